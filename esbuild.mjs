@@ -1,0 +1,49 @@
+// One build for every entry: the VS Code client, the language server, the CLI and the diagram webview.
+// Usage: node esbuild.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const outdir = 'dist';
+
+function copyAssets() {
+  mkdirSync(outdir, { recursive: true });
+  // tree-sitter's runtime and the Python grammar ship as .wasm: one universal build, no native ABI.
+  copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), path.join(outdir, 'tree-sitter.wasm'));
+  copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), path.join(outdir, 'tree-sitter-python.wasm'));
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+const entries = [
+  { entryPoints: { extension: 'client/src/extension.ts' } },
+  { entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli/main.ts' } },
+];
+const webviewEntry = 'webview/src/main.ts';
+if (existsSync(webviewEntry)) {
+  entries.push({ entryPoints: { webview: webviewEntry }, platform: 'browser', format: 'iife', target: 'es2020', external: [] });
+}
+
+copyAssets();
+const contexts = await Promise.all(
+  entries.filter((e) => Object.values(e.entryPoints).every((f) => existsSync(f))).map((e) => esbuild.context({ ...common, ...e, outdir })),
+);
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

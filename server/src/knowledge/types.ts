@@ -1,0 +1,77 @@
+/**
+ * What pipelint knows about library classes and functions. Generated from the real libraries
+ * (scikit-learn through /usr/bin/python3, scikit.js through its .d.ts), never typed by hand.
+ */
+
+export type EntityKind = 'class' | 'function';
+
+/** Roles a class plays; a class may have several (a Pipeline is composite + predictor...). */
+export interface Roles {
+  transformer: boolean;
+  predictor: boolean;
+  classifier: boolean;
+  regressor: boolean;
+  clusterer: boolean;
+  splitter: boolean;
+  /** Wraps one or more estimators given as parameters (GridSearchCV, BaggingClassifier, OneVsRestClassifier...). */
+  meta: boolean;
+  /** Holds a list of steps or transformers (Pipeline, FeatureUnion, ColumnTransformer, make_pipeline...). */
+  composite: boolean;
+  /** Oversampler / undersampler (fit_resample). */
+  resampler: boolean;
+}
+
+export type LiteralValue = string | number | boolean | null;
+
+export interface ParamInfo {
+  name: string;
+  kind: 'positional' | 'keyword' | 'varargs' | 'kwargs';
+  /** Python repr (or JS source) of the default value, when there is one. */
+  default?: string;
+  /** The parameter takes a callable (func, inverse_func, tokenizer, score_func, ...). */
+  callable?: boolean;
+  /** The parameter takes an estimator or a list of (name, estimator) steps. */
+  estimator?: boolean;
+}
+
+/** One condition: `param` has one of `values` (the default value counts when the argument is absent). */
+export interface ParamCondition {
+  param: string;
+  values: LiteralValue[];
+}
+
+export interface RandomStateInfo {
+  /** Parameter name: `random_state` in scikit-learn, `randomState` in scikit.js. */
+  param: string;
+  /** Position when it can be passed positionally (scikit.js trainTestSplit: 4). */
+  position?: number;
+  /**
+   * 'always': randomness acts under every setting; 'conditional': only when any of `when` holds;
+   * 'never': accepted but unused (kept for compatibility).
+   */
+  acts: 'always' | 'conditional' | 'never';
+  when?: ParamCondition[];
+  /** The docstring sentence the condition was derived from. */
+  evidence?: string;
+}
+
+export interface EntityInfo {
+  /** Public qualified name, e.g. `sklearn.preprocessing.StandardScaler`, `scikitjs.KMeans`. */
+  qname: string;
+  /** Other public names for the same object (e.g. `sklearn.linear_model._logistic.LogisticRegression`). */
+  aliases?: string[];
+  library: string;
+  kind: EntityKind;
+  roles: Roles;
+  params: ParamInfo[];
+  randomState?: RandomStateInfo;
+  /** Name of the n_jobs-like parameter if it takes one. */
+  nJobs?: string;
+}
+
+export interface KnowledgeFile {
+  library: string;
+  version: string;
+  generatedBy: string;
+  entities: EntityInfo[];
+}
