@@ -1,0 +1,36 @@
+// Entry point: wires the client, the commands and the status bar. Nothing else lives here.
+import * as vscode from 'vscode';
+import { PipelintClient } from './client';
+import { registerCommands } from './commands';
+import { needsRestart } from './config';
+import { StatusBar } from './statusBar';
+
+let client: PipelintClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('pipelint', { log: true });
+  client = new PipelintClient(context, output);
+  const c = client;
+  context.subscriptions.push(
+    output,
+    new StatusBar(c),
+    ...registerCommands({ client: c }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (needsRestart(e)) void c.restart();
+    }),
+  );
+  await c.start();
+
+  // The real-editor test tier (test/e2e) runs its suite inside this extension host when asked to.
+  const suite = process.env.PIPELINT_E2E_SUITE;
+  const results = process.env.PIPELINT_E2E_RESULTS;
+  if (suite && results) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    void (require(suite) as { runAndReport(file: string): Promise<void> }).runAndReport(results);
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.dispose();
+  client = undefined;
+}
