@@ -34,18 +34,22 @@ if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | head -1 | grep -qx "$VERSION.
   exit 0
 fi
 
-mkdir -p "$PREFIX"
+rm -rf "$PREFIX" && mkdir -p "$PREFIX"
 # @vscode/ripgrep downloads its binary from the network unless its cache already holds the archive:
 # place one made from Debian's rg, in a TMPDIR of our own.
 tmp="$PREFIX/.install-tmp"
-rm -rf "$tmp" && mkdir -p "$tmp/vscode-ripgrep-cache-1.15.11"
+mkdir -p "$tmp/vscode-ripgrep-cache-1.15.11"
 tar czf "$tmp/vscode-ripgrep-cache-1.15.11/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C /usr/bin rg
 
 log "npm install code-server@$VERSION into $PREFIX (takes a few minutes)"
+# A plain local install in a folder of its own: with `--global --prefix`, code-server's postinstall
+# (`npm install` in lib/vscode) inherits the global flags and reinstalls over its own tree.
 # npm_config_yes: node-pty's postinstall runs `npx node-gyp`, which otherwise cancels without a tty.
-TMPDIR="$tmp" npm_config_yes=true npm install --global --prefix "$PREFIX" --unsafe-perm \
-  --no-audit --no-fund --loglevel=error "code-server@$VERSION" >&2
+printf '{"name":"pipelint-code-server","private":true}\n' >"$PREFIX/package.json"
+(cd "$PREFIX" && env -u npm_config_prefix -u npm_config_global TMPDIR="$tmp" npm_config_yes=true \
+  npm install --unsafe-perm --no-audit --no-fund --no-save --loglevel=error "code-server@$VERSION" >&2)
 rm -rf "$tmp"
+mkdir -p "$PREFIX/bin" && ln -sf ../node_modules/.bin/code-server "$BIN"
 
 "$BIN" --version >&2
 log "done in $(($(date +%s) - start)) s, $(du -sh "$PREFIX" | cut -f1)"

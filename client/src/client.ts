@@ -18,6 +18,14 @@ import { getSettings, SECTION } from './config';
 
 export type ServerState = 'starting' | 'running' | 'restarting' | 'stopped';
 
+/** What `activate` returns to other extensions and to the e2e suite. */
+export interface PipelintApi {
+  readonly state: ServerState;
+  readonly onDidChangeState: vscode.Event<ServerState>;
+  /** Process id of the running server, if any. */
+  readonly serverPid: number | undefined;
+}
+
 export const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: 'file', language: 'python' },
   { scheme: 'untitled', language: 'python' },
@@ -33,7 +41,7 @@ const BACKOFF_MS = [500, 2000, 5000, 15000, 30000];
 /** A server that stayed up this long counts as healthy again: the backoff starts over. */
 const HEALTHY_AFTER_MS = 3 * 60_000;
 
-export class PipelintClient implements vscode.Disposable {
+export class PipelintClient implements PipelintApi, vscode.Disposable {
   private client: LanguageClient | undefined;
   private _state: ServerState = 'stopped';
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
@@ -57,6 +65,10 @@ export class PipelintClient implements vscode.Disposable {
 
   get languageClient(): LanguageClient | undefined {
     return this.client;
+  }
+
+  get serverPid(): number | undefined {
+    return this._state === 'running' ? this.client?.serverProcess?.pid : undefined;
   }
 
   async start(): Promise<void> {
