@@ -1,0 +1,90 @@
+import type { Finding, Severity } from '../model/finding';
+import type { Range } from '../model/ir';
+import { cellOfLine } from '../notebook';
+import { displayLocation, type CheckError, type FileResult } from './check';
+
+export interface CheckReport {
+  results: FileResult[];
+  errors: CheckError[];
+  durationMs: number;
+}
+
+function oneBased(r: Range) {
+  return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };
+}
+
+/** The JSON contract of DESIGN.md: version 1, 1-based lines and columns. */
+export function toJson(report: CheckReport): string {
+  const findings = report.results.flatMap((r) =>
+    r.findings.map((f) => {
+      const range = oneBased(f.range);
+      let cell: number | undefined;
+      if (r.notebook) {
+        const start = cellOfLine(r.notebook, f.range.start.line);
+        const end = cellOfLine(r.notebook, f.range.end.line);
+        cell = start.cell + 1;
+        range.start.line = start.line + 1;
+        range.end.line = end.line + 1;
+      }
+      return {
+        path: r.file.display,
+        ...(cell !== undefined ? { cell } : {}),
+        code: f.code,
+        name: f.name,
+        severity: f.severity,
+        message: f.message,
+        range,
+        fix: f.fix ? { title: f.fix.title, safety: f.fix.safety } : null,
+        related: f.related.map((rel) => ({ path: rel.uri, range: oneBased(rel.range), message: rel.message })),
+      };
+    }),
+  );
+  return JSON.stringify(
+    {
+      version: 1,
+      findings,
+      errors: report.errors,
+      summary: { files: report.results.length + report.errors.length, findings: findings.length, durationMs: Math.round(report.durationMs) },
+    },
+    null,
+    2,
+  );
+}
+
+const SEVERITY_LABEL: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'info', hint: 'hint' };
+
+/** `path:line:col: CODE message [*]`, then a summary line, like the linters people know. */
+export function toText(report: CheckReport, color: boolean): string {
+  const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  let fixable = 0;
+  let total = 0;
+  let fixed = 0;
+  for (const r of report.results) {
+    fixed += r.fixed;
+    for (const f of r.findings) {
+      total++;
+      const loc = displayLocation(r, f);
+      const where = loc.cell !== undefined ? `${r.file.display}:cell ${loc.cell}:${loc.line}:${loc.column}` : `${r.file.display}:${loc.line}:${loc.column}`;
+      const safe = f.fix?.safety === 'safe';
+      if (safe) fixable++;
+      const sev = f.severity === 'error' ? c('31', SEVERITY_LABEL[f.severity]) : SEVERITY_LABEL[f.severity];
+      lines.push(`${c('1', where)}: ${c(f.severity === 'error' ? '31;1' : '33;1', f.code)} ${f.message}${safe ? ' [*]' : ''} (${sev})`);
+    }
+  }
+  for (const e of report.errors) lines.push(`${c('1', e.path)}: ${c('31', 'error')}: ${e.message}`);
+  const files = report.results.length;
+  if (total === 0) lines.push(`All checks passed (${files} file${files === 1 ? '' : 's'}).`);
+  else {
+    lines.push(`Found ${total} problem${total === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`);
+    if (fixable > 0) lines.push(`[*] ${fixable} fixable with the \`--fix\` option.`);
+  }
+  if (fixed > 0) lines.push(`Fixed ${fixed} problem${fixed === 1 ? '' : 's'}.`);
+  return lines.join('\n');
+}
+
+export function countAtOrAbove(findings: Finding[], level: Severity): number {
+  const order: Severity[] = ['hint', 'information', 'warning', 'error'];
+  const min = order.indexOf(level);
+  return findings.filter((f) => order.indexOf(f.severity) >= min).length;
+}

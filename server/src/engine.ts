@@ -1,0 +1,52 @@
+import type { Parser } from 'web-tree-sitter';
+import { analyzeModule, type AnalyzeOptions } from './analyze';
+import type { SourceKind } from './languages';
+import type { Finding } from './model/finding';
+import type { ModuleIR } from './model/ir';
+import { loadPythonParser, lowerPythonText } from './python';
+import { notebookToProgram, type NotebookProgram } from './notebook';
+
+export interface AnalyzedSource {
+  module: ModuleIR;
+  findings: Finding[];
+  /** For notebooks: how lines of the joined program map back to cells. */
+  notebook?: NotebookProgram;
+}
+
+/**
+ * Lowers and analyses whole sources: the CLI's entry into the analysis. The language server keeps its
+ * own per-document state (incremental trees) and calls the same lowering and `analyzeModule`.
+ */
+export class Engine {
+  private constructor(readonly python: Parser) {}
+
+  static async create(): Promise<Engine> {
+    return new Engine(await loadPythonParser());
+  }
+
+  lower(uri: string, text: string, kind: SourceKind): { module: ModuleIR; notebook?: NotebookProgram } {
+    switch (kind) {
+      case 'python': {
+        const { module, tree } = lowerPythonText(this.python, text, uri);
+        tree.delete();
+        return { module };
+      }
+      case 'notebook': {
+        const notebook = notebookToProgram(text);
+        const { module, tree } = lowerPythonText(this.python, notebook.text, uri);
+        tree.delete();
+        return { module, notebook };
+      }
+      case 'typescript': {
+        // The TypeScript compiler is loaded only when a TypeScript file is analysed.
+        const ts = require('./typescript') as typeof import('./typescript');
+        return { module: ts.lowerTypeScript(text, uri) };
+      }
+    }
+  }
+
+  analyze(uri: string, text: string, kind: SourceKind, options: AnalyzeOptions = {}): AnalyzedSource {
+    const { module, notebook } = this.lower(uri, text, kind);
+    return { module, notebook, findings: analyzeModule(module, options) };
+  }
+}

@@ -1,0 +1,78 @@
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Connection, type TextEdit } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DocumentState } from '../documents';
+import { applyEdits } from '../fix/apply';
+import { computeLineStarts, positionAt } from '../model/text';
+import type { AnalysisService } from '../service';
+import type { DiagnosticData } from './diagnostics';
+
+export const FIX_ALL_KIND = 'source.fixAll.pipelint';
+
+/**
+ * Quick fixes come from the diagnostics' `data` (no server state needed); fix-all applies every safe fix,
+ * re-analysing until none is left, and returns one minimal edit, so running it twice changes nothing.
+ */
+export function registerCodeActions(connection: Connection, service: AnalysisService): void {
+  connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
+    const uri = params.textDocument.uri;
+    const only = params.context.only;
+    const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+    const actions: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
+      for (const d of params.context.diagnostics) {
+        if (d.source !== 'pipelint') continue;
+        const data = d.data as DiagnosticData | undefined;
+        if (!data?.fix) continue;
+        actions.push({
+          title: data.fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: data.fix.safety === 'safe',
+          edit: { changes: { [uri]: data.fix.edits } },
+        });
+      }
+    }
+    if (wants(FIX_ALL_KIND)) {
+      const edit = await fixAllEdit(service, uri);
+      if (edit) actions.push({ title: 'pipelint: fix all safe problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [edit] } } });
+    }
+    return actions;
+  });
+}
+
+export async function fixAllEdit(service: AnalysisService, uri: string): Promise<TextEdit | undefined> {
+  await service.ready;
+  const state = service.documents.get(uri);
+  if (!state) return undefined;
+  const settings = await service.settingsFor(uri);
+  const original = state.doc.getText();
+  let text = original;
+  let findings = service.analyze(state, settings) ?? [];
+  // Later rounds work on scratch copies: the open document itself is never changed by the server.
+  for (let round = 0; round < 10; round++) {
+    const safe = findings.filter((f) => f.fix?.safety === 'safe');
+    if (safe.length === 0) break;
+    const next = applyEdits(text, safe.flatMap((f) => f.fix!.edits)).text;
+    if (next === text) break;
+    text = next;
+    const scratch = new DocumentState(TextDocument.create(uri, state.doc.languageId, 0, text), state.kind);
+    findings = service.analyze(scratch, settings) ?? [];
+    scratch.dispose();
+  }
+  if (text === original) return undefined;
+  return minimalEdit(original, text);
+}
+
+/** One edit replacing only the span between the common prefix and suffix. */
+export function minimalEdit(before: string, after: string): TextEdit {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before[endB - 1] === after[endA - 1]) {
+    endB--;
+    endA--;
+  }
+  const starts = computeLineStarts(before);
+  return { range: { start: positionAt(starts, start), end: positionAt(starts, endB) }, newText: after.slice(start, endA) };
+}

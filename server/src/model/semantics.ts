@@ -1,0 +1,308 @@
+import { comparePos, exprChildren, type Expr, type FunctionIR, type ModuleIR, type Position, type Range, type ScopeId, type Stmt, stmtParts } from './ir';
+
+/**
+ * Scopes, bindings and name resolution over the IR, shared by every rule. Built once per module
+ * version in one pass; queries are cheap map lookups.
+ *
+ * Resolution is deliberately simple and flow-insensitive within a scope: a use sees the last binding
+ * of its name before it in the same scope, or the last binding in the nearest enclosing scope that
+ * binds it (Python rules: class bodies are not visible from nested functions).
+ */
+
+export type BindingKind = 'assign' | 'def' | 'param' | 'import' | 'loop' | 'with' | 'other';
+
+export interface Binding {
+  name: string;
+  scope: ScopeId;
+  kind: BindingKind;
+  /** Where the binding takes effect (end of its statement or target). */
+  pos: Position;
+  targetRange: Range;
+  /** Value bound: the matching element when a tuple was unpacked from a literal tuple. */
+  value?: Expr;
+  /** For `a, b = f()`: the whole right-hand side and the index of this name in the target. */
+  unpack?: { value: Expr; index: number; count: number };
+  /** Statement that made the binding (assign, loop, with). */
+  stmt?: Stmt;
+  fn?: number;
+  qname?: string;
+  /** Bound inside a loop body or loop header. */
+  inLoop: boolean;
+}
+
+export interface ScopeInfo {
+  id: ScopeId;
+  bindings: Map<string, Binding[]>;
+  globals: Set<string>;
+}
+
+export interface ScopedExpr {
+  expr: Expr;
+  scope: ScopeId;
+}
+
+/** A function call to a user function, resolved. */
+export const SELF_RETURNING_METHODS = new Set(['fit', 'set_params', 'set_output', 'partial_fit']);
+
+export class Semantics {
+  readonly scopes = new Map<ScopeId, ScopeInfo>();
+  /** Scope of every expression node that appears in statements (calls, names, functions). */
+  private readonly exprScope = new Map<Expr, ScopeId>();
+  /** Every call expression in source order of discovery, with its scope. */
+  readonly calls: { call: Extract<Expr, { k: 'call' }>; scope: ScopeId }[] = [];
+  /** Every statement with the scope it belongs to and whether it is inside a loop. */
+  readonly statements: { stmt: Stmt; scope: ScopeId; inLoop: boolean }[] = [];
+
+  constructor(readonly module: ModuleIR) {
+    this.scopes.set(null, { id: null, bindings: new Map(), globals: new Set() });
+    for (const fn of module.functions) this.scopes.set(fn.id, { id: fn.id, bindings: new Map(), globals: new Set() });
+    for (const imp of module.imports) {
+      this.addBinding({ name: imp.local, scope: imp.scope, kind: 'import', pos: imp.range.end, targetRange: imp.range, qname: imp.qname, inLoop: false });
+    }
+    this.visitBlock(module.body, null, false);
+    for (const fn of module.functions) {
+      for (const p of fn.params) {
+        this.addBinding({ name: p.name, scope: fn.id, kind: 'param', pos: fn.range.start, targetRange: p.range, inLoop: false });
+        if (p.default) this.visitExpr(p.default, fn.parent);
+      }
+      for (const d of fn.decorators) this.visitExpr(d, fn.parent);
+      for (const b of fn.bases) this.visitExpr(b, fn.parent);
+      this.visitBlock(fn.body, fn.id, false);
+    }
+    for (const info of this.scopes.values()) for (const list of info.bindings.values()) list.sort((a, b) => comparePos(a.pos, b.pos));
+  }
+
+  fn(id: number): FunctionIR {
+    return this.module.functions[id];
+  }
+
+  scopeOfExpr(e: Expr): ScopeId | undefined {
+    return this.exprScope.get(e);
+  }
+
+  private addBinding(b: Binding): void {
+    const scope = this.scopes.get(b.scope)!;
+    let list = scope.bindings.get(b.name);
+    if (!list) scope.bindings.set(b.name, (list = []));
+    list.push(b);
+  }
+
+  private visitBlock(body: Stmt[], scope: ScopeId, inLoop: boolean): void {
+    for (const s of body) {
+      this.statements.push({ stmt: s, scope, inLoop });
+      switch (s.k) {
+        case 'assign':
+          for (const t of s.targets) this.bindTarget(t, s.value, s, scope, inLoop, s.op !== undefined ? 'other' : 'assign');
+          break;
+        case 'def': {
+          const fn = this.module.functions[s.fn];
+          this.addBinding({ name: fn.name, scope, kind: 'def', pos: fn.nameRange.end, targetRange: fn.nameRange, fn: fn.id, inLoop });
+          break;
+        }
+        case 'loop':
+          if (s.target) this.bindTarget(s.target, undefined, s, scope, true, 'loop');
+          break;
+        case 'with':
+          for (const item of s.items) if (item.target) this.bindTarget(item.target, item.value, s, scope, inLoop, 'with');
+          break;
+        case 'global':
+          for (const n of s.names) this.scopes.get(scope)!.globals.add(n);
+          break;
+        default:
+          break;
+      }
+      const parts = stmtParts(s);
+      for (const e of parts.exprs) this.visitExpr(e, scope);
+      const nestedLoop = inLoop || s.k === 'loop';
+      for (const b of parts.blocks) this.visitBlock(b, scope, nestedLoop);
+    }
+  }
+
+  private bindTarget(t: Expr, value: Expr | undefined, stmt: Stmt, scope: ScopeId, inLoop: boolean, kind: BindingKind): void {
+    const effectiveScope = t.k === 'name' && this.scopes.get(scope)!.globals.has(t.name) ? null : scope;
+    if (t.k === 'name') {
+      this.addBinding({ name: t.name, scope: effectiveScope, kind, pos: stmt.k === 'assign' ? stmt.range.end : t.range.end, targetRange: t.range, value: kind === 'loop' ? undefined : value, stmt, inLoop });
+      return;
+    }
+    if (t.k === 'seq') {
+      const items = t.items;
+      const valueItems = value && value.k === 'seq' && value.items.length === items.length ? value.items : undefined;
+      items.forEach((item, index) => {
+        if (item.k === 'name') {
+          this.addBinding({
+            name: item.name,
+            scope: this.scopes.get(scope)!.globals.has(item.name) ? null : scope,
+            kind,
+            pos: stmt.k === 'assign' ? stmt.range.end : item.range.end,
+            targetRange: item.range,
+            value: valueItems?.[index],
+            unpack: !valueItems && value ? { value, index, count: items.length } : undefined,
+            stmt,
+            inLoop,
+          });
+        } else if (item.k === 'seq') this.bindTarget(item, valueItems?.[index], stmt, scope, inLoop, kind);
+        else if (item.k === 'spread' && item.value.k === 'name') {
+          this.addBinding({ name: item.value.name, scope, kind: 'other', pos: stmt.range.end, targetRange: item.range, stmt, inLoop });
+        }
+      });
+    }
+    // Attribute and subscript targets bind no name.
+  }
+
+  private visitExpr(e: Expr, scope: ScopeId): void {
+    const stack: Expr[] = [e];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      this.exprScope.set(cur, scope);
+      if (cur.k === 'call') this.calls.push({ call: cur, scope });
+      const kids = exprChildren(cur);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    }
+  }
+
+  /** The scope in which `name`, used in `scope`, is bound; undefined for builtins and unknown names. */
+  private bindingScope(name: string, scope: ScopeId): ScopeId | undefined {
+    let cur: ScopeId = scope;
+    let first = true;
+    for (;;) {
+      const info = this.scopes.get(cur)!;
+      if (info.globals.has(name)) return this.scopes.get(null)!.bindings.has(name) ? null : undefined;
+      const isClass = cur !== null && this.module.functions[cur].kind === 'class';
+      if ((first || !isClass) && info.bindings.has(name)) return cur;
+      if (cur === null) return undefined;
+      cur = this.module.functions[cur].parent;
+      first = false;
+    }
+  }
+
+  /** Bindings of `name` visible at `pos` in `scope`; the last one first. */
+  lookup(name: string, scope: ScopeId, pos: Position): Binding[] {
+    const where = this.bindingScope(name, scope);
+    if (where === undefined) return [];
+    const list = this.scopes.get(where)!.bindings.get(name)!;
+    if (where !== scope) return list.length > 0 ? [list[list.length - 1]] : [];
+    let last: Binding | undefined;
+    for (const b of list) if (comparePos(b.pos, pos) <= 0 || (b.kind === 'param' && comparePos(b.pos, pos) <= 0)) last = b;
+    if (last) return [last];
+    // Used before any binding in this scope (loops, functions called later): any binding may apply.
+    return [...list].reverse();
+  }
+
+  /** The qualified name an expression refers to through imports and aliases (`pp.StandardScaler`). */
+  qname(e: Expr, scope: ScopeId, depth = 0): string | undefined {
+    if (depth > 20) return undefined;
+    if (e.k === 'name') {
+      const [b] = this.lookup(e.name, scope, e.range.start);
+      if (!b) return undefined;
+      if (b.kind === 'import') return b.qname;
+      if (b.kind === 'assign' && b.value && (b.value.k === 'name' || b.value.k === 'attr')) return this.qname(b.value, b.scope, depth + 1);
+      return undefined;
+    }
+    if (e.k === 'attr') {
+      const base = this.qname(e.object, scope, depth + 1);
+      return base ? `${base}.${e.name}` : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The expressions a value may come from: names followed to their assignments, tuple unpacking of
+   * literal tuples, calls to the file's own functions followed to their returns, and `x.fit(...)`
+   * (which returns `x`). Unknown origins are dropped.
+   */
+  resolve(e: Expr, scope: ScopeId, depth = 0, seen: Set<Expr> = new Set()): ScopedExpr[] {
+    if (depth > 12 || seen.has(e)) return [];
+    seen.add(e);
+    if (e.k === 'name') {
+      const out: ScopedExpr[] = [];
+      for (const b of this.lookup(e.name, scope, e.range.start)) {
+        if (b.kind === 'def' && b.fn !== undefined) {
+          const fn = this.module.functions[b.fn];
+          out.push({ expr: { k: 'function', fn: fn.id, range: fn.nameRange }, scope: b.scope });
+        } else if (b.value && (b.kind === 'assign' || b.kind === 'with')) out.push(...this.resolve(b.value, b.scope, depth + 1, seen));
+      }
+      return out;
+    }
+    if (e.k === 'call') {
+      if (e.callee.k === 'attr' && SELF_RETURNING_METHODS.has(e.callee.name)) {
+        const inner = this.resolve(e.callee.object, scope, depth + 1, seen);
+        if (inner.length > 0) return inner;
+      }
+      const target = this.userFunction(e.callee, scope);
+      if (target !== undefined) {
+        const returns: ScopedExpr[] = [];
+        for (const r of this.returnsOf(target)) returns.push(...this.resolve(r, target, depth + 1, seen));
+        return returns;
+      }
+    }
+    return [{ expr: e, scope }];
+  }
+
+  /** The file's own function (not class) a callee names, if any. */
+  userFunction(callee: Expr, scope: ScopeId): number | undefined {
+    if (callee.k !== 'name') return undefined;
+    const [b] = this.lookup(callee.name, scope, callee.range.start);
+    if (b?.kind === 'def' && b.fn !== undefined && this.module.functions[b.fn].kind === 'def') return b.fn;
+    return undefined;
+  }
+
+  /** The file's own class a callee names, if any. */
+  userClass(callee: Expr, scope: ScopeId): number | undefined {
+    if (callee.k !== 'name') return undefined;
+    const [b] = this.lookup(callee.name, scope, callee.range.start);
+    if (b?.kind === 'def' && b.fn !== undefined && this.module.functions[b.fn].kind === 'class') return b.fn;
+    return undefined;
+  }
+
+  returnsOf(fnId: number): Expr[] {
+    const out: Expr[] = [];
+    const walk = (body: Stmt[]) => {
+      for (const s of body) {
+        if (s.k === 'return' && s.value) out.push(s.value);
+        for (const b of stmtParts(s).blocks) walk(b);
+      }
+    };
+    walk(this.module.functions[fnId].body);
+    return out;
+  }
+
+  /**
+   * Names a function reads from enclosing function scopes (its closure). Module-level names,
+   * builtins and its own locals are not captures.
+   */
+  captures(fnId: number): Binding[] {
+    const fn = this.module.functions[fnId];
+    const out = new Map<string, Binding>();
+    const own = new Set<number>();
+    const collectOwn = (id: number) => {
+      own.add(id);
+      for (const f of this.module.functions) if (f.parent === id && !own.has(f.id)) collectOwn(f.id);
+    };
+    collectOwn(fnId);
+    for (const [expr, scope] of this.exprScope) {
+      if (expr.k !== 'name' || scope === null || !own.has(scope)) continue;
+      const where = this.bindingScope(expr.name, scope);
+      if (where === undefined || where === null || own.has(where)) continue;
+      const [b] = this.lookup(expr.name, scope, expr.range.start);
+      if (b && !out.has(expr.name)) out.set(expr.name, b);
+    }
+    void fn;
+    return [...out.values()];
+  }
+
+  /** Whether a function is defined inside another function or method (not at module or class level of the module). */
+  isLocal(fnId: number): boolean {
+    let cur = this.module.functions[fnId].parent;
+    while (cur !== null) {
+      const f = this.module.functions[cur];
+      if (f.kind !== 'class') return true;
+      cur = f.parent;
+    }
+    return false;
+  }
+
+  /** Module-level names (for choosing fresh names in fixes). */
+  moduleNames(): Set<string> {
+    return new Set(this.scopes.get(null)!.bindings.keys());
+  }
+}

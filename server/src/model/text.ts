@@ -1,0 +1,49 @@
+import type { Position, Range } from './ir';
+
+export function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+export function offsetAt(lineStarts: number[], textLength: number, p: Position): number {
+  if (p.line >= lineStarts.length) return textLength;
+  const lineEnd = p.line + 1 < lineStarts.length ? lineStarts[p.line + 1] : textLength;
+  return Math.min(lineStarts[p.line] + p.character, lineEnd);
+}
+
+export function positionAt(lineStarts: number[], offset: number): Position {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: offset - lineStarts[lo] };
+}
+
+/** The source text of a range. */
+export function textOf(text: string, lineStarts: number[], r: Range): string {
+  return text.slice(offsetAt(lineStarts, text.length, r.start), offsetAt(lineStarts, text.length, r.end));
+}
+
+export function lineText(text: string, lineStarts: number[], line: number): string {
+  const start = lineStarts[line] ?? text.length;
+  const end = line + 1 < lineStarts.length ? lineStarts[line + 1] : text.length;
+  return text.slice(start, end).replace(/\r?\n$|\r$/, '');
+}
+
+/** The end-of-line sequence the file uses (first one found), for edits that insert lines. */
+export function eolOf(text: string): string {
+  const i = text.search(/\r\n|\n|\r/);
+  if (i < 0) return '\n';
+  return text[i] === '\r' ? (text[i + 1] === '\n' ? '\r\n' : '\r') : '\n';
+}

@@ -1,0 +1,12 @@
+import type { Rule } from './rule';
+import { lambdaInEstimator } from './serialization/lambda-in-estimator';
+import { localClassInPipeline } from './serialization/local-class-in-pipeline';
+import { localFunctionInEstimator } from './serialization/local-function-in-estimator';
+import { unpicklableModelSaved } from './serialization/unpicklable-model-saved';
+
+/** Every rule, in code order. A meta-test checks each has a doc and fixtures. */
+export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved];
+
+export function ruleByCode(code: string): Rule | undefined {
+  return allRules.find((r) => r.meta.code === code.toUpperCase());
+}

@@ -1,0 +1,109 @@
+import type { EntityInfo } from '../../knowledge/types';
+import { paramOfArg, type CallExpr } from '../../model/calls';
+import type { Expr, ScopeId } from '../../model/ir';
+import type { ScopedExpr } from '../../model/semantics';
+import type { RuleContext } from '../rule';
+
+/**
+ * Callables that pickle cannot save, found where a library object keeps them: lambdas (SKL101),
+ * functions defined inside functions (SKL102) and instances of classes defined inside functions
+ * (SKL103). Shared by those rules and by SKL104, which follows a saved object to them.
+ */
+export interface Culprit {
+  kind: 'lambda' | 'local-function' | 'local-class';
+  /** The lambda, def or class. */
+  fn: number;
+  /** The expression that hands it to the library object (the lambda itself, a name, a construction). */
+  use: Expr;
+  useScope: ScopeId;
+  /** The library construction call that keeps it. */
+  holder: CallExpr;
+  holderEntity: EntityInfo;
+  /** Parameter of the holder that receives it, when known. */
+  param?: string;
+}
+
+export interface CulpritIndex {
+  all: Culprit[];
+  byHolder: Map<CallExpr, Culprit[]>;
+}
+
+/** Library functions whose result keeps their arguments (so a callable given to them ends up in a model). */
+const KEEPING_FUNCTIONS = /\.(make_scorer|make_pipeline|make_union|make_column_transformer|make_column_selector)$/;
+
+const PARTIAL = new Set(['functools.partial', 'toolz.curry']);
+
+export function findCulprits(ctx: RuleContext): CulpritIndex {
+  return ctx.memo('serialization.culprits', () => compute(ctx));
+}
+
+function compute(ctx: RuleContext): CulpritIndex {
+  const { sem } = ctx;
+  const all: Culprit[] = [];
+  const byHolder = new Map<CallExpr, Culprit[]>();
+  const add = (c: Culprit) => {
+    all.push(c);
+    let list = byHolder.get(c.holder);
+    if (!list) byHolder.set(c.holder, (list = []));
+    list.push(c);
+  };
+
+  for (const { call, scope } of sem.calls) {
+    const entity = ctx.lookup(sem.qname(call.callee, scope));
+    if (!entity) continue;
+    if (entity.kind === 'function' && !KEEPING_FUNCTIONS.test(entity.qname)) continue;
+    for (const arg of call.args) {
+      const param = paramOfArg(call, entity, arg);
+      const seen = new Set<Expr>();
+      // Walk the argument: the value itself, and the items of step lists, tuples and dicts.
+      const stack: ScopedExpr[] = [{ expr: arg.value, scope }];
+      while (stack.length > 0) {
+        const { expr, scope: s } = stack.pop()!;
+        if (seen.has(expr)) continue;
+        seen.add(expr);
+        if (expr.k === 'seq') {
+          for (const item of expr.items) stack.push({ expr: item, scope: s });
+          continue;
+        }
+        if (expr.k === 'dict') {
+          for (const en of expr.entries) stack.push({ expr: en.value, scope: s });
+          continue;
+        }
+        for (const v of sem.resolve(expr, s)) {
+          const culprit = classify(ctx, v, expr, s);
+          if (culprit) add({ ...culprit, holder: call, holderEntity: entity, param });
+          else if (v.expr !== expr && (v.expr.k === 'seq' || v.expr.k === 'dict')) stack.push(v);
+          else if (v.expr.k === 'call') {
+            // functools.partial(f, ...) keeps f.
+            const q = sem.qname(v.expr.callee, v.scope);
+            if (q && PARTIAL.has(q) && v.expr.args[0]) stack.push({ expr: v.expr.args[0].value, scope: v.scope });
+          }
+        }
+      }
+    }
+  }
+  return { all, byHolder };
+}
+
+function classify(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
+  const { sem } = ctx;
+  const e = v.expr;
+  if (e.k === 'function') {
+    const fn = sem.fn(e.fn);
+    if (fn.kind === 'lambda') return { kind: 'lambda', fn: fn.id, use, useScope };
+    if (fn.kind === 'def' && sem.isLocal(fn.id)) return { kind: 'local-function', fn: fn.id, use, useScope };
+    if (fn.kind === 'class' && sem.isLocal(fn.id)) return { kind: 'local-class', fn: fn.id, use, useScope };
+    return undefined;
+  }
+  if (e.k === 'call') {
+    const cls = sem.userClass(e.callee, v.scope);
+    if (cls !== undefined && sem.isLocal(cls)) return { kind: 'local-class', fn: cls, use: e, useScope: v.scope };
+  }
+  return undefined;
+}
+
+/** "FunctionTransformer(func=...)" style description of where a culprit goes. */
+export function holderLabel(c: Culprit): string {
+  const cls = c.holderEntity.qname.split('.').pop() ?? c.holderEntity.qname;
+  return c.param ? `${cls}(${c.param}=...)` : `${cls}(...)`;
+}

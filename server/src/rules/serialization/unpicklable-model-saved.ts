@@ -1,0 +1,100 @@
+import type { CallExpr } from '../../model/calls';
+import type { Expr } from '../../model/ir';
+import { persistenceSites } from '../../model/persistence';
+import type { ScopedExpr } from '../../model/semantics';
+import type { Rule, RuleContext } from '../rule';
+import { findCulprits, holderLabel, type Culprit } from './culprits';
+
+const DESCRIBE: Record<Culprit['kind'], string> = {
+  lambda: 'a lambda',
+  'local-function': 'a function defined inside a function',
+  'local-class': 'an instance of a class defined inside a function',
+};
+
+/**
+ * SKL104 unpicklable-model-saved: the object given to joblib.dump / pickle.dump / skops holds a lambda,
+ * local function or local class somewhere in its construction. The save raises PicklingError and leaves
+ * a truncated file behind. Related locations point at each culprit.
+ */
+export const unpicklableModelSaved: Rule = {
+  meta: {
+    code: 'SKL104',
+    name: 'unpicklable-model-saved',
+    summary: 'A model that holds a lambda, local function or local class is saved with pickle or joblib: the save fails.',
+    defaultSeverity: 'error',
+    fix: 'none',
+    languages: ['python', 'typescript'],
+  },
+  check(ctx) {
+    const culprits = findCulprits(ctx);
+    if (culprits.all.length === 0) return;
+    for (const site of persistenceSites(ctx.sem)) {
+      if (site.kind !== 'save' || !site.pickles || !site.object) continue;
+      const found = reachableCulprits(ctx, { expr: site.object, scope: site.scope }, culprits.byHolder);
+      if (found.length === 0) continue;
+      const first = found[0];
+      const what = [...new Set(found.map((c) => DESCRIBE[c.kind]))].join(', ');
+      const api = site.api.replace(/^sklearn\.externals\./, '');
+      ctx.report({
+        range: site.call.range,
+        message: `${api} will fail: the saved object holds ${what} (in ${holderLabel(first)}), which pickle cannot save.`,
+        related: found.map((c) => ({
+          uri: ctx.module.uri,
+          range: c.kind === 'lambda' ? ctx.sem.fn(c.fn).range : c.use.range,
+          message: `${DESCRIBE[c.kind]} in ${holderLabel(c)}`,
+        })),
+      });
+    }
+  },
+};
+
+/** Culprits held by any construction reachable from `start` (through names, arguments, containers, `.fit()`). */
+function reachableCulprits(ctx: RuleContext, start: ScopedExpr, byHolder: Map<CallExpr, Culprit[]>): Culprit[] {
+  const out: Culprit[] = [];
+  const seen = new Set<Expr>();
+  const stack: ScopedExpr[] = [start];
+  let budget = 5000;
+  while (stack.length > 0 && budget-- > 0) {
+    const cur = stack.pop()!;
+    if (seen.has(cur.expr)) continue;
+    seen.add(cur.expr);
+    const e = cur.expr;
+    switch (e.k) {
+      case 'name':
+      case 'call': {
+        const values = ctx.sem.resolve(e, cur.scope);
+        for (const v of values) {
+          if (v.expr !== e) {
+            stack.push(v);
+            continue;
+          }
+          if (e.k !== 'call') continue;
+          const held = byHolder.get(e);
+          if (held) for (const c of held) if (!out.includes(c)) out.push(c);
+          for (const a of e.args) stack.push({ expr: a.value, scope: cur.scope });
+        }
+        break;
+      }
+      case 'attr':
+        // search.best_estimator_, pipe.named_steps: the object keeps what it was built from.
+        stack.push({ expr: e.object, scope: cur.scope });
+        break;
+      case 'subscript':
+        stack.push({ expr: e.object, scope: cur.scope });
+        break;
+      case 'seq':
+        for (const item of e.items) stack.push({ expr: item, scope: cur.scope });
+        break;
+      case 'dict':
+        for (const en of e.entries) stack.push({ expr: en.value, scope: cur.scope });
+        break;
+      case 'function': {
+        // A bare lambda or local function saved directly.
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}

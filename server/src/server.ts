@@ -1,0 +1,23 @@
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { registerCodeActions } from './handlers/codeAction';
+import { registerHover } from './handlers/hover';
+import { registerInitialize } from './handlers/initialize';
+import { registerTextDocumentSync } from './handlers/textDocumentSync';
+import { loadPythonParser } from './python';
+import { AnalysisService } from './service';
+
+// Wiring only: every LSP method has its handler file under handlers/.
+const connection = createConnection(ProposedFeatures.all);
+const service = new AnalysisService(connection, loadPythonParser());
+
+registerInitialize(connection, service);
+registerTextDocumentSync(connection, service);
+registerCodeActions(connection, service);
+registerHover(connection, service);
+connection.onDidChangeConfiguration(() => service.configurationChanged());
+
+// A bad document must never take the server down: log and keep serving.
+process.on('uncaughtException', (err) => connection.console.error(`pipelint: uncaught ${err.stack ?? err.message}`));
+process.on('unhandledRejection', (err) => connection.console.error(`pipelint: unhandled rejection ${String(err)}`));
+
+connection.listen();

@@ -1,0 +1,131 @@
+import type { Connection } from 'vscode-languageserver';
+import type { Parser } from 'web-tree-sitter';
+import { analyzeModule } from './analyze';
+import { DocumentState } from './documents';
+import type { Finding } from './model/finding';
+import type { ModuleIR } from './model/ir';
+import { allRules } from './rules';
+import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
+import { toDiagnostic } from './handlers/diagnostics';
+
+/**
+ * The server's state: open documents, their analyses and settings. Analysis of a document runs once per
+ * burst of changes (on the next turn of the event loop), only for that document, and only for its
+ * latest version: a superseded version is never analysed.
+ */
+export class AnalysisService {
+  readonly documents = new Map<string, DocumentState>();
+  private readonly scheduled = new Map<string, NodeJS.Immediate>();
+  private readonly settingsCache = new Map<string, Promise<ServerSettings>>();
+  private readonly noticed = new Set<string>();
+  supportsConfiguration = false;
+
+  private parser: Parser | undefined;
+  /** Resolves once tree-sitter's WASM is loaded; analyses wait for it. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly connection: Connection,
+    parser: Promise<Parser>,
+  ) {
+    this.ready = parser.then((p) => {
+      this.parser = p;
+    });
+  }
+
+  log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  settingsFor(uri: string): Promise<ServerSettings> {
+    if (!this.supportsConfiguration) return Promise.resolve(DEFAULT_SERVER_SETTINGS);
+    let cached = this.settingsCache.get(uri);
+    if (!cached) {
+      cached = this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'pipelint' }).then(normalizeSettings, () => DEFAULT_SERVER_SETTINGS);
+      this.settingsCache.set(uri, cached);
+    }
+    return cached;
+  }
+
+  configurationChanged(): void {
+    this.settingsCache.clear();
+    for (const uri of this.documents.keys()) this.schedule(uri);
+  }
+
+  schedule(uri: string): void {
+    if (this.scheduled.has(uri)) return;
+    this.scheduled.set(
+      uri,
+      setImmediate(() => {
+        this.scheduled.delete(uri);
+        void this.analyzeAndPublish(uri);
+      }),
+    );
+  }
+
+  close(uri: string): void {
+    const pending = this.scheduled.get(uri);
+    if (pending) clearImmediate(pending);
+    this.scheduled.delete(uri);
+    this.documents.get(uri)?.dispose();
+    this.documents.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private async analyzeAndPublish(uri: string): Promise<void> {
+    await this.ready;
+    const state = this.documents.get(uri);
+    if (!state) return;
+    const settings = await this.settingsFor(uri);
+    // The document may have changed or closed while settings were fetched.
+    if (this.documents.get(uri) !== state) return;
+    const version = state.version;
+    let findings: Finding[] = [];
+    try {
+      findings = this.analyze(state, settings) ?? [];
+    } catch (err) {
+      this.log(`pipelint: analysis of ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+    if (state.version !== version) return; // superseded: the next run publishes
+    void this.connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, version)) });
+  }
+
+  /** Analyses the current version (or returns the cached result for it). */
+  analyze(state: DocumentState, settings: ServerSettings): Finding[] | undefined {
+    if (state.analysis?.version === state.version) return state.analysis.findings;
+    if (!settings.enable) return [];
+    const text = state.doc.getText();
+    if (text.length > settings.maxFileSizeKb * 1024) {
+      if (!this.noticed.has(state.doc.uri)) {
+        this.noticed.add(state.doc.uri);
+        void this.connection.window.showInformationMessage(
+          `pipelint skipped ${state.doc.uri.split('/').pop()}: it is larger than pipelint.maxFileSizeKb (${settings.maxFileSizeKb} KB).`,
+        );
+      }
+      state.dropTree();
+      return [];
+    }
+    const module = this.lower(state);
+    const rules = allRules.filter(
+      (r) =>
+        (settings.select.length === 0 || settings.select.some((s) => r.meta.code.startsWith(s))) &&
+        !settings.ignore.some((s) => r.meta.code.startsWith(s)) &&
+        settings.severity[r.meta.code] !== 'off',
+    );
+    const findings = analyzeModule(module, { rules, settings: { seed: settings.seed }, log: (m) => this.log(m) }).map((f) => {
+      const sev = settings.severity[f.code];
+      return sev && sev !== 'off' ? { ...f, severity: sev } : f;
+    });
+    state.analysis = { version: state.version, module, findings };
+    return findings;
+  }
+
+  private lower(state: DocumentState): ModuleIR {
+    if (state.kind === 'typescript') {
+      const ts = require('./typescript') as typeof import('./typescript');
+      return ts.lowerTypeScript(state.doc.getText(), state.doc.uri);
+    }
+    if (!this.parser) throw new Error('the Python parser is not loaded yet');
+    return state.lowerPython(this.parser);
+  }
+}
