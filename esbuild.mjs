@@ -26,15 +26,20 @@ const common = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode'],
+  // web-tree-sitter's CommonJS build calls createRequire(import.meta.url), which esbuild leaves empty in CJS.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
 const entries = [
   { entryPoints: { extension: 'client/src/extension.ts' } },
   { entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli/main.ts' } },
 ];
+// The TypeScript front end (with the compiler) is its own bundle, loaded only when a TS file is analysed.
+entries.push({ entryPoints: { typescript: 'server/src/typescript/index.ts' } });
 const webviewEntry = 'webview/src/main.ts';
 if (existsSync(webviewEntry)) {
-  entries.push({ entryPoints: { webview: webviewEntry }, platform: 'browser', format: 'iife', target: 'es2020', external: [] });
+  entries.push({ entryPoints: { webview: webviewEntry }, platform: 'browser', format: 'iife', target: 'es2020', external: [], define: {}, banner: {} });
 }
 
 copyAssets();

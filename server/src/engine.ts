@@ -1,4 +1,5 @@
 import type { Parser } from 'web-tree-sitter';
+import { typeScriptFrontEnd } from './typescript-loader';
 import { analyzeModule, type AnalyzeOptions } from './analyze';
 import type { SourceKind } from './languages';
 import type { Finding } from './model/finding';
@@ -39,7 +40,7 @@ export class Engine {
       }
       case 'typescript': {
         // The TypeScript compiler is loaded only when a TypeScript file is analysed.
-        const ts = require('./typescript') as typeof import('./typescript');
+        const ts = typeScriptFrontEnd();
         return { module: ts.lowerTypeScript(text, uri) };
       }
     }

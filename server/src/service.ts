@@ -1,5 +1,6 @@
 import type { Connection } from 'vscode-languageserver';
 import type { Parser } from 'web-tree-sitter';
+import { typeScriptFrontEnd } from './typescript-loader';
 import { analyzeModule } from './analyze';
 import { DocumentState } from './documents';
 import type { Finding } from './model/finding';
@@ -122,7 +123,7 @@ export class AnalysisService {
 
   private lower(state: DocumentState): ModuleIR {
     if (state.kind === 'typescript') {
-      const ts = require('./typescript') as typeof import('./typescript');
+      const ts = typeScriptFrontEnd();
       return ts.lowerTypeScript(state.doc.getText(), state.doc.uri);
     }
     if (!this.parser) throw new Error('the Python parser is not loaded yet');

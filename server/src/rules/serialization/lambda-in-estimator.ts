@@ -1,5 +1,5 @@
 import type { Fix } from '../../model/finding';
-import { exprChildren, type Expr, type ScopeId } from '../../model/ir';
+import { exprChildren, type Expr, type Range, type ScopeId } from '../../model/ir';
 import { eolOf, textOf } from '../../model/text';
 import { freshName, toIdentifier } from '../../fix/names';
 import type { Rule, RuleContext } from '../rule';
@@ -52,13 +52,24 @@ function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | nul
   const colon = findParamsColon(source);
   if (colon < 0) return null;
   const paramsText = source.slice('lambda'.length, colon).trim();
-  const role = roleNames(ctx).get(c.holder) ?? c.param ?? 'func';
-  const name = freshName(`_${toIdentifier(role)}`, taken);
   const eol = eolOf(module.text);
   const returned = bodyText.includes('\n') || bodyText.includes('\r') ? `(${bodyText})` : bodyText;
-  const def = `def ${name}(${paramsText}):${eol}    return ${returned}${eol}`;
+  const defOf = (name: string) => `def ${name}(${paramsText}):${eol}    return ${returned}`;
+
+  // `square = lambda X: X**2` at module level becomes `def square(X): ...` in place.
+  const assigned = moduleLevelAssignment(ctx, fn.range);
+  if (assigned) {
+    return {
+      title: `Turn the lambda into module-level function \`${assigned.name}\``,
+      safety: 'safe',
+      edits: [{ range: assigned.range, newText: defOf(assigned.name) }],
+    };
+  }
+
+  const role = lambdaVariable(ctx, fn.range) ?? roleNames(ctx).get(c.holder) ?? c.param ?? 'func';
+  const name = freshName(`_${toIdentifier(role)}`, taken);
   const atTop = module.importsEnd.line === 0 && module.importsEnd.character === 0;
-  const insertText = atTop ? `${def}${eol}${eol}` : `${eol}${eol}${eol}${def}`;
+  const insertText = atTop ? `${defOf(name)}${eol}${eol}${eol}` : `${eol}${eol}${eol}${defOf(name)}`;
   return {
     title: `Extract the lambda into module-level function \`${name}\``,
     safety: 'safe',
@@ -98,4 +109,21 @@ function readsOnlyModuleNames(ctx: RuleContext, e: Expr, scope: ScopeId): boolea
     stack.push(...exprChildren(cur));
   }
   return true;
+}
+
+/** `name = <lambda>` as a whole module-level statement: the statement's range and the name. */
+function moduleLevelAssignment(ctx: RuleContext, lambdaRange: Range): { name: string; range: Range } | undefined {
+  for (const st of ctx.module.body) {
+    if (st.k !== 'assign' || st.op || st.targets.length !== 1 || st.targets[0].k !== 'name') continue;
+    if (st.value.k === 'function' && st.value.range === lambdaRange) return { name: st.targets[0].name, range: st.range };
+  }
+  return undefined;
+}
+
+/** The variable a lambda is assigned to anywhere (`clip = lambda ...` inside a function). */
+function lambdaVariable(ctx: RuleContext, lambdaRange: Range): string | undefined {
+  for (const { stmt } of ctx.sem.statements) {
+    if (stmt.k === 'assign' && stmt.targets.length === 1 && stmt.targets[0].k === 'name' && stmt.value.k === 'function' && stmt.value.range === lambdaRange) return stmt.targets[0].name;
+  }
+  return undefined;
 }

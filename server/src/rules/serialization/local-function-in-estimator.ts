@@ -63,7 +63,9 @@ function moveToModuleLevel(ctx: RuleContext, c: Culprit): Fix | null {
     else return null; // inconsistent indentation (or a multi-line string): leave it to the user
   }
   const eol = eolOf(module.text);
-  const lineAfter = last + 1 < module.lineStarts.length ? { line: last + 1, character: 0 } : { line: last, character: lineText(module.text, module.lineStarts, last).length };
+  // Take the blank line that separated the def from the rest of the body with it.
+  const end = last + 1 < module.lineStarts.length && lineText(module.text, module.lineStarts, last + 1).trim() === '' ? last + 1 : last;
+  const lineAfter = end + 1 < module.lineStarts.length ? { line: end + 1, character: 0 } : { line: end, character: lineText(module.text, module.lineStarts, end).length };
   return {
     title: `Move \`${fn.name}\` to module level`,
     safety: 'safe',

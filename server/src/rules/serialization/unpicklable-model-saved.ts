@@ -30,7 +30,9 @@ export const unpicklableModelSaved: Rule = {
     if (culprits.all.length === 0) return;
     for (const site of persistenceSites(ctx.sem)) {
       if (site.kind !== 'save' || !site.pickles || !site.object) continue;
-      const found = reachableCulprits(ctx, { expr: site.object, scope: site.scope }, culprits.byHolder);
+      const found = reachableCulprits(ctx, { expr: site.object, scope: site.scope }, culprits.byHolder).sort(
+        (a, b) => a.use.range.start.line - b.use.range.start.line || a.use.range.start.character - b.use.range.start.character,
+      );
       if (found.length === 0) continue;
       const first = found[0];
       const what = [...new Set(found.map((c) => DESCRIBE[c.kind]))].join(', ');

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ModuleIR } from './model/ir';
+
+export interface TypeScriptFrontEnd {
+  lowerTypeScript(text: string, uri: string): ModuleIR;
+}
+
+let loaded: TypeScriptFrontEnd | undefined;
+
+/**
+ * The TypeScript compiler is large (megabytes of JavaScript): it is its own bundle (dist/typescript.js),
+ * loaded the first time a TypeScript file is analysed, so Python-only sessions never pay for it.
+ * When running from source, the front end is required from server/src/typescript/.
+ */
+export function typeScriptFrontEnd(): TypeScriptFrontEnd {
+  if (!loaded) {
+    const bundled = path.join(__dirname, 'typescript.js');
+    const target = existsSync(bundled) ? bundled : path.join(__dirname, 'typescript', 'index');
+    loaded = require(target) as TypeScriptFrontEnd;
+  }
+  return loaded;
+}

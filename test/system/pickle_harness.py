@@ -1,0 +1,64 @@
+"""Runs a Python file as __main__ with every joblib/pickle save replaced by a checked round trip.
+
+Each save is attempted for real (pickle.dumps, then pickle.loads of the bytes); the outcome is recorded instead
+of raising, so one run reports every save. Prints one JSON object: {"saves": [{"api", "ok", "error"}]}.
+Usage: python3 pickle_harness.py SCRIPT (run in a scratch directory: the script may write files).
+"""
+import io
+import json
+import pickle
+import runpy
+import sys
+
+import joblib
+
+saves = []
+
+
+def _check(api, obj):
+    try:
+        data = pickle.dumps(obj)
+        pickle.loads(data)
+        saves.append({"api": api, "ok": True, "error": None})
+    except Exception as exc:  # noqa: BLE001 - the outcome is the point
+        saves.append({"api": api, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+
+def _joblib_dump(value, filename, *args, **kwargs):
+    _check("joblib.dump", value)
+    return [str(filename)]
+
+
+def _pickle_dump(obj, file, *args, **kwargs):
+    _check("pickle.dump", obj)
+
+
+def _pickle_dumps(obj, *args, **kwargs):
+    _check("pickle.dumps", obj)
+    return b""
+
+
+joblib.dump = _joblib_dump
+pickle.dump = _pickle_dump
+pickle.dumps_real = pickle.dumps
+real_dumps = pickle.dumps
+
+
+def _check_real(api, obj):
+    try:
+        pickle.loads(real_dumps(obj))
+        saves.append({"api": api, "ok": True, "error": None})
+    except Exception as exc:  # noqa: BLE001
+        saves.append({"api": api, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+
+_check = _check_real  # noqa: F811 - keep the real dumps after patching
+pickle.dumps = _pickle_dumps
+
+out = sys.stdout
+sys.stdout = io.StringIO()
+try:
+    runpy.run_path(sys.argv[1], run_name="__main__")
+finally:
+    sys.stdout = out
+print(json.dumps({"saves": saves}))
