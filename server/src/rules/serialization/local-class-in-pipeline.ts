@@ -13,7 +13,7 @@ export const localClassInPipeline: Rule = {
     summary: 'A class defined inside a function, used as a pipeline step or estimator, makes the model unpicklable.',
     defaultSeverity: 'warning',
     fix: 'none',
-    languages: ['python', 'typescript'],
+    languages: ['python'],
   },
   check(ctx) {
     const seen = new Set<string>();

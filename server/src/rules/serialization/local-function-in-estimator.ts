@@ -17,7 +17,7 @@ export const localFunctionInEstimator: Rule = {
     summary: 'A function defined inside another function, passed to an estimator, makes the model unpicklable.',
     defaultSeverity: 'warning',
     fix: 'safe',
-    languages: ['python', 'typescript'],
+    languages: ['python'],
   },
   check(ctx) {
     const seen = new Set<string>();

@@ -23,7 +23,7 @@ export const unpicklableModelSaved: Rule = {
     summary: 'A model that holds a lambda, local function or local class is saved with pickle or joblib: the save fails.',
     defaultSeverity: 'error',
     fix: 'none',
-    languages: ['python', 'typescript'],
+    languages: ['python'],
   },
   check(ctx) {
     const culprits = findCulprits(ctx);
