@@ -1,0 +1,146 @@
+import type { EntityInfo } from '../../knowledge';
+import { paramOfArg, type CallExpr } from '../../model/calls';
+import type { Fix, TextEdit } from '../../model/finding';
+import type { ArgIR, Expr, ScopeId } from '../../model/ir';
+import type { ScopedExpr } from '../../model/semantics';
+import { literalArg, showLiteral } from '../literal-args';
+import type { Rule, RuleContext } from '../rule';
+
+/** Parameter names that hand an estimator (or a list of them) to a wrapper, when the knowledge has no flag. */
+const ESTIMATOR_PARAMS = new Set(['estimator', 'base_estimator', 'estimators', 'final_estimator', 'steps', 'transformers', 'transformer_list']);
+
+interface Inner {
+  call: CallExpr;
+  entity: EntityInfo;
+  arg: ArgIR;
+  value: number;
+}
+
+/**
+ * SKL401 nested-parallelism: a parallel outer construct (a search, a CV helper, a Bagging / Voting /
+ * Stacking / OneVsRest / MultiOutput wrapper, permutation_importance...) with `n_jobs` other than
+ * None/1, around an estimator that also has `n_jobs` other than None/1, passed directly, through a
+ * variable or inside a pipeline. joblib runs the inner estimator's jobs as threads inside each outer
+ * worker process, so outer x inner workers compete for the cores.
+ */
+export const nestedParallelism: Rule = {
+  meta: {
+    code: 'SKL401',
+    name: 'nested-parallelism',
+    summary: 'n_jobs set both on a search, CV helper or ensemble wrapper and on an estimator inside it: the CPU is oversubscribed.',
+    defaultSeverity: 'warning',
+    fix: 'safe',
+    languages: ['python', 'typescript'],
+  },
+  check(ctx) {
+    const { sem } = ctx;
+    for (const { call, scope } of sem.calls) {
+      const entity = ctx.lookup(sem.qname(call.callee, scope));
+      if (!entity || !isOuter(entity)) continue;
+      const outerJobs = parallelJobs(ctx, call, scope, entity);
+      if (outerJobs === undefined) continue;
+      const inners: Inner[] = [];
+      for (const arg of call.args) {
+        if (!isEstimatorArg(call, entity, arg)) continue;
+        collectInner(ctx, { expr: arg.value, scope }, inners, new Set([call]));
+      }
+      if (inners.length === 0) continue;
+      const outerName = shortName(entity);
+      const lang = ctx.module.language;
+      const first = inners[0];
+      const innerText = inners.map((i) => `\`${shortName(i.entity)}(${i.entity.nJobs}=${showLiteral(i.value, lang)})\``);
+      const list = [...new Set(innerText)].join(', ');
+      ctx.report({
+        range: call.callee.range,
+        message:
+          `Nested parallelism: \`${outerName}(${entity.nJobs}=${showLiteral(outerJobs, lang)})\` runs ${list} inside each of its workers, ` +
+          `so outer x inner jobs compete for the cores and the whole is usually slower. Parallelise one level: set the inner ${first.entity.nJobs}=1.`,
+        related: inners.map((i) => ({ uri: ctx.module.uri, range: i.arg.range, message: `inner \`${shortName(i.entity)}\` runs its own ${i.entity.nJobs}=${showLiteral(i.value, lang)} jobs here` })),
+        fix: innerFix(inners),
+      });
+    }
+  },
+};
+
+/** A wrapper that runs its estimator(s) in parallel: a meta-estimator or a helper taking an estimator, with n_jobs. Pipelines, unions and column transformers parallelise over their own steps and are not outer constructs here. */
+function isOuter(entity: EntityInfo): boolean {
+  if (!entity.nJobs || entity.roles.composite) return false;
+  return entity.roles.meta || (entity.kind === 'function' && entity.params.some((p) => p.estimator));
+}
+
+/** The outer's n_jobs when it is a literal other than None/1 (-1, 2, ...); undefined otherwise (absent, None, 1, unknown). */
+function parallelJobs(ctx: RuleContext, call: CallExpr, scope: ScopeId, entity: EntityInfo): number | undefined {
+  const found = literalArg(ctx.sem, call, scope, entity, entity.nJobs!);
+  if (!found || typeof found.value !== 'number' || found.value === 1) return undefined;
+  return found.value;
+}
+
+function isEstimatorArg(call: CallExpr, entity: EntityInfo, arg: ArgIR): boolean {
+  if (arg.spread) return false;
+  const param = paramOfArg(call, entity, arg);
+  if (!param) return false;
+  const info = entity.params.find((p) => p.name === param);
+  return info?.estimator === true || ESTIMATOR_PARAMS.has(param);
+}
+
+/**
+ * Estimators with parallel n_jobs reachable from an estimator argument: the object itself, through
+ * variables, steps of pipelines and column transformers, and estimators wrapped by non-parallel
+ * wrappers. A parallel inner wrapper is reported, not entered (its own finding covers what it holds).
+ */
+function collectInner(ctx: RuleContext, start: ScopedExpr, out: Inner[], seen: Set<Expr>): void {
+  const { sem } = ctx;
+  const stack: ScopedExpr[] = [start];
+  let budget = 2000;
+  while (stack.length > 0 && budget-- > 0) {
+    const cur = stack.pop()!;
+    if (seen.has(cur.expr)) continue;
+    seen.add(cur.expr);
+    const e = cur.expr;
+    if (e.k === 'seq') {
+      for (const item of e.items) stack.push({ expr: item, scope: cur.scope });
+      continue;
+    }
+    if (e.k === 'dict') {
+      for (const en of e.entries) stack.push({ expr: en.value, scope: cur.scope });
+      continue;
+    }
+    if (e.k !== 'name' && e.k !== 'call') continue;
+    for (const v of sem.resolve(e, cur.scope)) {
+      if (v.expr !== e) {
+        stack.push(v);
+        continue;
+      }
+      if (v.expr.k !== 'call') continue;
+      const call = v.expr;
+      const entity = ctx.lookup(sem.qname(call.callee, v.scope));
+      if (!entity) continue;
+      if (entity.nJobs) {
+        const found = literalArg(sem, call, v.scope, entity, entity.nJobs);
+        if (found && typeof found.value === 'number' && found.value !== 1) {
+          if (!out.some((i) => i.arg === found.arg)) out.push({ call, entity, arg: found.arg, value: found.value });
+          if (isOuter(entity)) continue;
+        }
+      }
+      if (entity.roles.composite || entity.roles.meta) {
+        for (const a of call.args) {
+          if (entity.roles.composite ? !a.spread : isEstimatorArg(call, entity, a)) stack.push({ expr: a.value, scope: v.scope });
+        }
+      }
+    }
+  }
+}
+
+function innerFix(inners: Inner[]): Fix | null {
+  const edits: TextEdit[] = [];
+  for (const i of inners) {
+    const value: Expr = i.arg.value;
+    edits.push({ range: value.range, newText: '1' });
+  }
+  const names = [...new Set(inners.map((i) => shortName(i.entity)))].join(', ');
+  return { title: `Set ${inners[0].entity.nJobs}=1 on the inner ${names}`, safety: 'safe', edits };
+}
+
+function shortName(entity: EntityInfo): string {
+  return entity.qname.split('.').pop() ?? entity.qname;
+}

@@ -1,0 +1,192 @@
+import type { CallExpr } from '../../model/calls';
+import { comparePos, type Expr, type ScopeId } from '../../model/ir';
+import type { Binding, ScopedExpr } from '../../model/semantics';
+import type { RuleContext } from '../rule';
+
+/**
+ * Where a seed may reach a construction other than through its own `random_state` argument, and which
+ * seed a fix should use. Shared by SKL201 and any later rule about reproducibility.
+ */
+export interface SeedSources {
+  /** Constructions that a later `set_params(random_state=...)`, `obj.random_state = ...` or a search's param grid may seed. */
+  seededElsewhere: Set<CallExpr>;
+  /** `np.random.seed(...)` / `random.seed(...)` calls, in source order. */
+  globalSeeds: { call: CallExpr; scope: ScopeId; api: 'numpy' | 'random' }[];
+  /** The module's seed constant (`RANDOM_STATE = 0`), if it has one. */
+  seedConstant?: Binding;
+}
+
+const SEED_NAMES = ['RANDOM_STATE', 'SEED', 'RANDOM_SEED', 'random_state', 'seed', 'random_seed'];
+const SEED_NAME = /^(random_state|seed|random_seed|randomState|randomSeed)$/i;
+
+const NUMPY_SEED = new Set(['numpy.random.seed']);
+const RANDOM_SEED = new Set(['random.seed']);
+
+/** Parameters of searches whose values set estimator parameters. */
+const GRID_PARAMS = ['param_grid', 'param_distributions', 'paramGrid', 'paramDistributions'];
+
+export function seedSources(ctx: RuleContext): SeedSources {
+  return ctx.memo('reproducibility.seedSources', () => compute(ctx));
+}
+
+function compute(ctx: RuleContext): SeedSources {
+  const { sem } = ctx;
+  const seededElsewhere = new Set<CallExpr>();
+  const globalSeeds: SeedSources['globalSeeds'] = [];
+
+  const isSeedKey = (key: string, rsParam: string) => key === rsParam || key.endsWith(`__${rsParam}`) || key === 'random_state' || key.endsWith('__random_state');
+
+  for (const { call, scope } of sem.calls) {
+    const callee = call.callee;
+    // est.set_params(random_state=0), pipe.set_params(clf__random_state=0), est.set_params(**params)
+    if (callee.k === 'attr' && callee.name === 'set_params') {
+      const seeds = call.args.some((a) => a.spread === '**' || (a.name !== undefined && isSeedKey(a.name, 'random_state')));
+      if (seeds) markReachable(ctx, { expr: callee.object, scope }, seededElsewhere);
+      continue;
+    }
+    const q = sem.qname(callee, scope);
+    if (q && NUMPY_SEED.has(q)) globalSeeds.push({ call, scope, api: 'numpy' });
+    else if (q && RANDOM_SEED.has(q)) globalSeeds.push({ call, scope, api: 'random' });
+    // GridSearchCV(est, {"clf__random_state": [0, 1]}): the search sets the seed on every candidate.
+    const entity = ctx.lookup(q);
+    if (!entity) continue;
+    const rsParam = entity.randomState?.param ?? 'random_state';
+    for (const gp of GRID_PARAMS) {
+      if (!entity.params.some((p) => p.name === gp)) continue;
+      const grid = call.args.find((a) => a.name === gp) ?? positionalFor(call, entity.params, gp);
+      if (!grid) continue;
+      const keys = gridKeys(ctx, { expr: grid.value, scope });
+      if (keys === 'unknown' || keys.some((k) => isSeedKey(k, rsParam))) {
+        const est = call.args.find((a) => a.name === 'estimator') ?? positionalFor(call, entity.params, 'estimator');
+        if (est) markReachable(ctx, { expr: est.value, scope }, seededElsewhere);
+      }
+    }
+  }
+
+  // est.random_state = 0
+  for (const { stmt, scope } of sem.statements) {
+    if (stmt.k !== 'assign') continue;
+    for (const t of stmt.targets) {
+      if (t.k === 'attr' && (t.name === 'random_state' || t.name === 'randomState')) markReachable(ctx, { expr: t.object, scope }, seededElsewhere);
+    }
+  }
+
+  return { seededElsewhere, globalSeeds, seedConstant: findSeedConstant(ctx) };
+}
+
+function positionalFor(call: CallExpr, params: { name: string; kind: string }[], name: string) {
+  let i = 0;
+  for (const p of params) {
+    if (p.kind !== 'positional') return undefined;
+    if (p.name === name) {
+      const positional = call.args.filter((a) => a.name === undefined);
+      return positional.slice(0, i + 1).some((a) => a.spread) ? undefined : positional[i];
+    }
+    i++;
+  }
+  return undefined;
+}
+
+/** The parameter names a param grid sets: a dict, a list of dicts, `dict(...)`, through variables. 'unknown' when not literal. */
+function gridKeys(ctx: RuleContext, start: ScopedExpr): string[] | 'unknown' {
+  const out: string[] = [];
+  const stack: ScopedExpr[] = [start];
+  const seen = new Set<Expr>();
+  let found = false;
+  while (stack.length > 0) {
+    const cur = stack.pop()!;
+    if (seen.has(cur.expr)) continue;
+    seen.add(cur.expr);
+    const values = ctx.sem.resolve(cur.expr, cur.scope);
+    if (values.length === 0) return 'unknown';
+    for (const v of values) {
+      const e = v.expr;
+      if (e.k === 'seq') {
+        for (const item of e.items) stack.push({ expr: item, scope: v.scope });
+      } else if (e.k === 'dict') {
+        found = true;
+        for (const en of e.entries) {
+          if (!en.key) return 'unknown';
+          if (en.key.k === 'str' && en.key.value !== null) out.push(en.key.value);
+          else if (en.key.k === 'name' && ctx.module.language === 'typescript') out.push(en.key.name);
+          else return 'unknown';
+        }
+      } else if (e.k === 'call' && e.callee.k === 'name' && e.callee.name === 'dict' && ctx.sem.qname(e.callee, v.scope) === undefined) {
+        found = true;
+        for (const a of e.args) {
+          if (!a.name) return 'unknown';
+          out.push(a.name);
+        }
+      } else return 'unknown';
+    }
+  }
+  return found ? out : 'unknown';
+}
+
+/** Marks every construction reachable from `start`: the object itself, and what it was built from (steps, wrapped estimators). */
+export function markReachable(ctx: RuleContext, start: ScopedExpr, into: Set<CallExpr>): void {
+  const stack: ScopedExpr[] = [start];
+  const seen = new Set<Expr>();
+  let budget = 2000;
+  while (stack.length > 0 && budget-- > 0) {
+    const cur = stack.pop()!;
+    if (seen.has(cur.expr)) continue;
+    seen.add(cur.expr);
+    const e = cur.expr;
+    if (e.k === 'seq') {
+      for (const item of e.items) stack.push({ expr: item, scope: cur.scope });
+      continue;
+    }
+    if (e.k === 'dict') {
+      for (const en of e.entries) stack.push({ expr: en.value, scope: cur.scope });
+      continue;
+    }
+    if (e.k === 'attr' || e.k === 'subscript') {
+      // search.estimator, pipe.named_steps["clf"], pipe[-1]: the object is built from what it holds.
+      stack.push({ expr: e.object, scope: cur.scope });
+      continue;
+    }
+    if (e.k !== 'name' && e.k !== 'call') continue;
+    for (const v of ctx.sem.resolve(e, cur.scope)) {
+      if (v.expr !== e) {
+        stack.push(v);
+        continue;
+      }
+      if (v.expr.k !== 'call') continue;
+      into.add(v.expr);
+      for (const a of v.expr.args) stack.push({ expr: a.value, scope: v.scope });
+    }
+  }
+}
+
+/** A module-level assignment of an integer literal to RANDOM_STATE, SEED, RANDOM_SEED, random_state, seed (or a case variant). */
+function findSeedConstant(ctx: RuleContext): Binding | undefined {
+  const module = ctx.sem.scopes.get(null)!;
+  const candidates: Binding[] = [];
+  for (const [name, list] of module.bindings) {
+    if (!SEED_NAME.test(name) || list.length !== 1) continue;
+    const b = list[0];
+    if (b.kind !== 'assign' || !b.value || b.value.k !== 'num' || !Number.isInteger(b.value.value)) continue;
+    candidates.push(b);
+  }
+  const norm = (n: string) => n.replace(/_/g, '').toLowerCase();
+  const rank = (n: string) => {
+    const exact = SEED_NAMES.indexOf(n);
+    if (exact >= 0) return exact;
+    const folded = SEED_NAMES.findIndex((s) => norm(s) === norm(n));
+    return SEED_NAMES.length + (folded >= 0 ? folded : SEED_NAMES.length);
+  };
+  candidates.sort((a, b) => rank(a.name) - rank(b.name) || comparePos(a.pos, b.pos));
+  return candidates[0];
+}
+
+/** The seed text for a fix at `call`: the module's seed constant when it is visible there, else the configured seed. */
+export function seedTextAt(ctx: RuleContext, call: CallExpr, scope: ScopeId): string {
+  const b = seedSources(ctx).seedConstant;
+  if (b) {
+    const [visible] = ctx.sem.lookup(b.name, scope, call.range.start);
+    const definedBefore = scope !== null || comparePos(b.pos, call.range.start) <= 0;
+    if (visible === b && definedBefore) return b.name;
+  }
+  return String(ctx.settings.seed);
+}

@@ -1,0 +1,134 @@
+import { conditionHolds, randomnessActs, type EntityInfo, type ParamCondition } from '../../knowledge';
+import { argFor, hasOpenArguments, type CallExpr } from '../../model/calls';
+import type { Fix } from '../../model/finding';
+import { comparePos, containsPos, type Range, type ScopeId } from '../../model/ir';
+import { insertKeywordArgument } from '../../fix/insert-argument';
+import { argValueGetter, showLiteral } from '../literal-args';
+import type { Rule, RuleContext } from '../rule';
+import { seedSources, seedTextAt } from './seed-sources';
+
+/**
+ * SKL201 unseeded-randomness: a library class or function whose result depends on `random_state`,
+ * called without it, where randomness really acts under the arguments given (the knowledge base says
+ * when: `KFold` only with `shuffle=True`, `LogisticRegression` only with sag/saga/liblinear...).
+ *
+ * Silent when the seed may arrive another way (`**params`, a later `set_params(random_state=...)`,
+ * `obj.random_state = ...`, a search grid that sets it) and when an argument that decides whether
+ * randomness acts is not a literal. An explicit `random_state=None` is a deliberate choice: silent.
+ * After `np.random.seed(...)` the finding is information: the result is reproducible but depends on
+ * call order.
+ */
+export const unseededRandomness: Rule = {
+  meta: {
+    code: 'SKL201',
+    name: 'unseeded-randomness',
+    summary: 'A random estimator, splitter or helper is called without random_state where its randomness acts: results change from run to run.',
+    defaultSeverity: 'warning',
+    fix: 'safe',
+    languages: ['python', 'typescript'],
+  },
+  check(ctx) {
+    const { sem } = ctx;
+    let sources: ReturnType<typeof seedSources> | undefined;
+    for (const { call, scope } of sem.calls) {
+      const entity = ctx.lookup(sem.qname(call.callee, scope));
+      const rs = entity?.randomState;
+      if (!entity || !rs || rs.acts === 'never') continue;
+      if (argFor(call, entity, rs.param)) continue; // passed: a seed, a variable, or None on purpose
+      if (rs.position !== undefined && positionalCount(call) > rs.position) continue;
+      if (hasOpenArguments(call)) continue;
+      const getArg = argValueGetter(sem, call, scope, entity);
+      if (randomnessActs(entity, getArg) !== 'yes') continue;
+      sources ??= seedSources(ctx);
+      if (sources.seededElsewhere.has(call)) continue;
+
+      const name = shortName(entity);
+      const cond = holdingCondition(entity, call, getArg);
+      const why = cond ? ` with ${cond.text}` : '';
+      const seedText = seedTextAt(ctx, call, scope);
+      const numpySeed = globalSeedBefore(ctx, call, scope, 'numpy');
+      const randomSeed = numpySeed ? undefined : globalSeedBefore(ctx, call, scope, 'random');
+      const param = rs.param;
+      let message: string;
+      if (numpySeed) {
+        message =
+          `\`${name}\`${why} is called without \`${param}\`: it draws from NumPy's global generator, seeded by np.random.seed() on line ${numpySeed.range.start.line + 1}, ` +
+          `so its result depends on call order (any random draw before it, or moving code around, changes it). Pass \`${param}=${seedText}\`.`;
+      } else {
+        message = `\`${name}\`${why} is called without \`${param}\`: ${effect(entity)} from run to run. Pass \`${param}=${seedText}\` to make it reproducible.`;
+        if (randomSeed) message += ` (random.seed() on line ${randomSeed.range.start.line + 1} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
+      }
+      ctx.report({
+        range: call.callee.range,
+        message,
+        severity: numpySeed ? 'information' : undefined,
+        fix: seedFix(ctx, call, param, seedText),
+        related: cond?.arg ? [{ uri: ctx.module.uri, range: cond.arg, message: `randomness acts because of ${cond.text}` }] : [],
+      });
+    }
+  },
+};
+
+function shortName(entity: EntityInfo): string {
+  return entity.qname.split('.').pop() ?? entity.qname;
+}
+
+function positionalCount(call: CallExpr): number {
+  return call.args.filter((a) => a.name === undefined && !a.spread).length;
+}
+
+/** What changes between runs, in words. */
+function effect(entity: EntityInfo): string {
+  const q = entity.qname;
+  if (/\.datasets\.make_/.test(q)) return 'the generated data change';
+  if (entity.roles.splitter) return 'the folds change';
+  if (/\.(train_test_split|trainTestSplit)$/.test(q)) return 'the train/test split changes';
+  if (/\.(shuffle|resample)$/.test(q)) return 'the sample changes';
+  if (/SearchCV$/.test(q)) return 'the sampled candidates change';
+  if (/\.(permutation_importance|permutation_test_score)$/.test(q)) return 'the permutations (and the scores) change';
+  if (/\.learning_curve$/.test(q)) return 'the training subsets change';
+  if (entity.roles.resampler) return 'the resampled rows change';
+  if (entity.kind === 'function') return 'the result changes';
+  return 'the fitted model (and its predictions and scores) changes';
+}
+
+/** The condition that makes randomness act, rendered as `shuffle=True` / `solver='saga'`, with where it is set. */
+function holdingCondition(entity: EntityInfo, call: CallExpr, getArg: ReturnType<typeof argValueGetter>): { text: string; arg?: Range } | undefined {
+  const rs = entity.randomState!;
+  if (rs.acts !== 'conditional') return undefined;
+  for (const c of rs.when ?? []) {
+    if (conditionHolds(entity, c, getArg) !== 'yes') continue;
+    return { text: describe(entity, c, getArg), arg: argFor(call, entity, c.param)?.range };
+  }
+  return undefined;
+}
+
+function describe(entity: EntityInfo, c: ParamCondition, getArg: ReturnType<typeof argValueGetter>): string {
+  const v = getArg(c.param);
+  const lang = entity.library === 'scikitjs' ? 'typescript' : 'python';
+  if (v === 'absent') {
+    const d = entity.params.find((p) => p.name === c.param)?.default;
+    return `${c.param}=${d ?? '?'} (the default)`;
+  }
+  if (v === 'unknown') return c.param;
+  return `${c.param}=${showLiteral(v, lang)}`;
+}
+
+function globalSeedBefore(ctx: RuleContext, call: CallExpr, scope: ScopeId, api: 'numpy' | 'random'): CallExpr | undefined {
+  let found: CallExpr | undefined;
+  for (const g of seedSources(ctx).globalSeeds) {
+    if (g.api !== api) continue;
+    const before = comparePos(g.call.range.start, call.range.start) < 0;
+    // A module-level seed runs before functions are called (the usual `if __name__ == "__main__":` layout).
+    const moduleSeedForFunction = g.scope === null && scope !== null;
+    if (before || moduleSeedForFunction) found ??= g.call;
+  }
+  return found;
+}
+
+function seedFix(ctx: RuleContext, call: CallExpr, param: string, seedText: string): Fix | null {
+  if (ctx.module.errorRanges.some((r) => containsPos(r, call.range.start) || containsPos(call.range, r.start))) return null;
+  const edit = insertKeywordArgument(ctx.module, call, param, seedText);
+  if (!edit) return null;
+  return { title: `Add \`${param}=${seedText}\``, safety: 'safe', edits: [edit] };
+}
