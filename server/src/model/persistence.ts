@@ -1,5 +1,5 @@
 import type { CallExpr } from './calls';
-import type { Expr, ScopeId } from './ir';
+import { walkExpr, type Expr, type ScopeId } from './ir';
 import type { Semantics } from './semantics';
 
 /** How a persistence function is called: which argument is the object and which the destination. */
@@ -46,8 +46,20 @@ export interface PersistenceSite {
   destination?: Expr;
 }
 
+/**
+ * scikit.js persists through methods and text: `await model.toJSON()` / `model.toObject()` make the
+ * artifact (written with `writeFile(path, json)`), `fromJSON(text)` / `fromObject(obj)` rebuild it (from
+ * `readFile(path)`). Its serializer does not pickle but drops what it cannot save (functions, custom
+ * objects' methods), so `pickles` is true: the same callables make the saved model unusable.
+ */
+export const SCIKITJS_SAVE_METHODS = new Set(['toJSON', 'toObject']);
+export const SCIKITJS_LOADERS = new Set(['scikitjs.fromJSON', 'scikitjs.fromObject']);
+const FILE_WRITERS = new Set(['fs.writeFile', 'fs.writeFileSync', 'fs.promises.writeFile', 'fs-extra.writeFile', 'fs-extra.writeFileSync', 'fs-extra.outputFile']);
+const FILE_READERS = new Set(['fs.readFile', 'fs.readFileSync', 'fs.promises.readFile', 'fs-extra.readFile', 'fs-extra.readFileSync']);
+
 export function persistenceSites(sem: Semantics): PersistenceSite[] {
   const out: PersistenceSite[] = [];
+  if (sem.module.language === 'typescript') scikitjsSites(sem, out);
   for (const { call, scope } of sem.calls) {
     const q = sem.qname(call.callee, scope);
     if (!q) continue;
@@ -66,4 +78,46 @@ export function persistenceSites(sem: Semantics): PersistenceSite[] {
     });
   }
   return out;
+}
+
+function usesScikitjs(sem: Semantics): boolean {
+  return sem.module.imports.some((i) => i.qname === 'scikitjs' || i.qname.startsWith('scikitjs.'));
+}
+
+/** Does `e` (or what its names hold) contain `target`? Follows names through assignments. */
+function flowsInto(sem: Semantics, e: Expr, scope: ScopeId, target: Expr, depth = 0): boolean {
+  let found = false;
+  walkExpr(e, (x) => {
+    if (found) return;
+    if (x === target) found = true;
+    else if (x.k === 'name' && depth < 4) {
+      for (const v of sem.resolve(x, scope)) if (v.expr !== x && flowsInto(sem, v.expr, v.scope, target, depth + 1)) found = true;
+    }
+  });
+  return found;
+}
+
+function scikitjsSites(sem: Semantics, out: PersistenceSite[]): void {
+  if (!usesScikitjs(sem)) return;
+  const writers: { call: CallExpr; scope: ScopeId }[] = [];
+  const readers: { call: CallExpr; scope: ScopeId }[] = [];
+  for (const c of sem.calls) {
+    const q = sem.qname(c.call.callee, c.scope);
+    if (q && FILE_WRITERS.has(q)) writers.push(c);
+    else if (q && FILE_READERS.has(q)) readers.push(c);
+  }
+  for (const { call, scope } of sem.calls) {
+    const callee = call.callee;
+    if (callee.k === 'attr' && SCIKITJS_SAVE_METHODS.has(callee.name) && call.args.length === 0) {
+      // The file it ends up in: `writeFile(path, await model.toJSON())`, through variables and JSON.stringify.
+      const writer = writers.find((w) => w.call.args[1] && flowsInto(sem, w.call.args[1].value, w.scope, call));
+      out.push({ kind: 'save', api: `scikitjs.${callee.name}`, pickles: true, call, scope, object: callee.object, destination: writer?.call.args[0]?.value });
+      continue;
+    }
+    const q = sem.qname(callee, scope);
+    if (q && SCIKITJS_LOADERS.has(q) && call.args[0]) {
+      const reader = readers.find((r) => flowsInto(sem, call.args[0].value, scope, r.call));
+      out.push({ kind: 'load', api: q, pickles: true, call, scope, destination: reader?.call.args[0]?.value });
+    }
+  }
 }

@@ -10,8 +10,12 @@ import type { RuleContext } from '../rule';
  * (SKL103). Shared by those rules and by SKL104, which follows a saved object to them.
  */
 export interface Culprit {
-  kind: 'lambda' | 'local-function' | 'local-class';
-  /** The lambda, def or class. */
+  /**
+   * 'custom-object' (scikit.js): an object literal with methods or an instance of the file's own class
+   * used as a step; `toJSON` keeps only its data and `fromJSON` gives back a plain object.
+   */
+  kind: 'lambda' | 'local-function' | 'local-class' | 'custom-object';
+  /** The lambda, def or class (a custom object literal: its first method). */
   fn: number;
   /** The expression that hands it to the library object (the lambda itself, a name, a construction). */
   use: Expr;
@@ -29,7 +33,7 @@ export interface CulpritIndex {
 }
 
 /** Library functions whose result keeps their arguments (so a callable given to them ends up in a model). */
-const KEEPING_FUNCTIONS = /\.(make_scorer|make_pipeline|make_union|make_column_transformer|make_column_selector)$/;
+const KEEPING_FUNCTIONS = /\.(make_scorer|make_pipeline|make_union|make_column_transformer|make_column_selector|makePipeline|makeVotingRegressor|makeVotingClassifier)$/;
 
 const PARTIAL = new Set(['functools.partial', 'toolz.curry']);
 
@@ -39,6 +43,7 @@ export function findCulprits(ctx: RuleContext): CulpritIndex {
 
 function compute(ctx: RuleContext): CulpritIndex {
   const { sem } = ctx;
+  const scikitjs = ctx.module.language === 'typescript';
   const all: Culprit[] = [];
   const byHolder = new Map<CallExpr, Culprit[]>();
   const add = (c: Culprit) => {
@@ -66,11 +71,14 @@ function compute(ctx: RuleContext): CulpritIndex {
           continue;
         }
         if (expr.k === 'dict') {
-          for (const en of expr.entries) stack.push({ expr: en.value, scope: s });
+          // scikit.js: the options object (`{steps: [...]}`) is walked; a nested object with methods is a custom step.
+          const custom = scikitjs && (expr !== arg.value || entity.kind === 'function') ? customObject(ctx, { expr, scope: s }, expr, s) : undefined;
+          if (custom) add({ ...custom, holder: call, holderEntity: entity, param });
+          else for (const en of expr.entries) stack.push({ expr: en.value, scope: s });
           continue;
         }
         for (const v of sem.resolve(expr, s)) {
-          const culprit = classify(ctx, v, expr, s);
+          const culprit = scikitjs ? (customObject(ctx, v, expr, s) ?? classifyScikitjs(ctx, v, expr, s)) : classify(ctx, v, expr, s);
           if (culprit) add({ ...culprit, holder: call, holderEntity: entity, param });
           else if (v.expr !== expr && (v.expr.k === 'seq' || v.expr.k === 'dict')) stack.push(v);
           else if (v.expr.k === 'call') {
@@ -98,6 +106,31 @@ function classify(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId)
   if (e.k === 'call') {
     const cls = sem.userClass(e.callee, v.scope);
     if (cls !== undefined && sem.isLocal(cls)) return { kind: 'local-class', fn: cls, use: e, useScope: v.scope };
+  }
+  return undefined;
+}
+
+/**
+ * scikit.js keeps no code: any function (arrow, function expression or declaration, local or not) given
+ * to a scikit.js object is lost by `toJSON`.
+ */
+function classifyScikitjs(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
+  const e = v.expr;
+  if (e.k === 'function' && ctx.sem.fn(e.fn).kind !== 'class') return { kind: 'lambda', fn: e.fn, use, useScope };
+  return undefined;
+}
+
+/** An object literal with methods, or `new MyStep()` of the file's own class: a custom step scikit.js cannot restore. */
+function customObject(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
+  const e = v.expr;
+  if (e.k === 'dict') {
+    const method = e.entries.find((en) => en.value.k === 'function');
+    if (method && method.value.k === 'function') return { kind: 'custom-object', fn: method.value.fn, use: e === use ? e : use, useScope };
+    return undefined;
+  }
+  if (e.k === 'call' && e.isNew) {
+    const cls = ctx.sem.userClass(e.callee, v.scope);
+    if (cls !== undefined) return { kind: 'custom-object', fn: cls, use: e === use ? e : use, useScope };
   }
   return undefined;
 }

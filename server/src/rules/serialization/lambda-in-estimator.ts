@@ -5,6 +5,7 @@ import { freshName, toIdentifier } from '../../fix/names';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';
 import { roleNames } from './naming';
+import { reportScikitjsCallables } from './scikitjs';
 
 /**
  * SKL101 lambda-in-estimator: a lambda handed to a library object (FunctionTransformer(func=...),
@@ -18,9 +19,10 @@ export const lambdaInEstimator: Rule = {
     summary: 'A lambda passed to an estimator or transformer makes the model unpicklable.',
     defaultSeverity: 'warning',
     fix: 'safe',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
+    if (ctx.module.language === 'typescript') return reportScikitjsCallables(ctx);
     const seen = new Set<number>();
     const taken = ctx.sem.moduleNames();
     for (const fn of ctx.module.functions) if (fn.kind !== 'lambda') taken.add(fn.name);

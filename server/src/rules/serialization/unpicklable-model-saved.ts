@@ -4,11 +4,13 @@ import { persistenceSites } from '../../model/persistence';
 import type { ScopedExpr } from '../../model/semantics';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';
+import { scikitjsSaveMessage } from './scikitjs';
 
 const DESCRIBE: Record<Culprit['kind'], string> = {
   lambda: 'a lambda',
   'local-function': 'a function defined inside a function',
   'local-class': 'an instance of a class defined inside a function',
+  'custom-object': 'a custom step object',
 };
 
 /**
@@ -23,7 +25,7 @@ export const unpicklableModelSaved: Rule = {
     summary: 'A model that holds a lambda, local function or local class is saved with pickle or joblib: the save fails.',
     defaultSeverity: 'error',
     fix: 'none',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
     const culprits = findCulprits(ctx);
@@ -39,7 +41,7 @@ export const unpicklableModelSaved: Rule = {
       const api = site.api.replace(/^sklearn\.externals\./, '');
       ctx.report({
         range: site.call.range,
-        message: `${api} will fail: the saved object holds ${what} (in ${holderLabel(first)}), which pickle cannot save.`,
+        message: ctx.module.language === 'typescript' ? scikitjsSaveMessage(site.api, found) : `${api} will fail: the saved object holds ${what} (in ${holderLabel(first)}), which pickle cannot save.`,
         related: found.map((c) => ({
           uri: ctx.module.uri,
           range: c.kind === 'lambda' ? ctx.sem.fn(c.fn).range : c.use.range,
