@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import type { AnalyzeOptions } from '../analyze';
 import type { Engine } from '../engine';
 import { applyEdits } from '../fix/apply';
-import { kindOfPath } from '../languages';
+import { kindOfPath, type SourceKind } from '../languages';
+import { unifiedDiff } from './formats/diff';
 import type { Finding } from '../model/finding';
 import { cellOfLine, type NotebookProgram } from '../notebook';
 import type { WalkedFile } from './walk';
@@ -11,8 +12,12 @@ export interface FileResult {
   file: WalkedFile;
   findings: Finding[];
   notebook?: NotebookProgram;
-  /** Safe fixes written to disk (with --fix). */
+  /** Safe fixes written to disk (with --fix), or that would be (with --diff). */
   fixed: number;
+  /** With --diff: what the safe fixes would change, as a unified diff. */
+  diff?: string;
+  /** With --fix: why the fixes were not written (the file changed on disk meanwhile). */
+  notFixed?: string;
 }
 
 export interface CheckError {
@@ -24,7 +29,13 @@ export interface CheckOptions {
   analyze: AnalyzeOptions;
   maxFileBytes: number;
   fix: boolean;
+  /** Show what the safe fixes would change instead of writing them. */
+  diff?: boolean;
+  /** Applied to the rules' findings (severity overrides, suppression comments) of the text analysed. */
+  finish?: FindingsFilter;
 }
+
+export type FindingsFilter = (findings: Finding[], text: string, kind: SourceKind) => Finding[];
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -48,14 +59,23 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
   } catch {
     return { path: file.display, message: 'cannot decode: not valid UTF-8' };
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
+  if (bom) text = text.slice(1);
   try {
     let { findings, notebook } = engine.analyze(file.display, text, kind, options.analyze);
+    if (options.finish) findings = options.finish(findings, notebook ? notebook.text : text, kind);
     let fixed = 0;
-    if (options.fix && kind !== 'notebook') {
-      const result = fixText(engine, file.display, text, kind, options.analyze);
+    if ((options.fix || options.diff) && kind !== 'notebook') {
+      const result = fixText(engine, file.display, text, kind, options.analyze, options.finish);
+      if (result.fixed > 0 && options.diff) {
+        return { file, findings, notebook, fixed: result.fixed, diff: unifiedDiff(file.display.split('\\').join('/'), text, result.text) };
+      }
       if (result.fixed > 0) {
-        await writeIfUnchanged(file.absolute, bytes, result.text);
+        try {
+          await writeIfUnchanged(file.absolute, bytes, bom + result.text);
+        } catch (err) {
+          return { file, findings, notebook, fixed: 0, notFixed: `not fixed: ${err instanceof Error ? err.message : String(err)}` };
+        }
         fixed = result.fixed;
         findings = result.findings;
       }
@@ -69,10 +89,14 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
 /**
  * Applies safe fixes until none is left (a fix may reveal or remove others), at most 10 rounds.
  */
-export function fixText(engine: Engine, uri: string, text: string, kind: 'python' | 'typescript', options: AnalyzeOptions): { text: string; fixed: number; findings: Finding[] } {
+export function fixText(engine: Engine, uri: string, text: string, kind: 'python' | 'typescript', options: AnalyzeOptions, finish?: FindingsFilter): { text: string; fixed: number; findings: Finding[] } {
   let fixed = 0;
   let current = text;
-  let findings = engine.analyze(uri, current, kind, options).findings;
+  const run = (t: string) => {
+    const found = engine.analyze(uri, t, kind, options).findings;
+    return finish ? finish(found, t, kind) : found;
+  };
+  let findings = run(current);
   for (let round = 0; round < 10; round++) {
     const safe = findings.filter((f) => f.fix?.safety === 'safe');
     if (safe.length === 0) break;
@@ -80,7 +104,7 @@ export function fixText(engine: Engine, uri: string, text: string, kind: 'python
     if (result.text === current) break;
     current = result.text;
     fixed += safe.length;
-    findings = engine.analyze(uri, current, kind, options).findings;
+    findings = run(current);
   }
   return { text: current, fixed, findings };
 }
@@ -91,8 +115,15 @@ export async function writeIfUnchanged(file: string, expected: Buffer, text: str
   if (!now.equals(expected)) throw new Error('file changed on disk while it was being fixed; left alone');
   const tmp = `${file}.pipelint-${process.pid}.tmp`;
   const stat = await fs.stat(file);
-  await fs.writeFile(tmp, text, { mode: stat.mode });
-  await fs.rename(tmp, file);
+  try {
+    await fs.writeFile(tmp, text, { mode: stat.mode });
+    // Last look before the rename: a write that landed meanwhile wins over the fix.
+    if (!(await fs.readFile(file)).equals(expected)) throw new Error('file changed on disk while it was being fixed; left alone');
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** A finding's location as shown to users: 1-based, and cell-relative for notebooks. */

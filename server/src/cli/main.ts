@@ -6,26 +6,21 @@ import { allRules, ruleByCode } from '../rules';
 import type { Severity } from '../model/finding';
 import { checkFile, type CheckError, type FileResult } from './check';
 import { countAtOrAbove, toJson, toText, type CheckReport } from './format';
+import { toGithub } from './formats/github';
+import { toSarif } from './formats/sarif';
+import { CheckPolicies, POLICY_OPTIONS } from './policy';
+import { ConfigError } from '../config';
 import { collectFiles } from './walk';
 
 const USAGE = `Usage:
-  pipelint check [PATH...] [--format text|json] [--select CODES] [--ignore CODES] [--fix] [--fail-on LEVEL]
+  pipelint check [PATH...] [--format text|json|sarif|github] [--select CODES] [--extend-select CODES]
+                 [--ignore CODES] [--fix | --diff] [--fail-on error|warning|information] [--seed N]
+                 [--config FILE | --isolated] [--report-unused-noqa]
   pipelint rules [CODE]
   pipelint server --stdio
 Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, configuration or I/O error.`;
 
 class UsageError extends Error {}
-
-function codes(list: string | undefined): string[] {
-  return (list ?? '')
-    .split(',')
-    .map((s) => s.trim().toUpperCase())
-    .filter(Boolean);
-}
-
-function matches(code: string, patterns: string[]): boolean {
-  return patterns.some((p) => p === 'ALL' || code.startsWith(p));
-}
 
 async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -33,26 +28,18 @@ async function check(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       format: { type: 'string', default: 'text' },
-      select: { type: 'string' },
-      ignore: { type: 'string' },
+      ...POLICY_OPTIONS,
       fix: { type: 'boolean', default: false },
-      'fail-on': { type: 'string', default: 'warning' },
+      diff: { type: 'boolean', default: false },
       'max-file-size': { type: 'string', default: '5000000' },
-      seed: { type: 'string' },
       'no-color': { type: 'boolean', default: false },
     },
   });
-  if (!['text', 'json'].includes(values.format!)) throw new UsageError(`unknown --format "${values.format}" (text, json)`);
-  const failOn = values['fail-on'] as Severity;
-  if (!['error', 'warning', 'information', 'hint'].includes(failOn)) throw new UsageError(`unknown --fail-on "${failOn}" (error, warning, information)`);
-  const select = codes(values.select);
-  const ignore = codes(values.ignore);
-  for (const c of [...select, ...ignore]) {
-    if (c !== 'ALL' && !allRules.some((r) => r.meta.code.startsWith(c))) throw new UsageError(`unknown rule code "${c}" (see \`pipelint rules\`)`);
-  }
-  const rules = allRules.filter((r) => (select.length === 0 || matches(r.meta.code, select)) && !matches(r.meta.code, ignore));
-  const seed = values.seed !== undefined ? Number(values.seed) : 42;
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer`);
+  if (!['text', 'json', 'sarif', 'github'].includes(values.format!)) throw new UsageError(`unknown --format "${values.format}" (text, json, sarif, github)`);
+  // Rules, severities, seed and fail level per file: config file (nearest above it) + these flags.
+  const policies = CheckPolicies.create(values);
+  if (typeof policies === 'string') throw new UsageError(policies);
+  const failOn = new Map<FileResult, Severity>();
 
   const started = performance.now();
   const { files, missing } = await collectFiles(positionals.length > 0 ? positionals : ['.'], process.cwd());
@@ -61,16 +48,30 @@ async function check(argv: string[]): Promise<number> {
   const errors: CheckError[] = missing.map((p) => ({ path: p, message: 'no such file or directory' }));
   const logs: string[] = [];
   for (const file of files) {
-    const r = await checkFile(engine, file, { analyze: { rules, settings: { seed }, log: (m) => logs.push(m) }, maxFileBytes: Number(values['max-file-size']), fix: values.fix! });
-    if ('findings' in r) results.push(r);
-    else errors.push(r);
+    const policy = policies.forFile(file, { maxFileBytes: Number(values['max-file-size']), fix: values.fix!, diff: values.diff! }, (m) => logs.push(m));
+    const r = await checkFile(engine, file, policy.options);
+    if ('findings' in r) {
+      results.push(r);
+      failOn.set(r, policy.failOn);
+      if (r.notFixed) errors.push({ path: r.file.display, message: r.notFixed });
+    } else errors.push(r);
   }
   const report: CheckReport = { results, errors, durationMs: performance.now() - started };
-  const out = values.format === 'json' ? toJson(report) : toText(report, process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR);
-  process.stdout.write(out + '\n');
   for (const l of logs) process.stderr.write(`pipelint: internal error (reported, other rules ran): ${l}\n`);
+  if (values.diff) {
+    // Like `ruff check --diff`: the diff on stdout, exit 1 when there is something to fix.
+    process.stdout.write(results.map((r) => r.diff ?? '').join(''));
+    const would = results.reduce((n, r) => n + (r.diff ? r.fixed : 0), 0);
+    process.stderr.write(would > 0 ? `Would fix ${would} problem${would === 1 ? '' : 's'}.\n` : 'No safe fixes available.\n');
+    for (const e of errors) process.stderr.write(`pipelint: ${e.path}: ${e.message}\n`);
+    if (errors.some((e) => !e.message.startsWith('skipped'))) return 2;
+    return would > 0 ? 1 : 0;
+  }
+  const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
+  const out = values.format === 'json' ? toJson(report) : values.format === 'sarif' ? toSarif(report) : values.format === 'github' ? toGithub(report) : toText(report, color);
+  if (out) process.stdout.write(out + '\n');
   if (errors.some((e) => !e.message.startsWith('skipped'))) return 2;
-  return countAtOrAbove(results.flatMap((r) => r.findings), failOn) > 0 ? 1 : 0;
+  return results.some((r) => countAtOrAbove(r.findings, failOn.get(r)!) > 0) ? 1 : 0;
 }
 
 function rules(argv: string[]): number {
@@ -119,7 +120,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err) => {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
       process.stderr.write(`pipelint: ${err.message}\n`);
     } else {
       process.stderr.write(`pipelint: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

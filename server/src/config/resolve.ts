@@ -1,0 +1,149 @@
+import path from 'node:path';
+import ignore from 'ignore';
+import type { AnalyzeOptions } from '../analyze';
+import type { Finding, Severity } from '../model/finding';
+import { allRules } from '../rules';
+import type { Rule } from '../rules/rule';
+import type { ServerSettings } from '../settings';
+import { applySuppressions, parseDirectives, unusedSuppressions, type Language } from '../suppression';
+import type { LoadedConfig, SeverityOverride } from './types';
+
+/**
+ * One layer of rule selection and settings. Layers apply in order: the config file, then the editor's
+ * settings, then the command line. A layer's `select` replaces the selection so far; `extend-select`
+ * adds to it; `ignore` removes from it. Within a layer the more specific code wins (`select = ["SKL1"]`
+ * with `ignore = ["SKL101"]` runs SKL102-104; `select = ["SKL101"]` with `ignore = ["SKL1"]` runs SKL101);
+ * on a tie, ignore wins. `per-file-ignores` and severity `"off"` apply last, whatever the layers say.
+ */
+export interface SettingsLayer {
+  select?: string[];
+  extendSelect?: string[];
+  ignore?: string[];
+  severity?: Record<string, SeverityOverride>;
+  seed?: number;
+  failOn?: Severity;
+}
+
+export const DEFAULT_SEED = 42;
+export const DEFAULT_FAIL_ON: Severity = 'warning';
+
+/** What applies to one file: the rules that run, their settings, and the filter applied to their findings. */
+export interface FilePolicy {
+  rules: Rule[];
+  seed: number;
+  failOn: Severity;
+  severity: Record<string, SeverityOverride>;
+  /** The configuration file in force, if any. */
+  config: LoadedConfig | undefined;
+  analyzeOptions(log?: (message: string) => void): AnalyzeOptions;
+  /**
+   * Applied to the rules' findings: severity overrides, then suppression comments read from `text`
+   * (the text that was analysed). With `reportUnused`, unused suppressions are added as findings.
+   */
+  finish(findings: Finding[], text: string, language: Language, options?: { reportUnused?: boolean; uri?: string }): { findings: Finding[]; suppressed: Finding[] };
+}
+
+function longestMatch(code: string, patterns: string[] | undefined): number {
+  let best = -1;
+  for (const p of patterns ?? []) {
+    if (p === 'ALL') best = Math.max(best, 0);
+    else if (code.startsWith(p)) best = Math.max(best, p.length);
+  }
+  return best;
+}
+
+/** The rule codes enabled by the layers (before per-file-ignores). */
+export function selectCodes(layers: SettingsLayer[], codes: string[] = allRules.map((r) => r.meta.code)): Set<string> {
+  const enabled = new Set(codes);
+  for (const layer of layers) {
+    for (const code of codes) {
+      const ign = longestMatch(code, layer.ignore);
+      if (layer.select && layer.select.length > 0) {
+        const sel = Math.max(longestMatch(code, layer.select), longestMatch(code, layer.extendSelect));
+        if (sel >= 0 && sel > ign) enabled.add(code);
+        else enabled.delete(code);
+      } else {
+        const ext = longestMatch(code, layer.extendSelect);
+        if (ext >= 0 && ext > ign) enabled.add(code);
+        else if (ign >= 0) enabled.delete(code);
+      }
+    }
+  }
+  return enabled;
+}
+
+/** The layer the editor's settings make. `seed` counts only when it differs from the default (42), since
+ * VS Code sends the default for a setting no one set, and the config file's seed must then win. */
+export function editorLayer(settings: ServerSettings): SettingsLayer {
+  return {
+    select: settings.select.length > 0 ? settings.select : undefined,
+    ignore: settings.ignore,
+    severity: settings.severity,
+    seed: settings.seed !== DEFAULT_SEED ? settings.seed : undefined,
+  };
+}
+
+function configLayer(config: LoadedConfig | undefined): SettingsLayer {
+  const c = config?.config;
+  if (!c) return {};
+  return { select: c.select, extendSelect: c.extendSelect, ignore: c.ignore, severity: c.severity, seed: c.seed, failOn: c.failOn };
+}
+
+/** Codes that `per-file-ignores` turns off for `file` (an absolute path). */
+export function perFileIgnored(config: LoadedConfig | undefined, file: string | undefined): string[] {
+  const entries = config?.config.perFileIgnores;
+  if (!entries || !file) return [];
+  const rel = path.relative(config!.dir, path.resolve(file)).split(path.sep).join('/');
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return [];
+  const out: string[] = [];
+  for (const e of entries) {
+    if (ignore().add(e.pattern).ignores(rel)) out.push(...e.codes);
+  }
+  return out;
+}
+
+/**
+ * Turns (file, its configuration, editor settings, command-line options) into what the analysis runs
+ * with. The CLI and the language server both go through here, so a file gets the same findings in both.
+ */
+export function resolvePolicy(input: { file?: string; config?: LoadedConfig; editor?: SettingsLayer; cli?: SettingsLayer }): FilePolicy {
+  const layers = [configLayer(input.config), input.editor ?? {}, input.cli ?? {}];
+  const enabled = selectCodes(layers);
+  const fileIgnores = perFileIgnored(input.config, input.file);
+  const severity: Record<string, SeverityOverride> = {};
+  let seed = DEFAULT_SEED;
+  let failOn = DEFAULT_FAIL_ON;
+  for (const l of layers) {
+    Object.assign(severity, l.severity ?? {});
+    if (l.seed !== undefined) seed = l.seed;
+    if (l.failOn !== undefined) failOn = l.failOn;
+  }
+  const rules = allRules.filter((r) => enabled.has(r.meta.code) && longestMatch(r.meta.code, fileIgnores) < 0 && severity[r.meta.code] !== 'off');
+  const running = new Set(rules.map((r) => r.meta.code));
+  return {
+    rules,
+    seed,
+    failOn,
+    severity,
+    config: input.config,
+    analyzeOptions(log) {
+      return { rules, settings: { seed }, log };
+    },
+    finish(findings, text, language, options = {}) {
+      const remapped = findings
+        .filter((f) => severity[f.code] !== 'off')
+        .map((f) => {
+          const sev = severity[f.code];
+          return sev && sev !== 'off' && sev !== f.severity ? { ...f, severity: sev } : f;
+        });
+      const directives = parseDirectives(text, language);
+      if (directives.length === 0) return { findings: remapped, suppressed: [] };
+      const { kept, suppressed, used } = applySuppressions(remapped, directives);
+      if (!options.reportUnused) return { findings: kept, suppressed };
+      const uri = options.uri ?? findings[0]?.uri ?? input.file ?? '';
+      const unused = unusedSuppressions(text, uri, directives, used, (code) => running.has(code));
+      const all = [...kept, ...unused].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+      return { findings: all, suppressed };
+    },
+  };
+}
