@@ -38,6 +38,8 @@ export interface ParamInfo {
 export interface ParamCondition {
   param: string;
   values: LiteralValue[];
+  /** When true the condition holds if `param` has none of `values` ("Ignored if `jitter` is None"). */
+  negate?: boolean;
 }
 
 export interface RandomStateInfo {
@@ -53,6 +55,11 @@ export interface RandomStateInfo {
   when?: ParamCondition[];
   /** The docstring sentence the condition was derived from. */
   evidence?: string;
+  /**
+   * The random_state parameter has a fixed non-None default (Perceptron, FactorAnalysis,
+   * permutation_test_score: `random_state=0`), so a call without it is reproducible.
+   */
+  seededByDefault?: boolean;
 }
 
 export interface EntityInfo {
