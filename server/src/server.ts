@@ -15,6 +15,7 @@ registerTextDocumentSync(connection, service);
 registerCodeActions(connection, service);
 registerHover(connection, service);
 connection.onDidChangeConfiguration(() => service.configurationChanged());
+connection.onDidChangeWatchedFiles(() => service.configFilesChanged());
 
 // A bad document must never take the server down: log and keep serving.
 process.on('uncaughtException', (err) => connection.console.error(`pipelint: uncaught ${err.stack ?? err.message}`));

@@ -5,7 +5,7 @@ import { analyzeModule } from './analyze';
 import { DocumentState } from './documents';
 import type { Finding } from './model/finding';
 import type { ModuleIR } from './model/ir';
-import { allRules } from './rules';
+import { DocumentPolicies } from './config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { toDiagnostic } from './handlers/diagnostics';
 
@@ -20,6 +20,8 @@ export class AnalysisService {
   private readonly settingsCache = new Map<string, Promise<ServerSettings>>();
   private readonly noticed = new Set<string>();
   supportsConfiguration = false;
+  /** pyproject.toml / pipelint.toml per document, with the editor's settings on top. */
+  readonly policies = new DocumentPolicies((m) => void this.connection.window.showWarningMessage(m));
 
   private parser: Parser | undefined;
   /** Resolves once tree-sitter's WASM is loaded; analyses wait for it. */
@@ -50,7 +52,20 @@ export class AnalysisService {
 
   configurationChanged(): void {
     this.settingsCache.clear();
-    for (const uri of this.documents.keys()) this.schedule(uri);
+    this.reanalyzeAll();
+  }
+
+  /** A pyproject.toml or pipelint.toml was created, changed or deleted. */
+  configFilesChanged(): void {
+    this.policies.changed();
+    this.reanalyzeAll();
+  }
+
+  private reanalyzeAll(): void {
+    for (const [uri, state] of this.documents) {
+      state.analysis = undefined;
+      this.schedule(uri);
+    }
   }
 
   schedule(uri: string): void {
@@ -107,16 +122,10 @@ export class AnalysisService {
       return [];
     }
     const module = this.lower(state);
-    const rules = allRules.filter(
-      (r) =>
-        (settings.select.length === 0 || settings.select.some((s) => r.meta.code.startsWith(s))) &&
-        !settings.ignore.some((s) => r.meta.code.startsWith(s)) &&
-        settings.severity[r.meta.code] !== 'off',
-    );
-    const findings = analyzeModule(module, { rules, settings: { seed: settings.seed }, log: (m) => this.log(m) }).map((f) => {
-      const sev = settings.severity[f.code];
-      return sev && sev !== 'off' ? { ...f, severity: sev } : f;
-    });
+    // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
+    const policy = this.policies.policyFor(state.doc.uri, settings);
+    const raw = analyzeModule(module, policy.analyzeOptions((m) => this.log(m)));
+    const findings = policy.finish(raw, text, state.kind === 'typescript' ? 'typescript' : 'python').findings;
     state.analysis = { version: state.version, module, findings };
     return findings;
   }

@@ -4,6 +4,7 @@ import { DocumentState } from '../documents';
 import { applyEdits } from '../fix/apply';
 import { computeLineStarts, positionAt } from '../model/text';
 import type { AnalysisService } from '../service';
+import { suppressLineEdit } from '../suppression';
 import type { DiagnosticData } from './diagnostics';
 
 export const FIX_ALL_KIND = 'source.fixAll.pipelint';
@@ -30,6 +31,13 @@ export function registerCodeActions(connection: Connection, service: AnalysisSer
           isPreferred: data.fix.safety === 'safe',
           edit: { changes: { [uri]: data.fix.edits } },
         });
+      }
+      // "Suppress SKL101 on this line": `# noqa: SKL101` / `// pipelint-disable-next-line SKL101`.
+      const state = service.documents.get(uri);
+      for (const d of state ? params.context.diagnostics : []) {
+        if (d.source !== 'pipelint' || typeof d.code !== 'string') continue;
+        const edit = suppressLineEdit(state!.doc.getText(), state!.kind === 'typescript' ? 'typescript' : 'python', d.range.start.line, d.code);
+        if (edit) actions.push({ title: `Suppress ${d.code} on this line`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [edit] } } });
       }
     }
     if (wants(FIX_ALL_KIND)) {

@@ -1,10 +1,12 @@
-import { CodeActionKind, DidChangeConfigurationNotification, TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver';
+import { CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver';
 import type { AnalysisService } from '../service';
 import { FIX_ALL_KIND } from './codeAction';
 
 export function registerInitialize(connection: Connection, service: AnalysisService): void {
+  let watchFiles = false;
   connection.onInitialize((params): InitializeResult => {
     service.supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -17,6 +19,11 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
   connection.onInitialized(() => {
     if (service.supportsConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+    }
+    if (watchFiles) {
+      // Config files (issue 8): re-read and re-analyse when one is created, changed or deleted.
+      const globPattern = '**/{pyproject.toml,pipelint.toml,.pipelint.toml}';
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern }] }).catch(() => undefined);
     }
   });
 }
