@@ -84,40 +84,41 @@ function usesScikitjs(sem: Semantics): boolean {
   return sem.module.imports.some((i) => i.qname === 'scikitjs' || i.qname.startsWith('scikitjs.'));
 }
 
-/** Does `e` (or what its names hold) contain `target`? Follows names through assignments. */
-function flowsInto(sem: Semantics, e: Expr, scope: ScopeId, target: Expr, depth = 0): boolean {
-  let found = false;
+/** The calls `e` contains, directly or through the values of the names it reads (a few steps deep). */
+function callsFlowingInto(sem: Semantics, e: Expr, scope: ScopeId, out: Set<Expr> = new Set(), depth = 0): Set<Expr> {
   walkExpr(e, (x) => {
-    if (found) return;
-    if (x === target) found = true;
+    if (x.k === 'call') out.add(x);
     else if (x.k === 'name' && depth < 4) {
-      for (const v of sem.resolve(x, scope)) if (v.expr !== x && flowsInto(sem, v.expr, v.scope, target, depth + 1)) found = true;
+      for (const v of sem.resolve(x, scope)) if (v.expr !== x && !out.has(v.expr)) callsFlowingInto(sem, v.expr, v.scope, out, depth + 1);
     }
   });
-  return found;
+  return out;
 }
 
 function scikitjsSites(sem: Semantics, out: PersistenceSite[]): void {
   if (!usesScikitjs(sem)) return;
-  const writers: { call: CallExpr; scope: ScopeId }[] = [];
-  const readers: { call: CallExpr; scope: ScopeId }[] = [];
+  // Each toJSON/toObject call -> the writeFile call whose data it flows into (computed once per writer).
+  const writerOf = new Map<Expr, CallExpr>();
+  const readers = new Set<Expr>();
   for (const c of sem.calls) {
     const q = sem.qname(c.call.callee, c.scope);
-    if (q && FILE_WRITERS.has(q)) writers.push(c);
-    else if (q && FILE_READERS.has(q)) readers.push(c);
+    if (q && FILE_WRITERS.has(q) && c.call.args[1]) {
+      for (const x of callsFlowingInto(sem, c.call.args[1].value, c.scope)) if (!writerOf.has(x)) writerOf.set(x, c.call);
+    } else if (q && FILE_READERS.has(q)) readers.add(c.call);
   }
   for (const { call, scope } of sem.calls) {
     const callee = call.callee;
     if (callee.k === 'attr' && SCIKITJS_SAVE_METHODS.has(callee.name) && call.args.length === 0) {
       // The file it ends up in: `writeFile(path, await model.toJSON())`, through variables and JSON.stringify.
-      const writer = writers.find((w) => w.call.args[1] && flowsInto(sem, w.call.args[1].value, w.scope, call));
-      out.push({ kind: 'save', api: `scikitjs.${callee.name}`, pickles: true, call, scope, object: callee.object, destination: writer?.call.args[0]?.value });
+      const writer = writerOf.get(call);
+      out.push({ kind: 'save', api: `scikitjs.${callee.name}`, pickles: true, call, scope, object: callee.object, destination: writer?.args[0]?.value });
       continue;
     }
     const q = sem.qname(callee, scope);
     if (q && SCIKITJS_LOADERS.has(q) && call.args[0]) {
-      const reader = readers.find((r) => flowsInto(sem, call.args[0].value, scope, r.call));
-      out.push({ kind: 'load', api: q, pickles: true, call, scope, destination: reader?.call.args[0]?.value });
+      let reader: CallExpr | undefined;
+      for (const x of callsFlowingInto(sem, call.args[0].value, scope)) if (readers.has(x) && x.k === 'call') reader ??= x;
+      out.push({ kind: 'load', api: q, pickles: true, call, scope, destination: reader?.args[0]?.value });
     }
   }
 }
