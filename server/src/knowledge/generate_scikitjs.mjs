@@ -207,7 +207,8 @@ for (const [name, { file: rel, local }] of [...exportsOf].sort((a, b) => a[0].lo
     const roles = emptyRoles();
     roles.composite = /^make(Pipeline|VotingRegressor|VotingClassifier)$/.test(name);
     roles.meta = /^makeVoting/.test(name);
-    roles.splitter = name === 'trainTestSplit';
+    // As in sklearn.json,  is for CV splitter classes; trainTestSplit is a split function.
+    roles.splitter = false;
     const entity = { qname, library: 'scikitjs', kind: 'function', roles, params: params.map((p) => p.info) };
     const rsIndex = params.findIndex((p) => p.info.name === 'randomState');
     if (rsIndex >= 0) {
