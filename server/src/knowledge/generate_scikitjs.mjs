@@ -207,7 +207,7 @@ for (const [name, { file: rel, local }] of [...exportsOf].sort((a, b) => a[0].lo
     const roles = emptyRoles();
     roles.composite = /^make(Pipeline|VotingRegressor|VotingClassifier)$/.test(name);
     roles.meta = /^makeVoting/.test(name);
-    // As in sklearn.json,  is for CV splitter classes; trainTestSplit is a split function.
+    // As in sklearn.json, 'splitter' is for CV splitter classes; trainTestSplit is a split function.
     roles.splitter = false;
     const entity = { qname, library: 'scikitjs', kind: 'function', roles, params: params.map((p) => p.info) };
     const rsIndex = params.findIndex((p) => p.info.name === 'randomState');
