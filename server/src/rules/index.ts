@@ -1,3 +1,4 @@
+import { leakageRules } from './leakage/all';
 import { nestedParallelism } from './parallelism/nested-parallelism';
 import { unseededRandomness } from './reproducibility/unseeded-randomness';
 import type { Rule } from './rule';
@@ -7,7 +8,7 @@ import { localFunctionInEstimator } from './serialization/local-function-in-esti
 import { unpicklableModelSaved } from './serialization/unpicklable-model-saved';
 
 /** Every rule, in code order. A meta-test checks each has a doc and fixtures. */
-export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, unseededRandomness, nestedParallelism];
+export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, unseededRandomness, ...leakageRules, nestedParallelism];
 
 export function ruleByCode(code: string): Rule | undefined {
   return allRules.find((r) => r.meta.code === code.toUpperCase());

@@ -1,0 +1,125 @@
+import { lastFitBefore } from '../../dataflow/bundles';
+import { FIT_METHODS, FIT_TRANSFORM_METHODS } from '../../dataflow/methods';
+import { effectivePart, originOf, type FitRecord } from '../../dataflow/values';
+import type { Fix, TextEdit } from '../../model/finding';
+import type { Rule, RuleContext } from '../rule';
+import { describeOrigin, isStatefulTransformer, lineage, once, shortName, source } from './shared';
+
+/**
+ * SKL302 preprocessing-refit-on-test: a transformer fitted on training data (or another instance of the
+ * same class, its twin) is fitted again on test, validation or inference data. The test features are
+ * then scaled/encoded with statistics the model never saw: predictions silently change.
+ */
+export const preprocessingRefitOnTest: Rule = {
+  meta: {
+    code: 'SKL302',
+    name: 'preprocessing-refit-on-test',
+    summary: 'A transformer fitted on training data is fitted again on test or inference data instead of only transforming it.',
+    defaultSeverity: 'warning',
+    fix: 'safe',
+    languages: ['python'],
+  },
+  check(ctx) {
+    const L = lineage(ctx);
+    const first = once(ctx, 'SKL302');
+    for (const f of L.fits) {
+      if (!isStatefulTransformer(f.inst) || !f.X) continue;
+      const origin = originOf(f.X);
+      if (origin !== 'test' && origin !== 'val' && origin !== 'inference') continue;
+      // A refit feeding a model loaded from disk is SKL304's finding (with the save site).
+      if (origin === 'inference' && L.predicts.some((p) => p.inst?.kind === 'loaded' && p.X?.via.includes(f))) continue;
+      const train = trainFitFor(L.fits, f);
+      if (!train || !first(f.call.range)) continue;
+      const cls = shortName(f.inst.qname);
+      const twin = train.inst !== f.inst;
+      const line = train.call.range.start.line + 1;
+      ctx.report({
+        range: f.call.range,
+        message: twin
+          ? `Another \`${cls}\` is fitted on ${describeOrigin(f.X)}; the one used for training was fitted on training data (line ${line}). The model sees features encoded differently from training: use \`transform\` of the training-fitted ${cls}.`
+          : `\`${cls}\` is fitted again on ${describeOrigin(f.X)} after being fitted on training data (line ${line}). The model sees features encoded differently from training: use \`transform\`, not \`${f.method}\`.`,
+        fix: fixFor(ctx, f, train),
+        related: [{ uri: ctx.module.uri, range: train.call.range, message: `fitted on training data here` }],
+      });
+    }
+  },
+};
+
+/** The fit on training data of the same instance, or of a twin on the same split (any for inference data). */
+function trainFitFor(fits: FitRecord[], f: FitRecord): FitRecord | undefined {
+  const candidates = fits.filter((g) => {
+    if (g === f || !g.X || originOf(g.X) !== 'train') return false;
+    if (g.inst === f.inst) return true;
+    if (g.inst.qname !== f.inst.qname) return false;
+    const gp = effectivePart(g.X);
+    const fp = effectivePart(f.X!);
+    return originOf(f.X!) === 'inference' || (!!gp && !!fp && gp.split === fp.split);
+  });
+  const rank = (g: FitRecord) => (g.inst === f.inst ? 2 : 0) + (g.seq < f.seq ? 1 : 0);
+  let best: FitRecord | undefined;
+  for (const g of candidates) {
+    if (!best || rank(g) > rank(best) || (rank(g) === rank(best) && g.seq > best.seq && g.seq < f.seq)) best = g;
+  }
+  return best;
+}
+
+/** Encoders can raise on categories the training data did not have: the fix then changes more than the encoding. */
+function mayRaiseOnUnseen(qname: string): boolean {
+  return /(LabelEncoder|LabelBinarizer|OrdinalEncoder|OneHotEncoder|TargetEncoder)$/.test(qname);
+}
+
+/**
+ * `X.fit_transform(A)` becomes `scaler.transform(A)` where `scaler` names the training-fitted instance at
+ * this point; `scaler.fit(A)` alone on its line is removed.
+ */
+function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
+  if (ctx.module.hasErrors || f.call.callee.k !== 'attr') return null;
+  const name = nameOf(ctx, train);
+  if (!name) return null;
+  // The same variable, holding the training-fitted instance, must be visible here.
+  const [atTrain] = ctx.sem.lookup(name, train.scope, train.call.range.end);
+  const [here] = ctx.sem.lookup(name, f.scope, f.call.range.start);
+  if (!atTrain || atTrain !== here) return null;
+  // Nothing refits it in between (other than this call).
+  const last = lastFitBefore(train.inst, f.seq);
+  if (last && last !== train && last !== f) return null;
+  const safety = mayRaiseOnUnseen(f.inst.qname) ? 'unsafe' : 'safe';
+  const edits: TextEdit[] = [];
+  const positional = f.call.args.filter((a) => !a.name && !a.spread);
+  if (FIT_TRANSFORM_METHODS.has(f.method)) {
+    const method = f.method === 'fitTransform' ? 'transform' : 'transform';
+    edits.push({ range: f.call.callee.range, newText: `${name}.${method}` });
+    if (f.call.args.length > 1 && positional.length >= 1 && f.call.args[0] === positional[0]) {
+      edits.push({ range: f.call.argsRange, newText: `(${source(ctx, positional[0].range)})` });
+    } else if (f.call.args.length > 1) return null;
+    return { title: `Use \`${name}.transform\` (fitted on training data)`, safety, edits };
+  }
+  if (FIT_METHODS.has(f.method) && f.inst === train.inst) {
+    const stmt = (lineageStmt(ctx, f));
+    if (stmt && stmt.stmt.k === 'expr' && stmt.stmt.expr === f.call && stmt.block.length > 1) {
+      const r = stmt.stmt.range;
+      const lineEnd = r.end.line + 1 < ctx.module.lineStarts.length ? { line: r.end.line + 1, character: 0 } : r.end;
+      const lineStart = { line: r.start.line, character: 0 };
+      const before = source(ctx, { start: lineStart, end: r.start });
+      const after = source(ctx, { start: r.end, end: lineEnd }).replace(/#.*/, '');
+      if (before.trim() !== '' || after.trim() !== '') return null;
+      return { title: `Remove the refit: keep \`${name}\` fitted on training data`, safety, edits: [{ range: { start: lineStart, end: lineEnd }, newText: '' }] };
+    }
+  }
+  return null;
+}
+
+/** The variable holding the instance a fit was made on: `scaler.fit(...)`, or `scaler = Scaler().fit(...)`. */
+function nameOf(ctx: RuleContext, fit: FitRecord): string | undefined {
+  const recv = fit.call.callee.k === 'attr' ? fit.call.callee.object : undefined;
+  if (recv?.k === 'name') return recv.name;
+  const where = lineageStmt(ctx, fit);
+  if (where?.stmt.k === 'assign' && where.stmt.value === fit.call && FIT_METHODS.has(fit.method) && where.stmt.targets.length === 1 && where.stmt.targets[0].k === 'name') {
+    return where.stmt.targets[0].name;
+  }
+  return undefined;
+}
+
+function lineageStmt(ctx: RuleContext, f: FitRecord) {
+  return lineage(ctx).stmtOf.get(f.call);
+}

@@ -1,0 +1,143 @@
+import { unbundledModels } from '../dataflow/bundles';
+import { lineageOf, reachableInsts } from '../dataflow/lineage';
+import type { Inst } from '../dataflow/values';
+import { lookupEntity } from '../knowledge';
+import type { EntityInfo } from '../knowledge/types';
+import type { ModuleIR, Range } from '../model/ir';
+import { Semantics } from '../model/semantics';
+import { artifactKey, baseName, keysMatch } from './artifacts';
+import type { ArtifactSave, WorkspaceView } from './view';
+
+/** Facts a save site records about the saved object (ArtifactSave.facts). */
+export const FACT_BARE_MODEL_ON_TRANSFORMED = 'bare-model-fitted-on-transformed';
+export const FACT_PIPELINE = 'pipeline';
+export const FACT_MODEL = 'model';
+export const FACT_TRANSFORMER = 'transformer';
+export const FACT_BUNDLE = 'bundle';
+
+export interface ArtifactLoad {
+  uri: string;
+  key: string;
+  range: Range;
+}
+
+/** What one file contributes to the workspace: computed from its lowered module only. */
+export interface FileSummary {
+  uri: string;
+  saves: ArtifactSave[];
+  loads: ArtifactLoad[];
+}
+
+const entityCache = new Map<string, EntityInfo | undefined>();
+function lookup(q: string | undefined): EntityInfo | undefined {
+  if (!q) return undefined;
+  if (!entityCache.has(q)) entityCache.set(q, lookupEntity(q));
+  return entityCache.get(q);
+}
+
+/** The file's save and load sites with their artifact keys, and what each saved object is. */
+export function summarizeModule(module: ModuleIR, sem: Semantics = new Semantics(module)): FileSummary {
+  const L = lineageOf(sem, lookup);
+  const bare = new Map<unknown, string[]>();
+  for (const u of unbundledModels(L)) {
+    const list = bare.get(u.save) ?? [];
+    list.push(...u.missing.map((f) => `${FACT_TRANSFORMER}:${f.inst.qname}`));
+    bare.set(u.save, list);
+  }
+  const saves: ArtifactSave[] = [];
+  for (const s of L.saves) {
+    const key = artifactKey(sem, s.site.destination, s.scope);
+    if (!key) continue;
+    const facts: string[] = [];
+    const missing = bare.get(s);
+    if (missing) facts.push(FACT_BARE_MODEL_ON_TRANSFORMED, ...new Set(missing));
+    const top = s.value?.t === 'inst' ? s.value : undefined;
+    const insts = [...reachableInsts(s.value)];
+    if (top?.composite) facts.push(FACT_PIPELINE);
+    else if (s.value?.t === 'tuple' || s.value?.t === 'dict') facts.push(FACT_BUNDLE);
+    if (insts.some((i: Inst) => i.kind === 'predictor' || i.kind === 'search')) facts.push(FACT_MODEL);
+    if (top?.kind === 'transformer') facts.push(FACT_TRANSFORMER);
+    saves.push({ uri: module.uri, key, range: s.site.call.range, facts });
+  }
+  const loads: ArtifactLoad[] = [];
+  for (const l of L.loads) {
+    const key = artifactKey(sem, l.site.destination, l.scope);
+    if (key) loads.push({ uri: module.uri, key, range: l.site.call.range });
+  }
+  return { uri: module.uri, saves, loads };
+}
+
+/**
+ * Links artifacts across files: per-file summaries, replaced one file at a time, so that a change to one
+ * file never re-analyses the others. Lookups go through an index of base names rebuilt lazily.
+ */
+export class WorkspaceIndex implements WorkspaceView {
+  private readonly files = new Map<string, FileSummary>();
+  private byBase: Map<string, ArtifactSave[]> | undefined;
+
+  /** Replaces a file's summary; returns true when what it saves changed (its dependents need re-analysis). */
+  update(summary: FileSummary): boolean {
+    const old = this.files.get(summary.uri);
+    this.files.set(summary.uri, summary);
+    const changed = !old || JSON.stringify(old.saves.map(stripRange)) !== JSON.stringify(summary.saves.map(stripRange));
+    if (changed) this.byBase = undefined;
+    return changed;
+  }
+
+  remove(uri: string): boolean {
+    const old = this.files.get(uri);
+    this.files.delete(uri);
+    if (old && old.saves.length > 0) {
+      this.byBase = undefined;
+      return true;
+    }
+    return false;
+  }
+
+  has(uri: string): boolean {
+    return this.files.has(uri);
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  savesOf(key: string): ArtifactSave[] {
+    if (!this.byBase) {
+      this.byBase = new Map();
+      for (const f of this.files.values()) {
+        for (const s of f.saves) {
+          const b = baseName(s.key).includes('*') ? '*' : baseName(s.key);
+          const list = this.byBase.get(b) ?? [];
+          list.push(s);
+          this.byBase.set(b, list);
+        }
+      }
+    }
+    const exact = this.byBase.get(baseName(key)) ?? [];
+    const globbed = [...(this.byBase.get('*') ?? []), ...(baseName(key).includes('*') ? [...this.byBase.values()].flat() : [])];
+    const out = exact.filter((s) => keysMatch(s.key, key));
+    for (const s of globbed) if (!out.includes(s) && keysMatch(s.key, key)) out.push(s);
+    return out;
+  }
+
+  /** Files that load an artifact the given file saves (they must be re-analysed when it changes). */
+  dependentsOf(uri: string, previous?: FileSummary): string[] {
+    const saves = [...(this.files.get(uri)?.saves ?? []), ...(previous?.saves ?? [])];
+    if (saves.length === 0) return [];
+    const out: string[] = [];
+    for (const f of this.files.values()) {
+      if (f.uri === uri) continue;
+      if (f.loads.some((l) => saves.some((s) => keysMatch(s.key, l.key)))) out.push(f.uri);
+    }
+    return out;
+  }
+
+  summary(uri: string): FileSummary | undefined {
+    return this.files.get(uri);
+  }
+}
+
+function stripRange(s: ArtifactSave): unknown {
+  return { key: s.key, facts: s.facts, line: s.range.start.line };
+}
