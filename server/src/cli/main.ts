@@ -11,6 +11,7 @@ import { toSarif } from './formats/sarif';
 import { CheckPolicies, POLICY_OPTIONS } from './policy';
 import { ConfigError } from '../config';
 import { collectFiles } from './walk';
+import { buildWorkspace } from '../workspace/build';
 
 const USAGE = `Usage:
   pipelint check [PATH...] [--format text|json|sarif|github] [--select CODES] [--extend-select CODES]
@@ -43,13 +44,14 @@ async function check(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const { files, missing } = await collectFiles(positionals.length > 0 ? positionals : ['.'], process.cwd());
-  const engine = await Engine.create();
+  // The workspace index (artifacts saved in one file, loaded in another) first; its lowerings are reused.
+  const { engine, workspace } = await buildWorkspace(await Engine.create(), files);
   const results: FileResult[] = [];
   const errors: CheckError[] = missing.map((p) => ({ path: p, message: 'no such file or directory' }));
   const logs: string[] = [];
   for (const file of files) {
     const policy = policies.forFile(file, { maxFileBytes: Number(values['max-file-size']), fix: values.fix!, diff: values.diff! }, (m) => logs.push(m));
-    const r = await checkFile(engine, file, policy.options);
+    const r = await checkFile(engine, file, { ...policy.options, analyze: { ...policy.options.analyze, workspace } });
     if ('findings' in r) {
       results.push(r);
       failOn.set(r, policy.failOn);

@@ -140,7 +140,8 @@ class Interpreter {
       const inference = INFERENCE_FUNCTION.test(fn.name) || (this.loadsModel && this.callsPredict(fn.body));
       for (const p of fn.params) {
         if (p.name === 'self' || p.name === 'cls') continue;
-        frame.vars.set(p.name, inference && !/model|clf|estimator|pipe|regressor|classifier|path|file|dir/i.test(p.name) ? emptyData('inference', new Set([this.nextRoot++])) : undefined);
+        const dataLike = !/model|clf|estimator|pipe|regressor|classifier|scaler|encoder|transformer|path|file|dir|name|config|param|kwargs|args/i.test(p.name);
+        frame.vars.set(p.name, dataLike ? emptyData(inference ? 'inference' : 'unknown', new Set([this.nextRoot++])) : undefined);
       }
       this.callStack.push(fn.id);
       this.block(fn.body, frame);

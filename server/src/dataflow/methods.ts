@@ -69,7 +69,7 @@ export const META_ATTRS = new Set([
 export const META_METHODS = new Set(['head', 'tail', 'info', 'describe', 'nunique', 'unique', 'value_counts', 'isnull', 'isna', 'sum', 'mean', 'std', 'min', 'max', 'count', 'plot', 'to_csv', 'to_parquet', 'to_json', 'corr', 'hist']);
 
 /** Function names that mark a function as the inference entry point of a script or service. */
-export const INFERENCE_FUNCTION = /^(predict|infer|inference|serve|serving|score_new|run_inference|make_predictions?|handler?|lambda_handler|predict_\w+|infer_\w+)$/i;
+export const INFERENCE_FUNCTION = /^(predict|infer|inference|serve|serving|score_new|run_inference|make_predictions?|handler?|lambda_handler)(_\w+|[A-Z]\w*)?$/;
 
 /** Builtins and library functions that pick the best of several scores. */
 export const PICK_FUNCTIONS = new Set(['max', 'min', 'sorted', 'numpy.argmax', 'numpy.argmin', 'numpy.max', 'numpy.min', 'numpy.nanargmax', 'numpy.nanargmin']);

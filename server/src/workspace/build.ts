@@ -1,0 +1,57 @@
+import { promises as fs } from 'node:fs';
+import type { Engine } from '../engine';
+import { kindOfPath, type SourceKind } from '../languages';
+import { WorkspaceIndex, summarizeModule } from './index';
+
+interface Walked {
+  absolute: string;
+  display: string;
+}
+
+const MAX_BYTES = 5_000_000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The CLI's workspace: lowers every walked file once, records what it saves and loads, and returns an
+ * engine whose `lower` hands the same lowered module to the analysis that follows (one lowering per file).
+ * Files that cannot be read or decoded are left to the analysis, which reports them.
+ */
+export async function buildWorkspace(engine: Engine, files: Walked[]): Promise<{ engine: Engine; workspace: WorkspaceIndex }> {
+  const workspace = new WorkspaceIndex();
+  const lowered = new Map<string, { text: string; kind: SourceKind; result: ReturnType<Engine['lower']> }>();
+  for (const file of files) {
+    const kind = kindOfPath(file.absolute);
+    if (!kind) continue;
+    let text: string;
+    try {
+      const stat = await fs.stat(file.absolute);
+      if (stat.size > MAX_BYTES) continue;
+      text = utf8.decode(await fs.readFile(file.absolute));
+    } catch {
+      continue;
+    }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    // Only files that persist something matter to other files; skip the lowering cost for the rest.
+    if (!/dump|load|toJSON|fromJSON|toObject|fromObject/.test(text)) continue;
+    try {
+      const result = engine.lower(file.display, text, kind);
+      lowered.set(file.display, { text, kind, result });
+      workspace.update(summarizeModule(result.module));
+    } catch {
+      // Reported by the analysis.
+    }
+  }
+  const caching: Engine = Object.create(engine, {
+    lower: {
+      value(uri: string, text: string, kind: SourceKind) {
+        const hit = lowered.get(uri);
+        if (hit && hit.text === text && hit.kind === kind) {
+          lowered.delete(uri);
+          return hit.result;
+        }
+        return engine.lower(uri, text, kind);
+      },
+    },
+  });
+  return { engine: caching, workspace };
+}
