@@ -4,6 +4,7 @@ import { Engine } from '../engine';
 import { ruleDoc } from '../docs';
 import { allRules, ruleByCode } from '../rules';
 import type { Severity } from '../model/finding';
+import { diagram } from './diagram';
 import { checkFile, type CheckError, type FileResult } from './check';
 import { countAtOrAbove, toJson, toText, type CheckReport } from './format';
 import { toGithub } from './formats/github';
@@ -17,6 +18,7 @@ const USAGE = `Usage:
   pipelint check [PATH...] [--format text|json|sarif|github] [--select CODES] [--extend-select CODES]
                  [--ignore CODES] [--fix | --diff] [--fail-on error|warning|information] [--seed N]
                  [--config FILE | --isolated] [--report-unused-noqa]
+  pipelint diagram FILE [--line N] -o OUT.html|OUT.svg
   pipelint rules [CODE]
   pipelint server --stdio
 Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, configuration or I/O error.`;
@@ -96,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
       return check(rest);
+    case 'diagram':
+      return diagram(rest);
     case 'rules':
       return rules(rest);
     case 'server':

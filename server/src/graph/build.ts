@@ -144,6 +144,8 @@ function assignedNames(sem: Semantics): Map<Expr, string> {
   return out;
 }
 
+const SEVERITY_RANK = { error: 0, warning: 1, information: 2, hint: 3 } as const;
+
 /** Each finding goes to the innermost node whose range contains it. */
 function attachFindings(nodes: GraphNode[], findings: readonly Finding[]): void {
   for (const f of findings) {
@@ -152,7 +154,11 @@ function attachFindings(nodes: GraphNode[], findings: readonly Finding[]): void 
       if (!containsRange(n.range, f.range)) continue;
       if (!best || containsRange(best.range, n.range)) best = n;
     }
-    if (best && !best.findings.includes(f.code)) best.findings.push(f.code);
+    if (!best) continue;
+    if (!best.findings.includes(f.code)) best.findings.push(f.code);
+    const sev = (best.severities ??= {});
+    const prev = sev[f.code];
+    if (!prev || SEVERITY_RANK[f.severity] < SEVERITY_RANK[prev]) sev[f.code] = f.severity;
   }
   for (const n of nodes) n.findings.sort();
 }
@@ -236,7 +242,7 @@ class Builder {
         className,
         qname,
         path,
-        params: this.params(call, entity, new Set()),
+        params: this.params(call, origin.scope, entity, new Set()),
         range: call.range,
         parent: parent || undefined,
       }).id;
@@ -345,7 +351,7 @@ class Builder {
       }
     }
     node.children = children;
-    node.params = this.params(c.call, c.entity, structural, new Set(listArgs));
+    node.params = this.params(c.call, c.scope, c.entity, structural, new Set(listArgs));
     if (spec.className === 'ColumnTransformer') node.outputs = this.outputs(node, children, columns);
     this.connect(node, children, spec.arrangement);
     return node.id;
@@ -452,7 +458,7 @@ class Builder {
       }
     }
     node.children = [...parallel, ...singles, ...(final ? [final] : [])];
-    node.params = this.params(c.call, c.entity, structural, used);
+    node.params = this.params(c.call, c.scope, c.entity, structural, used);
     // Stacking: the base estimators feed the final estimator.
     for (const id of [...parallel, ...singles]) {
       this.edge(node.id, id, 'enter');
@@ -481,7 +487,16 @@ class Builder {
   }
 
   /** Arguments that differ from the library defaults; structural ones (the steps) are left out. */
-  private params(call: CallExpr, entity: EntityInfo | undefined, structural: Set<string>, skip: Set<ArgIR> = new Set()): GraphParam[] {
+  /** An argument's text; a variable bound to a literal shows the literal (`param_grid = {...}`). */
+  private valueText(value: Expr, scope: ScopeId): string {
+    if (value.k === 'name') {
+      const lit = this.sem.resolve(value, scope).find((o) => ['dict', 'seq', 'str', 'num', 'const'].includes(o.expr.k));
+      if (lit) return `${value.name} = ${this.short(lit.expr.range, MAX_VALUE - value.name.length - 3)}`;
+    }
+    return this.short(value.range);
+  }
+
+  private params(call: CallExpr, scope: ScopeId, entity: EntityInfo | undefined, structural: Set<string>, skip: Set<ArgIR> = new Set()): GraphParam[] {
     const out: GraphParam[] = [];
     const add = (name: string | undefined, value: Expr, spread?: string) => {
       if (name && structural.has(name)) return;
@@ -491,7 +506,7 @@ class Builder {
         const d = parseDefaultLiteral(def);
         if (d !== 'unknown' && d === lit) return;
       }
-      out.push({ name: name ?? (spread ? `${spread}${this.short(value.range, 24)}` : `arg${out.length}`), value: spread ? '' : this.short(value.range), default: def });
+      out.push({ name: name ?? (spread ? `${spread}${this.short(value.range, 24)}` : `arg${out.length}`), value: spread ? '' : this.valueText(value, scope), default: def });
     };
     for (const arg of call.args) {
       if (skip.has(arg)) continue;

@@ -52,6 +52,8 @@ export interface GraphNode {
   range: Range;
   /** Codes of the findings whose range lies in this node's range and in no child's. */
   findings: string[];
+  /** The most severe finding of each code in `findings` (badge colour). */
+  severities?: Record<string, 'error' | 'warning' | 'information' | 'hint'>;
   /** Containers only: child ids in source order. */
   children: string[];
   arrangement?: Arrangement;

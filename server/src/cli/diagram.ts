@@ -1,0 +1,102 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderDiagram, standaloneHtml } from '../../../webview/src/render';
+import { Engine } from '../engine';
+import { buildPipelineGraph } from '../graph/build';
+import type { PipelineGraph } from '../graph/types';
+import { kindOfPath } from '../languages';
+import { comparePos } from '../model/ir';
+
+export class DiagramUsageError extends Error {}
+
+/**
+ * `pipelint diagram FILE [--line N] -o OUT.html|OUT.svg`: the same diagram as the VS Code panel,
+ * rendered by the same renderer into a self-contained file (styles inline, no script, no network).
+ * With `--line`, only the pipeline whose construction spans (or, failing that, follows) line N.
+ */
+export async function diagram(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (err) {
+    if (err instanceof DiagramUsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`pipelint: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      line: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new DiagramUsageError('diagram takes one FILE');
+  const file = positionals[0];
+  const out = values.output;
+  if (!out && !values.json) throw new DiagramUsageError('diagram needs -o OUT.html or -o OUT.svg (or --json)');
+  const format = out ? path.extname(out).toLowerCase() : '.json';
+  if (out && format !== '.html' && format !== '.svg' && format !== '.json') throw new DiagramUsageError(`unknown output type "${format}" (.html, .svg)`);
+  const kind = kindOfPath(file);
+  if (!kind) throw new DiagramUsageError(`cannot analyse "${file}" (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DiagramUsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let line: number | undefined;
+  if (values.line !== undefined) {
+    line = Number(values.line);
+    if (!Number.isInteger(line) || line < 1) throw new DiagramUsageError('--line must be a positive integer');
+  }
+
+  const engine = await Engine.create();
+  const { module, findings } = engine.analyze(file, text, kind);
+  let graph = buildPipelineGraph(module, findings);
+  if (line !== undefined) graph = selectRootAtLine(graph, line - 1);
+  if (graph.roots.length === 0) {
+    process.stderr.write(`pipelint: no pipeline in ${file}${line !== undefined ? ` at line ${line}` : ''}\n`);
+    return 1;
+  }
+  if (values.json || format === '.json') {
+    const json = JSON.stringify(graph, null, 2) + '\n';
+    if (out) writeFileSync(out, json);
+    else process.stdout.write(json);
+    return 0;
+  }
+  const { svg, layout } = await renderDiagram(graph, { embedStyle: format === '.svg' });
+  const title = `${path.basename(file)}: pipeline diagram`;
+  const content = format === '.svg' ? `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n` : standaloneHtml(title, svg, `${graph.roots.length} pipeline${graph.roots.length === 1 ? '' : 's'}, drawn by pipelint`);
+  try {
+    writeFileSync(out!, content);
+  } catch (err) {
+    throw new DiagramUsageError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  process.stderr.write(`pipelint: wrote ${out} (${graph.nodes.length} nodes, layout ${layout.layoutMs.toFixed(0)} ms)\n`);
+  return 0;
+}
+
+/** Keeps the root whose construction spans `line` (0-based), else the first one after it, else the last before it. */
+export function selectRootAtLine(graph: PipelineGraph, line: number): PipelineGraph {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const roots = graph.roots.map((id) => byId.get(id)!);
+  const hit =
+    roots.find((n) => n.range.start.line <= line && line <= n.range.end.line) ??
+    roots.find((n) => n.range.start.line > line) ??
+    [...roots].sort((a, b) => comparePos(b.range.start, a.range.start))[0];
+  if (!hit) return { ...graph, roots: [] };
+  const keep = new Set<string>();
+  const add = (id: string) => {
+    keep.add(id);
+    for (const c of byId.get(id)!.children) add(c);
+  };
+  add(hit.id);
+  return { ...graph, roots: [hit.id], nodes: graph.nodes.filter((n) => keep.has(n.id)), edges: graph.edges.filter((e) => keep.has(e.source) && keep.has(e.target)) };
+}

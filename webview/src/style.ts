@@ -1,0 +1,91 @@
+/**
+ * The diagram's stylesheet, shared by the VS Code panel (a `<style nonce>` in the webview's HTML) and
+ * the CLI export (inlined in the HTML or SVG file). Colours come from VS Code's theme variables when
+ * they exist (light, dark and high-contrast themes follow the editor); a standalone file falls back to
+ * its own light or dark palette through `prefers-color-scheme`.
+ */
+export const DIAGRAM_CSS = `
+.pl-diagram {
+  --pl-d-fg: #1f2328; --pl-d-bg: #ffffff; --pl-d-muted: #59636e; --pl-d-node: #f6f8fa; --pl-d-border: #8c959f;
+  --pl-d-composite: #eef4fb; --pl-d-wrapper: #fbf7ee; --pl-d-edge: #6e7781; --pl-d-accent: #0969da;
+  --pl-d-error: #cf222e; --pl-d-warning: #9a6700; --pl-d-info: #0969da; --pl-d-cols: #116329;
+}
+@media (prefers-color-scheme: dark) {
+  .pl-diagram {
+    --pl-d-fg: #e6edf3; --pl-d-bg: #0d1117; --pl-d-muted: #9198a1; --pl-d-node: #161b22; --pl-d-border: #6e7681;
+    --pl-d-composite: #13233a; --pl-d-wrapper: #2a2213; --pl-d-edge: #8b949e; --pl-d-accent: #4493f8;
+    --pl-d-error: #f85149; --pl-d-warning: #d29922; --pl-d-info: #4493f8; --pl-d-cols: #3fb950;
+  }
+}
+.pl-diagram {
+  --pl-fg: var(--vscode-editor-foreground, var(--pl-d-fg));
+  --pl-bg: var(--vscode-editor-background, var(--pl-d-bg));
+  --pl-muted: var(--vscode-descriptionForeground, var(--pl-d-muted));
+  --pl-node: var(--vscode-editorWidget-background, var(--pl-d-node));
+  --pl-border: var(--vscode-contrastBorder, var(--vscode-editorWidget-border, var(--pl-d-border)));
+  --pl-composite: var(--vscode-editor-inactiveSelectionBackground, var(--pl-d-composite));
+  --pl-wrapper: var(--vscode-editor-background, var(--pl-d-wrapper));
+  --pl-edge: var(--vscode-editorLineNumber-foreground, var(--pl-d-edge));
+  --pl-accent: var(--vscode-contrastActiveBorder, var(--vscode-focusBorder, var(--pl-d-accent)));
+  --pl-error: var(--vscode-editorError-foreground, var(--pl-d-error));
+  --pl-warning: var(--vscode-editorWarning-foreground, var(--pl-d-warning));
+  --pl-info: var(--vscode-editorInfo-foreground, var(--pl-d-info));
+  --pl-cols: var(--vscode-symbolIcon-fieldForeground, var(--pl-d-cols));
+  --pl-font: var(--vscode-font-family, system-ui, 'DejaVu Sans', sans-serif);
+  --pl-mono: var(--vscode-editor-font-family, ui-monospace, 'DejaVu Sans Mono', monospace);
+  color: var(--pl-fg);
+  font-family: var(--pl-font);
+}
+.pl-diagram text { fill: var(--pl-fg); font-family: var(--pl-font); font-size: 12px; }
+.pl-diagram .pl-title { font-weight: 600; font-size: 13px; }
+.pl-diagram .pl-class { fill: var(--pl-muted); }
+.pl-diagram .pl-param, .pl-diagram .pl-cols, .pl-diagram .pl-out { font-family: var(--pl-mono); font-size: 11px; }
+.pl-diagram .pl-param { fill: var(--pl-fg); }
+.pl-diagram .pl-param-name { fill: var(--pl-muted); }
+.pl-diagram .pl-cols { fill: var(--pl-cols); }
+.pl-diagram .pl-out { fill: var(--pl-muted); }
+.pl-diagram .pl-heading { font-size: 14px; font-weight: 600; }
+.pl-diagram .pl-heading-sub { fill: var(--pl-muted); font-size: 12px; font-weight: normal; }
+.pl-diagram .pl-box { fill: var(--pl-node); stroke: var(--pl-border); stroke-width: 1; }
+.pl-diagram .pl-kind-composite > .pl-box { fill: var(--pl-composite); fill-opacity: 0.55; }
+.pl-diagram .pl-kind-wrapper > .pl-box { fill: var(--pl-wrapper); fill-opacity: 0.6; stroke-dasharray: 6 3; }
+.pl-diagram .pl-kind-branch > .pl-box { fill: none; stroke-dasharray: 3 3; }
+.pl-diagram .pl-has-error > .pl-box { stroke: var(--pl-error); stroke-width: 1.5; }
+.pl-diagram .pl-has-warning > .pl-box { stroke: var(--pl-warning); stroke-width: 1.5; }
+.pl-diagram .pl-badge rect { stroke: none; }
+.pl-diagram .pl-badge-error rect { fill: var(--pl-error); }
+.pl-diagram .pl-badge-warning rect { fill: var(--pl-warning); }
+.pl-diagram .pl-badge-information rect, .pl-diagram .pl-badge-hint rect { fill: var(--pl-info); }
+.pl-diagram .pl-badge text { fill: var(--pl-bg); font-family: var(--pl-mono); font-size: 10px; font-weight: 600; }
+.pl-diagram .pl-edge { fill: none; stroke: var(--pl-edge); stroke-width: 1.3; }
+.pl-diagram .pl-arrow { fill: var(--pl-edge); }
+.pl-diagram .pl-port { fill: var(--pl-edge); }
+.pl-diagram .pl-node { cursor: pointer; }
+.pl-diagram .pl-node:focus { outline: none; }
+.pl-diagram .pl-node:hover > .pl-box, .pl-diagram .pl-node:focus-visible > .pl-box { stroke: var(--pl-accent); stroke-width: 2; }
+.pl-diagram .pl-focus > .pl-box { stroke: var(--pl-accent); stroke-width: 2.5; }
+body.vscode-high-contrast .pl-diagram .pl-box, body.vscode-high-contrast-light .pl-diagram .pl-box { stroke-width: 2; fill-opacity: 1; }
+body.vscode-high-contrast .pl-diagram .pl-edge, body.vscode-high-contrast-light .pl-diagram .pl-edge { stroke-width: 2; }
+@media (forced-colors: active) {
+  .pl-diagram .pl-box { stroke: CanvasText; }
+  .pl-diagram text { fill: CanvasText; }
+  .pl-diagram .pl-edge { stroke: CanvasText; }
+}
+`;
+
+/** Page chrome of the panel and of the standalone export (not part of an exported SVG). */
+export const PAGE_CSS = `
+html, body { margin: 0; padding: 0; }
+body { background: var(--vscode-editor-background, var(--pl-d-bg)); }
+body.pl-standalone { --pl-d-bg: #ffffff; }
+@media (prefers-color-scheme: dark) { body.pl-standalone { --pl-d-bg: #0d1117; } }
+.pl-toolbar { position: sticky; top: 0; z-index: 1; display: flex; gap: 8px; align-items: center; padding: 6px 12px;
+  background: var(--vscode-editor-background, var(--pl-d-bg)); border-bottom: 1px solid var(--vscode-panel-border, #8c959f55);
+  font-family: var(--vscode-font-family, system-ui, sans-serif); font-size: 12px; color: var(--vscode-descriptionForeground, #59636e); }
+.pl-toolbar button { font: inherit; color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, #0969da);
+  border: 1px solid var(--vscode-button-border, transparent); padding: 3px 10px; border-radius: 2px; cursor: pointer; }
+.pl-toolbar button:hover { background: var(--vscode-button-hoverBackground, #0860ca); }
+.pl-toolbar .pl-status { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.pl-canvas { padding: 12px; }
+.pl-empty { font-family: var(--vscode-font-family, system-ui, sans-serif); color: var(--vscode-descriptionForeground, #59636e); padding: 24px; }
+`;
