@@ -11,3 +11,21 @@ export namespace StatusNotification {
     message?: string;
   }
 }
+
+/**
+ * The pipeline diagram (issue 6): the graph of every pipeline-like construction of a document, built
+ * from its current version. `null` when the document is not open, disabled or too large.
+ */
+export namespace PipelineGraphRequest {
+  export const method = 'pipelint/pipelineGraph';
+  export interface Params {
+    textDocument: { uri: string };
+  }
+  export type Result = import('./graph/types').PipelineGraph | null;
+}
+
+/** The command the diagram CodeLens runs: `[uri, position]` of the construction to focus. */
+export namespace ShowDiagramCommand {
+  export const id = 'pipelint.showDiagram';
+  export type Args = [uri?: string, position?: { line: number; character: number }];
+}

@@ -1,7 +1,9 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { registerCodeActions } from './handlers/codeAction';
+import { registerCodeLens } from './handlers/codeLens';
 import { registerHover } from './handlers/hover';
 import { registerInitialize } from './handlers/initialize';
+import { registerPipelineGraph } from './handlers/pipelineGraph';
 import { registerTextDocumentSync } from './handlers/textDocumentSync';
 import { loadPythonParser } from './python';
 import { AnalysisService } from './service';
@@ -14,6 +16,8 @@ registerInitialize(connection, service);
 registerTextDocumentSync(connection, service);
 registerCodeActions(connection, service);
 registerHover(connection, service);
+registerCodeLens(connection, service);
+registerPipelineGraph(connection, service);
 connection.onDidChangeConfiguration(() => service.configurationChanged());
 connection.onDidChangeWatchedFiles(() => service.configFilesChanged());
 

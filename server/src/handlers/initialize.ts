@@ -12,6 +12,7 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'pipelint', version: require('../../../package.json').version },
     };

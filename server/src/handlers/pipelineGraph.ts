@@ -1,0 +1,25 @@
+import type { Connection } from 'vscode-languageserver';
+import { buildPipelineGraph } from '../graph/build';
+import { PipelineGraphRequest } from '../protocol';
+import type { AnalysisService } from '../service';
+
+/** `pipelint/pipelineGraph`: the diagram's graph for the document's current version, with its findings. */
+export function registerPipelineGraph(connection: Connection, service: AnalysisService): void {
+  connection.onRequest(PipelineGraphRequest.method, async (params: PipelineGraphRequest.Params): Promise<PipelineGraphRequest.Result> => {
+    await service.ready;
+    const uri = params.textDocument.uri;
+    const state = service.documents.get(uri);
+    if (!state) return null;
+    const settings = await service.settingsFor(uri);
+    if (service.documents.get(uri) !== state) return null;
+    const findings = service.analyze(state, settings) ?? [];
+    const analysis = state.analysis;
+    if (!analysis || analysis.version !== state.version) return null;
+    try {
+      return buildPipelineGraph(analysis.module, findings, { version: analysis.version });
+    } catch (err) {
+      service.log(`pipelint: pipeline graph of ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return null;
+    }
+  });
+}
