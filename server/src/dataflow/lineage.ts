@@ -320,7 +320,16 @@ class Interpreter {
     }
     if (iter.t === 'cvsplits') return { t: 'tuple', items: [{ t: 'index', split: iter.split, side: 0 }, { t: 'index', split: iter.split, side: 1 }] };
     if (iter.t === 'data') return iter;
-    if (iter.t === 'tuple' && iter.items.length === 1) return iter.items[0];
+    if (iter.t === 'tuple') {
+      // A list of data sets (or of (X, y) pairs): each iteration sees one of them.
+      const items = iter.items;
+      if (items.length === 1) return items[0];
+      if (items.length > 0 && items.every((i) => i?.t === 'data')) return combineData(items as Data[]);
+      if (items.length > 0 && items.every((i) => i?.t === 'tuple' && i.items.length === (items[0] as TupleValue).items.length && i.items.every((x) => x?.t === 'data'))) {
+        const n = (items[0] as TupleValue).items.length;
+        return { t: 'tuple', items: Array.from({ length: n }, (_, k) => combineData(items.map((i) => (i as TupleValue).items[k] as Data))) };
+      }
+    }
     return undefined;
   }
 
