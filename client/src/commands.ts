@@ -2,6 +2,7 @@
 // from the context; entries that need the server also have a `disabled` variant used while it is down.
 import * as vscode from 'vscode';
 import type { PipelintClient } from './client';
+import { showDiagram } from './diagramPanel';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('pipelint');
 
@@ -63,6 +64,10 @@ export const COMMANDS: Record<string, CommandFactory> = {
       if (n === 0) void vscode.window.setStatusBarMessage('pipelint: no safe fixes', 3000);
       return n;
     },
+    disabled: serverDown,
+  },
+  'pipelint.showDiagram': {
+    enabled: () => (...args) => showDiagram(...args),
     disabled: serverDown,
   },
 };

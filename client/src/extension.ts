@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { PipelintClient, type PipelintApi } from './client';
 import { registerCommands } from './commands';
 import { needsRestart } from './config';
+import { registerDiagramPanel } from './diagramPanel';
 import { StatusBar } from './statusBar';
 
 let client: PipelintClient | undefined;
@@ -16,6 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipeli
     output,
     new StatusBar(c),
     ...registerCommands({ client: c }),
+    registerDiagramPanel(context, c),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (needsRestart(e)) void c.restart();
     }),
