@@ -28,7 +28,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | head -1 | grep -qx "$VERSION.*"; then
+if [ -x "$BIN" ] && XDG_CONFIG_HOME="$PREFIX/.config" "$BIN" --version 2>/dev/null | grep -q "^$VERSION "; then
   log "code-server $VERSION already in $PREFIX ($(($(date +%s) - start)) s)"
   echo "$BIN"
   exit 0
@@ -51,6 +51,6 @@ printf '{"name":"pipelint-code-server","private":true}\n' >"$PREFIX/package.json
 rm -rf "$tmp"
 mkdir -p "$PREFIX/bin" && ln -sf ../node_modules/.bin/code-server "$BIN"
 
-"$BIN" --version >&2
+XDG_CONFIG_HOME="$PREFIX/.config" "$BIN" --version >&2
 log "done in $(($(date +%s) - start)) s, $(du -sh "$PREFIX" | cut -f1)"
 echo "$BIN"

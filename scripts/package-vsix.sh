@@ -33,7 +33,10 @@ mkdir -p "$(dirname "$out")"
 (cd "$stage" && npx --no-install vsce package "${vsce_args[@]}" -o "$out" >&2)
 
 listing=$(cd "$stage" && npx --no-install vsce ls "${vsce_args[@]:0:1}")
-for need in package.json dist/extension.js dist/server.js dist/tree-sitter.wasm dist/tree-sitter-python.wasm; do
+# Every bundle and .wasm the build made must ship (a lazily loaded chunk missing from the allow-list
+# would only fail at run time).
+built=$(cd "$stage" && ls dist/*.js dist/*.wasm)
+for need in package.json dist/extension.js dist/server.js $built; do
   grep -qx "$need" <<<"$listing" || { log "error: $need is missing from the package"; exit 1; }
 done
 size=$(stat -c %s "$out")

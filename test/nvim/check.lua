@@ -1,5 +1,7 @@
 -- Neovim (Debian's 0.7.2) as a second LSP client of the pipelint server.
--- Run: nvim --headless --clean -u NONE -i NONE -c 'luafile test/nvim/check.lua'
+-- Run: nvim --headless --clean -u NONE -i NONE -n --cmd 'let g:loaded_python3_provider = 0' \
+--        --cmd 'filetype off' --cmd 'syntax off' -c 'luafile test/nvim/check.lua'
+-- (with the python3 provider on, opening a .py file probes python3 for pynvim: up to ~25 s here)
 -- Environment:
 --   PIPELINT_SERVER     path to dist/server.js (started as `node SERVER --stdio`)
 --   PIPELINT_FILE       the file to open
@@ -38,7 +40,8 @@ if not (server and file and out) then
   vim.cmd('cquit')
 end
 
-local function step(name) table.insert(result.steps, name) end
+local t0 = vim.loop.hrtime()
+local function step(name) table.insert(result.steps, string.format('%s@%dms', name, (vim.loop.hrtime() - t0) / 1e6)) end
 
 -- Diagnostics of the buffer from pipelint, in a JSON-friendly shape (0.7 keeps the LSP code in `code`).
 local function pipelint_diagnostics(bufnr)
@@ -95,7 +98,17 @@ local ok, err = pcall(function()
     for _, d in ipairs(pipelint_diagnostics(bufnr)) do
       if tostring(d.code) == quickfix then target = d break end
     end
-    local lsp_diag = target.user_data and target.user_data.lsp
+    -- Back to LSP form, as vim.lsp.buf.code_action does (0.7 keeps only code/data/... in user_data.lsp).
+    local lsp_diag = vim.tbl_extend('keep', {
+      range = {
+        start = { line = target.lnum, character = target.col },
+        ['end'] = { line = target.end_lnum, character = target.end_col },
+      },
+      severity = target.severity,
+      message = target.message,
+      source = target.source,
+      code = target.code,
+    }, target.user_data and target.user_data.lsp or {})
     local client = vim.lsp.get_client_by_id(client_id)
     local params = {
       textDocument = { uri = vim.uri_from_bufnr(bufnr) },
