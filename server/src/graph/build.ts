@@ -352,7 +352,8 @@ class Builder {
     }
     node.children = children;
     node.params = this.params(c.call, c.scope, c.entity, structural, new Set(listArgs));
-    if (spec.className === 'ColumnTransformer') node.outputs = this.outputs(node, children, columns);
+    // scikit.js has no get_feature_names_out.
+    if (spec.className === 'ColumnTransformer' && this.module.language === 'python') node.outputs = this.outputs(node, children, columns);
     this.connect(node, children, spec.arrangement);
     return node.id;
   }
