@@ -8,6 +8,9 @@ import type { ModuleIR } from './model/ir';
 import { DocumentPolicies } from './config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { toDiagnostic } from './handlers/diagnostics';
+import { WorkspaceTracker } from './workspace/tracker';
+import { lowerPythonText } from './python';
+import type { SourceKind } from './languages';
 
 /**
  * The server's state: open documents, their analyses and settings. Analysis of a document runs once per
@@ -20,6 +23,8 @@ export class AnalysisService {
   private readonly settingsCache = new Map<string, Promise<ServerSettings>>();
   private readonly noticed = new Set<string>();
   supportsConfiguration = false;
+  /** Artifacts saved in one file and loaded in another (open documents + workspace folders on disk). */
+  readonly workspace = new WorkspaceTracker();
   /** pyproject.toml / pipelint.toml per document, with the editor's settings on top. */
   readonly policies = new DocumentPolicies((m) => void this.connection.window.showWarningMessage(m));
 
@@ -124,10 +129,38 @@ export class AnalysisService {
     const module = this.lower(state);
     // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
     const policy = this.policies.policyFor(state.doc.uri, settings);
-    const raw = analyzeModule(module, policy.analyzeOptions((m) => this.log(m)));
+    const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.log(m)), workspace: this.workspace.index });
     const findings = policy.finish(raw, text, state.kind === 'typescript' ? 'typescript' : 'python').findings;
     state.analysis = { version: state.version, module, findings };
+    // What this file saves changed: the open files that load it are re-analysed.
+    for (const dep of this.workspace.analyzed(state.doc.uri, module)) this.invalidate(dep);
     return findings;
+  }
+
+  private invalidate(uri: string): void {
+    const state = this.documents.get(uri);
+    if (!state) return;
+    state.analysis = undefined;
+    this.schedule(uri);
+  }
+
+  /** Indexes the workspace folders in the background, then re-analyses the open files that load artifacts. */
+  indexWorkspace(folders: string[]): void {
+    void this.ready.then(() =>
+      this.workspace
+        .indexFolders(folders, (uri, text, kind) => this.lowerText(uri, text, kind), (uri) => this.documents.has(uri), (m) => this.log(m))
+        .then(() => {
+          for (const uri of this.documents.keys()) if (this.workspace.loadsSomething(uri)) this.invalidate(uri);
+        }),
+    );
+  }
+
+  private lowerText(uri: string, text: string, kind: SourceKind): ModuleIR | undefined {
+    if (kind === 'typescript') return typeScriptFrontEnd().lowerTypeScript(text, uri);
+    if (!this.parser || kind !== 'python') return undefined;
+    const { module, tree } = lowerPythonText(this.parser, text, uri);
+    tree.delete();
+    return module;
   }
 
   private lower(state: DocumentState): ModuleIR {

@@ -4,9 +4,11 @@ import { FIX_ALL_KIND } from './codeAction';
 
 export function registerInitialize(connection: Connection, service: AnalysisService): void {
   let watchFiles = false;
+  let folders: string[] = [];
   connection.onInitialize((params): InitializeResult => {
     service.supportsConfiguration = params.capabilities.workspace?.configuration === true;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -18,6 +20,8 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
     };
   });
   connection.onInitialized(() => {
+    // Workspace index (issue 3): saved/loaded artifacts across files, read in the background.
+    service.indexWorkspace(folders);
     if (service.supportsConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
     }

@@ -1,0 +1,70 @@
+import { promises as fs } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { collectFiles } from '../cli/walk';
+import { kindOfPath, type SourceKind } from '../languages';
+import type { ModuleIR } from '../model/ir';
+import { WorkspaceIndex, summarizeModule, type FileSummary } from './index';
+
+/** Only files that persist something can matter to other files. */
+const PERSISTS = /dump|load|toJSON|fromJSON|toObject|fromObject/;
+const MAX_BYTES = 2_000_000;
+
+/**
+ * The language server's workspace index: open documents update it after each analysis (their own summary
+ * only), workspace folder files are read from disk in the background, a few at a time, without blocking
+ * requests. When what a file saves changes, the open files that load it are re-analysed.
+ */
+export class WorkspaceTracker {
+  readonly index = new WorkspaceIndex();
+  private scanning: Promise<void> | undefined;
+
+  /** Records an analysed module; returns the open-or-not files that load what it saves, if that changed. */
+  analyzed(uri: string, module: ModuleIR): string[] {
+    const previous = this.index.summary(uri);
+    let summary: FileSummary;
+    try {
+      summary = summarizeModule(module);
+    } catch {
+      return [];
+    }
+    if (!this.index.update(summary)) return [];
+    return this.index.dependentsOf(uri, previous);
+  }
+
+  /** Does this file load an artifact (so that a newly indexed save may change its findings)? */
+  loadsSomething(uri: string): boolean {
+    return (this.index.summary(uri)?.loads.length ?? 0) > 0;
+  }
+
+  /**
+   * Reads the workspace folders' Python (and TypeScript) files in the background. `lower` lowers a text;
+   * `isOpen` says whether the editor owns a file (its open version wins). Resolves when done.
+   */
+  indexFolders(folders: string[], lower: (uri: string, text: string, kind: SourceKind) => ModuleIR | undefined, isOpen: (uri: string) => boolean, log: (m: string) => void): Promise<void> {
+    if (this.scanning) return this.scanning;
+    this.scanning = (async () => {
+      const paths = folders.map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f));
+      if (paths.length === 0) return;
+      const { files } = await collectFiles(paths, paths[0]);
+      let n = 0;
+      for (const file of files) {
+        const uri = pathToFileURL(file.absolute).href;
+        const kind = kindOfPath(file.absolute);
+        if (!kind || isOpen(uri) || this.index.has(uri)) continue;
+        try {
+          const stat = await fs.stat(file.absolute);
+          if (stat.size > MAX_BYTES) continue;
+          const text = await fs.readFile(file.absolute, 'utf8');
+          if (!PERSISTS.test(text)) continue;
+          const module = lower(uri, text, kind);
+          if (module && !isOpen(uri)) this.index.update(summarizeModule(module));
+        } catch (err) {
+          log(`pipelint: workspace index skipped ${file.display}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        // Yield to pending requests between files.
+        if (++n % 4 === 0) await new Promise((r) => setImmediate(r));
+      }
+    })();
+    return this.scanning;
+  }
+}
