@@ -28,7 +28,15 @@ function insertPython(module: ModuleIR, call: CallExpr, name: string, valueText:
   const close = end - 1;
   const kw = `${name}=${valueText}`;
   const args = call.args;
-  if (args.length === 0) return at(lineStarts, close, kw);
+  if (args.length === 0) {
+    const closePos = positionAt(lineStarts, close);
+    const before = lineText(text, lineStarts, closePos.line).slice(0, closePos.character);
+    if (closePos.line > positionAt(lineStarts, open).line && before.trim() === '') {
+      // `f(\n    # comment\n)`: a line of its own, one level deeper than the `)`.
+      return { range: point({ line: closePos.line, character: 0 }), newText: `${before}    ${kw},${eolOf(text)}` };
+    }
+    return at(lineStarts, close, kw);
+  }
   const last = args[args.length - 1];
   // `f(x for x in xs)`: the generator expression is the whole argument list.
   if (args.length === 1 && offsetAt(lineStarts, text.length, last.range.start) === open) return null;

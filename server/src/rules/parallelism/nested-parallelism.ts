@@ -30,7 +30,8 @@ export const nestedParallelism: Rule = {
     summary: 'n_jobs set both on a search, CV helper or ensemble wrapper and on an estimator inside it: the CPU is oversubscribed.',
     defaultSeverity: 'warning',
     fix: 'safe',
-    languages: ['python', 'typescript'],
+    // scikit.js estimators take no n_jobs.
+    languages: ['python'],
   },
   check(ctx) {
     const { sem } = ctx;

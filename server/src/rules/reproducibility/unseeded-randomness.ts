@@ -89,6 +89,8 @@ function effect(entity: EntityInfo): string {
   if (/\.learning_curve$/.test(q)) return 'the training subsets change';
   if (entity.roles.resampler) return 'the resampled rows change';
   if (entity.kind === 'function') return 'the result changes';
+  if (entity.roles.clusterer) return 'the clusters change';
+  if (entity.roles.transformer && !entity.roles.predictor) return 'the fitted transformation changes';
   return 'the fitted model (and its predictions and scores) changes';
 }
 
