@@ -23,17 +23,18 @@ interface IgnoreLayer {
  * .gitignore on the way down (and those above the directory up to the repository root); files named
  * explicitly are always analysed.
  */
-export async function collectFiles(args: string[], cwd: string): Promise<{ files: WalkedFile[]; missing: string[] }> {
+export async function collectFiles(args: string[], cwd: string): Promise<{ files: WalkedFile[]; missing: { path: string; message: string }[] }> {
   const files: WalkedFile[] = [];
-  const missing: string[] = [];
+  const missing: { path: string; message: string }[] = [];
   const seen = new Set<string>();
   for (const arg of args) {
     const absolute = path.resolve(cwd, arg);
     let stat;
     try {
       stat = await fs.stat(absolute);
-    } catch {
-      missing.push(arg);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      missing.push({ path: arg, message: code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${code ?? String(err)}` });
       continue;
     }
     if (stat.isDirectory()) {

@@ -7,11 +7,18 @@ export function toIdentifier(raw: string): string {
 
 /** `base`, or `base_2`, `base_3`... whichever is not in `taken`; the result is added to `taken`. */
 export function freshName(base: string, taken: Set<string>): string {
+  // Remember the next suffix per base, so naming n helpers stays linear.
+  let counters = nextSuffix.get(taken);
+  if (!counters) nextSuffix.set(taken, (counters = new Map()));
+  let i = counters.get(base) ?? 2;
   let name = base;
-  for (let i = 2; taken.has(name) || PYTHON_KEYWORDS.has(name); i++) name = `${base}_${i}`;
+  while (taken.has(name) || PYTHON_KEYWORDS.has(name)) name = `${base}_${i++}`;
+  counters.set(base, i);
   taken.add(name);
   return name;
 }
+
+const nextSuffix = new WeakMap<Set<string>, Map<string, number>>();
 
 const PYTHON_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),

@@ -181,9 +181,18 @@ export class Semantics {
     if (where === undefined) return [];
     const list = this.scopes.get(where)!.bindings.get(name)!;
     if (where !== scope) return list.length > 0 ? [list[list.length - 1]] : [];
-    let last: Binding | undefined;
-    for (const b of list) if (comparePos(b.pos, pos) <= 0 || (b.kind === 'param' && comparePos(b.pos, pos) <= 0)) last = b;
-    if (last) return [last];
+    // Bindings are sorted by position: binary search for the last one at or before `pos`.
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (comparePos(list[mid].pos, pos) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found >= 0) return [list[found]];
     // Used before any binding in this scope (loops, functions called later): any binding may apply.
     return [...list].reverse();
   }
@@ -266,28 +275,31 @@ export class Semantics {
     return out;
   }
 
+  private captureIndex: Map<number, Map<string, Binding>> | undefined;
+
   /**
    * Names a function reads from enclosing function scopes (its closure). Module-level names,
-   * builtins and its own locals are not captures.
+   * builtins and its own locals are not captures. Computed for all functions in one pass.
    */
   captures(fnId: number): Binding[] {
-    const fn = this.module.functions[fnId];
-    const out = new Map<string, Binding>();
-    const own = new Set<number>();
-    const collectOwn = (id: number) => {
-      own.add(id);
-      for (const f of this.module.functions) if (f.parent === id && !own.has(f.id)) collectOwn(f.id);
-    };
-    collectOwn(fnId);
-    for (const [expr, scope] of this.exprScope) {
-      if (expr.k !== 'name' || scope === null || !own.has(scope)) continue;
-      const where = this.bindingScope(expr.name, scope);
-      if (where === undefined || where === null || own.has(where)) continue;
-      const [b] = this.lookup(expr.name, scope, expr.range.start);
-      if (b && !out.has(expr.name)) out.set(expr.name, b);
+    if (!this.captureIndex) {
+      const index = new Map<number, Map<string, Binding>>();
+      for (const [expr, scope] of this.exprScope) {
+        if (expr.k !== 'name' || scope === null) continue;
+        const where = this.bindingScope(expr.name, scope);
+        if (where === undefined || where === null || where === scope) continue;
+        const [b] = this.lookup(expr.name, scope, expr.range.start);
+        if (!b) continue;
+        // Every function between the use and the binding scope closes over the name.
+        for (let cur: ScopeId = scope; cur !== null && cur !== where; cur = this.module.functions[cur].parent) {
+          let m = index.get(cur);
+          if (!m) index.set(cur, (m = new Map()));
+          if (!m.has(expr.name)) m.set(expr.name, b);
+        }
+      }
+      this.captureIndex = index;
     }
-    void fn;
-    return [...out.values()];
+    return [...(this.captureIndex.get(fnId)?.values() ?? [])];
   }
 
   /** Whether a function is defined inside another function or method (not at module or class level of the module). */
