@@ -49,7 +49,7 @@ async function check(argv: string[]): Promise<number> {
   // The workspace index (artifacts saved in one file, loaded in another) first; its lowerings are reused.
   const { engine, workspace } = await buildWorkspace(await Engine.create(), files);
   const results: FileResult[] = [];
-  const errors: CheckError[] = missing.map((p) => ({ path: p, message: 'no such file or directory' }));
+  const errors: CheckError[] = [...missing];
   const logs: string[] = [];
   for (const file of files) {
     const policy = policies.forFile(file, { maxFileBytes: Number(values['max-file-size']), fix: values.fix!, diff: values.diff! }, (m) => logs.push(m));

@@ -113,19 +113,26 @@ function readsOnlyModuleNames(ctx: RuleContext, e: Expr, scope: ScopeId): boolea
   return true;
 }
 
+/** Assignments whose whole value is a lambda, keyed by the lambda's range (computed once per module). */
+function lambdaAssignments(ctx: RuleContext): Map<Range, { name: string; range: Range; moduleLevel: boolean }> {
+  return ctx.memo('serialization.lambdaAssignments', () => {
+    const out = new Map<Range, { name: string; range: Range; moduleLevel: boolean }>();
+    const topLevel = new Set(ctx.module.body);
+    for (const { stmt, scope } of ctx.sem.statements) {
+      if (stmt.k !== 'assign' || stmt.op || stmt.targets.length !== 1 || stmt.targets[0].k !== 'name' || stmt.value.k !== 'function') continue;
+      out.set(stmt.value.range, { name: stmt.targets[0].name, range: stmt.range, moduleLevel: scope === null && topLevel.has(stmt) });
+    }
+    return out;
+  });
+}
+
 /** `name = <lambda>` as a whole module-level statement: the statement's range and the name. */
 function moduleLevelAssignment(ctx: RuleContext, lambdaRange: Range): { name: string; range: Range } | undefined {
-  for (const st of ctx.module.body) {
-    if (st.k !== 'assign' || st.op || st.targets.length !== 1 || st.targets[0].k !== 'name') continue;
-    if (st.value.k === 'function' && st.value.range === lambdaRange) return { name: st.targets[0].name, range: st.range };
-  }
-  return undefined;
+  const a = lambdaAssignments(ctx).get(lambdaRange);
+  return a?.moduleLevel ? a : undefined;
 }
 
 /** The variable a lambda is assigned to anywhere (`clip = lambda ...` inside a function). */
 function lambdaVariable(ctx: RuleContext, lambdaRange: Range): string | undefined {
-  for (const { stmt } of ctx.sem.statements) {
-    if (stmt.k === 'assign' && stmt.targets.length === 1 && stmt.targets[0].k === 'name' && stmt.value.k === 'function' && stmt.value.range === lambdaRange) return stmt.targets[0].name;
-  }
-  return undefined;
+  return lambdaAssignments(ctx).get(lambdaRange)?.name;
 }
