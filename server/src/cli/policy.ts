@@ -1,4 +1,5 @@
-import { ConfigResolver, isKnownSelector, resolvePolicy, type FilePolicy, type LoadedConfig, type SettingsLayer } from '../config';
+import path from 'node:path';
+import { ConfigError, ConfigResolver, isKnownSelector, resolvePolicy, type FilePolicy, type LoadedConfig, type SettingsLayer } from '../config';
 import type { SourceKind } from '../languages';
 import type { Severity } from '../model/finding';
 import type { CheckOptions } from './check';
@@ -55,7 +56,7 @@ export class CheckPolicies {
       seed: flags.seed !== undefined ? Number(flags.seed) : undefined,
       failOn: flags['fail-on'] as Severity | undefined,
     };
-    this.explicit = flags.config !== undefined && !flags.isolated ? this.resolver.explicit(flags.config) : undefined;
+    this.explicit = flags.config !== undefined && !flags.isolated ? relativeErrors(() => this.resolver.explicit(flags.config!)) : undefined;
   }
 
   /** Validates the flags: a usage problem comes back as a one-line message. */
@@ -69,7 +70,7 @@ export class CheckPolicies {
   }
 
   policyFor(file: WalkedFile): FilePolicy {
-    const config = this.flags.isolated ? undefined : (this.explicit ?? this.resolver.forFile(file.absolute));
+    const config = this.flags.isolated ? undefined : (this.explicit ?? relativeErrors(() => this.resolver.forFile(file.absolute)));
     return resolvePolicy({ file: file.absolute, config, cli: this.cli });
   }
 
@@ -80,5 +81,17 @@ export class CheckPolicies {
     const finish = (findings: Parameters<FilePolicy['finish']>[0], text: string, kind: SourceKind) =>
       policy.finish(findings, text, kind === 'typescript' ? 'typescript' : 'python', { reportUnused, uri: file.display }).findings;
     return { options: { ...base, analyze: policy.analyzeOptions(log), finish }, failOn: policy.failOn };
+  }
+}
+
+/** Config errors name the file relative to the working directory when it is below it, as paths are shown. */
+function relativeErrors<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const rel = path.relative(process.cwd(), err.file);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw err;
+    throw new ConfigError(rel, err.line, err.key, err.reason);
   }
 }

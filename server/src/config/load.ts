@@ -84,6 +84,7 @@ export function parseConfigText(text: string, file: string): PipelintConfig | un
         out.failOn = value as PipelintConfig['failOn'];
         break;
       default: {
+        if (key === 'tool' && !pyproject) fail([key], 'in pipelint.toml the keys go at the top level, without a [tool.pipelint] table');
         const near = suggest(key, CONFIG_KEYS);
         fail([key], `unknown key${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${CONFIG_KEYS.join(', ')}`);
       }
@@ -132,7 +133,8 @@ export function lineOfKey(text: string, keyPath: string[]): number | undefined {
   const consider = (full: string[], line: number) => {
     let depth = 0;
     while (depth < full.length && depth < keyPath.length && full[depth] === keyPath[depth]) depth++;
-    if (depth === full.length && depth > 0 && (!best || depth > best.depth)) best = { line, depth };
+    // An ancestor of the key (or the key itself), or a table header that defines the key implicitly.
+    if ((depth === full.length || depth === keyPath.length) && depth > 0 && (!best || depth > best.depth)) best = { line, depth };
   };
   lines.forEach((raw, i) => {
     const header = /^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$/.exec(raw);
