@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SuiteResults } from './suite/index';
-import { cliFindings, editorText, expectedFiles, findVsix, openInExplorer, poll, problems, ROOT, startSession, type EditorSession } from './harness';
+import { cliFindings, editorText, expectedFiles, findVsix, goToLine, openInExplorer, poll, problemsOf, ROOT, startSession, type EditorSession } from './harness';
 
 const SUITE = path.join(ROOT, 'test/e2e/out/suite/index.js');
 const expected = expectedFiles();
@@ -32,20 +32,6 @@ async function withCapture<T>(session: EditorSession, name: string, body: () => 
     const png = await session.capture(name);
     throw Object.assign(err as Error, { message: `${(err as Error).message}\n(screenshot: ${path.relative(ROOT, png)})` });
   }
-}
-
-/** Problems panel rows that belong to `file` (its own rows and, for a notebook, its cells'). */
-async function problemsOf(session: EditorSession, file: string): Promise<string[]> {
-  const rows = await problems(session.page);
-  // The tree lists a file row ("name  folder  N") followed by its markers; keep the markers under `file`.
-  const out: string[] = [];
-  let inFile = false;
-  for (const row of rows) {
-    const isMarker = /\bSKL\d{3}\b/.test(row);
-    if (!isMarker) inFile = row.split('\n')[0].trim().startsWith(path.basename(file));
-    else if (inFile) out.push(row);
-  }
-  return out;
 }
 
 describe('pipelint in code-server', () => {
@@ -99,7 +85,7 @@ describe('pipelint in code-server', () => {
           const rows = await poll(
             `${file.codes.join(', ')} under ${file.path} in Problems`,
             async () => {
-              const rows = await problemsOf(session, file.path);
+              const rows = await problemsOf(session.page, file.path);
               return file.codes.every((c) => rows.some((r) => r.includes(c))) && rows;
             },
             60_000,
@@ -108,7 +94,7 @@ describe('pipelint in code-server', () => {
         }));
     }
 
-    for (const file of expected.filter((f) => f.path.endsWith('.py') && f.quickfix)) {
+    for (const file of expected.filter((f) => f.quickfix)) {
       test(`the status bar counts the findings of ${file.path}`, () =>
         withCapture(session, `statusbar-${file.path}`, async () => {
           const n = cliFindings(path.join(session.workspace, file.path)).length;
@@ -125,13 +111,8 @@ describe('pipelint in code-server', () => {
           await openInExplorer(page, file.path);
           await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
           const before = await editorText(page);
-          // Put the cursor inside the finding: Ctrl+G line:column.
-          await page.keyboard.press('Control+g');
-          const input = page.locator('.quick-input-box input');
-          await input.waitFor();
-          await input.fill(`${finding.range.start.line}:${finding.range.start.column + 1}`);
-          await page.keyboard.press('Enter');
-          await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+          // The cursor one character into the finding, as a person would click it.
+          await goToLine(page, finding.range.start.line, finding.range.start.column + 1);
           await page.locator('.lightBulbWidget').first().waitFor({ timeout: 30_000 });
           await page.keyboard.press('Control+.');
           const item = page.locator('.action-widget .monaco-list-row', { hasText: finding.fix.title });
@@ -139,7 +120,7 @@ describe('pipelint in code-server', () => {
           await item.first().click();
           await poll('the text to change', async () => (await editorText(page)) !== before, 15_000);
           await poll(`${file.quickfix} to leave the Problems panel`, async () => {
-            const rows = await problemsOf(session, file.path);
+            const rows = await problemsOf(session.page, file.path);
             return !rows.some((r) => r.includes(file.quickfix!));
           }, 30_000);
         }));

@@ -237,11 +237,53 @@ export async function editorText(page: Page): Promise<string> {
   return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 }
 
-/** Lines of the Problems panel (opens it if needed). */
-export async function problems(page: Page): Promise<string[]> {
+export interface ProblemRow {
+  /** resource: a file heading; marker: a finding; related: a finding's related location. */
+  kind: 'resource' | 'marker' | 'related' | 'other';
+  text: string;
+}
+
+/** Rows of the Problems panel, top to bottom (opens it if needed). */
+export async function problems(page: Page): Promise<ProblemRow[]> {
   const panel = page.locator('.markers-panel');
   if (!(await panel.isVisible().catch(() => false))) await runCommand(page, 'View: Focus Problems');
-  return panel.locator('.monaco-list-row').allInnerTexts();
+  return panel.locator('.monaco-list-row').evaluateAll((rows) =>
+    rows.map((row) => ({
+      kind: row.querySelector('.resource-label-container')
+        ? ('resource' as const)
+        : row.querySelector('.related-info-resource')
+          ? ('related' as const)
+          : row.querySelector('.marker-message, .marker-code')
+            ? ('marker' as const)
+            : ('other' as const),
+      text: (row as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+    })),
+  );
+}
+
+/** Problems rows of the findings listed under `file` (the rows between its heading and the next). */
+export async function problemsOf(page: Page, file: string): Promise<string[]> {
+  const out: string[] = [];
+  let inFile = false;
+  for (const row of await problems(page)) {
+    if (row.kind === 'resource') inFile = row.text.startsWith(`${path.basename(file)} `) || row.text === path.basename(file);
+    else if (row.kind === 'marker' && inFile) out.push(row.text);
+  }
+  return out;
+}
+
+/** Moves the cursor of the active editor to a 1-based line and column (palette ":line:column"). */
+export async function goToLine(page: Page, line: number, column: number): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-box input');
+  await input.waitFor();
+  await input.fill(`:${line}:${column}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused').waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await poll(`the cursor at Ln ${line}, Col ${column}`, async () =>
+    (await page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first().innerText()).includes(`Ln ${line}, Col ${column}`),
+  );
 }
 
 /** Runs the CLI on a workspace file: the findings (1-based ranges) and fix titles the editor should show. */
