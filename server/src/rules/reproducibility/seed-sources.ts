@@ -14,7 +14,22 @@ export interface SeedSources {
   globalSeeds: { call: CallExpr; scope: ScopeId; api: 'numpy' | 'random' }[];
   /** The module's seed constant (`RANDOM_STATE = 0`), if it has one. */
   seedConstant?: Binding;
+  /**
+   * Constructions given to an ensemble that overwrites their random_state with seeds drawn from its own
+   * (Bagging, AdaBoost: `BaseEnsemble._make_estimator` calls `_set_random_states`), mapped to that ensemble
+   * call. Only inline constructions, or variables used nowhere else: a stump also fitted on its own is not
+   * reseeded there.
+   */
+  reseededBy: Map<CallExpr, CallExpr>;
 }
+
+/**
+ * Ensembles that reseed the estimators they are given (scikit-learn's BaseEnsemble subclasses with an
+ * `estimator` parameter, and imbalanced-learn's subclasses of them), checked with scikit-learn 1.2.1.
+ * The knowledge base has no flag for this yet.
+ */
+export const RESEEDING_ENSEMBLE = /\.(BaggingClassifier|BaggingRegressor|AdaBoostClassifier|AdaBoostRegressor|BalancedBaggingClassifier|EasyEnsembleClassifier|RUSBoostClassifier)$/;
+const ENSEMBLE_ESTIMATOR_PARAMS = ['estimator', 'base_estimator'];
 
 const SEED_NAMES = ['RANDOM_STATE', 'SEED', 'RANDOM_SEED', 'random_state', 'seed', 'random_seed'];
 const SEED_NAME = /^(random_state|seed|random_seed|randomState|randomSeed)$/i;
@@ -33,6 +48,7 @@ function compute(ctx: RuleContext): SeedSources {
   const { sem } = ctx;
   const seededElsewhere = new Set<CallExpr>();
   const globalSeeds: SeedSources['globalSeeds'] = [];
+  const reseededBy = new Map<CallExpr, CallExpr>();
 
   const isSeedKey = (key: string, rsParam: string) => key === rsParam || key.endsWith(`__${rsParam}`) || key === 'random_state' || key.endsWith('__random_state');
 
@@ -50,6 +66,12 @@ function compute(ctx: RuleContext): SeedSources {
     // GridSearchCV(est, {"clf__random_state": [0, 1]}): the search sets the seed on every candidate.
     const entity = ctx.lookup(q);
     if (!entity) continue;
+    if (RESEEDING_ENSEMBLE.test(entity.qname)) {
+      for (const p of ENSEMBLE_ESTIMATOR_PARAMS) {
+        const a = call.args.find((x) => x.name === p) ?? positionalFor(call, entity.params, p);
+        if (a && !a.spread) markReseeded(ctx, call, { expr: a.value, scope }, reseededBy);
+      }
+    }
     const rsParam = entity.randomState?.param ?? 'random_state';
     for (const gp of GRID_PARAMS) {
       if (!entity.params.some((p) => p.name === gp)) continue;
@@ -71,7 +93,7 @@ function compute(ctx: RuleContext): SeedSources {
     }
   }
 
-  return { seededElsewhere, globalSeeds, seedConstant: findSeedConstant(ctx) };
+  return { seededElsewhere, globalSeeds, seedConstant: findSeedConstant(ctx), reseededBy };
 }
 
 function positionalFor(call: CallExpr, params: { name: string; kind: string }[], name: string) {
@@ -157,6 +179,46 @@ export function markReachable(ctx: RuleContext, start: ScopedExpr, into: Set<Cal
       for (const a of v.expr.args) stack.push({ expr: a.value, scope: v.scope });
     }
   }
+}
+
+/** The constructions an ensemble reseeds: inline, in an inline pipeline, or through a variable used only there. */
+function markReseeded(ctx: RuleContext, ensemble: CallExpr, start: ScopedExpr, into: Map<CallExpr, CallExpr>, depth = 0): void {
+  if (depth > 12) return;
+  const { sem } = ctx;
+  const e = start.expr;
+  if (e.k === 'seq') {
+    // A list of steps, a ("name", estimator) tuple.
+    for (const item of e.items) markReseeded(ctx, ensemble, { expr: item, scope: start.scope }, into, depth + 1);
+    return;
+  }
+  if (e.k === 'name') {
+    const values = sem.resolve(e, start.scope);
+    if (values.length !== 1 || values[0].expr.k !== 'call') return;
+    const target = values[0].expr;
+    if (usesOf(ctx, target) > 1) return;
+    markReseeded(ctx, ensemble, values[0], into, depth + 1);
+    return;
+  }
+  if (e.k !== 'call') return;
+  into.set(e, ensemble);
+  for (const a of e.args) if (!a.spread) markReseeded(ctx, ensemble, { expr: a.value, scope: start.scope }, into, depth + 1);
+}
+
+/** How many times a construction bound to a name is read (as a call argument or a method receiver). */
+function usesOf(ctx: RuleContext, target: CallExpr): number {
+  const cache = ctx.memo('reproducibility.nameUses', () => {
+    const counts = new Map<CallExpr, number>();
+    const bump = (expr: Expr, scope: ScopeId) => {
+      if (expr.k !== 'name') return;
+      for (const v of ctx.sem.resolve(expr, scope)) if (v.expr.k === 'call') counts.set(v.expr, (counts.get(v.expr) ?? 0) + 1);
+    };
+    for (const { call, scope } of ctx.sem.calls) {
+      if (call.callee.k === 'attr') bump(call.callee.object, scope);
+      for (const a of call.args) bump(a.value, scope);
+    }
+    return counts;
+  });
+  return cache.get(target) ?? 0;
 }
 
 /** A module-level assignment of an integer literal to RANDOM_STATE, SEED, RANDOM_SEED, random_state, seed (or a case variant). */

@@ -1,11 +1,11 @@
 import { conditionHolds, randomnessActs, type EntityInfo, type ParamCondition } from '../../knowledge';
 import { argFor, hasOpenArguments, type CallExpr } from '../../model/calls';
-import type { Fix } from '../../model/finding';
+import type { Fix, RelatedLocation } from '../../model/finding';
 import { comparePos, containsPos, type Range, type ScopeId } from '../../model/ir';
 import { insertKeywordArgument } from '../../fix/insert-argument';
 import { argValueGetter, showLiteral } from '../literal-args';
 import type { Rule, RuleContext } from '../rule';
-import { seedSources, seedTextAt } from './seed-sources';
+import { RESEEDING_ENSEMBLE, seedSources, seedTextAt } from './seed-sources';
 
 /**
  * SKL201 unseeded-randomness: a library class or function whose result depends on `random_state`,
@@ -30,44 +30,83 @@ export const unseededRandomness: Rule = {
   check(ctx) {
     const { sem } = ctx;
     let sources: ReturnType<typeof seedSources> | undefined;
+    const reported = new Set<CallExpr>();
+    // Ensembles (Bagging, AdaBoost) that overwrite the random_state of a random estimator they were given.
+    const reseeding = new Map<CallExpr, { scope: ScopeId; entity: EntityInfo; inner: { call: CallExpr; entity: EntityInfo }[] }>();
     for (const { call, scope } of sem.calls) {
       const entity = ctx.lookup(sem.qname(call.callee, scope));
-      const rs = entity?.randomState;
-      if (!entity || !rs || rs.acts === 'never') continue;
-      if (argFor(call, entity, rs.param)) continue; // passed: a seed, a variable, or None on purpose
-      if (rs.position !== undefined && positionalCount(call) > rs.position) continue;
-      if (hasOpenArguments(call)) continue;
+      if (!entity || !unseeded(call, entity)) continue;
       const getArg = argValueGetter(sem, call, scope, entity);
       if (randomnessActs(entity, getArg) !== 'yes') continue;
       sources ??= seedSources(ctx);
       if (sources.seededElsewhere.has(call)) continue;
-
-      const name = shortName(entity);
-      const cond = holdingCondition(entity, call, getArg);
-      const why = cond ? ` with ${cond.text}` : '';
-      const seedText = seedTextAt(ctx, call, scope);
-      const numpySeed = globalSeedBefore(ctx, call, scope, 'numpy');
-      const randomSeed = numpySeed ? undefined : globalSeedBefore(ctx, call, scope, 'random');
-      const param = rs.param;
-      let message: string;
-      if (numpySeed) {
-        message =
-          `\`${name}\`${why} is called without \`${param}\`: it draws from NumPy's global generator, seeded by np.random.seed() on line ${numpySeed.range.start.line + 1}, ` +
-          `so its result depends on call order (any random draw before it, or moving code around, changes it). Pass \`${param}=${seedText}\`.`;
-      } else {
-        message = `\`${name}\`${why} is called without \`${param}\`: ${effect(entity)} from run to run. Pass \`${param}=${seedText}\` to make it reproducible.`;
-        if (randomSeed) message += ` (random.seed() on line ${randomSeed.range.start.line + 1} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
+      const ensemble = sources.reseededBy.get(call);
+      if (ensemble) {
+        // Its own random_state is overwritten: the ensemble's seed is what matters.
+        const ensembleEntity = ctx.lookup(sem.qname(ensemble.callee, sem.scopeOfExpr(ensemble) ?? scope));
+        if (!ensembleEntity) continue;
+        let entry = reseeding.get(ensemble);
+        if (!entry) reseeding.set(ensemble, (entry = { scope: sem.scopeOfExpr(ensemble) ?? scope, entity: ensembleEntity, inner: [] }));
+        entry.inner.push({ call, entity });
+        continue;
       }
-      ctx.report({
-        range: call.callee.range,
-        message,
-        severity: numpySeed ? 'information' : undefined,
-        fix: seedFix(ctx, call, param, seedText),
-        related: cond?.arg ? [{ uri: ctx.module.uri, range: cond.arg, message: `randomness acts because of ${cond.text}` }] : [],
+      reported.add(call);
+      report(ctx, call, scope, entity, holdingCondition(entity, call, getArg));
+    }
+    for (const [ensemble, { scope, entity, inner }] of reseeding) {
+      if (reported.has(ensemble) || !unseeded(ensemble, entity) || sources!.seededElsewhere.has(ensemble)) continue;
+      const names = [...new Set(inner.map((i) => `\`${shortName(i.entity)}\``))].join(', ');
+      report(ctx, ensemble, scope, entity, undefined, {
+        effect: `it reseeds its ${names} estimators from NumPy's global generator, so the fitted ensemble changes`,
+        related: inner.map((i) => ({ uri: ctx.module.uri, range: i.call.callee.range, message: `its random_state is overwritten by ${shortName(entity)}'s` })),
       });
+    }
+
+    function unseeded(call: CallExpr, entity: EntityInfo): boolean {
+      const rs = entity.randomState;
+      if (!rs || rs.acts === 'never' && !RESEEDING_ENSEMBLE.test(entity.qname)) return false;
+      if (argFor(call, entity, rs.param)) return false; // passed: a seed, a variable, or None on purpose
+      if (rs.position !== undefined && positionalCount(call) > rs.position) return false;
+      return !hasOpenArguments(call);
     }
   },
 };
+
+
+function report(
+  ctx: RuleContext,
+  call: CallExpr,
+  scope: ScopeId,
+  entity: EntityInfo,
+  cond: { text: string; arg?: Range } | undefined,
+  override?: { effect: string; related: RelatedLocation[] },
+): void {
+  const rs = entity.randomState!;
+  const name = shortName(entity);
+  const why = cond ? ` with ${cond.text}` : '';
+  const seedText = seedTextAt(ctx, call, scope);
+  const numpySeed = globalSeedBefore(ctx, call, scope, 'numpy');
+  const randomSeed = numpySeed ? undefined : globalSeedBefore(ctx, call, scope, 'random');
+  const param = rs.param;
+  let message: string;
+  if (numpySeed) {
+    message =
+      `\`${name}\`${why} is called without \`${param}\`: it draws from NumPy's global generator, seeded by np.random.seed() on line ${numpySeed.range.start.line + 1}, ` +
+      `so its result depends on call order (any random draw before it, or moving code around, changes it). Pass \`${param}=${seedText}\`.`;
+  } else {
+    message = `\`${name}\`${why} is called without \`${param}\`: ${override?.effect ?? effect(entity)} from run to run. Pass \`${param}=${seedText}\` to make it reproducible.`;
+    if (randomSeed) message += ` (random.seed() on line ${randomSeed.range.start.line + 1} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
+  }
+  const related: RelatedLocation[] = override?.related ?? [];
+  if (cond?.arg) related.push({ uri: ctx.module.uri, range: cond.arg, message: `randomness acts because of ${cond.text}` });
+  ctx.report({
+    range: call.callee.range,
+    message,
+    severity: numpySeed ? 'information' : undefined,
+    fix: seedFix(ctx, call, param, seedText),
+    related,
+  });
+}
 
 function shortName(entity: EntityInfo): string {
   return entity.qname.split('.').pop() ?? entity.qname;
