@@ -38,7 +38,9 @@ export async function collectFiles(args: string[], cwd: string): Promise<{ files
       continue;
     }
     if (stat.isDirectory()) {
-      const layers = await ancestorIgnores(absolute);
+      let layers = await ancestorIgnores(absolute);
+      // A directory named explicitly is linted even if an outer .gitignore covers it (as Ruff does).
+      if (isUnderIgnored(layers, absolute)) layers = [];
       await walk(absolute, arg, layers, files, seen);
     } else if (!seen.has(absolute)) {
       seen.add(absolute);
@@ -79,6 +81,15 @@ async function ancestorIgnores(dir: string): Promise<IgnoreLayer[]> {
     if (layer) layers.push(layer);
   }
   return layers;
+}
+
+function isUnderIgnored(layers: IgnoreLayer[], dir: string): boolean {
+  for (let cur = dir; ; ) {
+    if (ignored(layers, cur, true)) return true;
+    const up = path.dirname(cur);
+    if (up === cur || !layers.some((l) => up.startsWith(l.dir))) return false;
+    cur = up;
+  }
 }
 
 function ignored(layers: IgnoreLayer[], absolute: string, isDir: boolean): boolean {
