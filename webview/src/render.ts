@@ -83,6 +83,18 @@ interface NodeText {
   footer: string[];
 }
 
+/** Sizes of every node; the plain steps of one sequence share a width, so the column reads straight. */
+function measureAll(graph: PipelineGraph, byId: Map<string, GraphNode>): Map<string, NodeText> {
+  const texts = new Map(graph.nodes.map((n) => [n.id, measure(n)]));
+  for (const n of graph.nodes) {
+    if (n.arrangement !== 'sequence') continue;
+    const leaves = n.children.filter((c) => byId.get(c)!.children.length === 0);
+    const w = Math.max(...leaves.map((c) => texts.get(c)!.width));
+    for (const c of leaves) texts.get(c)!.width = w;
+  }
+  return texts;
+}
+
 function badgeWidth(code: string): number {
   return code.length * CHAR_MONO * 0.95 + 10;
 }
@@ -135,7 +147,7 @@ function measure(n: GraphNode): NodeText {
 }
 
 /** Layered layout, top to bottom, set on every level (with SEPARATE_CHILDREN, options do not inherit). */
-const LEVEL_OPTIONS: Record<string, string> = {
+export const LEVEL_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
   'elk.direction': 'DOWN',
   'elk.hierarchyHandling': 'SEPARATE_CHILDREN',
@@ -147,6 +159,10 @@ const LEVEL_OPTIONS: Record<string, string> = {
   'elk.spacing.edgeEdge': '8',
   'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
   'elk.layered.nodePlacement.bk.fixedAlignment': 'BALANCED',
+  // Branches keep their source order (model order below), so the crossing minimisation has little
+  // to gain from more sweeps: these halve the time of a 30-step pipeline.
+  'elk.layered.thoroughness': '1',
+  'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
   'elk.layered.crossingMinimization.forceNodeModelOrder': 'true',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
 };
@@ -239,7 +255,7 @@ let elk: InstanceType<typeof ELK> | undefined;
 export async function layoutGraph(graph: PipelineGraph): Promise<DiagramLayout> {
   elk ??= new ELK();
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const texts = new Map(graph.nodes.map((n) => [n.id, measure(n)]));
+  const texts = measureAll(graph, byId);
   const started = now();
   const laid = await Promise.all(graph.roots.map((r) => elk!.layout(toElk(graph, byId, texts, r))));
   const layoutMs = now() - started;
@@ -389,7 +405,7 @@ export function renderSvg(graph: PipelineGraph, layout: DiagramLayout, options: 
   // Containers first (outermost first), then leaves, so that children paint above their parents.
   const depth = (n: GraphNode): number => (n.parent ? 1 + depth(byId.get(n.parent)!) : 0);
   const order = graph.nodes.filter((n) => layout.boxes.has(n.id)).sort((a, b) => depth(a) - depth(b));
-  const texts = new Map(graph.nodes.map((n) => [n.id, measure(n)]));
+  const texts = measureAll(graph, byId);
   for (const n of order) out.push(renderNode(n, layout.boxes.get(n.id)!, texts.get(n.id)!, options.focus === n.id));
   const dots = new Set<string>();
   for (const { edge, points } of layout.edges) {

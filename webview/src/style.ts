@@ -86,6 +86,7 @@ body.pl-standalone { --pl-d-bg: #ffffff; }
   border: 1px solid var(--vscode-button-border, transparent); padding: 3px 10px; border-radius: 2px; cursor: pointer; }
 .pl-toolbar button:hover { background: var(--vscode-button-hoverBackground, #0860ca); }
 .pl-toolbar .pl-status { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.pl-canvas { padding: 12px; }
+.pl-canvas { padding: 12px; width: max-content; }
+body { min-width: max-content; }
 .pl-empty { font-family: var(--vscode-font-family, system-ui, sans-serif); color: var(--vscode-descriptionForeground, #59636e); padding: 24px; }
 `;
