@@ -229,7 +229,8 @@ function toElk(graph: PipelineGraph, byId: Map<string, GraphNode>, texts: Map<st
       layoutOptions: {
         ...base.layoutOptions,
         ...LEVEL_OPTIONS,
-        'elk.padding': `[top=${t.height + 14},left=14,bottom=${16 + footerH},right=14]`,
+        // Room under the header for the fan-out of parallel branches; a sequence starts right away.
+        'elk.padding': `[top=${t.height + (n.arrangement === 'sequence' || n.children.length < 2 ? 6 : 14)},left=14,bottom=${(n.arrangement === 'sequence' ? 12 : 16) + footerH},right=14]`,
         'elk.nodeSize.constraints': '[MINIMUM_SIZE]',
         'elk.nodeSize.minimum': `(${t.width}, ${t.height + footerH + 30})`,
       },
