@@ -25,7 +25,8 @@ ln -s "$root/node_modules" "$stage/node_modules"
 log "production build"
 (cd "$stage" && node esbuild.mjs --production)
 
-vsce_args=(--no-dependencies --allow-missing-repository --skip-license)
+# --no-rewrite-relative-links: the repository URL is a placeholder, so relative README links cannot be made absolute.
+vsce_args=(--no-dependencies --allow-missing-repository --skip-license --no-rewrite-relative-links)
 [ -e "$stage/README.md" ] || log "warning: no README.md, the Marketplace page will be empty"
 log "files:"
 (cd "$stage" && npx --no-install vsce ls "${vsce_args[@]:0:1}") | sed 's/^/  /' >&2

@@ -115,9 +115,15 @@ describe('pipelint in code-server', () => {
           await goToLine(page, finding.range.start.line, finding.range.start.column + 1);
           await page.locator('.lightBulbWidget').first().waitFor({ timeout: 30_000 });
           await page.keyboard.press('Control+.');
-          const item = page.locator('.action-widget .monaco-list-row', { hasText: finding.fix.title });
-          await item.first().waitFor({ timeout: 30_000 });
-          await item.first().click();
+          await page.locator('.action-widget .monaco-list-row.action', { hasText: finding.fix.title }).first().waitFor({ timeout: 30_000 });
+          // Pick it with the keyboard (a click on the row can be taken by the widget's hover layer).
+          const focused = page.locator('.action-widget .monaco-list-row.action.focused');
+          await poll(`"${finding.fix.title}" focused in the Quick Fix menu`, async () => {
+            if ((await focused.getAttribute('aria-label').catch(() => null)) === finding.fix!.title) return true;
+            await page.keyboard.press('ArrowDown');
+            return false;
+          }, 10_000, 100);
+          await page.keyboard.press('Enter');
           await poll('the text to change', async () => (await editorText(page)) !== before, 15_000);
           await poll(`${file.quickfix} to leave the Problems panel`, async () => {
             const rows = await problemsOf(session.page, file.path);
