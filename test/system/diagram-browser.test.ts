@@ -33,6 +33,8 @@ const ART = path.join(ROOT, '.test-artifacts', 'diagram');
 const CHROMIUM = '/usr/bin/chromium';
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const WEBVIEW = path.join(ROOT, 'dist', 'webview.js');
+/** Polls wait this long: the machines that run this suite are often busy (the panel loads 3.6 MB of script). */
+const WAIT_MS = 90_000;
 
 interface Case {
   file: string;
@@ -339,12 +341,12 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
 
     async function sendGraph(p: Page, graph: PipelineGraph, fileName: string, focus?: { line: number; character: number }) {
       await p.evaluate(({ graph, fileName, focus }) => window.postMessage({ type: 'graph', graph, fileName, focus }, '*'), { graph, fileName, focus });
-      await p.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length === n, graph.nodes.length);
+      await p.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length === n, graph.nodes.length, { timeout: WAIT_MS });
     }
 
     before(async () => {
       ({ page, remote } = await openOffline(panelPage('light')));
-      await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'));
+      await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'), undefined, { timeout: WAIT_MS });
     });
 
     after(async () => page?.close());
@@ -389,7 +391,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
           w.__sent = w.__sent.filter((m) => m.type !== 'rendered');
         });
         await sendGraph(page, graph, 'long_pipeline.py');
-        const ms = await page.waitForFunction(() => (window as unknown as { __sent: { type: string; layoutMs?: number }[] }).__sent.find((m) => m.type === 'rendered')?.layoutMs);
+        const ms = await page.waitForFunction(() => (window as unknown as { __sent: { type: string; layoutMs?: number }[] }).__sent.find((m) => m.type === 'rendered')?.layoutMs, undefined, { timeout: WAIT_MS });
         runs.push((await ms.jsonValue()) as number);
       }
       timings.webview30Steps = { firstMs: runs[0], medianMs: median(runs.slice(1)), minMs: Math.min(...runs.slice(1)), runsMs: runs, loadAverage: loadavg() };
@@ -401,7 +403,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       test(`theme: ${theme} (screenshot)`, async () => {
         const { page: p, remote: r } = await openOffline(panelPage(theme), theme === 'light' ? 'light' : 'dark');
         try {
-          await p.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'));
+          await p.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'), undefined, { timeout: WAIT_MS });
           const graph = graphs.get('column_transformer.py')!;
           const log = graph.nodes.find((n) => n.name === 'log')!;
           await sendGraph(p, graph, 'column_transformer.py', log.range.start);
