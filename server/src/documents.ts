@@ -4,7 +4,7 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import type { SourceKind } from './languages';
 import type { Finding } from './model/finding';
 import type { ModuleIR } from './model/ir';
-import { lowerPythonText, normalizeForTreeSitter } from './python';
+import { LoweringCache, lowerPythonText, normalizeForTreeSitter } from './python';
 
 /**
  * One open document: its text, and for Python the tree-sitter tree kept between versions so that each
@@ -12,6 +12,8 @@ import { lowerPythonText, normalizeForTreeSitter } from './python';
  */
 export class DocumentState {
   private tree: Tree | undefined;
+  /** Lowered top-level statements of the previous version, reused for unchanged statements. */
+  private readonly lowering = new LoweringCache();
   /** The last analysis, for the version it was made from. */
   analysis: { version: number; module: ModuleIR; findings: Finding[] } | undefined;
 
@@ -54,7 +56,7 @@ export class DocumentState {
     const text = this.doc.getText();
     // A lone CR is rewritten for tree-sitter; the incremental tree then no longer matches: parse afresh.
     const previous = text.includes('\r') && normalizeForTreeSitter(text) !== text ? undefined : this.tree;
-    const { module, tree } = lowerPythonText(parser, text, this.doc.uri, previous);
+    const { module, tree } = lowerPythonText(parser, text, this.doc.uri, previous, this.lowering);
     if (this.tree && this.tree !== tree) this.tree.delete();
     this.tree = tree;
     return module;
@@ -63,6 +65,7 @@ export class DocumentState {
   dropTree(): void {
     this.tree?.delete();
     this.tree = undefined;
+    this.lowering.chunks.clear();
   }
 
   dispose(): void {

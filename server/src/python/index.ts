@@ -1,6 +1,8 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { ModuleIR } from '../model/ir';
-import { lowerPython } from './lower';
+import { LoweringCache, lowerPython } from './lower';
+
+export { LoweringCache };
 import { parsePython } from './parser';
 
 export { loadPythonParser } from './parser';
@@ -13,8 +15,8 @@ export function normalizeForTreeSitter(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
-export function lowerPythonText(parser: Parser, text: string, uri: string, previous?: Tree): { module: ModuleIR; tree: Tree } {
+export function lowerPythonText(parser: Parser, text: string, uri: string, previous?: Tree, cache?: LoweringCache): { module: ModuleIR; tree: Tree } {
   const tree = parsePython(parser, normalizeForTreeSitter(text), previous);
-  const module = lowerPython(tree, text, uri);
+  const module = lowerPython(tree, text, uri, cache);
   return { module, tree };
 }

@@ -7,8 +7,31 @@ import { computeLineStarts } from '../model/text';
  * still lowered when they are whole (a half-typed line must not hide the rest of the file); the
  * broken regions are recorded so that rules can stay quiet there.
  */
-export function lowerPython(tree: Tree, text: string, uri: string): ModuleIR {
-  return new Lowerer(text, uri).module(tree.rootNode);
+export function lowerPython(tree: Tree, text: string, uri: string, cache?: LoweringCache): ModuleIR {
+  return new Lowerer(text, uri).module(tree.rootNode, cache);
+}
+
+/**
+ * The lowering of each top-level statement, keyed by its source text (tree-sitter node ids are not stable
+ * across re-parses). After an edit, only the edited statement is lowered again; the others are reused as
+ * they are, or copied with shifted lines and function ids when an edit above them moved them.
+ */
+export class LoweringCache {
+  chunks = new Map<string, Chunk>();
+}
+
+interface Chunk {
+  startLine: number;
+  startCharacter: number;
+  /** Id of the chunk's first function in the module it was last assembled into. */
+  base: number;
+  stmts: Stmt[];
+  functions: FunctionIR[];
+  imports: ImportIR[];
+  isImport: boolean;
+  /** Statements that end the import block (not docstrings or comments). */
+  isCode: boolean;
+  end: Position;
 }
 
 const MAX_DEPTH = 400;
@@ -26,16 +49,40 @@ class Lowerer {
   private readonly errorRanges: Range[] = [];
   private scope: ScopeId = null;
   private depth = 0;
-  private importsEnd: Position = { line: 0, character: 0 };
-  private seenNonImport = false;
 
   constructor(
     private readonly text: string,
     private readonly uri: string,
   ) {}
 
-  module(root: Node): ModuleIR {
-    const body = this.block(root);
+  module(root: Node, cache?: LoweringCache): ModuleIR {
+    const body: Stmt[] = [];
+    const next = new Map<string, Chunk>();
+    let importsEnd: Position = { line: 0, character: 0 };
+    let seenCode = false;
+    let seenImport = false;
+    for (const child of root.namedChildren) {
+      if (!child) continue;
+      const start = child.startPosition;
+      // Identical statements (same text) lower identically up to their position.
+      const key = this.text.slice(child.startIndex, child.endIndex);
+      let chunk = cache?.chunks.get(key);
+      if (!chunk || next.has(key) || chunk.startCharacter !== start.column || child.hasError) {
+        chunk = this.lowerChunk(child);
+      } else {
+        chunk = shiftChunk(chunk, start.row - chunk.startLine, this.functions.length - chunk.base);
+      }
+      chunk.base = this.functions.length;
+      if (!next.has(key)) next.set(key, chunk);
+      for (const fn of chunk.functions) this.functions.push(fn);
+      for (const imp of chunk.imports) this.imports.push(imp);
+      for (const st of chunk.stmts) body.push(st);
+      if (chunk.isImport) {
+        seenImport = true;
+        if (!seenCode) importsEnd = chunk.end;
+      } else if (chunk.isCode && seenImport) seenCode = true;
+    }
+    if (cache) cache.chunks = next;
     if (root.hasError) this.collectErrors(root);
     return {
       uri: this.uri,
@@ -47,7 +94,30 @@ class Lowerer {
       imports: this.imports,
       hasErrors: root.hasError,
       errorRanges: this.errorRanges,
-      importsEnd: this.importsEnd,
+      importsEnd,
+    };
+  }
+
+  /** Lowers one top-level statement with function ids continuing the module's numbering. */
+  private lowerChunk(child: Node): Chunk {
+    const base = this.functions.length;
+    const importsBefore = this.imports.length;
+    const stmts: Stmt[] = [];
+    this.statement(child, stmts);
+    const functions = this.functions.splice(base);
+    const imports = this.imports.splice(importsBefore);
+    const isImport = child.type === 'import_statement' || child.type === 'import_from_statement' || child.type === 'future_import_statement';
+    const isDocstring = child.type === 'expression_statement' && child.firstNamedChild?.type === 'string';
+    return {
+      startLine: child.startPosition.row,
+      startCharacter: child.startPosition.column,
+      base,
+      stmts,
+      functions,
+      imports,
+      isImport,
+      isCode: !isImport && child.type !== 'comment' && !isDocstring,
+      end: rangeOf(child).end,
     };
   }
 
@@ -93,26 +163,16 @@ class Lowerer {
     }
   }
 
-  private noteTopLevel(n: Node, isImport: boolean): void {
-    if (this.scope !== null || this.depth > 1) return;
-    if (isImport && !this.seenNonImport) this.importsEnd = rangeOf(n).end;
-    // Docstrings, comments and `__future__` lines before imports do not end the import block.
-    if (!isImport && n.type !== 'comment' && !(n.type === 'expression_statement' && n.firstNamedChild?.type === 'string')) {
-      if (this.imports.length > 0) this.seenNonImport = true;
-    }
-  }
-
   private statementInner(n: Node, out: Stmt[]): void {
     const range = rangeOf(n);
     switch (n.type) {
       case 'import_statement':
       case 'import_from_statement':
       case 'future_import_statement':
-        this.noteTopLevel(n, true);
         this.importStmt(n);
         return;
       default:
-        this.noteTopLevel(n, false);
+        break;
     }
     switch (n.type) {
       case 'expression_statement': {
@@ -576,4 +636,42 @@ function unescapePython(s: string): string {
     if (e.length > 1 && (e[0] === 'x' || e[0] === 'u')) return String.fromCharCode(parseInt(e.slice(1), 16));
     return SIMPLE_ESCAPES[e] ?? m;
   });
+}
+
+/**
+ * A reused chunk moved by `lineDelta` lines and `idDelta` function ids: a structural copy (sharing
+ * preserved, so identical range objects stay identical), or the chunk itself when nothing moved.
+ */
+function shiftChunk(chunk: Chunk, lineDelta: number, idDelta: number): Chunk {
+  if (lineDelta === 0 && idDelta === 0) return chunk;
+  const copies = new Map<object, unknown>();
+  const copy = <T>(value: T): T => {
+    if (value === null || typeof value !== 'object') return value;
+    const existing = copies.get(value as object);
+    if (existing) return existing as T;
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      copies.set(value, out);
+      for (const item of value) out.push(copy(item));
+      return out as T;
+    }
+    const src = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    copies.set(value as object, out);
+    for (const key in src) {
+      const v = src[key];
+      if (key === 'line' && typeof v === 'number') out[key] = v + lineDelta;
+      else if ((key === 'fn' || key === 'id' || key === 'scopeFn' || key === 'parent' || key === 'scope') && typeof v === 'number') out[key] = v + idDelta;
+      else out[key] = copy(v);
+    }
+    return out as T;
+  };
+  return {
+    ...chunk,
+    startLine: chunk.startLine + lineDelta,
+    stmts: copy(chunk.stmts),
+    functions: copy(chunk.functions),
+    imports: copy(chunk.imports),
+    end: { line: chunk.end.line + lineDelta, character: chunk.end.character },
+  };
 }
