@@ -4,6 +4,7 @@ import { registerCodeLens } from './handlers/codeLens';
 import { registerHover } from './handlers/hover';
 import { registerInitialize } from './handlers/initialize';
 import { registerPipelineGraph } from './handlers/pipelineGraph';
+import { registerNotebookSync } from './handlers/notebookSync';
 import { registerTextDocumentSync } from './handlers/textDocumentSync';
 import { loadPythonParser } from './python';
 import { AnalysisService } from './service';
@@ -14,6 +15,7 @@ const service = new AnalysisService(connection, loadPythonParser());
 
 registerInitialize(connection, service);
 registerTextDocumentSync(connection, service);
+registerNotebookSync(connection, service);
 registerCodeActions(connection, service);
 registerHover(connection, service);
 registerCodeLens(connection, service);

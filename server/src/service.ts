@@ -11,6 +11,7 @@ import { toDiagnostic } from './handlers/diagnostics';
 import { WorkspaceTracker } from './workspace/tracker';
 import { lowerPythonText } from './python';
 import type { SourceKind } from './languages';
+import { NotebookProgram, type CellText } from './notebooks';
 
 /**
  * The server's state: open documents, their analyses and settings. Analysis of a document runs once per
@@ -135,6 +136,53 @@ export class AnalysisService {
     // What this file saves changed: the open files that load it are re-analysed.
     for (const dep of this.workspace.analyzed(state.doc.uri, module)) this.invalidate(dep);
     return findings;
+  }
+
+  private readonly notebookCells = new Map<string, string[]>();
+
+  /** Analyses a notebook's code cells as one program on the next turn (coalescing bursts of cell edits). */
+  scheduleNotebook(uri: string, cells: () => CellText[], version: () => number): void {
+    const key = `notebook:${uri}`;
+    if (this.scheduled.has(key)) return;
+    this.scheduled.set(
+      key,
+      setImmediate(() => {
+        this.scheduled.delete(key);
+        void this.analyzeNotebook(uri, cells, version);
+      }),
+    );
+  }
+
+  closeNotebook(uri: string, cellUris: string[]): void {
+    const key = `notebook:${uri}`;
+    const pending = this.scheduled.get(key);
+    if (pending) clearImmediate(pending);
+    this.scheduled.delete(key);
+    for (const cell of new Set([...cellUris, ...(this.notebookCells.get(uri) ?? [])])) void this.connection.sendDiagnostics({ uri: cell, diagnostics: [] });
+    this.notebookCells.delete(uri);
+  }
+
+  private async analyzeNotebook(uri: string, cells: () => CellText[], version: () => number): Promise<void> {
+    await this.ready;
+    const settings = await this.settingsFor(uri);
+    if (!this.parser || !settings.enable) return;
+    const v = version();
+    const program = new NotebookProgram(cells());
+    let perCell = new Map<string, import('vscode-languageserver').Diagnostic[]>(program.cells.map((c) => [c.uri, []]));
+    try {
+      const { module, tree } = lowerPythonText(this.parser, program.text, uri);
+      tree.delete();
+      const policy = this.policies.policyFor(uri, settings);
+      const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.log(m)), workspace: this.workspace.index });
+      perCell = program.diagnostics(policy.finish(raw, program.text, 'python').findings, uri, v);
+    } catch (err) {
+      this.log(`pipelint: analysis of notebook ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+    if (version() !== v) return; // superseded
+    // Cells removed since the last analysis get their diagnostics cleared.
+    for (const old of this.notebookCells.get(uri) ?? []) if (!perCell.has(old)) perCell.set(old, []);
+    this.notebookCells.set(uri, program.cells.map((c) => c.uri));
+    for (const [cellUri, diagnostics] of perCell) void this.connection.sendDiagnostics({ uri: cellUri, diagnostics });
   }
 
   private invalidate(uri: string): void {

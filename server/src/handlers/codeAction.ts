@@ -29,7 +29,7 @@ export function registerCodeActions(connection: Connection, service: AnalysisSer
           kind: CodeActionKind.QuickFix,
           diagnostics: [d],
           isPreferred: data.fix.safety === 'safe',
-          edit: { changes: { [uri]: data.fix.edits } },
+          edit: { changes: data.changes ?? { [uri]: data.fix.edits } },
         });
       }
       // "Suppress SKL101 on this line": `# noqa: SKL101` / `// pipelint-disable-next-line SKL101`.

@@ -1,12 +1,14 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { ruleDocUrl } from '../docs';
-import type { Finding, Fix, Severity } from '../model/finding';
+import type { Finding, Fix, Severity, TextEdit } from '../model/finding';
 import { ruleByCode } from '../rules';
 
 /** What a diagnostic carries in `data`, so that code actions need no server-side state. */
 export interface DiagnosticData {
   fix: Fix | null;
   version: number;
+  /** Notebooks: the fix's edits per cell document, when they do not all belong to the diagnostic's cell. */
+  changes?: Record<string, TextEdit[]>;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

@@ -1,0 +1,27 @@
+import { NotebookCellKind, NotebookDocuments, type Connection } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CellText } from '../notebooks';
+import type { AnalysisService } from '../service';
+
+/**
+ * notebookDocument/* sync (LSP 3.17): a Jupyter notebook's Python code cells are analysed together as
+ * one program, and each cell gets its own diagnostics.
+ */
+export function registerNotebookSync(connection: Connection, service: AnalysisService): void {
+  const notebooks = new NotebookDocuments(TextDocument);
+  const cellsOf = (uri: string): CellText[] => {
+    const nb = notebooks.getNotebookDocument(uri);
+    if (!nb) return [];
+    return nb.cells
+      .filter((c) => c.kind === NotebookCellKind.Code)
+      .flatMap((c) => {
+        const doc = notebooks.getCellTextDocument(c);
+        return doc && (doc.languageId === 'python' || doc.languageId === undefined) ? [{ uri: doc.uri, text: doc.getText() }] : [];
+      });
+  };
+  const versionOf = (uri: string) => notebooks.getNotebookDocument(uri)?.version ?? 0;
+  notebooks.onDidOpen((nb) => service.scheduleNotebook(nb.uri, () => cellsOf(nb.uri), () => versionOf(nb.uri)));
+  notebooks.onDidChange((e) => service.scheduleNotebook(e.notebookDocument.uri, () => cellsOf(e.notebookDocument.uri), () => versionOf(e.notebookDocument.uri)));
+  notebooks.onDidClose((nb) => service.closeNotebook(nb.uri, nb.cells.map((c) => c.document)));
+  notebooks.listen(connection);
+}
