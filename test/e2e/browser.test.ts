@@ -52,7 +52,8 @@ describe('pipelint in code-server', () => {
       });
       log(`suite: ${JSON.stringify(session.timings)}, suite ${results.durationMs} ms, total ${Date.now() - started} ms`);
       for (const r of results.tests) {
-        await t.test(r.title, () => {
+        await t.test(r.title, (st) => {
+          st.diagnostic(`${r.durationMs} ms in the extension host`);
           if (r.state === 'failed') throw new Error(r.error);
         });
       }
