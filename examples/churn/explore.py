@@ -16,7 +16,7 @@ y = df.pop("churned")
 
 # %% Customer segments (unsupervised: no split, nothing saved)
 segments = KMeans(n_clusters=4, n_init=10).fit_predict(StandardScaler().fit_transform(df))
-df["segment"] = segments
+print(np.bincount(segments))
 
 # %% Cross-validated baseline: scaling inside the pipeline, so each fold scales on its own training part
 pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
