@@ -84,6 +84,29 @@ function insertTypeScript(module: ModuleIR, call: CallExpr, name: string, valueT
 }
 
 /**
+ * An edit that passes `valueText` as the positional argument at index `position` (0-based), filling the
+ * positions in between with `undefined` (TypeScript) or `None` (Python), which stand for "the default":
+ * `trainTestSplit(X, y, 0.2)` -> `trainTestSplit(X, y, 0.2, undefined, SEED)`. Null when the call already
+ * has an argument there, has a spread or keyword argument, or does not look like a call.
+ */
+export function insertPositionalArgument(module: ModuleIR, call: CallExpr, position: number, valueText: string): TextEdit | null {
+  const { text, lineStarts } = module;
+  const args = call.args;
+  if (args.length > position || args.some((a) => a.spread || a.name !== undefined)) return null;
+  const open = offsetAt(lineStarts, text.length, call.argsRange.start);
+  const end = offsetAt(lineStarts, text.length, call.argsRange.end);
+  if (text[open] !== '(' || text[end - 1] !== ')') return null;
+  const filler = module.language === 'python' ? 'None' : 'undefined';
+  const added = [...Array.from({ length: position - args.length }, () => filler), valueText];
+  if (args.length === 0) return at(lineStarts, end - 1, added.join(', '));
+  const lastEnd = offsetAt(lineStarts, text.length, args[args.length - 1].range.end);
+  const comma = trailingComma(text, lastEnd, end - 1, module.language === 'python' ? '#' : '//');
+  if (comma === undefined) return null;
+  if (comma >= 0) return at(lineStarts, comma + 1, ` ${added.join(', ')}`);
+  return at(lineStarts, lastEnd, `, ${added.join(', ')}`);
+}
+
+/**
  * Between the end of the last argument and the closing bracket there may be whitespace, comments and one
  * comma. Returns the comma's offset, -1 when there is none, undefined when something else is there.
  */

@@ -2,7 +2,7 @@ import { conditionHolds, randomnessActs, type EntityInfo, type ParamCondition } 
 import { argFor, hasOpenArguments, type CallExpr } from '../../model/calls';
 import type { Fix, RelatedLocation } from '../../model/finding';
 import { comparePos, containsPos, type Range, type ScopeId } from '../../model/ir';
-import { insertKeywordArgument } from '../../fix/insert-argument';
+import { insertKeywordArgument, insertPositionalArgument } from '../../fix/insert-argument';
 import { argValueGetter, showLiteral } from '../literal-args';
 import type { Rule, RuleContext } from '../rule';
 import { RESEEDING_ENSEMBLE, seedSources, seedTextAt } from './seed-sources';
@@ -88,13 +88,14 @@ function report(
   const numpySeed = globalSeedBefore(ctx, call, scope, 'numpy');
   const randomSeed = numpySeed ? undefined : globalSeedBefore(ctx, call, scope, 'random');
   const param = rs.param;
+  const pass = passText(ctx, entity, seedText);
   let message: string;
   if (numpySeed) {
     message =
       `\`${name}\`${why} is called without \`${param}\`: it draws from NumPy's global generator, seeded by np.random.seed() on line ${numpySeed.range.start.line + 1}, ` +
-      `so its result depends on call order (any random draw before it, or moving code around, changes it). Pass \`${param}=${seedText}\`.`;
+      `so its result depends on call order (any random draw before it, or moving code around, changes it). Pass ${pass}.`;
   } else {
-    message = `\`${name}\`${why} is called without \`${param}\`: ${override?.effect ?? effect(entity)} from run to run. Pass \`${param}=${seedText}\` to make it reproducible.`;
+    message = `\`${name}\`${why} is called without \`${param}\`: ${override?.effect ?? effect(entity)} from run to run. Pass ${pass} to make it reproducible.`;
     if (randomSeed) message += ` (random.seed() on line ${randomSeed.range.start.line + 1} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
   }
   const related: RelatedLocation[] = override?.related ?? [];
@@ -103,7 +104,7 @@ function report(
     range: call.callee.range,
     message,
     severity: numpySeed ? 'information' : undefined,
-    fix: seedFix(ctx, call, param, seedText),
+    fix: seedFix(ctx, call, entity, seedText),
     related,
   });
 }
@@ -147,12 +148,13 @@ function holdingCondition(entity: EntityInfo, call: CallExpr, getArg: ReturnType
 function describe(entity: EntityInfo, c: ParamCondition, getArg: ReturnType<typeof argValueGetter>): string {
   const v = getArg(c.param);
   const lang = entity.library === 'scikitjs' ? 'typescript' : 'python';
+  const eq = lang === 'typescript' ? ': ' : '=';
   if (v === 'absent') {
     const d = entity.params.find((p) => p.name === c.param)?.default;
-    return `${c.param}=${d ?? '?'} (the default)`;
+    return `${c.param}${eq}${d ?? '?'} (the default)`;
   }
   if (v === 'unknown') return c.param;
-  return `${c.param}=${showLiteral(v, lang)}`;
+  return `${c.param}${eq}${showLiteral(v, lang)}`;
 }
 
 function globalSeedBefore(ctx: RuleContext, call: CallExpr, scope: ScopeId, api: 'numpy' | 'random'): CallExpr | undefined {
@@ -167,9 +169,33 @@ function globalSeedBefore(ctx: RuleContext, call: CallExpr, scope: ScopeId, api:
   return found;
 }
 
-function seedFix(ctx: RuleContext, call: CallExpr, param: string, seedText: string): Fix | null {
+/** Where the seed goes, in the call's language: a keyword, an options-object property or a position (scikit.js `trainTestSplit`). */
+function seedSlot(ctx: RuleContext, entity: EntityInfo): { kind: 'keyword' } | { kind: 'property' } | { kind: 'position'; index: number } {
+  const rs = entity.randomState!;
+  if (ctx.module.language === 'python') return { kind: 'keyword' };
+  return rs.position !== undefined ? { kind: 'position', index: rs.position } : { kind: 'property' };
+}
+
+/** "`random_state=42`", "`randomState: SEED`", "`SEED` as its 5th argument (`randomState`)". */
+function passText(ctx: RuleContext, entity: EntityInfo, seedText: string): string {
+  const param = entity.randomState!.param;
+  const slot = seedSlot(ctx, entity);
+  if (slot.kind === 'keyword') return `\`${param}=${seedText}\``;
+  if (slot.kind === 'property') return `\`${param}: ${seedText}\``;
+  return `\`${seedText}\` as its ${ordinal(slot.index + 1)} argument (\`${param}\`)`;
+}
+
+function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${s}`;
+}
+
+function seedFix(ctx: RuleContext, call: CallExpr, entity: EntityInfo, seedText: string): Fix | null {
   if (ctx.module.errorRanges.some((r) => containsPos(r, call.range.start) || containsPos(call.range, r.start))) return null;
-  const edit = insertKeywordArgument(ctx.module, call, param, seedText);
+  const param = entity.randomState!.param;
+  const slot = seedSlot(ctx, entity);
+  const edit = slot.kind === 'position' ? insertPositionalArgument(ctx.module, call, slot.index, seedText) : insertKeywordArgument(ctx.module, call, param, seedText);
   if (!edit) return null;
-  return { title: `Add \`${param}=${seedText}\``, safety: 'safe', edits: [edit] };
+  const title = slot.kind === 'position' ? `Pass \`${seedText}\` as the ${ordinal(slot.index + 1)} argument (\`${param}\`)` : `Add ${passText(ctx, entity, seedText)}`;
+  return { title, safety: 'safe', edits: [edit] };
 }
