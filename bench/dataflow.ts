@@ -33,7 +33,8 @@ print(max(scores${i}))
 joblib.dump(m${i}, "model_${i}.joblib")
 `;
 
-function script(lines: number): string {
+/** A notebook-style script of about `lines` lines (exported for bench/run.ts). */
+export function script(lines: number): string {
   let s = 'import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.model_selection import train_test_split\nfrom sklearn.preprocessing import LabelEncoder, StandardScaler\nle = LabelEncoder()\n';
   for (let i = 0; s.split('\n').length < lines; i++) s += CELL(i);
   return s;
@@ -93,4 +94,4 @@ async function main(): Promise<void> {
   console.log(`one file changed (lower + summary + index update): ${(performance.now() - t3).toFixed(1)} ms`);
 }
 
-void main();
+if (require.main === module) void main();
