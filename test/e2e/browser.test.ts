@@ -48,7 +48,7 @@ describe('pipelint in code-server', () => {
     try {
       const results = await withCapture(session, 'suite', async () => {
         await openInExplorer(session.page, firstPython.path); // activation: onLanguage:python
-        return poll('the suite results file', () => fs.existsSync(resultsFile) && (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteResults), 240_000, 250);
+        return poll('the suite results file', () => fs.existsSync(resultsFile) && (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteResults), 300_000, 250);
       });
       log(`suite: ${JSON.stringify(session.timings)}, suite ${results.durationMs} ms, total ${Date.now() - started} ms`);
       for (const r of results.tests) {
@@ -89,7 +89,7 @@ describe('pipelint in code-server', () => {
               const rows = await problemsOf(session.page, file.path);
               return file.codes.every((c) => rows.some((r) => r.includes(c))) && rows;
             },
-            60_000,
+            90_000,
           );
           for (const r of rows) assert.match(r, /pipelint/, 'each row names its source');
         }));
@@ -101,7 +101,7 @@ describe('pipelint in code-server', () => {
           const n = cliFindings(path.join(session.workspace, file.path)).length;
           await openInExplorer(session.page, file.path);
           const item = session.page.locator('.statusbar-item', { hasText: /pipelint/ });
-          await poll(`status bar "pipelint ${n}"`, async () => (await item.innerText()).trim() === `pipelint ${n}`, 30_000);
+          await poll(`status bar "pipelint ${n}"`, async () => (await item.innerText()).trim() === `pipelint ${n}`, 60_000);
         }));
 
       test(`the light bulb's ${file.quickfix} quick fix in ${file.path} edits the text and clears the finding`, () =>
@@ -114,9 +114,9 @@ describe('pipelint in code-server', () => {
           const before = await editorText(page);
           // The cursor one character into the finding, as a person would click it.
           await goToLine(page, finding.range.start.line, finding.range.start.column + 1);
-          await page.locator('.lightBulbWidget').first().waitFor({ timeout: 30_000 });
+          await page.locator('.lightBulbWidget').first().waitFor({ timeout: 60_000 });
           await page.keyboard.press('Control+.');
-          await page.locator('.action-widget .monaco-list-row.action', { hasText: finding.fix.title }).first().waitFor({ timeout: 30_000 });
+          await page.locator('.action-widget .monaco-list-row.action', { hasText: finding.fix.title }).first().waitFor({ timeout: 60_000 });
           // Pick it with the keyboard (a click on the row can be taken by the widget's hover layer).
           const focused = page.locator('.action-widget .monaco-list-row.action.focused');
           await poll(`"${finding.fix.title}" focused in the Quick Fix menu`, async () => {
@@ -125,11 +125,11 @@ describe('pipelint in code-server', () => {
             return false;
           }, 10_000, 100);
           await page.keyboard.press('Enter');
-          await poll('the text to change', async () => (await editorText(page)) !== before, 15_000);
+          await poll('the text to change', async () => (await editorText(page)) !== before, 30_000);
           await poll(`${file.quickfix} to leave the Problems panel`, async () => {
             const rows = await problemsOf(session.page, file.path);
             return !rows.some((r) => r.includes(file.quickfix!));
-          }, 30_000);
+          }, 60_000);
         }));
     }
   });

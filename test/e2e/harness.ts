@@ -218,7 +218,7 @@ export async function startSession(opts: SessionOptions): Promise<EditorSession>
 /** Opens a workspace file by clicking it in the Explorer and waits for its editor tab. */
 export async function openInExplorer(page: Page, name: string): Promise<void> {
   await page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).click();
-  await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).waitFor({ timeout: 30_000 });
+  await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).waitFor({ timeout: 60_000 });
 }
 
 /** Runs a command by its palette label (F1, type, wait for the focused row, Enter). */

@@ -42,7 +42,7 @@ export function pipelintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
  * Resolves with fn's first truthy result. Re-checks whenever diagnostics change and, as a fallback,
  * every 100 ms; rejects after timeoutMs with `what` and the last value seen.
  */
-export function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+export function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let busy = false;
@@ -91,7 +91,7 @@ export function codesOn(uris: vscode.Uri[]): Set<string> {
   return new Set(uris.flatMap((u) => pipelintDiagnostics(u).map(codeOf)).filter((c): c is string => !!c));
 }
 
-export async function waitForCodes(uris: vscode.Uri[], codes: string[], timeoutMs = 30_000): Promise<Set<string>> {
+export async function waitForCodes(uris: vscode.Uri[], codes: string[], timeoutMs = 60_000): Promise<Set<string>> {
   return waitFor(
     `${codes.join(', ')} on ${uris.map((u) => path.basename(u.path)).join(', ')} (have: ${[...codesOn(uris)].join(', ') || 'none'})`,
     () => {

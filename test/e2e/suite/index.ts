@@ -23,7 +23,7 @@ export interface SuiteResults {
 }
 
 function createMocha(): Mocha {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000 });
   for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(__dirname, f));
   }
