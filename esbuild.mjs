@@ -39,7 +39,8 @@ const entries = [
 entries.push({ entryPoints: { typescript: 'server/src/typescript/index.ts' } });
 const webviewEntry = 'webview/src/main.ts';
 if (existsSync(webviewEntry)) {
-  entries.push({ entryPoints: { webview: webviewEntry }, platform: 'browser', format: 'iife', target: 'es2020', external: [], define: {}, banner: {} });
+  // The webview's script lives alone in dist/webview/: the panel's localResourceRoots is that folder only.
+  entries.push({ entryPoints: { 'webview/webview': webviewEntry }, platform: 'browser', format: 'iife', target: 'es2020', external: [], define: {}, banner: {} });
 }
 
 copyAssets();

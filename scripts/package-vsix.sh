@@ -36,7 +36,7 @@ mkdir -p "$(dirname "$out")"
 listing=$(cd "$stage" && npx --no-install vsce ls "${vsce_args[@]:0:1}")
 # Every bundle and .wasm the build made must ship (a lazily loaded chunk missing from the allow-list
 # would only fail at run time).
-built=$(cd "$stage" && ls dist/*.js dist/*.wasm | grep -vx 'dist/cli.js')
+built=$(cd "$stage" && ls dist/*.js dist/webview/*.js dist/*.wasm | grep -vx 'dist/cli.js')
 for need in package.json dist/extension.js dist/server.js $built; do
   grep -qx "$need" <<<"$listing" || { log "error: $need is missing from the package (allow it in .vscodeignore)"; exit 1; }
 done

@@ -36,7 +36,7 @@ class DiagramPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     restored?: WebviewState,
   ) {
-    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+    const dist = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
     panel.webview.html = panelHtml({
       cspSource: panel.webview.cspSource,
@@ -75,7 +75,7 @@ class DiagramPanel implements vscode.Disposable {
       const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, 'Pipeline Diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: true,
         retainContextWhenHidden: false,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
       });
       p = DiagramPanel.current = new DiagramPanel(panel, extensionUri);
     }

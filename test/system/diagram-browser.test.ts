@@ -5,7 +5,7 @@
  *     every step is a node with its name, edges join the steps in order (and geometrically touch
  *     them), parallel branches fan out and in, no two node boxes overlap, every label fits in its
  *     box in the fonts the browser really uses, and nothing is fetched from the network;
- *  2. the VS Code panel's page (webview/src/panelHtml.ts + dist/webview.js) under its CSP with a
+ *  2. the VS Code panel's page (webview/src/panelHtml.ts + dist/webview/webview.js) under its CSP with a
  *     stubbed acquireVsCodeApi: renders a graph sent by postMessage with no CSP violation, reveals
  *     the source range of a clicked node, keeps its state, exports an SVG; in light, dark and
  *     high-contrast theme colours.
@@ -32,7 +32,7 @@ const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'diagram');
 const ART = path.join(ROOT, '.test-artifacts', 'diagram');
 const CHROMIUM = '/usr/bin/chromium';
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const WEBVIEW = path.join(ROOT, 'dist', 'webview.js');
+const WEBVIEW = path.join(ROOT, 'dist', 'webview', 'webview.js');
 /** Polls wait this long: the machines that run this suite are often busy (the panel loads 3.6 MB of script). */
 const WAIT_MS = 90_000;
 

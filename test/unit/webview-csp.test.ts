@@ -14,7 +14,7 @@ import { standaloneHtml } from '../../webview/src/render';
 const ROOT = path.join(__dirname, '..', '..');
 // What VS Code passes: the webview's CSP source and a resource URI of the extension's dist folder.
 const CSP_SOURCE = 'https://*.vscode-cdn.net';
-const SCRIPT_URI = 'https://file+.vscode-resource.vscode-cdn.net/home/user/.vscode/extensions/pipelint/dist/webview.js';
+const SCRIPT_URI = 'https://file+.vscode-resource.vscode-cdn.net/home/user/.vscode/extensions/pipelint/dist/webview/webview.js';
 
 function cspOf(html: string): Map<string, string[]> {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);

@@ -1,5 +1,5 @@
 /**
- * The diagram panel's script (bundled to dist/webview.js as an IIFE). It receives the graph by
+ * The diagram panel's script (bundled to dist/webview/webview.js as an IIFE). It receives the graph by
  * postMessage, lays it out and renders it with the shared renderer, and sends clicks (reveal the
  * source range) and exports back to the extension. State survives reloads through setState.
  */

@@ -9,7 +9,7 @@ import { DIAGRAM_CSS, PAGE_CSS } from './style';
 export interface PanelHtmlInput {
   /** `webview.cspSource`. */
   cspSource: string;
-  /** `webview.asWebviewUri(<extension>/dist/webview.js)`, as a string. */
+  /** `webview.asWebviewUri(<extension>/dist/webview/webview.js)`, as a string. */
   scriptUri: string;
   nonce: string;
 }
