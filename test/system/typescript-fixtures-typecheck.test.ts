@@ -39,7 +39,9 @@ function fixtureFiles(): string[] {
   };
   walk(path.join(FIXTURES, 'typescript'));
   const ws = path.join(FIXTURES, 'workspaces');
-  if (existsSync(ws)) for (const d of readdirSync(ws)) if (d.startsWith('ts-')) walk(path.join(ws, d));
+  if (existsSync(ws)) for (const d of readdirSync(ws, { withFileTypes: true })) if (d.isDirectory() && d.name.startsWith('ts-')) walk(path.join(ws, d.name));
+  // The diagram's scikit.js fixture and the scikit.js example project are real code too.
+  for (const dir of [path.join(FIXTURES, 'diagram'), path.join(ROOT, 'examples', 'scikitjs')]) if (existsSync(dir)) walk(dir);
   return out.sort();
 }
 

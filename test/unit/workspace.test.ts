@@ -14,9 +14,11 @@ import { expectedFindings, matchSnapshot } from '../helpers/fixtures';
  * one file to the file that loads it, so SKL304 fires in the loader with a related location at the save.
  */
 const ROOT = path.join(__dirname, '..', 'fixtures', 'workspaces');
-// Python workspaces here; scikit.js workspaces have their own test.
+// Python and scikit.js (TypeScript) workspaces: the same index, the same rules.
+const SOURCE = /\.(py|ts)$/;
+const kindOf = (f: string) => (f.endsWith('.ts') ? 'typescript' : 'python') as 'python' | 'typescript';
 const workspaces = readdirSync(ROOT)
-  .filter((d) => statSync(path.join(ROOT, d)).isDirectory() && readdirSync(path.join(ROOT, d)).some((f) => f.endsWith('.py')))
+  .filter((d) => statSync(path.join(ROOT, d)).isDirectory() && readdirSync(path.join(ROOT, d)).some((f) => SOURCE.test(f)))
   .sort();
 
 describe('workspaces', () => {
@@ -28,14 +30,14 @@ describe('workspaces', () => {
     test(name, async () => {
       const dir = path.join(ROOT, name);
       const files = readdirSync(dir)
-        .filter((f) => f.endsWith('.py'))
+        .filter((f) => SOURCE.test(f))
         .sort()
         .map((f) => ({ absolute: path.join(dir, f), display: f }));
       const { engine, workspace } = await buildWorkspace(base, files);
       const lines: string[] = [];
       for (const file of files) {
         const text = readFileSync(file.absolute, 'utf8');
-        const { findings } = engine.analyze(file.display, text, 'python', { workspace });
+        const { findings } = engine.analyze(file.display, text, kindOf(file.display), { workspace });
         const ours = findings.filter((f) => f.code.startsWith('SKL3'));
         assert.deepEqual(
           ours.map((f) => `${f.range.start.line + 1}:${f.code}`).sort(),
@@ -56,6 +58,26 @@ describe('workspaces', () => {
     const text = readFileSync(path.join(ROOT, 'bare-model', 'predict.py'), 'utf8');
     const { findings } = base.analyze('predict.py', text, 'python');
     assert.deepEqual(findings.filter((f) => f.code === 'SKL304'), []);
+  });
+
+  test('scikit.js: serve.ts alone is silent; with train.ts indexed, SKL304 points at the save in train.ts', async () => {
+    const dir = path.join(ROOT, 'ts-train-serve');
+    const train = readFileSync(path.join(dir, 'train.ts'), 'utf8');
+    const serve = readFileSync(path.join(dir, 'serve.ts'), 'utf8');
+    assert.deepEqual(base.analyze('serve.ts', serve, 'typescript').findings.filter((f) => f.code === 'SKL304'), []);
+    const index = new WorkspaceIndex();
+    index.update(summarizeModule(base.lower('train.ts', train, 'typescript').module));
+    index.update(summarizeModule(base.lower('serve.ts', serve, 'typescript').module));
+    assert.deepEqual(index.dependentsOf('train.ts'), ['serve.ts']);
+    const [f, ...rest] = base.analyze('serve.ts', serve, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304');
+    assert.equal(rest.length, 0);
+    assert.equal(f.range.start.line + 1, 8);
+    assert.equal(f.related[0]?.uri, 'train.ts');
+    assert.equal(f.related[0]?.range.start.line + 1, 12, 'related location: the toJSON save in train.ts');
+    // Saving the whole pipeline instead removes the finding.
+    const fixed = train.replace('await model.toJSON()', 'await new Pipeline({ steps: [["scale", scaler], ["lr", model]] }).toJSON()').replace('import { StandardScaler,', 'import { Pipeline, StandardScaler,');
+    assert.equal(index.update(summarizeModule(base.lower('train.ts', fixed, 'typescript').module)), true);
+    assert.equal(base.analyze('serve.ts', serve, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304').length, 0);
   });
 
   test('the index is updated per file: a fixed train.py removes the finding in predict.py', async () => {

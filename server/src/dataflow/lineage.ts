@@ -21,6 +21,7 @@ import {
   SCORE_METHODS,
   SELF_ATTRS,
   SELF_METHODS,
+  SPLIT_FUNCTION_ARRAYS,
   SPLIT_FUNCTIONS,
   SPLIT_METHODS,
   TRANSFORM_METHODS,
@@ -563,7 +564,7 @@ class Interpreter {
 
   private libraryCall(q: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
     const scope = frame.scope;
-    if (SPLIT_FUNCTIONS.has(q)) return this.trainTestSplit(e, args, frame);
+    if (SPLIT_FUNCTIONS.has(q)) return this.trainTestSplit(e, args, frame, SPLIT_FUNCTION_ARRAYS.get(q));
     const entity = this.lookup(q);
     if (CV_FUNCTIONS.has(q)) {
       const x = argFor(e, entity, 'X');
@@ -648,8 +649,8 @@ class Interpreter {
     };
   }
 
-  private trainTestSplit(e: CallExpr, args: (Value | undefined)[], frame: Frame): Value {
-    const arrays = e.args.map((a, i) => ({ a, v: args[i] })).filter(({ a }) => !a.name && !a.spread);
+  private trainTestSplit(e: CallExpr, args: (Value | undefined)[], frame: Frame, maxArrays = Infinity): Value {
+    const arrays = e.args.map((a, i) => ({ a, v: args[i] })).filter(({ a }) => !a.name && !a.spread).slice(0, maxArrays);
     const items: (Value | undefined)[] = [];
     const first = arrays.find(({ v }) => v?.t === 'data')?.v as Data | undefined;
     const split: SplitRecord = {

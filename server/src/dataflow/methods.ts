@@ -26,6 +26,8 @@ export const SELF_ATTRS = new Set(['best_estimator_', 'estimator_', 'estimators_
 
 /** Functions that split data into train and test outputs, alternating per input array. */
 export const SPLIT_FUNCTIONS = new Set(['sklearn.model_selection.train_test_split', 'sklearn.cross_validation.train_test_split', 'scikitjs.trainTestSplit']);
+/** Split functions whose options are positional too: only the first N positional arguments are arrays (`trainTestSplit(X, y, testSize, trainSize, randomState)`). */
+export const SPLIT_FUNCTION_ARRAYS: ReadonlyMap<string, number> = new Map([['scikitjs.trainTestSplit', 2]]);
 
 /** Cross-validation helpers: the estimator is fitted on folds of `X`. */
 export const CV_FUNCTIONS = new Set([
@@ -36,13 +38,14 @@ export const CV_FUNCTIONS = new Set([
   'sklearn.model_selection.validation_curve',
   'sklearn.model_selection.permutation_test_score',
   'sklearn.cross_validation.cross_val_score',
+  'scikitjs.crossValScore',
 ]);
 
 /** Composites whose arguments hold steps. */
 export const COMPOSITE_FUNCTIONS = /\.(make_pipeline|make_union|make_column_transformer)$|^imblearn\.pipeline\.make_pipeline$/;
 
 /** Raw data sources: loaders of files and datasets. */
-export const DATA_SOURCES = /^(pandas\.read_\w+|pandas\.DataFrame|numpy\.(load|loadtxt|genfromtxt|fromfile)|sklearn\.datasets\.(load_\w+|fetch_\w+|make_\w+)|scipy\.io\.loadmat|polars\.read_\w+|scikitjs\.(loadIris|loadBoston))$/;
+export const DATA_SOURCES = /^(pandas\.read_\w+|pandas\.DataFrame|numpy\.(load|loadtxt|genfromtxt|fromfile)|sklearn\.datasets\.(load_\w+|fetch_\w+|make_\w+)|scipy\.io\.loadmat|polars\.read_\w+|scikitjs\.(loadIris|loadBoston|makeRegression|makeLowRankMatrix)|danfojs(-node)?\.(readCSV|readJSON|readExcel))$/;
 
 /** Library functions whose result derives from their data arguments. */
 export const DERIVING_MODULES = /^(numpy|pandas|scipy\.sparse)\./;

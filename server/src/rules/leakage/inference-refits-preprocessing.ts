@@ -17,7 +17,7 @@ export const inferenceRefitsPreprocessing: Rule = {
     summary: 'Inference code fits its own preprocessing on incoming data for a model saved without its fitted preprocessing.',
     defaultSeverity: 'warning',
     fix: 'none',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
     const L = lineage(ctx);

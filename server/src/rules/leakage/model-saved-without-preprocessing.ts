@@ -19,7 +19,7 @@ export const modelSavedWithoutPreprocessing: Rule = {
     summary: 'A model fitted on transformed features is saved without the fitted transformers.',
     defaultSeverity: 'warning',
     fix: 'unsafe',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
     const first = once(ctx, 'SKL303');

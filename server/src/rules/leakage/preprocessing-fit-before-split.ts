@@ -15,13 +15,13 @@ export const preprocessingFitBeforeSplit: Rule = {
     summary: 'A transformer is fitted on the whole data set before it is split into train and test or cross-validated.',
     defaultSeverity: 'warning',
     fix: 'none',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
     const L = lineage(ctx);
     const first = once(ctx, 'SKL301');
     for (const f of L.fits) {
-      if (!isStatefulTransformer(f.inst) || f.inst.labelEncoder || !f.X || originOf(f.X) !== 'raw' || f.X.roots.size === 0) continue;
+      if (!isStatefulTransformer(f.inst) || f.inst.labelEncoder || !f.X || !wholeData(f.X) || f.X.roots.size === 0) continue;
       const leak = leakingUse(L, f);
       if (!leak || !first(f.call.range)) continue;
       const cls = shortName(f.inst.qname);
@@ -36,6 +36,15 @@ export const preprocessingFitBeforeSplit: Rule = {
     }
   },
 };
+
+/**
+ * Data not yet split: loaded in this file, or a parameter of a function nobody in the file calls (the usual
+ * layout of scikit.js code, `async function train(X, y)`): whatever it is, splitting it after the fit leaks.
+ */
+function wholeData(d: Data): boolean {
+  const o = originOf(d);
+  return o === 'raw' || o === 'unknown';
+}
 
 function intersects(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
   for (const x of a) if (b.has(x)) return true;
@@ -57,7 +66,7 @@ function leakingUse(L: LineageResult, f: FitRecord): { kind: 'split' | 'cv'; ran
     const part = t.X ? effectivePart(t.X) : undefined;
     if (t.inst !== f.inst || !part || t.seq < f.seq) continue;
     const split = part.split;
-    if (!isRealSplit(split) || !intersects(split.input.roots, f.X!.roots) || originOf(split.input) !== 'raw') continue;
+    if (!isRealSplit(split) || !intersects(split.input.roots, f.X!.roots) || !wholeData(split.input)) continue;
     const active = t.inst.fits.filter((g) => g.seq < t.seq).pop();
     if (active === f) return { kind: split.kind === 'cv' ? 'cv' : 'split', range: split.site.range };
   }

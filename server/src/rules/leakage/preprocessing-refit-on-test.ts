@@ -17,7 +17,7 @@ export const preprocessingRefitOnTest: Rule = {
     summary: 'A transformer fitted on training data is fitted again on test or inference data instead of only transforming it.',
     defaultSeverity: 'warning',
     fix: 'safe',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
     const L = lineage(ctx);
