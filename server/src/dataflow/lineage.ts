@@ -485,7 +485,7 @@ class Interpreter {
       const q = recv === undefined ? this.qname(e.callee, scope) : undefined;
       if (q) return this.libraryCall(q, e, args, frame);
       if (recv?.t === 'scores' || ((recv === undefined || (recv.t === 'tuple' && recv.items.length === 0)) && e.callee.object.k === 'name')) {
-        if (method === 'append' || method === 'extend' || method === 'add') {
+        if (method === 'append' || method === 'extend' || method === 'add' || method === 'push') {
           const s = args[0];
           if (s?.t === 'score' && e.callee.object.k === 'name') {
             const name = e.callee.object.name;
@@ -498,6 +498,12 @@ class Interpreter {
           if (PICK_METHODS.has(method)) this.pick(e, recv.scores, scope);
           return recv;
         }
+      }
+      // JavaScript's `Math.max(...scores)`: a global object's function that picks the best score.
+      if (recv === undefined && e.callee.object.k === 'name' && PICK_FUNCTIONS.has(`${e.callee.object.name}.${method}`) && this.sem.lookup(e.callee.object.name, scope, e.range.start).length === 0) {
+        const scores = args.flatMap((a) => (a?.t === 'scores' ? a.scores : a?.t === 'score' ? [a] : []));
+        if (scores.length > 0) this.pick(e, scores, scope);
+        return undefined;
       }
       // A method of an unknown object: predict/score still say what they were given.
       if (recv === undefined) return this.unknownReceiver(method, e, args, frame);
@@ -593,7 +599,7 @@ class Interpreter {
     }
     if (q.startsWith('sklearn.metrics.') || q.startsWith('scikitjs.metrics')) {
       const data = args.filter((a): a is Data => a?.t === 'data');
-      if (data.length > 0 && /(_score|_error|_loss|_deviance|^score)$/.test(q.split('.').pop() ?? '')) return this.score(e, data, frame);
+      if (data.length > 0 && /(_score|_error|_loss|_deviance|^score|[a-z0-9](Score|Error|Loss))$/.test(q.split('.').pop() ?? '')) return this.score(e, data, frame);
       return undefined;
     }
     if (COMPOSITE_FUNCTIONS.test(q)) {

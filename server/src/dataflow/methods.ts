@@ -75,5 +75,5 @@ export const META_METHODS = new Set(['head', 'tail', 'info', 'describe', 'nuniqu
 export const INFERENCE_FUNCTION = /^(predict|infer|inference|serve|serving|score_new|run_inference|make_predictions?|handler?|lambda_handler)(_\w+|[A-Z]\w*)?$/;
 
 /** Builtins and library functions that pick the best of several scores. */
-export const PICK_FUNCTIONS = new Set(['max', 'min', 'sorted', 'numpy.argmax', 'numpy.argmin', 'numpy.max', 'numpy.min', 'numpy.nanargmax', 'numpy.nanargmin']);
+export const PICK_FUNCTIONS = new Set(['max', 'min', 'sorted', 'numpy.argmax', 'numpy.argmin', 'numpy.max', 'numpy.min', 'numpy.nanargmax', 'numpy.nanargmin', 'Math.max', 'Math.min']);
 export const PICK_METHODS = new Set(['idxmax', 'idxmin', 'argmax', 'argmin', 'nlargest', 'nsmallest', 'sort_values']);

@@ -14,7 +14,7 @@ export const testSetReusedForSelection: Rule = {
     summary: 'Several candidates are scored on the test set and the best is picked on it.',
     defaultSeverity: 'information',
     fix: 'none',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
     const L = lineage(ctx);
