@@ -16,9 +16,10 @@ start=$(date +%s)
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/pipelint-vsix.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-for f in package.json esbuild.mjs tsconfig.json .vscodeignore README.md CHANGELOG.md LICENSE LICENSE.md LICENSE.txt \
-         client server webview syntaxes media images; do
-  [ -e "$f" ] && cp -r "$f" "$stage/"
+# Everything but build output, dependencies and VCS data: the build and .vscodeignore decide the rest.
+for f in $(ls -A); do
+  case "$f" in .git | node_modules | dist | out | .test-artifacts | .vscode-test | .cache) continue ;; esac
+  cp -r "$f" "$stage/"
 done
 ln -s "$root/node_modules" "$stage/node_modules"
 
@@ -36,7 +37,7 @@ mkdir -p "$(dirname "$out")"
 listing=$(cd "$stage" && npx --no-install vsce ls "${vsce_args[@]:0:1}")
 # Every bundle and .wasm the build made must ship (a lazily loaded chunk missing from the allow-list
 # would only fail at run time).
-built=$(cd "$stage" && ls dist/*.js dist/webview/*.js dist/*.wasm | grep -vx 'dist/cli.js')
+built=$(cd "$stage" && find dist -type f \( -name '*.js' -o -name '*.wasm' \) ! -path dist/cli.js | sort)
 for need in package.json dist/extension.js dist/server.js $built; do
   grep -qx "$need" <<<"$listing" || { log "error: $need is missing from the package (allow it in .vscodeignore)"; exit 1; }
 done
