@@ -14,7 +14,7 @@ export function notebookToProgram(json: string): NotebookProgram {
   const lines: string[] = [];
   const cells: NotebookProgram['cells'] = [];
   nb.cells.forEach((cell, index) => {
-    if (cell.cell_type !== 'code') return;
+    if (!cell || typeof cell !== 'object' || cell.cell_type !== 'code') return;
     const source = Array.isArray(cell.source) ? cell.source.join('') : typeof cell.source === 'string' ? cell.source : '';
     const cellLines = source.split(/\r\n|\n|\r/).map(commentOutMagic);
     cells.push({ index, startLine: lines.length, lineCount: cellLines.length });

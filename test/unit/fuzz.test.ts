@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Engine } from '../../server/src/engine';
+import { LspClient } from '../helpers/lspClient';
+import { analyseInProcess, percentile } from '../fuzz/harness';
+import { loadSeeds, makeInput, type FuzzInput } from '../fuzz/mutate';
+import { runCliBatch, runServerInputs } from '../fuzz/targets';
+
+// The short fuzz run (issue 10): a few hundred mutated inputs through the analyser in-process, a subset
+// through the CLI and the real server over stdio. Deterministic: seed 10. Times are recorded and printed,
+// never asserted (the machine is shared); a hang fails through the generous timeouts.
+const SEED = 10;
+const COUNT = 300;
+
+describe('fuzz (short run)', () => {
+  const seeds = loadSeeds();
+  const inputs: FuzzInput[] = Array.from({ length: COUNT }, (_, i) => makeInput(seeds, SEED, i, 0));
+  // Two heavy inputs (a 10 MB line or a multi-MB notebook), drawn with heavy rate 1.
+  const heavy = [makeInput(seeds, SEED, COUNT, 1), makeInput(seeds, SEED, COUNT + 1, 1)];
+  const rejections: unknown[] = [];
+  const onRejection = (r: unknown) => rejections.push(r);
+  before(() => process.on('unhandledRejection', onRejection));
+  after(() => process.off('unhandledRejection', onRejection));
+
+  test(`${COUNT + heavy.length} inputs through the analyser: no crash, no rule failure`, async () => {
+    const engine = await Engine.create();
+    const crashes: string[] = [];
+    const times: { name: string; ms: number; bytes: number }[] = [];
+    for (const input of [...inputs, ...heavy]) {
+      const r = analyseInProcess(engine, input);
+      if (r.crash) crashes.push(`${r.name}: ${r.crash}`);
+      for (const f of r.ruleFailures) crashes.push(`${r.name}: ${f}`);
+      times.push({ name: r.name, ms: r.ms, bytes: r.bytes });
+    }
+    const sorted = times.map((t) => t.ms).sort((a, b) => a - b);
+    const slowest = times.reduce((a, b) => (b.ms > a.ms ? b : a));
+    console.log(
+      `fuzz short: ${times.length} inputs, ${crashes.length} crashes, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, ` +
+        `slowest ${slowest.ms.toFixed(0)} ms (${slowest.name}, ${(slowest.bytes / 1e6).toFixed(2)} MB)`,
+    );
+    assert.deepEqual(crashes, []);
+    assert.deepEqual(rejections, [], 'no unhandled rejections');
+  });
+
+  test('a subset through the CLI (one process per batch): exit 0/1/2, JSON out, no crash', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-fuzz-cli-'));
+    const subset = [...inputs.filter((_, i) => i % 6 === 0), heavy[0]];
+    const { failures, ms } = await runCliBatch(subset, dir);
+    console.log(`fuzz short CLI: ${subset.length} files in ${ms.toFixed(0)} ms, ${failures.length} failures`);
+    assert.deepEqual(failures, []);
+  });
+
+  test('a subset through the real server over stdio: answers a request after each input', async () => {
+    const client = new LspClient();
+    try {
+      await client.initialize();
+      const subset = [...inputs.filter((_, i) => i % 6 === 3), heavy[1]];
+      const { failures, times } = await runServerInputs(client, subset, SEED);
+      const slowest = times.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '-', ms: 0 });
+      console.log(`fuzz short server: ${times.length} inputs, ${failures.length} failures, slowest ${slowest.ms.toFixed(0)} ms (${slowest.name})`);
+      assert.deepEqual(failures, []);
+      assert.equal(client.proc.exitCode, null, 'server alive');
+    } finally {
+      await client.shutdown();
+    }
+  });
+});
