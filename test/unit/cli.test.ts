@@ -43,6 +43,34 @@ describe('pipelint check', () => {
     assert.equal(dump.related[0].range.start.line, 17);
   });
 
+  test('scikit.js TypeScript is treated like Python: JSON findings with fixes, cross-file SKL304, --fix, diagram', () => {
+    const dir = scratch();
+    const TS = path.join(ROOT, 'test', 'fixtures', 'typescript');
+    cpSync(path.join(ROOT, 'test', 'fixtures', 'workspaces', 'ts-train-serve'), dir, { recursive: true });
+    cpSync(path.join(TS, 'SKL201.ts'), path.join(dir, 'split.ts'));
+    const r = pipelint(['check', '.', '--format', 'json'], dir);
+    assert.equal(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.errors, []);
+    const refit = out.findings.find((x: any) => x.code === 'SKL304');
+    assert.equal(refit.path, 'serve.ts');
+    assert.equal(refit.range.start.line, 8);
+    assert.equal(refit.related[0].path, 'train.ts');
+    assert.equal(refit.related[0].range.start.line, 12);
+    assert.ok(out.findings.some((x: any) => x.code === 'SKL303' && x.path === 'train.ts'));
+    const split = out.findings.find((x: any) => x.code === 'SKL201' && x.path === 'split.ts' && x.range.start.line === 23);
+    assert.deepEqual(split.fix, { title: 'Pass `SEED` as the 5th argument (`randomState`)', safety: 'safe' });
+    assert.match(split.message, /Pass `SEED` as its 5th argument \(`randomState`\)/);
+    pipelint(['check', 'split.ts', '--fix'], dir);
+    const fixed = readFileSync(path.join(dir, 'split.ts'), 'utf8');
+    assert.match(fixed, /trainTestSplit\(X, y, 0\.25, undefined, SEED\)/);
+    assert.match(fixed, /new KMeans\(\{ nClusters: 2, randomState: SEED \}\)/);
+    const svg = path.join(dir, 'pipeline.svg');
+    const d = pipelint(['diagram', path.join(ROOT, 'test', 'fixtures', 'diagram', 'scikitjs_pipeline.ts'), '-o', svg], dir);
+    assert.equal(d.status, 0, d.stderr);
+    assert.match(readFileSync(svg, 'utf8'), /<svg[\s\S]*StandardScaler/);
+  });
+
   test('text output: path:line:col: CODE message, fixable marker and summary', () => {
     const r = pipelint(['check', path.relative(ROOT, path.join(FIXTURES, 'SKL101.py'))]);
     assert.equal(r.status, 1);
