@@ -13,6 +13,7 @@ import { CheckPolicies, POLICY_OPTIONS } from './policy';
 import { ConfigError } from '../config';
 import { collectFiles } from './walk';
 import { buildWorkspace } from '../workspace/build';
+import { checkInWorkers, isCheckWorker, runCheckWorker, workerCount, type FileOutcome } from './parallel';
 
 const USAGE = `Usage:
   pipelint check [PATH...] [--format text|json|sarif|github] [--select CODES] [--extend-select CODES]
@@ -46,17 +47,31 @@ async function check(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const { files, missing } = await collectFiles(positionals.length > 0 ? positionals : ['.'], process.cwd());
-  // The workspace index (artifacts saved in one file, loaded in another) first; its lowerings are reused.
-  const { engine, workspace } = await buildWorkspace(await Engine.create(), files);
+  const base = { maxFileBytes: Number(values['max-file-size']), fix: values.fix!, diff: values.diff! };
+  // Many files: worker threads (same two phases, same output); a failing worker falls back to one thread.
+  // --fix writes files, so it stays on one thread.
+  const workers = values.fix ? 0 : workerCount(files.length);
+  let outcomes: FileOutcome[] | undefined;
+  if (workers > 1) outcomes = await checkInWorkers(files, values, base, workers).catch(() => undefined);
+  if (!outcomes) {
+    outcomes = [];
+    // The workspace index (artifacts saved in one file, loaded in another) first; its lowerings are reused.
+    const { engine, workspace } = await buildWorkspace(await Engine.create(), files);
+    for (const file of files) {
+      const logs: string[] = [];
+      const policy = policies.forFile(file, base, (m) => logs.push(m));
+      const result = await checkFile(engine, file, { ...policy.options, analyze: { ...policy.options.analyze, workspace } });
+      outcomes.push({ result, failOn: policy.failOn, logs });
+    }
+  }
   const results: FileResult[] = [];
   const errors: CheckError[] = [...missing];
   const logs: string[] = [];
-  for (const file of files) {
-    const policy = policies.forFile(file, { maxFileBytes: Number(values['max-file-size']), fix: values.fix!, diff: values.diff! }, (m) => logs.push(m));
-    const r = await checkFile(engine, file, { ...policy.options, analyze: { ...policy.options.analyze, workspace } });
+  for (const { result: r, failOn: level, logs: fileLogs } of outcomes) {
+    logs.push(...fileLogs);
     if ('findings' in r) {
       results.push(r);
-      failOn.set(r, policy.failOn);
+      failOn.set(r, level!);
       if (r.notFixed) errors.push({ path: r.file.display, message: r.notFixed });
     } else errors.push(r);
   }
@@ -121,7 +136,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+if (isCheckWorker()) void runCheckWorker();
+else
+  main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
