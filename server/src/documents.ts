@@ -14,6 +14,8 @@ export class DocumentState {
   private tree: Tree | undefined;
   /** Lowered top-level statements of the previous version, reused for unchanged statements. */
   private readonly lowering = new LoweringCache();
+  /** TypeScript: the front end's state between versions (previous source file, lowered statements). */
+  readonly typescriptCache: object = {};
   /** The last analysis, for the version it was made from. */
   analysis: { version: number; module: ModuleIR; findings: Finding[] } | undefined;
 

@@ -76,13 +76,20 @@ export class AnalysisService {
 
   schedule(uri: string): void {
     if (this.scheduled.has(uri)) return;
-    this.scheduled.set(
-      uri,
+    // The connection dispatches one received message per event-loop turn, so a burst of changes already
+    // received is applied one turn at a time: analyse only once a turn has passed without a new version,
+    // so that the versions the burst supersedes are never analysed.
+    const settle = (seen: number | undefined): NodeJS.Immediate =>
       setImmediate(() => {
+        const version = this.documents.get(uri)?.version;
+        if (version !== undefined && version !== seen) {
+          this.scheduled.set(uri, settle(version));
+          return;
+        }
         this.scheduled.delete(uri);
         void this.analyzeAndPublish(uri);
-      }),
-    );
+      });
+    this.scheduled.set(uri, settle(undefined));
   }
 
   close(uri: string): void {
@@ -214,7 +221,7 @@ export class AnalysisService {
   private lower(state: DocumentState): ModuleIR {
     if (state.kind === 'typescript') {
       const ts = typeScriptFrontEnd();
-      return ts.lowerTypeScript(state.doc.getText(), state.doc.uri);
+      return ts.lowerTypeScript(state.doc.getText(), state.doc.uri, state.typescriptCache);
     }
     if (!this.parser) throw new Error('the Python parser is not loaded yet');
     return state.lowerPython(this.parser);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { ModuleIR } from './model/ir';
 
 export interface TypeScriptFrontEnd {
-  lowerTypeScript(text: string, uri: string): ModuleIR;
+  /** `cache`: an object kept per document between versions (initially `{}`), for incremental re-lowering. */
+  lowerTypeScript(text: string, uri: string, cache?: object): ModuleIR;
 }
 
 let loaded: TypeScriptFrontEnd | undefined;

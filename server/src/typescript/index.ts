@@ -1,17 +1,23 @@
 import type { ModuleIR } from '../model/ir';
 import { computeLineStarts } from '../model/text';
-import { lowerTypeScriptSource } from './lower';
+import { lowerTypeScriptSource, type TypeScriptLoweringCache } from './lower';
 
 export { moduleQname, scriptKindFor } from './lower';
 
 /**
  * The scikit.js front end: TypeScript or JavaScript source -> the language-neutral pipeline model.
- * Never throws: garbage input gives a module with `hasErrors` and whatever statements parsed.
+ * `cache` (an opaque object the caller keeps per document, initially `{}`) makes re-lowering after an
+ * edit incremental. Never throws: garbage input gives a module with `hasErrors` and whatever statements parsed.
  */
-export function lowerTypeScript(text: string, uri: string): ModuleIR {
+export function lowerTypeScript(text: string, uri: string, cache?: object): ModuleIR {
   try {
-    return lowerTypeScriptSource(text, uri);
+    return lowerTypeScriptSource(text, uri, cache as TypeScriptLoweringCache | undefined);
   } catch {
+    if (cache) {
+      // Start the document afresh: the incremental state may be what broke.
+      for (const k of Object.keys(cache)) delete (cache as Record<string, unknown>)[k];
+      return lowerTypeScript(text, uri);
+    }
     // Defensive: an unexpected node shape must not take the analysis down.
     return {
       uri,

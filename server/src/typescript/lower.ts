@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ArgIR, DictEntry, Expr, FunctionIR, ImportIR, ModuleIR, ParamIR, Position, Range, ScopeId, Stmt } from '../model/ir';
+import { shiftIR } from '../model/shift';
 import { computeLineStarts, positionAt } from '../model/text';
 
 /**
@@ -18,9 +19,56 @@ import { computeLineStarts, positionAt } from '../model/text';
  * - `const [a, b] = f()` binds a `seq` target; `const {a, b: c} = obj` with a plain name or
  *   property access on the right binds `a = obj.a`, `c = obj.b`; from any other value a `seq`.
  */
-export function lowerTypeScriptSource(text: string, uri: string): ModuleIR {
-  const sf = ts.createSourceFile(fileNameFor(uri), text, ts.ScriptTarget.Latest, false, scriptKindFor(uri));
-  return new Lowerer(sf, text, uri).module();
+export function lowerTypeScriptSource(text: string, uri: string, cache?: TypeScriptLoweringCache): ModuleIR {
+  const sf = parse(text, uri, cache);
+  const module = new Lowerer(sf, text, uri).module(cache);
+  if (cache) {
+    cache.text = text;
+    cache.uri = uri;
+    cache.sf = sf;
+  }
+  return module;
+}
+
+/**
+ * Per-document state kept between versions by the language server (an opaque object to it): the previous
+ * source file, re-parsed incrementally (`ts.updateSourceFile` over the changed span), and the lowering of
+ * each top-level statement keyed by its text, reused when unchanged (shifted when an edit above moved it).
+ */
+export interface TypeScriptLoweringCache {
+  text?: string;
+  uri?: string;
+  sf?: ts.SourceFile;
+  chunks?: Map<string, Chunk>;
+}
+
+interface Chunk {
+  startLine: number;
+  startCharacter: number;
+  /** Id of the chunk's first function in the module it was last assembled into. */
+  base: number;
+  stmts: Stmt[];
+  functions: FunctionIR[];
+  imports: ImportIR[];
+}
+
+function parse(text: string, uri: string, cache?: TypeScriptLoweringCache): ts.SourceFile {
+  const old = cache?.sf;
+  if (old && cache!.uri === uri && cache!.text !== undefined) {
+    const before = cache!.text;
+    if (before === text) return old;
+    // The changed span: common prefix and suffix of the two texts.
+    const max = Math.min(before.length, text.length);
+    let start = 0;
+    while (start < max && before.charCodeAt(start) === text.charCodeAt(start)) start++;
+    let end = 0;
+    while (end < max - start && before.charCodeAt(before.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
+    const span = ts.createTextSpan(start, before.length - end - start);
+    // The old tree is consumed by the incremental parse: forget it first, whatever happens.
+    cache!.sf = undefined;
+    return ts.updateSourceFile(old, text, ts.createTextChangeRange(span, text.length - end - start));
+  }
+  return ts.createSourceFile(fileNameFor(uri), text, ts.ScriptTarget.Latest, false, scriptKindFor(uri));
 }
 
 export function scriptKindFor(uri: string): ts.ScriptKind {
@@ -67,15 +115,38 @@ class Lowerer {
     this.lineStarts = computeLineStarts(text);
   }
 
-  module(): ModuleIR {
+  module(cache?: TypeScriptLoweringCache): ModuleIR {
     const body: Stmt[] = [];
+    const diags = (this.sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+    const next = new Map<string, Chunk>();
+    const errorStarts = diags.map((x) => x.start ?? 0).sort((a, b) => a - b);
+    let d = 0;
     for (const s of this.sf.statements) {
       const isImport = this.isImportStatement(s);
       if (isImport && !this.seenNonImport) this.importsEnd = this.pos(s.end);
-      this.statement(s, body);
+      if (!cache) this.statement(s, body);
+      else {
+        // A statement with a parse error inside is never cached: its text alone may not say how it parsed.
+        while (d < errorStarts.length && errorStarts[d] < s.pos) d++;
+        const broken = d < errorStarts.length && errorStarts[d] <= s.end;
+        const start = s.getStart(this.sf);
+        const key = this.text.slice(start, s.end);
+        const at = this.pos(start);
+        let chunk = broken ? undefined : cache.chunks?.get(key);
+        if (!chunk || next.has(key) || chunk.startCharacter !== at.character) chunk = this.lowerChunk(s, at);
+        else {
+          const { stmts, functions, imports } = shiftIR({ stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports }, at.line - chunk.startLine, this.functions.length - chunk.base);
+          chunk = { ...chunk, startLine: at.line, stmts, functions, imports };
+        }
+        chunk.base = this.functions.length;
+        if (!broken && !next.has(key)) next.set(key, chunk);
+        for (const fn of chunk.functions) this.functions.push(fn);
+        for (const imp of chunk.imports) this.imports.push(imp);
+        for (const st of chunk.stmts) body.push(st);
+      }
       if (!isImport && this.imports.length > 0) this.seenNonImport = true;
     }
-    const diags = (this.sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+    if (cache) cache.chunks = next;
     const errorRanges: Range[] = diags.map((d) => {
       const start = d.start ?? 0;
       return { start: this.pos(start), end: this.pos(start + (d.length ?? 0)) };
@@ -92,6 +163,15 @@ class Lowerer {
       errorRanges,
       importsEnd: this.importsEnd,
     };
+  }
+
+  /** Lowers one top-level statement with function ids continuing the module's numbering. */
+  private lowerChunk(s: ts.Statement, at: Position): Chunk {
+    const base = this.functions.length;
+    const importsBefore = this.imports.length;
+    const stmts: Stmt[] = [];
+    this.statement(s, stmts);
+    return { startLine: at.line, startCharacter: at.character, base, stmts, functions: this.functions.splice(base), imports: this.imports.splice(importsBefore) };
   }
 
   // ---- positions -------------------------------------------------------------------------------
