@@ -99,6 +99,7 @@ export class AnalysisService {
     this.documents.get(uri)?.dispose();
     this.documents.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const dep of this.workspace.closed(uri)) this.invalidate(dep);
   }
 
   private async analyzeAndPublish(uri: string): Promise<void> {

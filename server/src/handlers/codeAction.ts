@@ -1,4 +1,4 @@
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Connection, type TextEdit } from 'vscode-languageserver';
+import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type Connection, type TextEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentState } from '../documents';
 import { applyEdits } from '../fix/apply';
@@ -14,7 +14,7 @@ export const FIX_ALL_KIND = 'source.fixAll.pipelint';
  * re-analysing until none is left, and returns one minimal edit, so running it twice changes nothing.
  */
 export function registerCodeActions(connection: Connection, service: AnalysisService): void {
-  connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
+  connection.onCodeAction(async (params: CodeActionParams, token?: CancellationToken): Promise<CodeAction[]> => {
     const uri = params.textDocument.uri;
     const only = params.context.only;
     const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
@@ -41,18 +41,26 @@ export function registerCodeActions(connection: Connection, service: AnalysisSer
       }
     }
     if (wants(FIX_ALL_KIND)) {
-      const edit = await fixAllEdit(service, uri);
+      const edit = await fixAllEdit(service, uri, token);
+      if (token?.isCancellationRequested) throw cancelled();
       if (edit) actions.push({ title: 'pipelint: fix all safe problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [edit] } } });
     }
     return actions;
   });
 }
 
-export async function fixAllEdit(service: AnalysisService, uri: string): Promise<TextEdit | undefined> {
+/** The reply to a request the client cancelled (`$/cancelRequest`). */
+export function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+}
+
+/** Fix-all; with a token, it yields between rounds and stops as soon as the request is cancelled. */
+export async function fixAllEdit(service: AnalysisService, uri: string, token?: CancellationToken): Promise<TextEdit | undefined> {
   await service.ready;
   const state = service.documents.get(uri);
-  if (!state) return undefined;
+  if (!state || token?.isCancellationRequested) return undefined;
   const settings = await service.settingsFor(uri);
+  if (token?.isCancellationRequested) return undefined;
   const original = state.doc.getText();
   let text = original;
   let findings = service.analyze(state, settings) ?? [];
@@ -60,6 +68,11 @@ export async function fixAllEdit(service: AnalysisService, uri: string): Promise
   for (let round = 0; round < 10; round++) {
     const safe = findings.filter((f) => f.fix?.safety === 'safe');
     if (safe.length === 0) break;
+    if (token) {
+      // Let a $/cancelRequest (or a newer edit) in between rounds.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (token.isCancellationRequested || state.doc.getText() !== original) return undefined;
+    }
     const next = applyEdits(text, safe.flatMap((f) => f.fix!.edits)).text;
     if (next === text) break;
     text = next;

@@ -1,16 +1,19 @@
-import type { Connection } from 'vscode-languageserver';
+import type { CancellationToken, Connection } from 'vscode-languageserver';
+import { cancelled } from './codeAction';
 import { buildPipelineGraph } from '../graph/build';
 import { PipelineGraphRequest } from '../protocol';
 import type { AnalysisService } from '../service';
 
 /** `pipelint/pipelineGraph`: the diagram's graph for the document's current version, with its findings. */
 export function registerPipelineGraph(connection: Connection, service: AnalysisService): void {
-  connection.onRequest(PipelineGraphRequest.method, async (params: PipelineGraphRequest.Params): Promise<PipelineGraphRequest.Result> => {
+  connection.onRequest(PipelineGraphRequest.method, async (params: PipelineGraphRequest.Params, token?: CancellationToken): Promise<PipelineGraphRequest.Result> => {
     await service.ready;
+    if (token?.isCancellationRequested) throw cancelled();
     const uri = params.textDocument.uri;
     const state = service.documents.get(uri);
     if (!state) return null;
     const settings = await service.settingsFor(uri);
+    if (token?.isCancellationRequested) throw cancelled();
     if (service.documents.get(uri) !== state) return null;
     const findings = service.analyze(state, settings) ?? [];
     const analysis = state.analysis;

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { collectFiles } from '../cli/walk';
 import { kindOfPath, type SourceKind } from '../languages';
@@ -17,6 +18,32 @@ const MAX_BYTES = 2_000_000;
 export class WorkspaceTracker {
   readonly index = new WorkspaceIndex();
   private scanning: Promise<void> | undefined;
+  /** The workspace folders (paths) given to indexFolders. */
+  private roots: string[] = [];
+
+  /**
+   * A document was closed. One outside the workspace folders (or not a file) leaves the index, so that
+   * opening and closing many such documents does not grow it; files inside stay, they are on disk.
+   * Returns the files that load what it saved (to re-analyse).
+   */
+  closed(uri: string): string[] {
+    if (this.inFolders(uri)) return [];
+    const previous = this.index.summary(uri);
+    if (!previous) return [];
+    this.index.remove(uri);
+    return previous.saves.length > 0 ? this.index.dependentsOf(uri, previous) : [];
+  }
+
+  private inFolders(uri: string): boolean {
+    if (!uri.startsWith('file:')) return false;
+    let p: string;
+    try {
+      p = fileURLToPath(uri);
+    } catch {
+      return false;
+    }
+    return this.roots.some((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  }
 
   /** Records an analysed module; returns the open-or-not files that load what it saves, if that changed. */
   analyzed(uri: string, module: ModuleIR): string[] {
@@ -42,8 +69,9 @@ export class WorkspaceTracker {
    */
   indexFolders(folders: string[], lower: (uri: string, text: string, kind: SourceKind) => ModuleIR | undefined, isOpen: (uri: string) => boolean, log: (m: string) => void): Promise<void> {
     if (this.scanning) return this.scanning;
+    const paths = folders.map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f));
+    this.roots = paths.map((p) => path.resolve(p));
     this.scanning = (async () => {
-      const paths = folders.map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f));
       if (paths.length === 0) return;
       const { files } = await collectFiles(paths, paths[0]);
       let n = 0;
