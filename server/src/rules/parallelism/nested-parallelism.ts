@@ -4,6 +4,7 @@ import type { Fix, TextEdit } from '../../model/finding';
 import type { ArgIR, Expr, ScopeId } from '../../model/ir';
 import type { ScopedExpr } from '../../model/semantics';
 import { literalArg, showLiteral } from '../literal-args';
+import { walkConstructions } from '../../model/reach';
 import type { Rule, RuleContext } from '../rule';
 
 /** Parameter names that hand an estimator (or a list of them) to a wrapper, when the knowledge has no flag. */
@@ -43,7 +44,7 @@ export const nestedParallelism: Rule = {
       const inners: Inner[] = [];
       for (const arg of call.args) {
         if (!isEstimatorArg(call, entity, arg)) continue;
-        collectInner(ctx, { expr: arg.value, scope }, inners, new Set([call]));
+        collectInner(ctx, { expr: arg.value, scope }, inners, call);
       }
       if (inners.length === 0) continue;
       const outerName = shortName(entity);
@@ -89,47 +90,26 @@ function isEstimatorArg(call: CallExpr, entity: EntityInfo, arg: ArgIR): boolean
  * variables, steps of pipelines and column transformers, and estimators wrapped by non-parallel
  * wrappers. A parallel inner wrapper is reported, not entered (its own finding covers what it holds).
  */
-function collectInner(ctx: RuleContext, start: ScopedExpr, out: Inner[], seen: Set<Expr>): void {
+function collectInner(ctx: RuleContext, start: ScopedExpr, out: Inner[], outer: CallExpr): void {
   const { sem } = ctx;
-  const stack: ScopedExpr[] = [start];
-  let budget = 2000;
-  while (stack.length > 0 && budget-- > 0) {
-    const cur = stack.pop()!;
-    if (seen.has(cur.expr)) continue;
-    seen.add(cur.expr);
-    const e = cur.expr;
-    if (e.k === 'seq') {
-      for (const item of e.items) stack.push({ expr: item, scope: cur.scope });
-      continue;
-    }
-    if (e.k === 'dict') {
-      for (const en of e.entries) stack.push({ expr: en.value, scope: cur.scope });
-      continue;
-    }
-    if (e.k !== 'name' && e.k !== 'call') continue;
-    for (const v of sem.resolve(e, cur.scope)) {
-      if (v.expr !== e) {
-        stack.push(v);
-        continue;
-      }
-      if (v.expr.k !== 'call') continue;
-      const call = v.expr;
-      const entity = ctx.lookup(sem.qname(call.callee, v.scope));
-      if (!entity) continue;
+  walkConstructions(
+    sem,
+    start,
+    (call, scope) => {
+      const entity = ctx.lookup(sem.qname(call.callee, scope));
+      if (!entity) return;
       if (entity.nJobs) {
-        const found = literalArg(sem, call, v.scope, entity, entity.nJobs);
+        const found = literalArg(sem, call, scope, entity, entity.nJobs);
         if (found && typeof found.value === 'number' && found.value !== 1) {
           if (!out.some((i) => i.arg === found.arg)) out.push({ call, entity, arg: found.arg, value: found.value });
-          if (isOuter(entity)) continue;
+          if (isOuter(entity)) return;
         }
       }
-      if (entity.roles.composite || entity.roles.meta) {
-        for (const a of call.args) {
-          if (entity.roles.composite ? !a.spread : isEstimatorArg(call, entity, a)) stack.push({ expr: a.value, scope: v.scope });
-        }
-      }
-    }
-  }
+      if (!entity.roles.composite && !entity.roles.meta) return;
+      return call.args.filter((a) => (entity.roles.composite ? !a.spread : isEstimatorArg(call, entity, a))).map((a) => ({ expr: a.value, scope }));
+    },
+    { budget: 2000, exclude: [outer] },
+  );
 }
 
 function innerFix(inners: Inner[]): Fix | null {

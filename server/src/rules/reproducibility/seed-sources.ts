@@ -1,6 +1,7 @@
 import type { CallExpr } from '../../model/calls';
 import { comparePos, type Expr, type ScopeId } from '../../model/ir';
 import type { Binding, ScopedExpr } from '../../model/semantics';
+import { allArguments, walkConstructions } from '../../model/reach';
 import type { RuleContext } from '../rule';
 
 /**
@@ -147,38 +148,15 @@ function gridKeys(ctx: RuleContext, start: ScopedExpr): string[] | 'unknown' {
 
 /** Marks every construction reachable from `start`: the object itself, and what it was built from (steps, wrapped estimators). */
 export function markReachable(ctx: RuleContext, start: ScopedExpr, into: Set<CallExpr>): void {
-  const stack: ScopedExpr[] = [start];
-  const seen = new Set<Expr>();
-  let budget = 2000;
-  while (stack.length > 0 && budget-- > 0) {
-    const cur = stack.pop()!;
-    if (seen.has(cur.expr)) continue;
-    seen.add(cur.expr);
-    const e = cur.expr;
-    if (e.k === 'seq') {
-      for (const item of e.items) stack.push({ expr: item, scope: cur.scope });
-      continue;
-    }
-    if (e.k === 'dict') {
-      for (const en of e.entries) stack.push({ expr: en.value, scope: cur.scope });
-      continue;
-    }
-    if (e.k === 'attr' || e.k === 'subscript') {
-      // search.estimator, pipe.named_steps["clf"], pipe[-1]: the object is built from what it holds.
-      stack.push({ expr: e.object, scope: cur.scope });
-      continue;
-    }
-    if (e.k !== 'name' && e.k !== 'call') continue;
-    for (const v of ctx.sem.resolve(e, cur.scope)) {
-      if (v.expr !== e) {
-        stack.push(v);
-        continue;
-      }
-      if (v.expr.k !== 'call') continue;
-      into.add(v.expr);
-      for (const a of v.expr.args) stack.push({ expr: a.value, scope: v.scope });
-    }
-  }
+  walkConstructions(
+    ctx.sem,
+    start,
+    (call, scope) => {
+      into.add(call);
+      return allArguments(call, scope);
+    },
+    { throughAttributes: true, budget: 2000 },
+  );
 }
 
 /** The constructions an ensemble reseeds: inline, in an inline pipeline, or through a variable used only there. */

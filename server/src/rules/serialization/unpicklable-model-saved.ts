@@ -1,5 +1,5 @@
 import type { CallExpr } from '../../model/calls';
-import type { Expr } from '../../model/ir';
+import { allArguments, walkConstructions } from '../../model/reach';
 import { persistenceSites } from '../../model/persistence';
 import type { ScopedExpr } from '../../model/semantics';
 import type { Rule, RuleContext } from '../rule';
@@ -55,50 +55,14 @@ export const unpicklableModelSaved: Rule = {
 /** Culprits held by any construction reachable from `start` (through names, arguments, containers, `.fit()`). */
 function reachableCulprits(ctx: RuleContext, start: ScopedExpr, byHolder: Map<CallExpr, Culprit[]>): Culprit[] {
   const out: Culprit[] = [];
-  const seen = new Set<Expr>();
-  const stack: ScopedExpr[] = [start];
-  let budget = 5000;
-  while (stack.length > 0 && budget-- > 0) {
-    const cur = stack.pop()!;
-    if (seen.has(cur.expr)) continue;
-    seen.add(cur.expr);
-    const e = cur.expr;
-    switch (e.k) {
-      case 'name':
-      case 'call': {
-        const values = ctx.sem.resolve(e, cur.scope);
-        for (const v of values) {
-          if (v.expr !== e) {
-            stack.push(v);
-            continue;
-          }
-          if (e.k !== 'call') continue;
-          const held = byHolder.get(e);
-          if (held) for (const c of held) if (!out.includes(c)) out.push(c);
-          for (const a of e.args) stack.push({ expr: a.value, scope: cur.scope });
-        }
-        break;
-      }
-      case 'attr':
-        // search.best_estimator_, pipe.named_steps: the object keeps what it was built from.
-        stack.push({ expr: e.object, scope: cur.scope });
-        break;
-      case 'subscript':
-        stack.push({ expr: e.object, scope: cur.scope });
-        break;
-      case 'seq':
-        for (const item of e.items) stack.push({ expr: item, scope: cur.scope });
-        break;
-      case 'dict':
-        for (const en of e.entries) stack.push({ expr: en.value, scope: cur.scope });
-        break;
-      case 'function': {
-        // A bare lambda or local function saved directly.
-        break;
-      }
-      default:
-        break;
-    }
-  }
+  walkConstructions(
+    ctx.sem,
+    start,
+    (call, scope) => {
+      for (const c of byHolder.get(call) ?? []) if (!out.includes(c)) out.push(c);
+      return allArguments(call, scope);
+    },
+    { throughAttributes: true },
+  );
   return out;
 }
