@@ -3,7 +3,10 @@
 //   1. the extension-host suite (test/e2e/suite, the @vscode/test-electron layout) runs inside
 //      code-server's extension host and reports back through a results file;
 //   2. a person's view: the Problems panel lists the findings with their codes, the status bar counts
-//      them, the light bulb's quick fix (Ctrl+.) changes the text and the finding goes away.
+//      them, the light bulb's quick fix (Ctrl+.) changes the text and the finding goes away; Ctrl+S
+//      with `source.fixAll.pipelint` on save (test/e2e/workspace/.vscode/settings.json) applies the
+//      safe fixes of fix_on_save.py; "pipelint: Show Pipeline Diagram" and the CodeLens open the
+//      diagram of diagram_pipeline.py, whose nodes reveal their source when clicked.
 // What each fixture must show comes from test/e2e/workspace/expected.json (and the CLI for the exact
 // positions and fix titles). Screenshots and logs of a failure go to .test-artifacts/e2e/.
 // Needs: scripts/install-code-server.sh, scripts/package-vsix.sh, node test/e2e/build.mjs.
@@ -14,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SuiteResults } from './suite/index';
-import { cliFindings, editorText, expectedFiles, findVsix, goToLine, openInExplorer, poll, problemsOf, ROOT, startSession, type EditorSession } from './harness';
+import { cliFindings, cursorPosition, diagramFrame, editorText, expectedFiles, FIXTURE_WORKSPACE, findVsix, goToLine, openInExplorer, poll, problemsOf, ROOT, runCommand, startSession, type EditorSession } from './harness';
 
 const SUITE = path.join(ROOT, 'test/e2e/out/suite/index.js');
 const expected = expectedFiles();
@@ -132,5 +135,126 @@ describe('pipelint in code-server', () => {
           }, 60_000);
         }));
     }
+
+    // Only this test saves a file: the setting in .vscode/settings.json applies to the whole workspace.
+    const FIX_ON_SAVE = 'fix_on_save.py';
+    test(`Ctrl+S with source.fixAll.pipelint on save fixes the safe findings of ${FIX_ON_SAVE}`, () =>
+      withCapture(session, 'fix-on-save', async () => {
+        const page = session.page;
+        const file = path.join(session.workspace, FIX_ON_SAVE);
+        const original = fs.readFileSync(file, 'utf8');
+        const findings = cliFindings(file);
+        const fixable = [...new Set(findings.filter((f) => f.fix?.safety === 'safe').map((f) => f.code))].sort();
+        const kept = [...new Set(findings.filter((f) => !f.fix || f.fix.safety !== 'safe').map((f) => f.code))].sort();
+        assert.deepEqual(fixable, ['SKL101', 'SKL201'], 'the fixture has the two safe fixes');
+        assert.deepEqual(kept, ['SKL301'], 'and one finding without a fix');
+        const others = fs.readdirSync(FIXTURE_WORKSPACE).filter((f) => f !== FIX_ON_SAVE && fs.statSync(path.join(FIXTURE_WORKSPACE, f)).isFile());
+
+        await openInExplorer(page, FIX_ON_SAVE);
+        await poll(`${[...fixable, ...kept].join(', ')} under ${FIX_ON_SAVE} in Problems`, async () => {
+          const rows = await problemsOf(page, FIX_ON_SAVE);
+          return [...fixable, ...kept].every((c) => rows.some((r) => r.includes(c)));
+        }, 90_000);
+        // A person edits, then saves: type a comment at the end (the save is then a real one).
+        await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+End');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('# saved by the e2e test');
+        const tab = page.locator(`.tabs-container .tab[data-resource-name="${FIX_ON_SAVE}"]`);
+        await poll('the tab to show unsaved changes', async () => /\bdirty\b/.test((await tab.getAttribute('class')) ?? ''), 30_000);
+        await poll(`${fixable.join(', ')} still listed after the edit`, async () => {
+          const rows = await problemsOf(page, FIX_ON_SAVE);
+          return fixable.every((c) => rows.some((r) => r.includes(c)));
+        }, 60_000);
+        await page.keyboard.press('Control+S');
+
+        const saved = await poll('the fixed text on disk', () => {
+          const text = fs.readFileSync(file, 'utf8');
+          return text !== original && text.includes('# saved by the e2e test') && text;
+        }, 60_000);
+        assert.doesNotMatch(saved, /lambda values/, 'the lambda is gone');
+        assert.match(saved, /^def (\w+)\(values\):\n    return np\.log1p\(np\.abs\(values\)\)$/m, 'the lambda became a module-level def');
+        const fn = /^def (\w+)\(values\):/m.exec(saved)![1];
+        assert.match(saved, new RegExp(`FunctionTransformer\\(${fn}\\)`), 'the FunctionTransformer uses the def');
+        assert.match(saved, /RandomForestClassifier\(n_estimators=20, random_state=SEED\)/, 'the forest is seeded with the module constant');
+        assert.match(saved, /^X = StandardScaler\(\)\.fit_transform\(/m, 'the line without a fix is untouched');
+        await poll('the tab to be saved', async () => !/\bdirty\b/.test((await tab.getAttribute('class')) ?? ''), 30_000);
+        await poll('the editor to show the fixed text', async () => (await editorText(page)).includes('random_state=SEED)'), 30_000);
+
+        const rows = await poll(`${fixable.join(', ')} to leave the Problems panel, ${kept.join(', ')} to stay`, async () => {
+          const rows = await problemsOf(page, FIX_ON_SAVE);
+          return !fixable.some((c) => rows.some((r) => r.includes(c))) && kept.every((c) => rows.some((r) => r.includes(c))) && rows;
+        }, 60_000);
+        assert.equal(rows.length, kept.length, `only ${kept.join(', ')} is left: ${rows.join(' | ')}`);
+        // The CLI agrees with the editor on the saved file.
+        assert.deepEqual([...new Set(cliFindings(file).map((f) => f.code))].sort(), kept);
+        for (const f of others) {
+          assert.equal(fs.readFileSync(path.join(session.workspace, f), 'utf8'), fs.readFileSync(path.join(FIXTURE_WORKSPACE, f), 'utf8'), `${f} is unchanged on disk`);
+        }
+      }));
+
+    const DIAGRAM = 'diagram_pipeline.py';
+    const STEPS = ['impute', 'scale', 'classify'];
+    test(`"pipelint: Show Pipeline Diagram" shows a node per step of ${DIAGRAM}`, () =>
+      withCapture(session, 'diagram-command', async () => {
+        const page = session.page;
+        await openInExplorer(page, DIAGRAM);
+        await runCommand(page, 'pipelint: Show Pipeline Diagram');
+        await page.locator('.tabs-container .tab', { hasText: 'Pipeline Diagram' }).waitFor({ timeout: 60_000 });
+        const frame = await diagramFrame(page);
+        await frame.locator('svg.pl-diagram').waitFor({ timeout: 60_000 });
+        const names = await poll('a node per step', async () => {
+          const names = await frame.locator('svg.pl-diagram g.pl-node.pl-kind-step').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+          return names.length === STEPS.length && names;
+        }, 60_000);
+        assert.deepEqual(names, STEPS);
+        for (const name of STEPS) {
+          const text = (await frame.locator(`svg.pl-diagram g.pl-node[data-name="${name}"]`).textContent()) ?? '';
+          assert.ok(text.includes(name), `the "${name}" node shows its name: ${text}`);
+        }
+        assert.equal(await frame.locator('svg.pl-diagram g.pl-node.pl-kind-composite[data-class="Pipeline"]').count(), 1, 'one Pipeline around them');
+        assert.match(await frame.locator('#status').innerText(), new RegExp(`${DIAGRAM.replace('.', '\\.')} · 1 pipeline · 4 nodes`));
+      }));
+
+    test(`clicking a node of the diagram moves the cursor to that step in ${DIAGRAM}`, () =>
+      withCapture(session, 'diagram-click', async () => {
+        const page = session.page;
+        const lines = fs.readFileSync(path.join(session.workspace, DIAGRAM), 'utf8').split('\n');
+        for (const name of ['scale', 'classify', 'impute']) {
+          const frame = await diagramFrame(page);
+          const node = frame.locator(`svg.pl-diagram g.pl-node[data-name="${name}"]`);
+          const [line, character] = ((await node.getAttribute('data-range')) ?? '').split(',').map(Number);
+          assert.ok(lines[line]?.includes(`("${name}", `), `the node's range starts on the step's source line: ${lines[line]}`);
+          await node.click();
+          await poll(`the cursor at Ln ${line + 1}, Col ${character + 1} (the "${name}" step)`, async () => {
+            const p = await cursorPosition(page);
+            return p?.line === line + 1 && p.column === character + 1;
+          }, 30_000);
+          assert.ok(/\bactive\b/.test((await page.locator(`.tabs-container .tab[data-resource-name="${DIAGRAM}"]`).first().getAttribute('class')) ?? ''), `${DIAGRAM} is the active editor`);
+        }
+      }));
+
+    test(`the CodeLens above the pipeline of ${DIAGRAM} opens the diagram on it`, () =>
+      withCapture(session, 'diagram-codelens', async () => {
+        const page = session.page;
+        const lines = fs.readFileSync(path.join(session.workspace, DIAGRAM), 'utf8').split('\n');
+        const pipelineLine = lines.findIndex((l) => /= Pipeline\(/.test(l));
+        await openInExplorer(page, DIAGRAM);
+        const lens = page.locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: 'Pipeline diagram' });
+        await lens.first().waitFor({ timeout: 60_000 });
+        assert.equal(await lens.count(), 1, 'one lens: one pipeline');
+        // Away from the pipeline first, so that the focus can only come from the lens.
+        await goToLine(page, lines.findIndex((l) => l.startsWith('y = ')) + 1, 1);
+        // A keyboard move (the panel follows the cursor, except for moves made by commands).
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('ArrowLeft');
+        await poll('no node focused (the cursor is outside the pipeline)', async () => (await (await diagramFrame(page, 5_000)).locator('svg.pl-diagram g.pl-node.pl-focus').count()) === 0, 30_000);
+        await lens.first().click();
+        await poll('the Pipeline node focused by the lens', async () => {
+          const frame = await diagramFrame(page, 5_000);
+          const focused = await frame.locator('svg.pl-diagram g.pl-node.pl-focus').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-class')}:${e.getAttribute('data-line')}`));
+          return focused.length === 1 && focused[0] === `Pipeline:${pipelineLine + 1}`;
+        }, 60_000);
+      }));
   });
 });

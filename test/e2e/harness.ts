@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FIXTURE_WORKSPACE = path.join(ROOT, 'test/e2e/workspace');
@@ -297,4 +297,32 @@ export function cliFindings(file: string): CliFinding[] {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pipelint.js'), 'check', '--format', 'json', file], { encoding: 'utf8', cwd: path.dirname(file) });
   if (r.status !== 0 && r.status !== 1) throw new Error(`pipelint check failed (${r.status}): ${r.stderr}`);
   return (JSON.parse(r.stdout) as { findings: CliFinding[] }).findings;
+}
+
+/** The active editor's cursor from the status bar ("Ln 14, Col 19"), 1-based; undefined while hidden. */
+export async function cursorPosition(page: Page): Promise<{ line: number; column: number } | undefined> {
+  const item = page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
+  if (!(await item.isVisible().catch(() => false))) return undefined;
+  const m = /Ln (\d+), Col (\d+)/.exec(await item.innerText());
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
+}
+
+/**
+ * The frame of the pipeline diagram webview. A VS Code webview is an outer `iframe.webview` holding the
+ * page in an inner `#active-frame`; other webviews (a notebook's outputs) may be in the page too, so
+ * this looks for the frame whose document has the panel's canvas and toolbar (webview/src/panelHtml.ts).
+ * The panel does not keep its context when hidden: look the frame up again after it was hidden.
+ */
+export async function diagramFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
+  return poll('the pipeline diagram webview', async () => {
+    for (const outer of await page.locator('iframe.webview').elementHandles()) {
+      const host = await outer.contentFrame();
+      const inner = await host?.$('#active-frame');
+      const frame = await inner?.contentFrame();
+      await outer.dispose();
+      await inner?.dispose();
+      if (frame && (await frame.locator('#canvas.pl-canvas').count()) > 0) return frame;
+    }
+    return undefined;
+  }, timeoutMs, 250);
 }

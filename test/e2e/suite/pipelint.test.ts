@@ -17,7 +17,7 @@ describe('pipelint extension', () => {
 
   it('registers its commands', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
-    for (const id of ['pipelint.restartServer', 'pipelint.showOutput', 'pipelint.fixAll']) assert.ok(all.has(id), id);
+    for (const id of ['pipelint.restartServer', 'pipelint.showOutput', 'pipelint.fixAll', 'pipelint.showDiagram']) assert.ok(all.has(id), id);
   });
 
   for (const file of expectedFiles()) {
