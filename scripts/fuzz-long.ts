@@ -60,6 +60,12 @@ async function analyserRun(): Promise<{ rows: Row[]; hangs: string[]; rejections
       continue;
     }
     rows.push({ ...result, index });
+    // A crash inside tree-sitter's WASM can leave its heap corrupted for every later parse in that process:
+    // a fresh worker keeps the next inputs independent (each crash then counts once).
+    if (result.crash) {
+      worker.kill('SIGKILL');
+      worker = await startWorker();
+    }
     if ((index + 1) % 500 === 0) console.error(`analyser: ${index + 1}/${COUNT}`);
   }
   worker.kill();
