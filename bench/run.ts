@@ -16,6 +16,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeModule } from '../server/src/analyze';
 import { DocumentState } from '../server/src/documents';
 import { loadPythonParser, lowerPythonText } from '../server/src/python';
+import { lowerTypeScript } from '../server/src/typescript';
 import { LspClient } from '../test/helpers/lspClient';
 import { script as notebookScript } from './dataflow';
 import { benchTypeScriptEdit, generateScikitjsSource } from './typescript-edit';
@@ -343,21 +344,37 @@ async function benchCli(dir: string): Promise<void> {
   const cli: number[] = [];
   const cliCpu: number[] = [];
   const cliMem: number[] = [];
+  const one: number[] = [];
+  const oneCpu: number[] = [];
+  const oneMem: number[] = [];
   let files = 0;
-  for (let r = 0; r < RUNS; r++) {
+  const outputs = new Set<string>();
+  const runCli = async (r: number, env: NodeJS.ProcessEnv | undefined, wall: number[], cpu: number[], mem: number[]) => {
+    const saved = process.env.PIPELINT_WORKERS;
+    if (env?.PIPELINT_WORKERS !== undefined) process.env.PIPELINT_WORKERS = env.PIPELINT_WORKERS;
     const res = await runNode([CLI_JS, 'check', dir, '--format', 'json']);
+    if (saved === undefined) delete process.env.PIPELINT_WORKERS;
+    else process.env.PIPELINT_WORKERS = saved;
     try {
       const report = JSON.parse(res.stdout);
       files = report.summary.files;
+      delete report.summary.durationMs;
+      outputs.add(JSON.stringify(report));
     } catch {
       notes.push(`CLI run ${r} printed no JSON (exit ${res.code}): ${res.stderr.slice(0, 300)}`);
     }
-    cli.push(res.wallMs);
+    wall.push(res.wallMs);
     if (res.probe) {
-      cliCpu.push((res.probe.cpuUserUs + res.probe.cpuSystemUs) / 1000);
-      cliMem.push(res.probe.maxRss);
+      cpu.push((res.probe.cpuUserUs + res.probe.cpuSystemUs) / 1000);
+      mem.push(res.probe.maxRss);
     }
+  };
+  // Interleaved, so that both see the same machine load.
+  for (let r = 0; r < RUNS; r++) {
+    await runCli(r, undefined, cli, cliCpu, cliMem);
+    await runCli(r, { PIPELINT_WORKERS: '0' }, one, oneCpu, oneMem);
   }
+  if (outputs.size > 1) notes.push(`the CLI's JSON output differed between runs (${outputs.size} variants): worker threads must not change it`);
   const parse: number[] = [];
   const parseCpu: number[] = [];
   const parseLoop: number[] = [];
@@ -375,6 +392,8 @@ async function benchCli(dir: string): Promise<void> {
   const p = stats(parse);
   row({ id: '1', figure: `\`pipelint check\` over scikit-learn's examples (${files} files), cold process, wall`, value: ms(c.median), spread: `min ${ms(c.min)}, max ${ms(c.max)}, n=${c.n}`, cpu: ms(percentile(cliCpu, 50)), target: '< 1.0 s wall', met: c.median < 1000 });
   row({ id: '1m', figure: '  same, peak memory (max RSS, all threads)', value: mb(percentile(cliMem, 50)), spread: `min ${mb(Math.min(...cliMem))}, max ${mb(Math.max(...cliMem))}`, cpu: '-', target: '-', met: undefined });
+  const o = stats(one);
+  row({ id: '1s', figure: '  same on one thread (PIPELINT_WORKERS=0), wall; peak memory', value: ms(o.median), spread: `min ${ms(o.min)}, max ${ms(o.max)}; max RSS ${mb(percentile(oneMem, 50))}${outputs.size === 1 ? '; output identical' : ''}`, cpu: ms(percentile(oneCpu, 50)), target: '-', met: undefined });
   row({ id: '2', figure: 'floor: read + tree-sitter-parse the same files, one process, one thread, cold, wall', value: ms(p.median), spread: `min ${ms(p.min)}, max ${ms(p.max)}; parse loop alone ${ms(percentile(parseLoop, 50))}`, cpu: ms(percentile(parseCpu, 50)), target: '-', met: undefined });
   const ratio = c.median / p.median;
   const cpuRatio = percentile(cliCpu, 50) / percentile(parseCpu, 50);
@@ -455,7 +474,31 @@ async function benchTypeScript(): Promise<void> {
   await server.close();
   // In process, for the profile of where the time goes (lowering vs rules): the existing bench.
   const r = benchTypeScriptEdit({ lines: 2000, runs: 30 });
-  row({ id: '6i', figure: '  same edit in process: lower + analyse (of which lowering)', value: ms(r.medianMs), spread: `lowering ${ms(r.lowerMedianMs)}; min ${ms(r.minMs)}, max ${ms(r.maxMs)}`, cpu: '-', target: '-', met: undefined });
+  row({ id: '6i', figure: '  same edit in process, fresh lowering each time: lower + analyse (of which lowering)', value: ms(r.medianMs), spread: `lowering ${ms(r.lowerMedianMs)}; min ${ms(r.minMs)}, max ${ms(r.maxMs)}`, cpu: '-', target: '-', met: undefined });
+  // As the server does it: incremental re-parse and reused statements (the document's cache object).
+  const cache = {};
+  let src = text;
+  analyzeModule(lowerTypeScript(src, 'file:///bench/inc.ts', cache));
+  const at2 = src.indexOf('nClusters: ', src.length >> 1) + 'nClusters: '.length;
+  const all: number[] = [];
+  const lower: number[] = [];
+  const cpu: number[] = [];
+  for (let k = 0; k < 35; k++) {
+    src = src.slice(0, at2) + String((k % 7) + 2) + src.slice(at2 + 1);
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const module = lowerTypeScript(src, 'file:///bench/inc.ts', cache);
+    const t1 = performance.now();
+    analyzeModule(module);
+    const cu = process.cpuUsage(c);
+    if (k >= 5) {
+      all.push(performance.now() - t);
+      lower.push(t1 - t);
+      cpu.push((cu.user + cu.system) / 1000);
+    }
+  }
+  const a = stats(all);
+  row({ id: '6j', figure: '  same edit in process, incremental (as the server): lower + analyse (of which lowering)', value: ms(a.median), spread: `lowering ${ms(percentile(lower, 50))}; p95 ${ms(a.p95)}, min ${ms(a.min)}, max ${ms(a.max)}`, cpu: ms(percentile(cpu, 50)), target: '-', met: undefined });
 }
 
 /** 4: server memory with all 285 files open, and over 1,000 open/close cycles of one file. */

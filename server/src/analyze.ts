@@ -2,7 +2,7 @@ import { lookupEntity } from './knowledge';
 import type { EntityInfo } from './knowledge/types';
 import type { Finding } from './model/finding';
 import type { ModuleIR } from './model/ir';
-import { Semantics } from './model/semantics';
+import { semanticsOf } from './model/semantics';
 import { allRules } from './rules';
 import type { AnalysisSettings, Rule, RuleContext } from './rules/rule';
 import type { WorkspaceView } from './workspace/view';
@@ -19,7 +19,7 @@ export interface AnalyzeOptions {
 
 /** Runs the rules over one lowered module. */
 export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): Finding[] {
-  const sem = new Semantics(module);
+  const sem = semanticsOf(module);
   const findings: Finding[] = [];
   const memo = new Map<string, unknown>();
   const entityCache = new Map<string, EntityInfo | undefined>();

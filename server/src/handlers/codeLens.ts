@@ -1,6 +1,6 @@
 import type { CodeLens, Connection } from 'vscode-languageserver';
 import { pipelineConstructions } from '../graph/build';
-import { Semantics } from '../model/semantics';
+import { semanticsOf } from '../model/semantics';
 import { ShowDiagramCommand } from '../protocol';
 import type { AnalysisService } from '../service';
 
@@ -18,7 +18,7 @@ export function registerCodeLens(connection: Connection, service: AnalysisServic
     const lenses: CodeLens[] = [];
     const lines = new Set<number>();
     try {
-      for (const c of pipelineConstructions(new Semantics(analysis.module))) {
+      for (const c of pipelineConstructions(semanticsOf(analysis.module))) {
         const start = c.call.range.start;
         if (lines.has(start.line)) continue;
         lines.add(start.line);

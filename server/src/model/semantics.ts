@@ -318,3 +318,15 @@ export class Semantics {
     return new Set(this.scopes.get(null)!.bindings.keys());
   }
 }
+
+let lastSemantics: Semantics | undefined;
+
+/**
+ * The semantics of a module, shared by the analyses of the same module version that run one after the
+ * other (the rules, then the workspace summary, then code lenses): remembers the last module only, so that
+ * no open document keeps a second copy alive.
+ */
+export function semanticsOf(module: ModuleIR): Semantics {
+  if (lastSemantics?.module !== module) lastSemantics = new Semantics(module);
+  return lastSemantics;
+}

@@ -4,7 +4,7 @@ import type { Inst } from '../dataflow/values';
 import { lookupEntity } from '../knowledge';
 import type { EntityInfo } from '../knowledge/types';
 import type { ModuleIR, Range } from '../model/ir';
-import { Semantics } from '../model/semantics';
+import { semanticsOf, type Semantics } from '../model/semantics';
 import { artifactKey, baseName, keysMatch } from './artifacts';
 import type { ArtifactSave, WorkspaceView } from './view';
 
@@ -36,7 +36,7 @@ function lookup(q: string | undefined): EntityInfo | undefined {
 }
 
 /** The file's save and load sites with their artifact keys, and what each saved object is. */
-export function summarizeModule(module: ModuleIR, sem: Semantics = new Semantics(module)): FileSummary {
+export function summarizeModule(module: ModuleIR, sem: Semantics = semanticsOf(module)): FileSummary {
   const L = lineageOf(sem, lookup);
   const bare = new Map<unknown, string[]>();
   for (const u of unbundledModels(L)) {
