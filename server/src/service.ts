@@ -9,7 +9,7 @@ import { DocumentPolicies } from './config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { toDiagnostic } from './handlers/diagnostics';
 import { WorkspaceTracker } from './workspace/tracker';
-import { lowerPythonText } from './python';
+import { lowerPythonText, parserPoisoned } from './python';
 import type { SourceKind } from './languages';
 import { NotebookProgram, type CellText } from './notebooks';
 
@@ -115,6 +115,7 @@ export class AnalysisService {
       findings = this.analyze(state, settings) ?? [];
     } catch (err) {
       this.log(`pipelint: analysis of ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.exitIfParserPoisoned();
     }
     if (state.version !== version) return; // superseded: the next run publishes
     void this.connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, version)) });
@@ -191,6 +192,16 @@ export class AnalysisService {
     for (const old of this.notebookCells.get(uri) ?? []) if (!perCell.has(old)) perCell.set(old, []);
     this.notebookCells.set(uri, program.cells.map((c) => c.uri));
     for (const [cellUri, diagnostics] of perCell) void this.connection.sendDiagnostics({ uri: cellUri, diagnostics });
+  }
+
+  /**
+   * After a WASM trap tree-sitter's memory cannot be trusted, and it cannot be re-instantiated in this
+   * process: exit, so that the client starts a fresh server (VS Code's client restarts it with backoff).
+   */
+  private exitIfParserPoisoned(): void {
+    if (!parserPoisoned()) return;
+    this.connection.console.error('pipelint: the Python parser crashed; restarting the server.');
+    setTimeout(() => process.exit(70), 200);
   }
 
   private invalidate(uri: string): void {
