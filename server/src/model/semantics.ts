@@ -46,8 +46,30 @@ export const SELF_RETURNING_METHODS = new Set(['fit', 'set_params', 'set_output'
 
 export class Semantics {
   readonly scopes = new Map<ScopeId, ScopeInfo>();
-  /** Scope of every expression node that appears in statements (calls, names, functions). */
-  private readonly exprScope = new Map<Expr, ScopeId>();
+  /** Expressions visited, with their scope, in visiting order: `exprScope` is built from them when first needed. */
+  private readonly visitedRoots: { e: Expr; scope: ScopeId }[] = [];
+  private exprScopeIndex: Map<Expr, ScopeId> | undefined;
+
+  /**
+   * Scope of every expression node that appears in statements (calls, names, functions). Built lazily
+   * (most analyses never ask), by the same walk in the same order as the constructor's.
+   */
+  private get exprScope(): Map<Expr, ScopeId> {
+    if (!this.exprScopeIndex) {
+      const index = new Map<Expr, ScopeId>();
+      for (const { e, scope } of this.visitedRoots) {
+        const stack: Expr[] = [e];
+        while (stack.length > 0) {
+          const cur = stack.pop()!;
+          index.set(cur, scope);
+          const kids = exprChildren(cur);
+          for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+        }
+      }
+      this.exprScopeIndex = index;
+    }
+    return this.exprScopeIndex;
+  }
   /** Every call expression in source order of discovery, with its scope. */
   readonly calls: { call: Extract<Expr, { k: 'call' }>; scope: ScopeId }[] = [];
   /** Every statement with the scope it belongs to and whether it is inside a loop. */
@@ -150,10 +172,10 @@ export class Semantics {
   }
 
   private visitExpr(e: Expr, scope: ScopeId): void {
+    this.visitedRoots.push({ e, scope });
     const stack: Expr[] = [e];
     while (stack.length > 0) {
       const cur = stack.pop()!;
-      this.exprScope.set(cur, scope);
       if (cur.k === 'call') this.calls.push({ call: cur, scope });
       const kids = exprChildren(cur);
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);

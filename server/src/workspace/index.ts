@@ -35,8 +35,21 @@ function lookup(q: string | undefined): EntityInfo | undefined {
   return entityCache.get(q);
 }
 
-/** The file's save and load sites with their artifact keys, and what each saved object is. */
-export function summarizeModule(module: ModuleIR, sem: Semantics = semanticsOf(module)): FileSummary {
+let lastSummary: { module: ModuleIR; summary: FileSummary } | undefined;
+
+/**
+ * The file's save and load sites with their artifact keys, and what each saved object is. The summary of
+ * the last module is remembered: SKL304 asks for it once per load site, and the server again after the
+ * analysis of the same version.
+ */
+export function summarizeModule(module: ModuleIR, sem?: Semantics): FileSummary {
+  if (lastSummary?.module === module) return lastSummary.summary;
+  const summary = computeSummary(module, sem ?? semanticsOf(module));
+  lastSummary = { module, summary };
+  return summary;
+}
+
+function computeSummary(module: ModuleIR, sem: Semantics): FileSummary {
   const L = lineageOf(sem, lookup);
   const bare = new Map<unknown, string[]>();
   for (const u of unbundledModels(L)) {
