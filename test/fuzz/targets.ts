@@ -56,7 +56,8 @@ export async function runServerInputs(client: LspClient, inputs: FuzzInput[], se
         // Still answering requests.
         await client.request('textDocument/hover', { textDocument: { uri }, position: doc.positionAt(rng.int(doc.getText().length + 1)) }, timeoutMs);
       } catch (err) {
-        failures.push({ input: input.name, target: 'server', message: String(err).slice(0, 1000) });
+        failures.push({ input: input.name, target: "server", message: `${String(err).slice(0, 600)}${client.proc.exitCode !== null ? ` [server exited ${client.proc.exitCode}: ${client.stderr.slice(-400)}]` : ""}` });
+        for (const t of trouble.splice(0)) failures.push({ input: input.name, target: "server", message: t });
         if (client.proc.exitCode !== null) break;
       } finally {
         client.notify('textDocument/didClose', { textDocument: { uri } });

@@ -26,6 +26,8 @@ export class LspClient {
     this.proc = spawn(process.execPath, [SERVER_JS, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    // A server that exits makes writes fail with EPIPE: the test sees the exit, not an unhandled error.
+    this.proc.stdin.on('error', () => undefined);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
     this.onNotification((method, params) => {
       void params;
@@ -73,6 +75,7 @@ export class LspClient {
   }
 
   private send(msg: unknown): void {
+    if (this.proc.exitCode !== null || this.proc.stdin.destroyed) return;
     const body = Buffer.from(JSON.stringify(msg), 'utf8');
     this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
     this.proc.stdin.write(body);

@@ -18,13 +18,13 @@ export function nestingDepth(text: string): number {
   let i = 0;
   const n = text.length;
   while (i < n) {
-    // Start of a line: indentation levels.
+    // Start of a line: indentation levels (counted inside brackets too: error recovery nests them anyway).
     let col = 0;
     while (i < n && (text[i] === ' ' || text[i] === '\t')) {
       col += text[i] === '\t' ? 8 - (col % 8) : 1;
       i++;
     }
-    if (i < n && text[i] !== '\n' && text[i] !== '\r' && text[i] !== '#' && brackets === 0) {
+    if (i < n && text[i] !== '\n' && text[i] !== '\r' && text[i] !== '#') {
       while (indents.length > 1 && col < indents[indents.length - 1]) indents.pop();
       if (col > indents[indents.length - 1]) indents.push(col);
     }
