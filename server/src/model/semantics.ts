@@ -182,6 +182,21 @@ export class Semantics {
     }
   }
 
+  /** `exprScope` restricted to name expressions: the same walk, in the same order. */
+  private nameScopes(): Map<Expr, ScopeId> {
+    const index = new Map<Expr, ScopeId>();
+    for (const { e, scope } of this.visitedRoots) {
+      const stack: Expr[] = [e];
+      while (stack.length > 0) {
+        const cur = stack.pop()!;
+        if (cur.k === 'name') index.set(cur, scope);
+        const kids = exprChildren(cur);
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      }
+    }
+    return index;
+  }
+
   /** The scope in which `name`, used in `scope`, is bound; undefined for builtins and unknown names. */
   private bindingScope(name: string, scope: ScopeId): ScopeId | undefined {
     let cur: ScopeId = scope;
@@ -306,7 +321,8 @@ export class Semantics {
   captures(fnId: number): Binding[] {
     if (!this.captureIndex) {
       const index = new Map<number, Map<string, Binding>>();
-      for (const [expr, scope] of this.exprScope) {
+      // Only names matter here: unless the full index exists already, index just them (same order, same scopes).
+      for (const [expr, scope] of this.exprScopeIndex ?? this.nameScopes()) {
         if (expr.k !== 'name' || scope === null) continue;
         const where = this.bindingScope(expr.name, scope);
         if (where === undefined || where === null || where === scope) continue;
