@@ -97,6 +97,13 @@ describe('docs/configuration.md examples', () => {
     assert.ok(commands >= 8, `ran ${commands} commands`);
   });
 
+  test("README's configuration example is valid configuration", () => {
+    const readme = blocks(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).filter((b) => b.lang === 'toml');
+    assert.equal(readme.length, 1);
+    const config = parseConfigText(readme[0].body, '/x/pyproject.toml');
+    assert.ok(config, 'README.md: the [tool.pipelint] example parses');
+  });
+
   test('TOML examples are valid configuration, except the one showing a mistake', () => {
     const tomls = all.filter((b) => b.lang === 'toml');
     assert.ok(tomls.length >= 2);
