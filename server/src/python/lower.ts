@@ -1,5 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ArgIR, DictEntry, Expr, FunctionIR, ImportIR, ModuleIR, ParamIR, Position, Range, ScopeId, Stmt } from '../model/ir';
+import { shiftIR } from '../model/shift';
 import { computeLineStarts } from '../model/text';
 
 /**
@@ -638,40 +639,9 @@ function unescapePython(s: string): string {
   });
 }
 
-/**
- * A reused chunk moved by `lineDelta` lines and `idDelta` function ids: a structural copy (sharing
- * preserved, so identical range objects stay identical), or the chunk itself when nothing moved.
- */
+/** A reused chunk moved by `lineDelta` lines and `idDelta` function ids (the chunk itself when nothing moved). */
 function shiftChunk(chunk: Chunk, lineDelta: number, idDelta: number): Chunk {
   if (lineDelta === 0 && idDelta === 0) return chunk;
-  const copies = new Map<object, unknown>();
-  const copy = <T>(value: T): T => {
-    if (value === null || typeof value !== 'object') return value;
-    const existing = copies.get(value as object);
-    if (existing) return existing as T;
-    if (Array.isArray(value)) {
-      const out: unknown[] = [];
-      copies.set(value, out);
-      for (const item of value) out.push(copy(item));
-      return out as T;
-    }
-    const src = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    copies.set(value as object, out);
-    for (const key in src) {
-      const v = src[key];
-      if (key === 'line' && typeof v === 'number') out[key] = v + lineDelta;
-      else if ((key === 'fn' || key === 'id' || key === 'scopeFn' || key === 'parent' || key === 'scope') && typeof v === 'number') out[key] = v + idDelta;
-      else out[key] = copy(v);
-    }
-    return out as T;
-  };
-  return {
-    ...chunk,
-    startLine: chunk.startLine + lineDelta,
-    stmts: copy(chunk.stmts),
-    functions: copy(chunk.functions),
-    imports: copy(chunk.imports),
-    end: { line: chunk.end.line + lineDelta, character: chunk.end.character },
-  };
+  const { stmts, functions, imports } = shiftIR({ stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports }, lineDelta, idDelta);
+  return { ...chunk, startLine: chunk.startLine + lineDelta, stmts, functions, imports, end: { line: chunk.end.line + lineDelta, character: chunk.end.character } };
 }
