@@ -1,4 +1,4 @@
-import { comparePos, exprChildren, type Expr, type FunctionIR, type ModuleIR, type Position, type Range, type ScopeId, type Stmt, stmtParts } from './ir';
+import { comparePos, exprChildren, stmtParts, walkExpr, walkStmts, type Expr, type FunctionIR, type ModuleIR, type Position, type Range, type ScopeId, type Stmt } from './ir';
 
 /**
  * Scopes, bindings and name resolution over the IR, shared by every rule. Built once per module
@@ -182,21 +182,6 @@ export class Semantics {
     }
   }
 
-  /** `exprScope` restricted to name expressions: the same walk, in the same order. */
-  private nameScopes(): Map<Expr, ScopeId> {
-    const index = new Map<Expr, ScopeId>();
-    for (const { e, scope } of this.visitedRoots) {
-      const stack: Expr[] = [e];
-      while (stack.length > 0) {
-        const cur = stack.pop()!;
-        if (cur.k === 'name') index.set(cur, scope);
-        const kids = exprChildren(cur);
-        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
-      }
-    }
-    return index;
-  }
-
   /** The scope in which `name`, used in `scope`, is bound; undefined for builtins and unknown names. */
   private bindingScope(name: string, scope: ScopeId): ScopeId | undefined {
     let cur: ScopeId = scope;
@@ -312,32 +297,42 @@ export class Semantics {
     return out;
   }
 
-  private captureIndex: Map<number, Map<string, Binding>> | undefined;
+  private readonly captureCache = new Map<number, Binding[]>();
 
   /**
    * Names a function reads from enclosing function scopes (its closure). Module-level names,
-   * builtins and its own locals are not captures. Computed for all functions in one pass.
+   * builtins and its own locals are not captures. Walks only the function and the functions nested in it.
    */
   captures(fnId: number): Binding[] {
-    if (!this.captureIndex) {
-      const index = new Map<number, Map<string, Binding>>();
-      // Only names matter here: unless the full index exists already, index just them (same order, same scopes).
-      for (const [expr, scope] of this.exprScopeIndex ?? this.nameScopes()) {
-        if (expr.k !== 'name' || scope === null) continue;
-        const where = this.bindingScope(expr.name, scope);
-        if (where === undefined || where === null || where === scope) continue;
-        const [b] = this.lookup(expr.name, scope, expr.range.start);
-        if (!b) continue;
-        // Every function between the use and the binding scope closes over the name.
-        for (let cur: ScopeId = scope; cur !== null && cur !== where; cur = this.module.functions[cur].parent) {
-          let m = index.get(cur);
-          if (!m) index.set(cur, (m = new Map()));
-          if (!m.has(expr.name)) m.set(expr.name, b);
-        }
+    const cached = this.captureCache.get(fnId);
+    if (cached) return cached;
+    const fns = this.module.functions;
+    const inside = (id: number): boolean => {
+      for (let cur: ScopeId = id; cur !== null; cur = fns[cur].parent) if (cur === fnId) return true;
+      return false;
+    };
+    const own = fns.filter((f) => inside(f.id));
+    const ownIds = new Set(own.map((f) => f.id));
+    const out = new Map<string, Binding>();
+    const check = (e: Expr, scope: ScopeId) => {
+      if (e.k !== 'name' || out.has(e.name)) return;
+      const where = this.bindingScope(e.name, scope);
+      if (where === undefined || where === null || ownIds.has(where)) return;
+      const [b] = this.lookup(e.name, scope, e.range.start);
+      if (b) out.set(e.name, b);
+    };
+    for (const f of own) {
+      walkStmts(f.body, (st) => {
+        for (const root of stmtParts(st).exprs) walkExpr(root, (e) => check(e, f.id));
+      });
+      // A nested function's defaults, decorators and bases are evaluated where it is defined.
+      if (f.id !== fnId) {
+        for (const root of [...f.params.flatMap((p) => (p.default ? [p.default] : [])), ...f.decorators, ...f.bases]) walkExpr(root, (e) => check(e, f.parent));
       }
-      this.captureIndex = index;
     }
-    return [...(this.captureIndex.get(fnId)?.values() ?? [])];
+    const result = [...out.values()];
+    this.captureCache.set(fnId, result);
+    return result;
   }
 
   /** Whether a function is defined inside another function or method (not at module or class level of the module). */
