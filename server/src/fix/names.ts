@@ -23,3 +23,17 @@ const nextSuffix = new WeakMap<Set<string>, Map<string, number>>();
 const PYTHON_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
+
+/**
+ * Names taken: a shared, read-only set of the module's names plus the ones this fix adds. Choosing names
+ * for n findings then costs no copy of the module's names per finding.
+ */
+export class TakenNames extends Set<string> {
+  constructor(private readonly base: ReadonlySet<string>) {
+    super();
+  }
+
+  override has(name: string): boolean {
+    return super.has(name) || this.base.has(name);
+  }
+}

@@ -346,9 +346,24 @@ export class Semantics {
     return false;
   }
 
-  /** Module-level names (for choosing fresh names in fixes). */
-  moduleNames(): Set<string> {
-    return new Set(this.scopes.get(null)!.bindings.keys());
+  private moduleNameSet: ReadonlySet<string> | undefined;
+
+  /** Module-level names (for choosing fresh names in fixes); computed once, never to be modified. */
+  moduleNames(): ReadonlySet<string> {
+    return (this.moduleNameSet ??= new Set(this.scopes.get(null)!.bindings.keys()));
+  }
+
+  private allNameSet: ReadonlySet<string> | undefined;
+
+  /** Every name bound anywhere in the module, and every function's name (a fresh name must avoid them all). */
+  allNames(): ReadonlySet<string> {
+    if (!this.allNameSet) {
+      const names = new Set<string>();
+      for (const fn of this.module.functions) names.add(fn.name);
+      for (const info of this.scopes.values()) for (const n of info.bindings.keys()) names.add(n);
+      this.allNameSet = names;
+    }
+    return this.allNameSet;
   }
 }
 

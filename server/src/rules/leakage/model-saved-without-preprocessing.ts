@@ -1,6 +1,6 @@
 import { unbundledModels, type UnbundledModel } from '../../dataflow/bundles';
 import { FIT_METHODS, FIT_TRANSFORM_METHODS, TRANSFORM_METHODS } from '../../dataflow/methods';
-import { freshName } from '../../fix/names';
+import { freshName, TakenNames } from '../../fix/names';
 import type { Fix, TextEdit } from '../../model/finding';
 import type { Expr, ScopeId } from '../../model/ir';
 import { eolOf } from '../../model/text';
@@ -51,9 +51,7 @@ function bundleFix(ctx: RuleContext, u: UnbundledModel): Fix | null {
   if (!object || object.k !== 'name') return null;
   const saveScope = u.save.scope;
   const at = u.save.site.call.range.start;
-  const taken = sem.moduleNames();
-  for (const fn of module.functions) taken.add(fn.name);
-  for (const info of sem.scopes.values()) for (const n of info.bindings.keys()) taken.add(n);
+  const taken = new TakenNames(sem.allNames());
   const imp = importFor(ctx);
   const edits: TextEdit[] = imp.edit ? [imp.edit] : [];
 

@@ -22,13 +22,21 @@ export const preprocessingRefitOnTest: Rule = {
   check(ctx) {
     const L = lineage(ctx);
     const first = once(ctx, 'SKL302');
+    // Fits on training data, by class: the candidates for each later refit.
+    const trainFits = new Map<string, FitRecord[]>();
+    for (const g of L.fits) {
+      if (!g.X || originOf(g.X) !== 'train') continue;
+      const list = trainFits.get(g.inst.qname);
+      if (list) list.push(g);
+      else trainFits.set(g.inst.qname, [g]);
+    }
     for (const f of L.fits) {
       if (!isStatefulTransformer(f.inst) || !f.X) continue;
       const origin = originOf(f.X);
       if (origin !== 'test' && origin !== 'val' && origin !== 'inference') continue;
       // A refit feeding a model loaded from disk is SKL304's finding (with the save site).
       if (origin === 'inference' && L.predicts.some((p) => p.inst?.kind === 'loaded' && p.X?.via.includes(f))) continue;
-      const train = trainFitFor(L.fits, f);
+      const train = trainFitFor(trainFits.get(f.inst.qname) ?? [], f);
       if (!train || !first(f.call.range)) continue;
       const cls = shortName(f.inst.qname);
       const twin = train.inst !== f.inst;
@@ -45,13 +53,12 @@ export const preprocessingRefitOnTest: Rule = {
   },
 };
 
-/** The fit on training data of the same instance, or of a twin on the same split (any for inference data). */
-function trainFitFor(fits: FitRecord[], f: FitRecord): FitRecord | undefined {
-  const candidates = fits.filter((g) => {
-    if (g === f || !g.X || originOf(g.X) !== 'train') return false;
+/** Among the training fits of its class (all have data): the same instance's, or a twin's on the same split (any for inference data). */
+function trainFitFor(trainFits: FitRecord[], f: FitRecord): FitRecord | undefined {
+  const candidates = trainFits.filter((g) => {
+    if (g === f) return false;
     if (g.inst === f.inst) return true;
-    if (g.inst.qname !== f.inst.qname) return false;
-    const gp = effectivePart(g.X);
+    const gp = effectivePart(g.X!);
     const fp = effectivePart(f.X!);
     return originOf(f.X!) === 'inference' || (!!gp && !!fp && gp.split === fp.split);
   });

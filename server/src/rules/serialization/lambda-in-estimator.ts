@@ -1,7 +1,7 @@
 import type { Fix } from '../../model/finding';
 import { exprChildren, type Expr, type Range, type ScopeId } from '../../model/ir';
 import { eolOf, textOf } from '../../model/text';
-import { freshName, toIdentifier } from '../../fix/names';
+import { freshName, TakenNames, toIdentifier } from '../../fix/names';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';
 import { roleNames } from './naming';
@@ -24,7 +24,7 @@ export const lambdaInEstimator: Rule = {
   check(ctx) {
     if (ctx.module.language === 'typescript') return reportScikitjsCallables(ctx);
     const seen = new Set<number>();
-    const taken = ctx.sem.moduleNames();
+    const taken = new TakenNames(ctx.sem.moduleNames());
     for (const fn of ctx.module.functions) if (fn.kind !== 'lambda') taken.add(fn.name);
     for (const c of findCulprits(ctx).all) {
       if (c.kind !== 'lambda' || seen.has(c.fn)) continue;
