@@ -5,6 +5,7 @@ import type { Finding } from '../model/finding';
 import { comparePos, containsRange, type ArgIR, type Expr, type ModuleIR, type Range, type ScopeId } from '../model/ir';
 import { Semantics, type ScopedExpr } from '../model/semantics';
 import { textOf } from '../model/text';
+import { writtenLiteral } from '../rules/literal-args';
 import type { Arrangement, GraphEdge, GraphEdgeKind, GraphNode, GraphParam, PipelineGraph } from './types';
 
 /**
@@ -502,7 +503,7 @@ class Builder {
     const add = (name: string | undefined, value: Expr, spread?: string) => {
       if (name && structural.has(name)) return;
       const def = name && entity ? entity.params.find((p) => p.name === name)?.default : undefined;
-      const lit = literalOf(value);
+      const lit = writtenLiteral(value);
       if (def !== undefined && lit !== 'unknown') {
         const d = parseDefaultLiteral(def);
         if (d !== 'unknown' && d === lit) return;
@@ -557,21 +558,6 @@ function dedupeNames(names: string[]): void {
 }
 
 type Lit = string | number | boolean | null | 'unknown';
-
-function literalOf(e: Expr): Lit {
-  switch (e.k) {
-    case 'str':
-      return e.value === null ? 'unknown' : e.value;
-    case 'num':
-      return e.value;
-    case 'const':
-      return e.value === undefined ? null : e.value;
-    case 'unary':
-      return e.op === '-' && e.operand.k === 'num' ? -e.operand.value : 'unknown';
-    default:
-      return 'unknown';
-  }
-}
 
 function parseDefaultLiteral(repr: string): Lit {
   const s = repr.trim();

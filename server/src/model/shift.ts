@@ -1,3 +1,16 @@
+import type { FunctionIR, ImportIR, Stmt } from './ir';
+
+/** The lowering of one top-level statement, as the front ends' per-statement caches keep it. */
+export interface LoweredChunk {
+  startLine: number;
+  startCharacter: number;
+  /** Id of the chunk's first function in the module it was last assembled into. */
+  base: number;
+  stmts: Stmt[];
+  functions: FunctionIR[];
+  imports: ImportIR[];
+}
+
 /**
  * A lowered fragment of IR moved by `lineDelta` lines and `idDelta` function ids: a structural copy that
  * keeps sharing (identical range objects stay identical), or the value itself when nothing moved. Used by

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ArgIR, DictEntry, Expr, FunctionIR, ImportIR, ModuleIR, ParamIR, Position, Range, ScopeId, Stmt } from '../model/ir';
-import { shiftIR } from '../model/shift';
+import { shiftIR, type LoweredChunk } from '../model/shift';
 import { computeLineStarts } from '../model/text';
 
 /**
@@ -21,14 +21,7 @@ export class LoweringCache {
   chunks = new Map<string, Chunk>();
 }
 
-interface Chunk {
-  startLine: number;
-  startCharacter: number;
-  /** Id of the chunk's first function in the module it was last assembled into. */
-  base: number;
-  stmts: Stmt[];
-  functions: FunctionIR[];
-  imports: ImportIR[];
+interface Chunk extends LoweredChunk {
   isImport: boolean;
   /** Statements that end the import block (not docstrings or comments). */
   isCode: boolean;

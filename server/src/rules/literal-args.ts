@@ -3,6 +3,22 @@ import { argFor, type CallExpr } from '../model/calls';
 import type { ArgIR, Expr, ScopeId } from '../model/ir';
 import type { Semantics } from '../model/semantics';
 
+/** The literal written in place: a string, number, boolean or None, or a negated number; 'unknown' otherwise. */
+export function writtenLiteral(e: Expr): LiteralValue | 'unknown' {
+  switch (e.k) {
+    case 'str':
+      return e.value === null ? 'unknown' : e.value;
+    case 'num':
+      return e.value;
+    case 'const':
+      return e.value === undefined ? null : e.value;
+    case 'unary':
+      return e.op === '-' && e.operand.k === 'num' ? -e.operand.value : 'unknown';
+    default:
+      return 'unknown';
+  }
+}
+
 /**
  * The literal value of an expression: a string, number, boolean or None written in place, negated
  * numbers, or a name whose every visible assignment is that same literal (`SOLVER = "saga"`).
@@ -11,11 +27,9 @@ import type { Semantics } from '../model/semantics';
 export function literalOf(sem: Semantics, e: Expr, scope: ScopeId, depth = 0): LiteralValue | 'unknown' {
   switch (e.k) {
     case 'str':
-      return e.value === null ? 'unknown' : e.value;
     case 'num':
-      return e.value;
     case 'const':
-      return e.value === undefined ? null : e.value;
+      return writtenLiteral(e);
     case 'unary': {
       if (e.op !== '-' && e.op !== '+') return 'unknown';
       const v = literalOf(sem, e.operand, scope, depth + 1);

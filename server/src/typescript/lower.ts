@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { ArgIR, DictEntry, Expr, FunctionIR, ImportIR, ModuleIR, ParamIR, Position, Range, ScopeId, Stmt } from '../model/ir';
-import { shiftIR } from '../model/shift';
+import { shiftIR, type LoweredChunk } from '../model/shift';
 import { computeLineStarts, positionAt } from '../model/text';
 
 /**
@@ -42,15 +42,7 @@ export interface TypeScriptLoweringCache {
   chunks?: Map<string, Chunk>;
 }
 
-interface Chunk {
-  startLine: number;
-  startCharacter: number;
-  /** Id of the chunk's first function in the module it was last assembled into. */
-  base: number;
-  stmts: Stmt[];
-  functions: FunctionIR[];
-  imports: ImportIR[];
-}
+type Chunk = LoweredChunk;
 
 function parse(text: string, uri: string, cache?: TypeScriptLoweringCache): ts.SourceFile {
   const old = cache?.sf;
