@@ -1,6 +1,6 @@
 import type { Finding, TextEdit } from './model/finding';
 import type { Position, Range } from './model/ir';
-import { computeLineStarts, eolOf, lineText, positionAt } from './model/text';
+import { computeLineStarts, eolOf, lineText, offsetAt, positionAt } from './model/text';
 import { ruleByCode } from './rules';
 
 /**
@@ -250,13 +250,23 @@ export function applySuppressions(findings: Finding[], directives: Directive[]):
 export const UNUSED_SUPPRESSION = { code: 'SKL001', name: 'unused-suppression' } as const;
 
 /**
+ * Whether a code in a directive is pipelint's to judge. `# noqa` is shared with flake8, Ruff and others:
+ * there only `SKL` codes are ours, and a bare `# noqa` may serve another linter. Codes in pipelint's own
+ * directives (`pipelint: disable-file`, `pipelint-disable-*`) are all ours.
+ */
+function isOurs(d: Directive, code: string): boolean {
+  return d.kind !== 'noqa' || /^SKL/i.test(code);
+}
+
+/**
  * `--report-unused-noqa`: a directive, or a code in it, that suppressed nothing. Codes that name no rule
  * are reported as unknown; codes of rules that did not run (not selected) as not enabled. Each finding
- * carries a safe fix that removes what is unused.
+ * carries a safe fix that removes what is unused, and only that: other linters' codes, a bare `# noqa`
+ * and any text after the codes (a reason) stay.
  */
 export function unusedSuppressions(text: string, uri: string, directives: Directive[], used: Map<Directive, Set<string>>, enabled: (code: string) => boolean): Finding[] {
   const out: Finding[] = [];
-  const report = (d: Directive, message: string, unusedCodes: CodeSpan[] | 'all') => {
+  const report = (d: Directive, message: string, fix: Finding['fix']) => {
     out.push({
       uri,
       code: UNUSED_SUPPRESSION.code,
@@ -264,30 +274,31 @@ export function unusedSuppressions(text: string, uri: string, directives: Direct
       severity: 'warning',
       message,
       range: d.range,
-      fix: removalFix(text, d, unusedCodes),
+      fix,
       related: [],
     });
   };
   const what = (d: Directive) => (d.kind === 'noqa' ? '`noqa` directive' : `\`${d.kind}\` directive`);
   for (const d of directives) {
     if (d.malformed) {
-      report(d, `${what(d)} without rule codes suppresses nothing (expected e.g. "SKL101")`, 'all');
+      // `# noqa: some words` is a blanket noqa for flake8: report what pipelint reads, remove nothing.
+      report(d, `${what(d)} without rule codes suppresses nothing (expected e.g. "SKL101")`, d.kind === 'noqa' ? null : removalFix(text, d, 'all'));
       continue;
     }
     const hit = used.get(d) ?? new Set<string>();
     if (d.codes === 'all') {
-      if (hit.size === 0) report(d, `unused blanket ${what(d)}`, 'all');
+      if (hit.size === 0 && d.kind !== 'noqa') report(d, `unused blanket ${what(d)}`, removalFix(text, d, 'all'));
       continue;
     }
-    const unused = d.codes.filter((c) => !hit.has(c.code));
+    const unused = d.codes.filter((c) => isOurs(d, c.code) && !hit.has(c.code));
     if (unused.length === 0) continue;
     const describe = (c: CodeSpan) => (!ruleByCode(c.code) ? `${c.code} (unknown rule)` : !enabled(c.code) ? `${c.code} (not enabled)` : c.code);
-    report(d, `unused ${what(d)}: ${unused.map(describe).join(', ')}`, unused.length === d.codes.length ? 'all' : unused);
+    report(d, `unused ${what(d)}: ${unused.map(describe).join(', ')}`, removalFix(text, d, unused.length === d.codes.length ? 'all' : unused));
   }
   return out;
 }
 
-/** A safe fix removing a directive (or only some of its codes). */
+/** A safe fix removing a directive (or only some of its codes), keeping any text that follows it. */
 function removalFix(text: string, d: Directive, unused: CodeSpan[] | 'all'): Finding['fix'] {
   const starts = computeLineStarts(text);
   if (unused !== 'all' && d.codes !== 'all') {
@@ -296,20 +307,24 @@ function removalFix(text: string, d: Directive, unused: CodeSpan[] | 'all'): Fin
     const last = d.codes[d.codes.length - 1].range.end;
     return { title: `Remove unused code${unused.length === 1 ? '' : 's'} ${unused.map((c) => c.code).join(', ')}`, safety: 'safe', edits: [{ range: { start: first, end: last }, newText: keep.join(d.kind === 'noqa' ? ', ' : ' ') }] };
   }
-  if (!d.wholeComment) return { title: 'Remove unused suppression', safety: 'safe', edits: [{ range: d.range, newText: '' }] };
-  const line = lineText(text, starts, d.comment.start.line);
-  const before = line.slice(0, d.comment.start.character);
+  const title = 'Remove unused suppression';
+  const line = lineText(text, starts, d.range.start.line);
+  if (!d.wholeComment) {
+    const after = line.slice(d.range.end.character).replace(/\*\/\s*$/, '').trim();
+    // A reason follows (`# noqa: SKL102 because ...`): keep it as a comment of its own.
+    if (after !== '') return { title, safety: 'safe', edits: [{ range: d.range, newText: text[offsetAt(starts, text.length, d.range.start)] === '#' ? '#' : '' }] };
+    // Text before it in the same comment (`# type: ignore  # noqa: SKL201`): drop the directive and the blanks before it.
+    const from = line.slice(0, d.range.start.character).replace(/\s+$/, '').length;
+    return { title, safety: 'safe', edits: [{ range: { start: { line: d.range.start.line, character: from }, end: d.range.end }, newText: '' }] };
+  }
+  const before = lineText(text, starts, d.comment.start.line).slice(0, d.comment.start.character);
   if (before.trim() === '' && d.comment.start.line === d.comment.end.line) {
     // The comment is alone on its line: remove the line.
     const next = d.comment.start.line + 1 < starts.length ? { line: d.comment.start.line + 1, character: 0 } : d.comment.end;
-    return { title: 'Remove unused suppression', safety: 'safe', edits: [{ range: { start: { line: d.comment.start.line, character: 0 }, end: next }, newText: '' }] };
+    return { title, safety: 'safe', edits: [{ range: { start: { line: d.comment.start.line, character: 0 }, end: next }, newText: '' }] };
   }
   const trimmed = before.replace(/\s+$/, '');
-  return {
-    title: 'Remove unused suppression',
-    safety: 'safe',
-    edits: [{ range: { start: { line: d.comment.start.line, character: trimmed.length }, end: d.comment.end }, newText: '' }],
-  };
+  return { title, safety: 'safe', edits: [{ range: { start: { line: d.comment.start.line, character: trimmed.length }, end: d.comment.end }, newText: '' }] };
 }
 
 /** The code written in a directive at `pos`, if any (for hover). */

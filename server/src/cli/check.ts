@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { AnalyzeOptions } from '../analyze';
 import type { Engine } from '../engine';
 import { applyEdits } from '../fix/apply';
+import { writeFileAtomic } from '../fix/write';
 import { kindOfPath, type SourceKind } from '../languages';
 import { unifiedDiff } from './formats/diff';
 import type { Finding } from '../model/finding';
@@ -37,7 +38,7 @@ export interface CheckOptions {
 
 export type FindingsFilter = (findings: Finding[], text: string, kind: SourceKind) => Finding[];
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // ignoreBOM: keep the BOM in the text, so that it can be seen and put back
 
 /** Reads, decodes and analyses one file; I/O and decoding problems become a CheckError. */
 export async function checkFile(engine: Engine, file: WalkedFile, options: CheckOptions): Promise<FileResult | CheckError> {
@@ -68,7 +69,7 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
     if ((options.fix || options.diff) && kind !== 'notebook') {
       const result = fixText(engine, file.display, text, kind, options.analyze, options.finish);
       if (result.fixed > 0 && options.diff) {
-        return { file, findings, notebook, fixed: result.fixed, diff: unifiedDiff(file.display.split('\\').join('/'), text, result.text) };
+        return { file, findings, notebook, fixed: result.fixed, diff: unifiedDiff(file.display.split('\\').join('/'), bom + text, bom + result.text) };
       }
       if (result.fixed > 0) {
         try {
@@ -109,21 +110,9 @@ export function fixText(engine: Engine, uri: string, text: string, kind: 'python
   return { text: current, fixed, findings };
 }
 
-/** Writes through a temporary file and a rename, and only if the file still holds what was read. */
+/** Writes the fixed text only if the file still holds what was read (see `writeFileAtomic`). */
 export async function writeIfUnchanged(file: string, expected: Buffer, text: string): Promise<void> {
-  const now = await fs.readFile(file);
-  if (!now.equals(expected)) throw new Error('file changed on disk while it was being fixed; left alone');
-  const tmp = `${file}.pipelint-${process.pid}.tmp`;
-  const stat = await fs.stat(file);
-  try {
-    await fs.writeFile(tmp, text, { mode: stat.mode });
-    // Last look before the rename: a write that landed meanwhile wins over the fix.
-    if (!(await fs.readFile(file)).equals(expected)) throw new Error('file changed on disk while it was being fixed; left alone');
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, text, { expected });
 }
 
 /** A finding's location as shown to users: 1-based, and cell-relative for notebooks. */

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fix/write';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderDiagram, standaloneHtml } from '../../../webview/src/render';
@@ -67,20 +68,24 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values.json || format === '.json') {
     const json = JSON.stringify(graph, null, 2) + '\n';
-    if (out) writeFileSync(out, json);
+    if (out) await writeOut(out, json);
     else process.stdout.write(json);
     return 0;
   }
   const { svg, layout } = await renderDiagram(graph, { embedStyle: format === '.svg' });
   const title = `${path.basename(file)}: pipeline diagram`;
   const content = format === '.svg' ? `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n` : standaloneHtml(title, svg, `${graph.roots.length} pipeline${graph.roots.length === 1 ? '' : 's'}, drawn by pipelint`);
-  try {
-    writeFileSync(out!, content);
-  } catch (err) {
-    throw new DiagramUsageError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  await writeOut(out!, content);
   process.stderr.write(`pipelint: wrote ${out} (${graph.nodes.length} nodes, layout ${layout.layoutMs.toFixed(0)} ms)\n`);
   return 0;
+}
+
+async function writeOut(out: string, content: string): Promise<void> {
+  try {
+    await writeFileAtomic(out, content);
+  } catch (err) {
+    throw new DiagramUsageError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err))}`);
+  }
 }
 
 /** Keeps the root whose construction spans `line` (0-based), else the first one after it, else the last before it. */

@@ -9,7 +9,7 @@ interface Walked {
 }
 
 const MAX_BYTES = 5_000_000;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // ignoreBOM: keep the BOM in the text, so that it can be seen and put back
 
 /**
  * The CLI's workspace: lowers every walked file once, records what it saves and loads, and returns an

@@ -3,9 +3,12 @@
  * The common head and tail are cut first, so the line LCS only runs over the part that changed.
  */
 
+/**
+ * Lines as git and patch see them: ended by `\n` only, a `\r` before it (CRLF) or inside (old Mac CR
+ * files) is part of the line, so `git apply` finds the context byte for byte.
+ */
 function splitLines(text: string): string[] {
-  const lines = text.match(/[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$/g) ?? [];
-  return lines;
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 
 type Op = { kind: ' ' | '-' | '+'; line: string };
@@ -44,7 +47,7 @@ function diffLines(a: string[], b: string[]): Op[] {
 }
 
 function show(op: Op): string[] {
-  const bare = op.line.replace(/\r?\n$|\r$/, '');
+  const bare = op.line.endsWith('\n') ? op.line.slice(0, -1) : op.line;
   const out = [`${op.kind}${bare}`];
   if (bare === op.line) out.push('\\ No newline at end of file');
   return out;

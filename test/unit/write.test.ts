@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { writeIfUnchanged } from '../../server/src/cli/check';
+import { writeFileAtomic } from '../../server/src/fix/write';
+
+/**
+ * Issue 16, items 1-4: every write goes through `writeFileAtomic`; `check --fix` and `diagram -o` are
+ * driven through the real CLI so that each write path meets the symlink, mode, owner, BOM and CRLF tests.
+ */
+
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'pipelint.js');
+
+function pipelint(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scratch(files: Record<string, string | Buffer> = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-write-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const LAMBDA = 'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\n';
+const FIXED = 'from sklearn.preprocessing import FunctionTransformer\n\n\ndef _ft(x):\n    return x + 1\n\nft = FunctionTransformer(_ft)\n';
+const PIPELINE = 'from sklearn.pipeline import Pipeline\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n\npipe = Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])\n';
+
+/** The write paths, each as "write `file` from `dir`" through the real CLI, and what a write puts there. */
+const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string, file: string) => void; check: (text: string) => void }[] = [
+  {
+    name: 'check --fix',
+    setup: (dir) => (writeFileSync(path.join(dir, 'a.py'), LAMBDA), 'a.py'),
+    run: (dir, file) => assert.equal(pipelint(['check', '--isolated', '--fix', file], dir).status, 0),
+    check: (text) => assert.equal(text, FIXED),
+  },
+  {
+    name: 'diagram -o',
+    setup: (dir) => (writeFileSync(path.join(dir, 'p.py'), PIPELINE), writeFileSync(path.join(dir, 'out.svg'), 'old diagram\n'), 'out.svg'),
+    run: (dir, file) => assert.equal(pipelint(['diagram', 'p.py', '-o', file], dir).status, 0),
+    check: (text) => assert.match(text, /^<\?xml[^]*<svg[^]*StandardScaler/),
+  },
+];
+
+describe('writeFileAtomic: every write path', () => {
+  for (const w of WRITERS) {
+    test(`${w.name}: a symlinked file is written through to its target; the link stays a link`, () => {
+      const dir = scratch();
+      const name = w.setup(dir);
+      const real = path.join(dir, 'real-' + name);
+      writeFileSync(real, readFileSync(path.join(dir, name)));
+      const link = path.join(dir, name);
+      require('node:fs').rmSync(link);
+      symlinkSync('real-' + name, link);
+      w.run(dir, name);
+      assert.ok(lstatSync(link).isSymbolicLink(), 'still a symlink');
+      assert.equal(readlinkSync(link), 'real-' + name);
+      w.check(readFileSync(real, 'utf8'));
+      assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+    });
+
+    test(`${w.name}: mode bits (664, 777, 1777, 4755) are kept`, () => {
+      for (const mode of [0o664, 0o777, 0o1777, 0o4755]) {
+        const dir = scratch();
+        const name = w.setup(dir);
+        const file = path.join(dir, name);
+        chmodSync(file, mode);
+        w.run(dir, name);
+        assert.equal((statSync(file).mode & 0o7777).toString(8), mode.toString(8));
+        w.check(readFileSync(file, 'utf8'));
+      }
+    });
+
+    test(`${w.name}: owner and group are kept (when running as root)`, { skip: process.getuid?.() !== 0 }, () => {
+      const dir = scratch();
+      const name = w.setup(dir);
+      const file = path.join(dir, name);
+      chownSync(file, 4321, 8765);
+      w.run(dir, name);
+      assert.deepEqual([statSync(file).uid, statSync(file).gid], [4321, 8765]);
+      w.check(readFileSync(file, 'utf8'));
+    });
+
+    test(`${w.name}: hard links stay linked, every name sees the new content`, () => {
+      const dir = scratch();
+      const name = w.setup(dir);
+      const file = path.join(dir, name);
+      linkSync(file, path.join(dir, 'twin'));
+      w.run(dir, name);
+      assert.equal(statSync(file).ino, statSync(path.join(dir, 'twin')).ino);
+      w.check(readFileSync(path.join(dir, 'twin'), 'utf8'));
+    });
+  }
+
+  test('check --fix keeps a UTF-8 BOM, CRLF and CR line ends', () => {
+    const files = { 'bom.py': '\ufeff' + LAMBDA, 'crlf.py': LAMBDA.replace(/\n/g, '\r\n'), 'cr.py': LAMBDA.replace(/\n/g, '\r') };
+    const dir = scratch(files);
+    assert.equal(pipelint(['check', '--isolated', '--fix', '.'], dir).status, 0);
+    assert.equal(readFileSync(path.join(dir, 'bom.py'), 'utf8'), '\ufeff' + FIXED);
+    assert.equal(readFileSync(path.join(dir, 'crlf.py'), 'utf8'), FIXED.replace(/\n/g, '\r\n'));
+    assert.equal(readFileSync(path.join(dir, 'cr.py'), 'utf8'), FIXED.replace(/\n/g, '\r'));
+  });
+
+  test('check --diff on BOM, CRLF and CR files: git apply takes the patch and gives what --fix writes', () => {
+    const files = { 'bom.py': '\ufeff' + LAMBDA, 'crlf.py': LAMBDA.replace(/\n/g, '\r\n'), 'cr.py': LAMBDA.replace(/\n/g, '\r') };
+    const dir = scratch(files);
+    const r = pipelint(['check', '--isolated', '--diff', '.'], dir);
+    assert.equal(r.status, 1, r.stderr);
+    writeFileSync(path.join(dir, 'fix.patch'), r.stdout);
+    const applied = spawnSync('git', ['apply', '--whitespace=nowarn', 'fix.patch'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(applied.status, 0, applied.stderr);
+    const fixDir = scratch(files);
+    pipelint(['check', '--isolated', '--fix', '.'], fixDir);
+    for (const name of Object.keys(files)) assert.equal(readFileSync(path.join(dir, name), 'utf8'), readFileSync(path.join(fixDir, name), 'utf8'), name);
+  });
+
+  test('a symlink planted at the old temporary name (<file>.pipelint-<pid>.tmp) is not written through', async () => {
+    const dir = scratch({ 'a.py': 'before\n', 'victim.txt': 'precious\n' });
+    const file = path.join(dir, 'a.py');
+    symlinkSync(path.join(dir, 'victim.txt'), `${file}.pipelint-${process.pid}.tmp`);
+    await writeIfUnchanged(file, Buffer.from('before\n'), 'after\n');
+    assert.equal(readFileSync(path.join(dir, 'victim.txt'), 'utf8'), 'precious\n');
+    assert.equal(readFileSync(file, 'utf8'), 'after\n');
+    assert.ok(lstatSync(file).isFile() && !lstatSync(file).isSymbolicLink());
+  });
+
+  test('new files get 0666 minus the umask; a dangling symlink, a directory or a FIFO is refused', async () => {
+    const dir = scratch();
+    await writeFileAtomic(path.join(dir, 'new.txt'), 'x');
+    assert.equal(statSync(path.join(dir, 'new.txt')).mode & 0o777, 0o666 & ~process.umask());
+    symlinkSync(path.join(dir, 'missing'), path.join(dir, 'dangling'));
+    await assert.rejects(writeFileAtomic(path.join(dir, 'dangling'), 'x'), /symbolic link to a missing file/);
+    await assert.rejects(writeFileAtomic(dir, 'x'), /not a regular file/);
+    spawnSync('mkfifo', [path.join(dir, 'fifo')]);
+    await assert.rejects(writeFileAtomic(path.join(dir, 'fifo'), 'x'), /not a regular file/);
+    assert.deepEqual(readdirSync(dir).sort(), ['dangling', 'fifo', 'new.txt']);
+  });
+});
+
+describe('--report-unused-noqa --fix removes only pipelint codes (issue 16, item 1)', () => {
+  test("other linters' codes, a bare noqa and a reason after the codes survive; the result still parses", () => {
+    const text = [
+      'import os  # noqa: F401',
+      'z = 3  # noqa: SKL102 because reasons',
+      'y = 4  # noqa',
+      'w = 5  # noqa: E501, SKL101',
+      'v = 1  # type: ignore  # noqa: SKL201',
+      'u = 2  # noqa: SKL999',
+      '',
+    ].join('\n');
+    const dir = scratch({ 'a.py': text });
+    const r = pipelint(['check', '--isolated', '--report-unused-noqa', '--fix', 'a.py'], dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(
+      readFileSync(path.join(dir, 'a.py'), 'utf8'),
+      ['import os  # noqa: F401', 'z = 3  # because reasons', 'y = 4  # noqa', 'w = 5  # noqa: E501', 'v = 1  # type: ignore', 'u = 2', ''].join('\n'),
+    );
+    const parsed = spawnSync('/usr/bin/python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', path.join(dir, 'a.py')], { encoding: 'utf8' });
+    assert.equal(parsed.status, 0, parsed.stderr);
+  });
+});
