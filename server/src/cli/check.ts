@@ -4,6 +4,7 @@ import type { Engine } from '../engine';
 import { applyEdits } from '../fix/apply';
 import { writeFileAtomic } from '../fix/write';
 import { kindOfPath, type SourceKind } from '../languages';
+import { describeIoError } from './args';
 import { unifiedDiff } from './formats/diff';
 import type { Finding } from '../model/finding';
 import { cellOfLine, type NotebookProgram } from '../notebook';
@@ -24,6 +25,25 @@ export interface FileResult {
 export interface CheckError {
   path: string;
   message: string;
+}
+
+/**
+ * A file left out on purpose (above --max-file-size) rather than one that could not be checked: shown as
+ * a warning and exit 0, where the others are errors with exit 2. One test, so the label and the exit code
+ * cannot disagree.
+ */
+export function isSkipped(e: CheckError): boolean {
+  return e.message.startsWith('skipped');
+}
+
+/** 2.0 KB, 5.0 MB: a size as people read it (decimal units, as --max-file-size counts bytes). */
+function sizeInWords(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} KB`;
+}
+
+/** Whether `--fix` edits files of this kind (findings of the others are not marked `[*]`). */
+export function cliFixes(kind: SourceKind | undefined): kind is 'python' | 'typescript' {
+  return kind !== undefined && kind !== 'notebook';
 }
 
 export interface CheckOptions {
@@ -48,11 +68,11 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
   try {
     const stat = await fs.stat(file.absolute);
     if (stat.size > options.maxFileBytes) {
-      return { path: file.display, message: `skipped: ${(stat.size / 1e6).toFixed(1)} MB is above the ${(options.maxFileBytes / 1e6).toFixed(1)} MB limit (--max-file-size)` };
+      return { path: file.display, message: `skipped: ${sizeInWords(stat.size)} is above the ${sizeInWords(options.maxFileBytes)} limit (--max-file-size)` };
     }
     bytes = await fs.readFile(file.absolute);
   } catch (err) {
-    return { path: file.display, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+    return { path: file.display, message: `cannot read: ${describeIoError(err)}` };
   }
   let text: string;
   try {
@@ -66,7 +86,7 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
     let { findings, notebook } = engine.analyze(file.display, text, kind, options.analyze);
     if (options.finish) findings = options.finish(findings, notebook ? notebook.text : text, kind);
     let fixed = 0;
-    if ((options.fix || options.diff) && kind !== 'notebook') {
+    if ((options.fix || options.diff) && cliFixes(kind)) {
       const result = fixText(engine, file.display, text, kind, options.analyze, options.finish);
       if (result.fixed > 0 && options.diff) {
         return { file, findings, notebook, fixed: result.fixed, diff: unifiedDiff(file.display.split('\\').join('/'), bom + text, bom + result.text) };

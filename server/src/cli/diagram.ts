@@ -1,15 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../fix/write';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderDiagram, standaloneHtml } from '../../../webview/src/render';
 import { Engine } from '../engine';
 import { buildPipelineGraph } from '../graph/build';
 import type { PipelineGraph } from '../graph/types';
 import { kindOfPath } from '../languages';
 import { comparePos } from '../model/ir';
+import { commandHelp, describeIoError, parseCommand, UsageError, type CommandSpec } from './args';
 
-export class DiagramUsageError extends Error {}
+export const DIAGRAM: CommandSpec = {
+  name: 'diagram',
+  synopsis: 'FILE [--line N] (-o OUT.html | -o OUT.svg | --json)',
+  summary: 'Draws the pipelines of FILE as in the VS Code panel: a self-contained page or SVG (styles inline, no script).',
+  positionals: { min: 1, max: 1, name: 'FILE' },
+  options: {
+    output: { type: 'string', short: 'o', value: 'OUT', help: 'write here; .html, .svg or .json by its extension' },
+    line: { type: 'string', value: 'N', help: 'only the pipeline built at (or after) line N' },
+    json: { type: 'boolean', default: false, help: 'print the pipeline graph as JSON on stdout (or into -o OUT.json)' },
+  },
+  notes: ['Exit codes: 0 written, 1 no pipeline found, 2 usage or I/O error.'],
+};
 
 /**
  * `pipelint diagram FILE [--line N] -o OUT.html|OUT.svg`: the same diagram as the VS Code panel,
@@ -17,45 +28,29 @@ export class DiagramUsageError extends Error {}
  * With `--line`, only the pipeline whose construction spans (or, failing that, follows) line N.
  */
 export async function diagram(argv: string[]): Promise<number> {
-  try {
-    return await run(argv);
-  } catch (err) {
-    if (err instanceof DiagramUsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
-      process.stderr.write(`pipelint: ${(err as Error).message}\n`);
-      return 2;
-    }
-    throw err;
+  const parsed = parseCommand(DIAGRAM, argv);
+  if (parsed.help) {
+    process.stdout.write(commandHelp(DIAGRAM));
+    return 0;
   }
-}
-
-async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      line: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (positionals.length !== 1) throw new DiagramUsageError('diagram takes one FILE');
-  const file = positionals[0];
+  const values = parsed.values as { output?: string; line?: string; json: boolean };
+  const file = parsed.positionals[0];
   const out = values.output;
-  if (!out && !values.json) throw new DiagramUsageError('diagram needs -o OUT.html or -o OUT.svg (or --json)');
+  if (!out && !values.json) throw new UsageError('`pipelint diagram` needs -o OUT.html, -o OUT.svg or --json');
   const format = out ? path.extname(out).toLowerCase() : '.json';
-  if (out && format !== '.html' && format !== '.svg' && format !== '.json') throw new DiagramUsageError(`unknown output type "${format}" (.html, .svg)`);
+  if (out && format !== '.html' && format !== '.svg' && format !== '.json') throw new UsageError(`cannot tell the format of -o ${out}: name it .html, .svg or .json`);
   const kind = kindOfPath(file);
-  if (!kind) throw new DiagramUsageError(`cannot analyse "${file}" (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)`);
+  if (!kind) throw new UsageError(`cannot draw ${file}: not a Python, notebook or TypeScript file (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)`);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new DiagramUsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new UsageError(`cannot read ${file}: ${describeIoError(err)}`);
   }
   let line: number | undefined;
   if (values.line !== undefined) {
     line = Number(values.line);
-    if (!Number.isInteger(line) || line < 1) throw new DiagramUsageError('--line must be a positive integer');
+    if (!Number.isInteger(line) || line < 1) throw new UsageError('--line must be a positive integer');
   }
 
   const engine = await Engine.create();
@@ -84,7 +79,7 @@ async function writeOut(out: string, content: string): Promise<void> {
   try {
     await writeFileAtomic(out, content);
   } catch (err) {
-    throw new DiagramUsageError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err))}`);
+    throw new UsageError(`cannot write ${out}: ${describeIoError(err)}`);
   }
 }
 

@@ -1,45 +1,85 @@
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { Engine } from '../engine';
 import { ruleDoc } from '../docs';
 import { allRules, ruleByCode } from '../rules';
 import type { Severity } from '../model/finding';
-import { diagram } from './diagram';
-import { checkFile, type CheckError, type FileResult } from './check';
+import { commandHelp, didYouMean, parseCommand, UsageError, type CommandSpec } from './args';
+import { DIAGRAM, diagram } from './diagram';
+import { checkFile, isSkipped, type CheckError, type FileResult } from './check';
 import { countAtOrAbove, toJson, toText, type CheckReport } from './format';
 import { toGithub } from './formats/github';
 import { toSarif } from './formats/sarif';
-import { CheckPolicies, POLICY_OPTIONS } from './policy';
+import { CheckPolicies, type PolicyFlags } from './policy';
 import { ConfigError } from '../config';
 import { collectFiles } from './walk';
 import { buildWorkspace } from '../workspace/build';
 import { checkInWorkers, isCheckWorker, runCheckWorker, workerCount, type FileOutcome } from './parallel';
 
-const USAGE = `Usage:
-  pipelint check [PATH...] [--format text|json|sarif|github] [--select CODES] [--extend-select CODES]
-                 [--ignore CODES] [--fix | --diff] [--fail-on error|warning|information] [--seed N]
-                 [--config FILE | --isolated] [--report-unused-noqa]
-  pipelint diagram FILE [--line N] -o OUT.html|OUT.svg
-  pipelint rules [CODE]
-  pipelint server --stdio
+const CHECK: CommandSpec = {
+  name: 'check',
+  synopsis: '[PATH...] [options]',
+  summary: 'Lints Python, notebooks and scikit.js TypeScript under PATH (default: the current directory).',
+  positionals: { min: 0, max: Infinity, name: 'PATH' },
+  options: {
+    format: { type: 'string', default: 'text', value: 'FORMAT', choices: ['text', 'json', 'sarif', 'github'], help: 'output format' },
+    select: { type: 'string', value: 'CODES', help: 'run only these rules (codes or prefixes, comma-separated: SKL1,SKL201)' },
+    'extend-select': { type: 'string', value: 'CODES', help: 'run these rules too' },
+    ignore: { type: 'string', value: 'CODES', help: 'do not run these rules' },
+    fix: { type: 'boolean', default: false, help: 'write the safe fixes to the files' },
+    diff: { type: 'boolean', default: false, help: 'print the safe fixes as a unified diff, write nothing (exit 1 if there are any)' },
+    'fail-on': { type: 'string', value: 'LEVEL', choices: ['error', 'warning', 'information', 'hint'], help: 'exit 1 when a finding is at or above this level (default from config, else warning)' },
+    seed: { type: 'string', value: 'N', help: 'the random_state the SKL201 fix inserts (default from config, else 42)' },
+    config: { type: 'string', value: 'FILE', help: 'use this pipelint.toml / pyproject.toml for every file' },
+    isolated: { type: 'boolean', default: false, help: 'ignore all configuration files' },
+    'report-unused-noqa': { type: 'boolean', default: false, help: 'report `# noqa` comments that suppress nothing' },
+    'max-file-size': { type: 'string', default: '5000000', value: 'BYTES', help: 'skip larger files' },
+    'no-color': { type: 'boolean', default: false, help: 'no colours in text output (also NO_COLOR=1)' },
+  },
+  notes: ['Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, configuration or I/O error.'],
+};
+
+const RULES: CommandSpec = {
+  name: 'rules',
+  synopsis: '[CODE]',
+  summary: 'Lists the rules, or prints the documentation of one (by code or name).',
+  positionals: { min: 0, max: 1, name: 'CODE' },
+  options: {},
+};
+
+const SERVER: CommandSpec = {
+  name: 'server',
+  synopsis: '--stdio',
+  summary: 'Runs the language server (for any LSP editor: Neovim, Helix, Emacs...).',
+  positionals: { min: 0, max: 0, name: '' },
+  options: {
+    stdio: { type: 'boolean', help: 'talk LSP over stdin/stdout' },
+    'node-ipc': { type: 'boolean', help: 'talk LSP over Node IPC (when started by a Node client)' },
+    socket: { type: 'string', value: 'PORT', help: 'talk LSP over a socket on this port' },
+    pipe: { type: 'string', value: 'NAME', help: 'talk LSP over this named pipe' },
+    clientProcessId: { type: 'string', value: 'PID', help: 'exit when this process exits' },
+  },
+};
+
+const COMMANDS: Record<string, CommandSpec> = { check: CHECK, diagram: DIAGRAM, rules: RULES, server: SERVER };
+
+const USAGE = `Usage: pipelint COMMAND [options]
+
+Commands:
+  check [PATH...]         lint files and directories (text, JSON, SARIF or GitHub output; --fix, --diff)
+  diagram FILE -o OUT     draw the pipelines of FILE as .html or .svg (or --json)
+  rules [CODE]            list the rules, or print one rule's documentation
+  server --stdio          run the language server
+
+Run \`pipelint COMMAND --help\` for a command's options; \`pipelint --version\` for the version.
 Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, configuration or I/O error.`;
 
-class UsageError extends Error {}
-
 async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'text' },
-      ...POLICY_OPTIONS,
-      fix: { type: 'boolean', default: false },
-      diff: { type: 'boolean', default: false },
-      'max-file-size': { type: 'string', default: '5000000' },
-      'no-color': { type: 'boolean', default: false },
-    },
-  });
-  if (!['text', 'json', 'sarif', 'github'].includes(values.format!)) throw new UsageError(`unknown --format "${values.format}" (text, json, sarif, github)`);
+  const { values: raw, positionals, help } = parseCommand(CHECK, argv);
+  if (help) return printHelp(CHECK);
+  const values = raw as unknown as PolicyFlags & { format: string; fix: boolean; diff: boolean; 'max-file-size': string; 'no-color': boolean };
+  // Ruff reads `--fix --diff` as "show the diff"; both together are more likely a slip than a plan, and
+  // guessing wrong either writes files the user meant to preview or silently does not write them.
+  if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together: --diff shows the safe fixes without writing them, --fix writes them');
   // Rules, severities, seed and fail level per file: config file (nearest above it) + these flags.
   const policies = CheckPolicies.create(values);
   if (typeof policies === 'string') throw new UsageError(policies);
@@ -83,21 +123,26 @@ async function check(argv: string[]): Promise<number> {
     const would = results.reduce((n, r) => n + (r.diff ? r.fixed : 0), 0);
     process.stderr.write(would > 0 ? `Would fix ${would} problem${would === 1 ? '' : 's'}.\n` : 'No safe fixes available.\n');
     for (const e of errors) process.stderr.write(`pipelint: ${e.path}: ${e.message}\n`);
-    if (errors.some((e) => !e.message.startsWith('skipped'))) return 2;
+    if (errors.some((e) => !isSkipped(e))) return 2;
     return would > 0 ? 1 : 0;
   }
   const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
-  const out = values.format === 'json' ? toJson(report) : values.format === 'sarif' ? toSarif(report) : values.format === 'github' ? toGithub(report) : toText(report, color);
+  const out = values.format === 'json' ? toJson(report) : values.format === 'sarif' ? toSarif(report) : values.format === 'github' ? toGithub(report) : toText(report, color, { fixRan: values.fix });
   if (out) process.stdout.write(out + '\n');
-  if (errors.some((e) => !e.message.startsWith('skipped'))) return 2;
+  if (errors.some((e) => !isSkipped(e))) return 2;
   return results.some((r) => countAtOrAbove(r.findings, failOn.get(r)!) > 0) ? 1 : 0;
 }
 
 function rules(argv: string[]): number {
-  const [code] = argv;
+  const { positionals, help } = parseCommand(RULES, argv);
+  if (help) return printHelp(RULES);
+  const [code] = positionals;
   if (code) {
     const rule = ruleByCode(code) ?? allRules.find((r) => r.meta.name === code);
-    if (!rule) throw new UsageError(`unknown rule "${code}" (see \`pipelint rules\`)`);
+    if (!rule) {
+      const names = allRules.flatMap((r) => [r.meta.code, r.meta.name]);
+      throw new UsageError(`unknown rule "${code}"${didYouMean(code, names, '')}; \`pipelint rules\` lists them`);
+    }
     process.stdout.write(ruleDoc(rule));
     return 0;
   }
@@ -105,6 +150,11 @@ function rules(argv: string[]): number {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), ['code', 'name', 'severity', 'fix'][i].length));
   const fmt = (row: string[]) => row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join('  ');
   process.stdout.write([fmt(['code', 'name', 'severity', 'fix', 'summary']), ...rows.map(fmt)].join('\n') + '\n');
+  return 0;
+}
+
+function printHelp(spec: CommandSpec): number {
+  process.stdout.write(commandHelp(spec));
   return 0;
 }
 
@@ -117,23 +167,44 @@ async function main(argv: string[]): Promise<number> {
       return diagram(rest);
     case 'rules':
       return rules(rest);
-    case 'server':
+    case 'server': {
+      if (parseCommand(SERVER, rest).help) return printHelp(SERVER);
       // The language server bundle sits beside this one; it reads --stdio from process.argv.
       require(path.join(__dirname, 'server.js'));
       return -1;
+    }
     case '--version':
     case '-V':
       process.stdout.write(`pipelint ${require('../../../package.json').version}\n`);
       return 0;
+    case 'help': {
+      // `pipelint help check` as git and npm allow.
+      const spec = rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+      if (rest[0] !== undefined && !spec) throw unknownCommand(rest[0]);
+      process.stdout.write(spec ? commandHelp(spec) : USAGE + '\n');
+      return 0;
+    }
     case undefined:
+      process.stderr.write(USAGE + '\n');
+      return 2;
     case '--help':
     case '-h':
-    case 'help':
       process.stdout.write(USAGE + '\n');
-      return command === undefined ? 2 : 0;
+      return 0;
     default:
-      throw new UsageError(`unknown command "${command}"`);
+      throw unknownCommand(command);
   }
+}
+
+function unknownCommand(command: string): UsageError {
+  const names = Object.keys(COMMANDS);
+  if (command.startsWith('-')) {
+    // `pipelint --fix`: a check option given without the command.
+    const name = command.replace(/^-+/, '').split('=')[0];
+    if (name in CHECK.options) return new UsageError(`${command} is an option of \`pipelint check\`: run \`pipelint check ${command}\``);
+    return new UsageError(`unknown option ${command}; commands: ${names.join(', ')} (\`pipelint --help\`)`);
+  }
+  return new UsageError(`unknown command "${command}"${didYouMean(command, names, '')}; commands: ${names.join(', ')} (\`pipelint --help\`)`);
 }
 
 if (isCheckWorker()) void runCheckWorker();
@@ -143,7 +214,7 @@ else
     if (code >= 0) process.exitCode = code;
   },
   (err) => {
-    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`pipelint: ${err.message}\n`);
     } else {
       process.stderr.write(`pipelint: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

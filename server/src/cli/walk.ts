@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { kindOfPath, WALKED_EXTENSIONS } from '../languages';
+import { describeIoError } from './args';
 
 /** Directories no one wants linted; skipped like Ruff's defaults even without a .gitignore. */
 const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.ipynb_checkpoints', 'site-packages']);
@@ -34,7 +35,7 @@ export async function collectFiles(args: string[], cwd: string): Promise<{ files
       stat = await fs.stat(absolute);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      missing.push({ path: arg, message: code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${code ?? String(err)}` });
+      missing.push({ path: arg, message: code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${describeIoError(err)}` });
       continue;
     }
     if (stat.isDirectory()) {
