@@ -4,10 +4,22 @@ import type { Expr, ModuleIR, ScopeId, Stmt } from '../model/ir';
 import { persistenceSites, type PersistenceSite } from '../model/persistence';
 import type { Semantics } from '../model/semantics';
 import {
+  APPLY_METHODS,
   COMPOSITE_FUNCTIONS,
   CV_FUNCTIONS,
   DATA_SOURCES,
   DERIVING_MODULES,
+  DESCRIBING_BUILTINS,
+  FIT_FUNCTIONS,
+  FUNCTION_TAKING_METHODS,
+  GUESS_LOADER,
+  GUESS_PREDICTOR,
+  GUESS_TRANSFORMER,
+  SEARCH_CLASSES,
+  STAT_FUNCTIONS,
+  STAT_METHODS,
+  TEST_NAME,
+  VAL_NAME,
   FIT_METHODS,
   FIT_PREDICT_METHODS,
   FIT_RESAMPLE_METHODS,
@@ -38,8 +50,10 @@ import {
   type ResampleRecord,
   type Score,
   type SplitRecord,
+  type StatValue,
   type TupleValue,
   type Value,
+  type Base,
 } from './values';
 
 /**
@@ -49,8 +63,12 @@ import {
  * transformers produced them and whether they were oversampled; instances remember each fit with the
  * data it saw. Calls to the file's own functions are followed with the arguments' values (so that
  * `train(X_train)` fits on training data); functions never called in the file are analysed on their
- * own, with the parameters of inference entry points (`predict(...)`) as inference data. Anything the
- * analysis cannot follow is unknown, and rules stay silent on unknown values.
+ * own, with the parameters of inference entry points (`predict(...)`) as inference data.
+ *
+ * Data is data whatever its origin: an unknown call on data returns data derived from its arguments
+ * (a "may" fact: the rows are kept, the split side too), a value first used as `X`/`y` of a fit or a
+ * split is born as data there, and statistics of the data (`df.mean()`) become fits when they are used
+ * to change rows. What stays unknown is what no data flows into.
  */
 
 const STATELESS = new Set<string>(tags.stateless);
@@ -104,8 +122,12 @@ class Interpreter {
     saves: [],
     loads: [],
     selections: [],
+    testRoots: new Set(),
     stmtOf: new Map(),
   };
+  private readonly testRoots = this.result.testRoots as Set<number>;
+  /** Data values standing for objects loaded from disk and then used as data (`X = joblib.load(...)`). */
+  private readonly loadedData = new Map<Inst, Data>();
   private readonly persistence = new Map<CallExpr, PersistenceSite>();
   /** The module loads a saved model: data it reads is inference data. */
   private readonly loadsModel: boolean;
@@ -122,11 +144,14 @@ class Interpreter {
     for (const site of persistenceSites(sem)) this.persistence.set(site.call, site);
     // A file that loads a model (and saves none) is an inference script: the data it reads is new data.
     const sites = [...this.persistence.values()];
-    this.loadsModel = sites.some((s) => s.kind === 'load') && !sites.some((s) => s.kind === 'save');
+    // A file that fits a model with labels (`fit(X, y)`) trains: what it loads is data or a starting point.
+    let trains = false;
     for (const { call, scope } of sem.calls) {
       const fn = sem.userFunction(call.callee, scope);
       if (fn !== undefined) this.calledFunctions.add(fn);
+      if (call.callee.k === 'attr' && FIT_METHODS.has(call.callee.name) && call.args.filter((a) => !a.name && !a.spread).length >= 2) trains = true;
     }
+    this.loadsModel = sites.some((s) => s.kind === 'load') && !sites.some((s) => s.kind === 'save') && !trains;
   }
 
   run(): LineageResult {
@@ -139,6 +164,8 @@ class Interpreter {
       if (parent && parent.kind === 'def') continue; // nested: analysed with its parent's call
       const frame = new Frame(fn.id, this.moduleFrame);
       const inference = INFERENCE_FUNCTION.test(fn.name) || (this.loadsModel && this.callsPredict(fn.body));
+      // Methods share one `self` per class, so `fit` sets `self.scaler` that `predict` reads.
+      if (parent?.kind === 'class' && fn.params[0]) frame.vars.set(fn.params[0].name, this.classSelf(parent.id));
       for (const p of fn.params) {
         if (p.name === 'self' || p.name === 'cls') continue;
         const dataLike = !/model|clf|estimator|pipe|regressor|classifier|scaler|encoder|transformer|path|file|dir|name|config|param|kwargs|args/i.test(p.name);
@@ -149,7 +176,85 @@ class Interpreter {
       this.callStack.pop();
     }
     this.resolveSlices();
+    this.resolveHeldOut();
     return this.result;
+  }
+
+  private readonly selves = new Map<number, Inst>();
+
+  /** The `self` that methods of a class analysed on their own share. */
+  private classSelf(classId: number): Inst {
+    let inst = this.selves.get(classId);
+    if (!inst) {
+      const cls = this.sem.fn(classId);
+      inst = this.newInst(cls.name, this.userClassKind(classId), { k: 'name', name: cls.name, range: cls.nameRange }, classId);
+      inst.userClass = classId;
+      inst.fields = new Map();
+      this.selves.set(classId, inst);
+    }
+    return inst;
+  }
+
+  private userClassKind(classId: number): InstKind {
+    const methods = new Set(this.sem.module.functions.filter((f) => f.parent === classId && f.kind === 'def').map((f) => f.name));
+    if (methods.has('predict') || methods.has('predict_proba')) return 'predictor';
+    if (methods.has('transform')) return 'transformer';
+    return 'other';
+  }
+
+  private methodOf(classId: number, name: string): number | undefined {
+    return this.sem.module.functions.find((f) => f.parent === classId && f.kind === 'def' && f.name === name)?.id;
+  }
+
+  /** With a separate test file, a split of other data holds out validation data, not the test set. */
+  private resolveHeldOut(): void {
+    if (this.testRoots.size === 0) return;
+    for (const s of this.result.splits) {
+      let hasTest = false;
+      for (const r of s.input.roots) if (this.testRoots.has(r)) hasTest = true;
+      if (!hasTest) s.heldOut = 'val';
+    }
+  }
+
+  /** A new piece of data: test or validation data when its path or the name it is bound to says so. */
+  private newData(e: CallExpr | undefined, base: Base, nameHint?: string): Data {
+    const root = this.nextRoot++;
+    let b = base;
+    if (base === 'raw' || base === 'unknown') {
+      const texts: string[] = [];
+      if (nameHint) texts.push(nameHint);
+      else if (this.currentStmt?.stmt.k === 'assign') {
+        const t = this.currentStmt.stmt.targets[0];
+        if (t?.k === 'name') texts.push(t.name);
+      }
+      const path = e?.args.find((a) => !a.name && a.value.k === 'str')?.value;
+      if (path?.k === 'str' && path.value) texts.push(path.value.split(/[\\/]/).pop() ?? path.value);
+      if (texts.some((t) => TEST_NAME.test(t))) b = 'test';
+      else if (texts.some((t) => VAL_NAME.test(t))) b = 'val';
+      if (b === 'test' || b === 'val') this.testRoots.add(root);
+    }
+    return emptyData(b, new Set([root]));
+  }
+
+  /**
+   * A value used as `X`/`y` of a fit or split: data, whatever it was. An unknown name is born as data
+   * here (and keeps that identity); an object loaded from disk is data too.
+   */
+  private asData(v: Value | undefined, expr: Expr | undefined, frame: Frame): Data | undefined {
+    if (v?.t === 'data') return v;
+    if (v?.t === 'inst' && v.kind === 'loaded') {
+      let d = this.loadedData.get(v);
+      if (!d) {
+        d = this.newData(undefined, this.loadsModel ? 'inference' : 'raw', expr?.k === 'name' ? expr.name : undefined);
+        this.loadedData.set(v, d);
+      }
+      return d;
+    }
+    if (v !== undefined || !expr || expr.k !== 'name') return undefined;
+    if (frame.has(expr.name) && frame.get(expr.name) !== undefined) return undefined;
+    const d = this.newData(undefined, this.loadsModel ? 'inference' : 'raw', expr.name);
+    this.setName(frame, expr.name, d);
+    return d;
   }
 
   private callsPredict(body: Stmt[]): boolean {
@@ -261,9 +366,15 @@ class Interpreter {
     for (const [k, vBody] of afterBody) {
       const vElse = afterElse.get(k);
       const bodyChanged = before.get(k) !== vBody;
-      const elseChanged = before.get(k) !== vElse || !afterElse.has(k);
+      // A name only the body binds keeps the body's value (may): the else branch did not touch it.
+      const elseChanged = afterElse.has(k) && before.get(k) !== vElse;
       if (bodyChanged && !elseChanged) afterElse.set(k, vBody);
-      else if (bodyChanged && elseChanged && vBody !== vElse) afterElse.set(k, compatible(vBody, vElse) ? vBody : undefined);
+      else if (bodyChanged && elseChanged && vBody !== vElse) {
+        // Data from either branch: the fits of both may have shaped it (`if standardize: X = scale(X)`).
+        if (vBody?.t === 'data' && vElse?.t === 'data' && vBody.part?.split === vElse.part?.split && vBody.part?.side === vElse.part?.side) {
+          afterElse.set(k, { ...vElse, transformedBy: union(vElse.transformedBy, vBody.transformedBy), via: union(vElse.via, vBody.via), resampledBy: union(vElse.resampledBy, vBody.resampledBy) });
+        } else afterElse.set(k, compatible(vBody, vElse) ? vBody : undefined);
+      }
     }
   }
 
@@ -290,6 +401,18 @@ class Interpreter {
           else if (v?.t === 'data') iv = v; // X, y = load_xy(...): each part has the data's lineage
           this.bind(item, iv, frame);
         });
+        return;
+      }
+      case 'attr': {
+        // self.scaler = StandardScaler(): a field of an instance of the file's own class.
+        const obj = this.eval(t.object, frame);
+        if (obj?.t === 'inst' && obj.fields) obj.fields.set(t.name, v);
+        // df.col = df.col.fillna(df.col.mean()): the frame holds the changed column.
+        const root = rootName(t.object);
+        if (obj?.t === 'data' && v?.t === 'data' && root) {
+          const old = frame.get(root);
+          if (old?.t === 'data') this.setName(frame, root, { ...old, transformedBy: union(old.transformedBy, v.transformedBy), via: union(old.via, v.via), resampledBy: union(old.resampledBy, v.resampledBy) });
+        }
         return;
       }
       case 'subscript': {
@@ -320,6 +443,12 @@ class Interpreter {
       return undefined;
     }
     if (iter.t === 'cvsplits') return { t: 'tuple', items: [{ t: 'index', split: iter.split, side: 0 }, { t: 'index', split: iter.split, side: 1 }] };
+    if (iter.t === 'inst' && iter.kind === 'splitter') {
+      // Old-style splitters are iterated directly (`for tr, te in StratifiedKFold(y, n_folds=4)`): the data
+      // they split is the first one indexed with their indices.
+      const split: SplitRecord = { id: this.nextId++, kind: 'cv', site: iter.ctor, scope: frame.scope, seq: this.seq++, input: emptyData('mixed', new Set()), sides: new Set([0, 1]), trainSide: 0, fitVotes: [0, 0] };
+      return { t: 'tuple', items: [{ t: 'index', split, side: 0 }, { t: 'index', split, side: 1 }] };
+    }
     if (iter.t === 'data') return iter;
     if (iter.t === 'tuple') {
       // A list of data sets (or of (X, y) pairs): each iteration sees one of them.
@@ -364,9 +493,9 @@ class Interpreter {
       case 'attr': {
         const obj = this.eval(e.object, frame);
         if (!obj) return undefined;
-        if (obj.t === 'inst') return SELF_ATTRS.has(e.name) ? obj : undefined;
+        if (obj.t === 'inst') return obj.fields?.has(e.name) ? obj.fields.get(e.name) : SELF_ATTRS.has(e.name) ? obj : undefined;
         if (obj.t === 'data') return META_ATTRS.has(e.name) ? undefined : obj;
-        if (obj.t === 'scores') return obj;
+        if (obj.t === 'scores' || obj.t === 'stat') return obj;
         return undefined;
       }
       case 'call':
@@ -389,8 +518,12 @@ class Interpreter {
         const l = this.eval(e.left, frame);
         const r = this.eval(e.right, frame);
         const data = [l, r].filter((v): v is Data => v?.t === 'data');
-        if (data.length > 0) return combineData(data);
+        const stats = [l, r].filter((v): v is StatValue => v?.t === 'stat');
+        // `(df - df.mean()) / df.std()`: the statistics change the rows.
+        if (data.length > 0) return this.applyStats(combineData(data)!, stats);
+        if (stats.length > 0) return stats[0];
         if (l?.t === 'scores' || r?.t === 'scores') return l?.t === 'scores' ? l : r;
+        if (l?.t === 'score' || r?.t === 'score') return l?.t === 'score' ? l : r;
         return undefined;
       }
       case 'unary': {
@@ -402,17 +535,21 @@ class Interpreter {
         this.loopDepth++;
         let scores: Score[] = [];
         const data: Data[] = [];
+        const stats: StatValue[] = [];
         try {
           for (const c of e.children) {
             const v = this.eval(c, frame);
             if (v?.t === 'score') scores.push(v);
             else if (v?.t === 'scores') scores = scores.concat(v.scores);
             else if (v?.t === 'data') data.push(v);
+            else if (v?.t === 'stat') stats.push(v);
           }
         } finally {
           this.loopDepth--;
         }
         if (scores.length > 0) return { t: 'scores', scores };
+        // `1 if x > df.mean() else 0`: rows compared with a statistic are changed by it.
+        if (data.length > 0) return this.applyStats(combineData(data)!, stats);
         return undefined;
       }
       case 'str':
@@ -442,12 +579,15 @@ class Interpreter {
       return key !== null ? obj.entries.find((en) => en.key === key)?.value : undefined;
     }
     if (obj.t === 'inst') return obj; // pipe['scaler'], search.cv_results_[...]
-    if (obj.t === 'scores') return obj;
+    if (obj.t === 'scores' || obj.t === 'stat') return obj;
     if (obj.t !== 'data') return undefined;
-    if (idx?.t === 'index') return { ...obj, part: { split: idx.split, side: idx.side } };
-    if (idx?.t === 'tuple' && idx.items[0]?.t === 'index') {
-      const i = idx.items[0];
-      return { ...obj, part: { split: i.split, side: i.side } };
+    const index = idx?.t === 'index' ? idx : idx?.t === 'tuple' && idx.items[0]?.t === 'index' ? idx.items[0] : undefined;
+    if (index) {
+      if (index.split.input.roots.size === 0 && !this.result.splits.includes(index.split)) {
+        index.split.input = obj;
+        this.result.splits.push(index.split);
+      }
+      return { ...obj, part: { split: index.split, side: index.side } };
     }
     const slice = e.index.k === 'slice' ? e.index : e.index.k === 'seq' && e.index.items[0]?.k === 'slice' ? e.index.items[0] : undefined;
     if (slice && !slice.step && (!!slice.lower !== !!slice.upper)) return this.sliceSplit(obj, slice, e, frame);
@@ -480,8 +620,20 @@ class Interpreter {
       const recv = this.eval(e.callee.object, frame);
       const args = e.args.map((a) => this.eval(a.value, frame));
       const method = e.callee.name;
-      if (recv?.t === 'inst') return this.instMethod(recv, method, e, args, frame);
+      if (recv?.t === 'inst') {
+        // An object loaded from disk and used as data (`arr = np.load(...)` / `df = pickle.load(f)`).
+        if (recv.kind === 'loaded' && !PREDICT_METHODS.has(method) && !SCORE_METHODS.has(method) && !TRANSFORM_METHODS.has(method) && !FIT_METHODS.has(method) && !FIT_TRANSFORM_METHODS.has(method)) {
+          const d = this.asData(recv, undefined, frame);
+          return d ? this.dataMethod(d, method, e, args, frame) : undefined;
+        }
+        if (recv.userClass !== undefined) {
+          const m = this.methodOf(recv.userClass, method);
+          if (m !== undefined) return this.callUser(m, e, args, frame, recv);
+        }
+        return this.instMethod(recv, method, e, args, frame);
+      }
       if (recv?.t === 'data') return this.dataMethod(recv, method, e, args, frame);
+      if (recv?.t === 'stat') return recv; // df.mean().round(), stats of stats
       const q = recv === undefined ? this.qname(e.callee, scope) : undefined;
       if (q) return this.libraryCall(q, e, args, frame);
       if (recv?.t === 'scores' || ((recv === undefined || (recv.t === 'tuple' && recv.items.length === 0)) && e.callee.object.k === 'name')) {
@@ -496,14 +648,15 @@ class Interpreter {
         }
         if (recv?.t === 'scores') {
           if (PICK_METHODS.has(method)) this.pick(e, recv.scores, scope);
+          // scores.index(max(scores)): the best value finds its candidate.
+          const a0 = args[0];
+          if ((method === 'index' || method === 'indexOf') && a0?.t === 'scores' && a0.extreme) this.pick(a0.extreme, a0.scores, scope);
           return recv;
         }
       }
       // JavaScript's `Math.max(...scores)`: a global object's function that picks the best score.
       if (recv === undefined && e.callee.object.k === 'name' && PICK_FUNCTIONS.has(`${e.callee.object.name}.${method}`) && this.sem.lookup(e.callee.object.name, scope, e.range.start).length === 0) {
-        const scores = args.flatMap((a) => (a?.t === 'scores' ? a.scores : a?.t === 'score' ? [a] : []));
-        if (scores.length > 0) this.pick(e, scores, scope);
-        return undefined;
+        return this.pickCall(`${e.callee.object.name}.${method}`, e, args, scope);
       }
       // A method of an unknown object: predict/score still say what they were given.
       if (recv === undefined) return this.unknownReceiver(method, e, args, frame);
@@ -515,21 +668,53 @@ class Interpreter {
     if (e.callee.k === 'name' && this.sem.lookup(e.callee.name, scope, e.range.start).length === 0) {
       // Builtins.
       const name = e.callee.name;
-      if (PICK_FUNCTIONS.has(name)) {
-        const scores = args.flatMap((a) => (a?.t === 'scores' ? a.scores : a?.t === 'score' ? [a] : []));
-        if (scores.length > 0) this.pick(e, scores, scope);
-        return undefined;
-      }
-      if (name === 'list' || name === 'tuple' || name === 'iter') return args[0];
-      if (name === 'open') return undefined;
-      return undefined;
+      if (PICK_FUNCTIONS.has(name)) return this.pickCall(name, e, args, scope);
+      if (name === 'list' || name === 'tuple' || name === 'iter' || name === 'sorted' || name === 'reversed') return args[0];
+      if (DESCRIBING_BUILTINS.has(name)) return undefined;
+      // A function the file does not define (another cell, a star import): data in, data out.
+      return this.unknownCall(name, e, args, frame);
     }
     const q = this.qname(e.callee, scope);
     if (!q) {
       const v = e.callee.k === 'name' ? frame.get(e.callee.name) : undefined;
-      return v?.t === 'inst' ? v : undefined;
+      if (v?.t === 'inst') return v;
+      const classId = this.sem.userClass(e.callee, scope);
+      if (classId !== undefined) {
+        const inst = this.newInst(this.sem.fn(classId).name, this.userClassKind(classId), e, scope);
+        inst.userClass = classId;
+        inst.fields = new Map();
+        const init = this.methodOf(classId, '__init__');
+        if (init !== undefined) this.callUser(init, e, args, frame, inst);
+        return inst;
+      }
+      return this.unknownCall(e.callee.k === 'name' ? e.callee.name : '', e, args, frame);
     }
     return this.libraryCall(q, e, args, frame);
+  }
+
+  /**
+   * A call nothing is known about: its result derives from the data it is given (may), an unknown class
+   * is guessed from its name (`XGBClassifier`, `DataFrameMapper`), a loader-like function reads new data.
+   */
+  private unknownCall(name: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+    const data = collectData(args);
+    if (/^[A-Z]/.test(name)) {
+      const predictor = GUESS_PREDICTOR.test(name);
+      const transformer = !predictor && GUESS_TRANSFORMER.test(name);
+      if (predictor || transformer) {
+        const inst = this.newInst(name, predictor ? 'predictor' : 'transformer', e, frame.scope);
+        inst.guessed = true;
+        inst.parts = collectInsts(args);
+        if (inst.parts.length > 0) inst.composite = true;
+        return inst;
+      }
+      if (data.length === 0) return undefined;
+    }
+    if (data.length > 0) return combineData(data);
+    const stats = args.filter((a): a is StatValue => a?.t === 'stat');
+    if (stats.length > 0) return stats[0];
+    if (name && GUESS_LOADER.test(name) && !/model|clf|estimator|pipe|scaler|encoder|param|config|path|dir|file|name/i.test(name)) return this.newData(e, this.loadsModel ? 'inference' : 'raw');
+    return undefined;
   }
 
   private persist(site: PersistenceSite, e: CallExpr, frame: Frame): Value | undefined {
@@ -548,6 +733,20 @@ class Interpreter {
     return inst;
   }
 
+  /**
+   * `argmax(scores)`, `max(candidates, key=score)`, `sorted(..., key=)`: picks the best candidate. A bare
+   * `max(scores)` reports the best value (`print(max(fold_scores))`); it selects only when used to find
+   * the candidate (`scores.index(max(scores))`).
+   */
+  private pickCall(name: string, e: CallExpr, args: (Value | undefined)[], scope: ScopeId): Value | undefined {
+    const scores = args.flatMap((a) => (a?.t === 'scores' ? a.scores : a?.t === 'score' ? [a] : []));
+    if (scores.length === 0) return undefined;
+    const extreme = /^(max|min|sorted|numpy\.(max|min|sort|amax|amin)|Math\.(max|min))$/.test(name) && !e.args.some((a) => a.name === 'key');
+    if (extreme) return { t: 'scores', scores, extreme: e };
+    this.pick(e, scores, scope);
+    return undefined;
+  }
+
   private pick(e: CallExpr, scores: Score[], scope: ScopeId): void {
     this.result.selections.push({ site: e.range, scores, scope, seq: this.seq++ });
   }
@@ -561,7 +760,23 @@ class Interpreter {
       const data = args.filter((a): a is Data => a?.t === 'data');
       if (data.length > 0) return this.score(e, data, frame);
     }
-    return undefined;
+    // `model.fit(X, y)` on an object nothing is known about (a keras model built elsewhere): a model fit.
+    if (FIT_METHODS.has(method) && e.args.filter((a) => !a.name && !a.spread).length >= 2 && e.callee.k === 'attr') {
+      const positional = e.args.map((a, j) => ({ a, v: args[j] })).filter(({ a }) => !a.name && !a.spread);
+      const X = positional[0].v?.t === 'data' ? positional[0].v : undefined;
+      const y = positional[1].v?.t === 'data' ? positional[1].v : undefined;
+      if (X) {
+        const inst = this.newInst(e.callee.object.k === 'name' ? e.callee.object.name : 'model', 'predictor', e, frame.scope);
+        inst.guessed = true;
+        this.fitRecord(inst, e, method, X, y, frame.scope);
+        if (X.part && X.part.split.kind === 'slice') X.part.split.fitVotes[X.part.side]++;
+        if (e.callee.object.k === 'name') this.setName(frame, e.callee.object.name, inst);
+        return inst;
+      }
+    }
+    // Any other method of an unknown object given data (`tokenizer.texts_to_sequences(X)`): derived data (may).
+    const data = collectData(args);
+    return data.length > 0 ? combineData(data) : undefined;
   }
 
   private score(e: CallExpr, data: Data[], frame: Frame): Score {
@@ -570,17 +785,21 @@ class Interpreter {
 
   private libraryCall(q: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
     const scope = frame.scope;
+    if (PICK_FUNCTIONS.has(q)) {
+      const r = this.pickCall(q, e, args, scope);
+      if (r || args.some((a) => a?.t === 'score' || a?.t === 'scores')) return r;
+    }
     if (SPLIT_FUNCTIONS.has(q)) return this.trainTestSplit(e, args, frame, SPLIT_FUNCTION_ARRAYS.get(q));
     const entity = this.lookup(q);
     if (CV_FUNCTIONS.has(q)) {
       const x = argFor(e, entity, 'X');
-      const xv = x ? args[e.args.indexOf(x)] ?? this.eval(x.value, frame) : args[1];
-      if (xv?.t === 'data') this.result.cvs.push({ call: e, X: xv, scope, seq: this.seq++ });
+      const xv0 = x ? args[e.args.indexOf(x)] ?? this.eval(x.value, frame) : args[1];
+      const xv = this.asData(xv0, x?.value, frame);
+      if (xv) this.result.cvs.push({ call: e, X: xv, scope, seq: this.seq++ });
       return undefined;
     }
     if (DATA_SOURCES.test(q)) {
-      const root = new Set([this.nextRoot++]);
-      const d = emptyData(this.loadsModel ? 'inference' : 'raw', root);
+      const d = this.newData(e, this.loadsModel ? 'inference' : 'raw');
       const returnXy = e.args.some((a) => (a.name === 'return_X_y' || a.name === 'return_x_y') && a.value.k === 'const' && a.value.value === true);
       if (returnXy || /\.make_\w+$/.test(q)) return { t: 'tuple', items: [d, d] };
       return d;
@@ -610,13 +829,57 @@ class Interpreter {
       return inst;
     }
     if (entity?.kind === 'class') return this.construct(q, entity, e, args, scope);
+    if (FIT_FUNCTIONS.test(q)) {
+      // preprocessing.scale(X): a fit and a transform in one call.
+      const X = this.asData(args[0], e.args[0]?.value, frame);
+      if (!X) return undefined;
+      const inst = this.newInst(q, 'transformer', e, scope);
+      inst.implicit = 'function';
+      this.fitRecord(inst, e, q.split('.').pop()!, X, undefined, scope);
+      return this.transformed(X, inst);
+    }
     if (DERIVING_MODULES.test(q)) {
       const data = collectData(args);
-      const d = combineData(data);
-      if (d && /(concat|hstack|vstack|column_stack|concatenate|append)$/.test(q)) return d;
-      return d;
+      if (STAT_FUNCTIONS.test(q) && data.length > 0) return this.stat(q.split('.').pop()!, e, combineData(data)!, frame);
+      const stats = args.filter((a): a is StatValue => a?.t === 'stat');
+      if (data.length > 0) return this.applyStats(combineData(data)!, stats);
+      if (stats.length > 0) return stats[0];
+      // np.sqrt(mean_squared_error(...)): still the score.
+      const score = args.find((a) => a?.t === 'score' || a?.t === 'scores');
+      if (score) return score;
+      // pd.DataFrame({...}) / np.array([[...]]): data built from literals.
+      if (/^(pandas\.(DataFrame|Series)|numpy\.(array|asarray|random\.\w+))$/.test(q) && e.args.length > 0) return this.newData(e, this.loadsModel ? 'inference' : 'raw');
+      return undefined;
     }
+    if (!entity && !q.startsWith('sklearn.') && !q.startsWith('scikitjs.')) return this.unknownCall(q.split('.').pop() ?? '', e, args, frame);
     return undefined;
+  }
+
+  /** A statistic of `X`, computed by `call`: a fit only once it is applied to rows. */
+  private stat(name: string, e: CallExpr, X: Data, frame: Frame): StatValue {
+    const inst = this.newInst(`statistic:${name}`, 'transformer', e, frame.scope);
+    inst.implicit = 'statistic';
+    return { t: 'stat', inst, call: e, X, scope: frame.scope };
+  }
+
+  /** Data changed with statistics: the first application records the statistic's fit. */
+  private applyStats(d: Data, stats: StatValue[]): Data {
+    let out = d;
+    for (const st of stats) {
+      if (!st.fit) {
+        st.fit = this.fitRecord(st.inst, st.call, st.inst.qname.slice('statistic:'.length), st.X, undefined, st.scope);
+      }
+      out = this.transformed(out, st.inst);
+    }
+    return out;
+  }
+
+  private fitRecord(inst: Inst, e: CallExpr, method: string, X: Data | undefined, y: Data | undefined, scope: ScopeId): FitRecord {
+    const rec: FitRecord = { inst, call: e, method, X, y, scope, seq: this.seq++ };
+    inst.fits.push(rec);
+    this.result.fits.push(rec);
+    this.noteStmt(e);
+    return rec;
   }
 
   private construct(q: string, entity: EntityInfo, e: CallExpr, args: (Value | undefined)[], scope: ScopeId): Inst {
@@ -656,7 +919,12 @@ class Interpreter {
   }
 
   private trainTestSplit(e: CallExpr, args: (Value | undefined)[], frame: Frame, maxArrays = Infinity): Value {
-    const arrays = e.args.map((a, i) => ({ a, v: args[i] })).filter(({ a }) => !a.name && !a.spread).slice(0, maxArrays);
+    const arrays = e.args
+      .map((a, i) => ({ a, v: args[i] }))
+      .filter(({ a }) => !a.name && !a.spread)
+      .slice(0, maxArrays)
+      .map(({ a, v }) => ({ a, v: this.asData(v, a.value, frame) ?? fieldsData(v) ?? v }));
+    let k = 0;
     const items: (Value | undefined)[] = [];
     const first = arrays.find(({ v }) => v?.t === 'data')?.v as Data | undefined;
     const split: SplitRecord = {
@@ -676,8 +944,9 @@ class Interpreter {
     }
     for (const { v } of arrays) {
       if (v?.t === 'data') {
-        items.push({ ...v, part: { split, side: 0 } }, { ...v, part: { split, side: 1 } });
+        items.push({ ...v, part: { split, side: 0, arg: k } }, { ...v, part: { split, side: 1, arg: k } });
       } else items.push(undefined, undefined);
+      k++;
     }
     return { t: 'tuple', items } satisfies TupleValue;
   }
@@ -690,19 +959,18 @@ class Interpreter {
     const scope = frame.scope;
     const dataArg = (i: number): Data | undefined => {
       const positional = e.args.map((a, j) => ({ a, v: args[j] })).filter(({ a }) => !a.name && !a.spread);
-      const v = positional[i]?.v ?? (i === 0 ? args[e.args.findIndex((a) => a.name === 'X')] : args[e.args.findIndex((a) => a.name === 'y')]);
-      return v?.t === 'data' ? v : undefined;
+      const kw = e.args.findIndex((a) => a.name === (i === 0 ? 'X' : 'y'));
+      const arg = positional[i]?.a ?? (kw >= 0 ? e.args[kw] : undefined);
+      const v = positional[i]?.v ?? (kw >= 0 ? args[kw] : undefined);
+      return this.asData(v, arg?.value, frame);
     };
     const isFit = FIT_METHODS.has(method) || FIT_TRANSFORM_METHODS.has(method) || FIT_PREDICT_METHODS.has(method) || FIT_RESAMPLE_METHODS.has(method);
     if (isFit) {
       const X = dataArg(0);
       const y = dataArg(1);
-      const rec: FitRecord = { inst, call: e, method, X, y, scope, seq: this.seq++ };
-      inst.fits.push(rec);
-      this.result.fits.push(rec);
-      this.noteStmt(e);
+      this.fitRecord(inst, e, method, X, y, scope);
       if (X?.part && X.part.split.kind === 'slice' && (inst.kind === 'predictor' || inst.kind === 'search')) X.part.split.fitVotes[X.part.side]++;
-      if (inst.kind === 'search' && X) this.result.cvs.push({ call: e, X, scope, seq: this.seq++ });
+      if (inst.kind === 'search' && X && SEARCH_CLASSES.test(inst.qname)) this.result.cvs.push({ call: e, X, scope, seq: this.seq++ });
       if (FIT_METHODS.has(method)) return inst;
       if (FIT_TRANSFORM_METHODS.has(method)) return X ? this.transformed(X, inst) : undefined;
       if (FIT_PREDICT_METHODS.has(method)) return X ? { ...X, predictedBy: inst } : undefined;
@@ -728,6 +996,7 @@ class Interpreter {
     }
     if (SCORE_METHODS.has(method)) {
       const data = [dataArg(0), dataArg(1)].filter((d): d is Data => !!d);
+      if (data[0]) this.result.predicts.push({ inst, call: e, X: data[0], scope, seq: this.seq++ });
       return data.length > 0 ? this.score(e, data, frame) : undefined;
     }
     if (SPLIT_METHODS.has(method) && inst.kind === 'splitter') {
@@ -738,6 +1007,11 @@ class Interpreter {
       return { t: 'cvsplits', split };
     }
     if (SELF_METHODS.has(method)) return inst;
+    // Other methods of a class the knowledge does not cover (`tokenizer.texts_to_sequences(X)`): data in, data out.
+    if (inst.guessed) {
+      const data = collectData(args);
+      return data.length > 0 ? combineData(data) : undefined;
+    }
     return undefined;
   }
 
@@ -753,7 +1027,34 @@ class Interpreter {
   }
 
   private dataMethod(d: Data, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+    const out = this.dataMethodResult(d, method, e, args, frame);
+    // `df['Age'].fillna(df['Age'].mean(), inplace=True)`: the frame itself changes.
+    if (out?.t === 'data' && out !== d && e.args.some((a) => a.name === 'inplace' && a.value.k === 'const' && a.value.value === true) && e.callee.k === 'attr') {
+      const root = rootName(e.callee.object);
+      const old = root ? frame.get(root) : undefined;
+      if (root && old?.t === 'data') this.setName(frame, root, { ...old, transformedBy: union(old.transformedBy, out.transformedBy), via: union(old.via, out.via), resampledBy: union(old.resampledBy, out.resampledBy) });
+    }
+    return out;
+  }
+
+  private dataMethodResult(d: Data, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
     if (META_METHODS.has(method)) return undefined;
+    if (STAT_METHODS.has(method)) return this.stat(method, e, d, frame);
+    if (FUNCTION_TAKING_METHODS.has(method)) {
+      // df.apply(f): the file's own f runs on the data (its fits see these rows).
+      const fnArg = e.args[0]?.value;
+      const fnId = fnArg?.k === 'name' ? this.sem.userFunction(fnArg, frame.scope) : fnArg?.k === 'function' ? fnArg.fn : undefined;
+      if (fnId !== undefined) {
+        const r = this.callUserWith(fnId, [d], frame);
+        if (r?.t === 'data') return { ...d, transformedBy: union(d.transformedBy, r.transformedBy), via: union(d.via, r.via), resampledBy: union(d.resampledBy, r.resampledBy) };
+        return d;
+      }
+    }
+    if (APPLY_METHODS.has(method)) {
+      const stats = args.filter((a): a is StatValue => a?.t === 'stat');
+      // df.fillna(df.mean()) / df[c].map(df.groupby(c)[t].mean()) / df.sub(df.mean())
+      if (stats.length > 0) return this.applyStats(d, stats);
+    }
     if (method === 'sample') {
       const split: SplitRecord = { id: this.nextId++, kind: 'sample', site: e, scope: frame.scope, seq: this.seq++, input: d, sides: new Set([0]), trainSide: 0, fitVotes: [0, 0] };
       this.result.splits.push(split);
@@ -771,19 +1072,23 @@ class Interpreter {
       }
       return d;
     }
-    if (method === 'split' || method === 'groupby') return undefined;
+    if (method === 'split') return undefined;
     const others = args.filter((a): a is Data => a?.t === 'data');
     return others.length > 0 && (method === 'append' || method === 'join' || method === 'merge') ? combineData([d, ...others]) : d;
   }
 
-  private callUser(fnId: number, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+  private callUser(fnId: number, e: CallExpr, args: (Value | undefined)[], frame: Frame, self?: Inst): Value | undefined {
     if (this.callStack.includes(fnId) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
     const fn = this.sem.fn(fnId);
     const callee = new Frame(fnId, this.closureFrame(fn.parent, frame));
     const positional = e.args.map((a, i) => ({ a, v: args[i] })).filter(({ a }) => !a.name && !a.spread);
     const inference = INFERENCE_FUNCTION.test(fn.name);
     let pi = 0;
-    for (const p of fn.params) {
+    for (const [i, p] of fn.params.entries()) {
+      if (self && i === 0) {
+        callee.vars.set(p.name, self);
+        continue;
+      }
       if (p.kind === 'varargs' || p.kind === 'kwargs') continue;
       let v: Value | undefined;
       const kw = e.args.findIndex((a) => a.name === p.name);
@@ -803,8 +1108,27 @@ class Interpreter {
       this.loopDepth = savedLoop;
       this.callStack.pop();
     }
-    const known = returns.filter((r) => r !== undefined);
-    return known.length > 0 ? known[known.length - 1] : undefined;
+    return mergeReturns(returns);
+  }
+
+  /** Calls the file's own function with these positional values (`df.apply(f)` runs `f(df)`). */
+  private callUserWith(fnId: number, values: (Value | undefined)[], frame: Frame): Value | undefined {
+    if (this.callStack.includes(fnId) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
+    const fn = this.sem.fn(fnId);
+    const callee = new Frame(fnId, this.closureFrame(fn.parent, frame));
+    let i = 0;
+    for (const p of fn.params) {
+      if (p.kind === 'varargs' || p.kind === 'kwargs') continue;
+      callee.vars.set(p.name, i < values.length ? values[i++] : p.default ? this.eval(p.default, callee) : undefined);
+    }
+    this.callStack.push(fnId);
+    const returns: (Value | undefined)[] = [];
+    try {
+      this.fnBody(fn.body, callee, returns);
+    } finally {
+      this.callStack.pop();
+    }
+    return mergeReturns(returns);
   }
 
   /** Runs a function body, collecting the values of its return statements. */
@@ -818,8 +1142,13 @@ class Interpreter {
         else if (s.k === 'if') {
           this.eval(s.test, frame);
           this.selectionInIf(s, frame);
+          const before = new Map(frame.vars);
           this.fnBody(s.body, frame, returns);
+          const afterBody = new Map(frame.vars);
+          frame.vars.clear();
+          for (const [k, v] of before) frame.vars.set(k, v);
           this.fnBody(s.orelse, frame, returns);
+          this.mergeBranches(frame, before, afterBody);
         } else if (s.k === 'loop') {
           const iter = s.iter ? this.eval(s.iter, frame) : undefined;
           if (s.target) this.bind(s.target, this.elementOf(iter, s.iter, frame), frame);
@@ -892,6 +1221,37 @@ function offset(m: ModuleIR, p: { line: number; character: number }): number {
 function indexedName(e: Expr): string | undefined {
   if (e.k === 'name') return e.name;
   if (e.k === 'attr' && (e.name === 'loc' || e.name === 'iloc') && e.object.k === 'name') return e.object.name;
+  return undefined;
+}
+
+/** The data an instance of the file's own class holds (`random_split(self, ...)` of a Dataset). */
+function fieldsData(v: Value | undefined): Data | undefined {
+  if (v?.t !== 'inst' || !v.fields) return undefined;
+  return combineData([...v.fields.values()].filter((x): x is Data => x?.t === 'data'));
+}
+
+/** What a call of a function returns: the last known return, with every data return's fits (may). */
+function mergeReturns(returns: (Value | undefined)[]): Value | undefined {
+  const known = returns.filter((r) => r !== undefined);
+  const last = known[known.length - 1];
+  if (last?.t !== 'data') return last;
+  let out: Data = last;
+  for (const r of known) {
+    if (r === last || r?.t !== 'data') continue;
+    out = { ...out, transformedBy: union(out.transformedBy, r.transformedBy), via: union(out.via, r.via), resampledBy: union(out.resampledBy, r.resampledBy) };
+  }
+  return out;
+}
+
+/** The variable at the root of `df['a'].str`, `df.loc[:, 'a']`, `self.df['a']` (not through calls). */
+function rootName(e: Expr): string | undefined {
+  let cur = e;
+  for (let i = 0; i < 10; i++) {
+    if (cur.k === 'name') return cur.name;
+    if (cur.k === 'subscript') cur = cur.object;
+    else if (cur.k === 'attr') cur = cur.object;
+    else return undefined;
+  }
   return undefined;
 }
 

@@ -8,8 +8,11 @@ import type { PersistenceSite } from '../model/persistence';
  */
 
 /** Where a piece of data comes from, before splits are resolved. */
-/** `unknown`: parameters of functions nobody in the file calls (their fits still count for SKL303). */
-export type Base = 'raw' | 'inference' | 'mixed' | 'unknown';
+/**
+ * `unknown`: parameters of functions nobody in the file calls (their fits still count for SKL303).
+ * `test` / `val`: a separate file or frame named as test (holdout, submission) or validation data.
+ */
+export type Base = 'raw' | 'inference' | 'mixed' | 'unknown' | 'test' | 'val';
 
 /** Resolved origin: `val` is the held-out part of a split of training data. */
 export type Origin = Base | 'train' | 'test' | 'val';
@@ -28,6 +31,11 @@ export interface SplitRecord {
   trainSide?: 0 | 1;
   /** Slices: the side each predictor was fitted on (votes for `trainSide`). */
   fitVotes: [number, number];
+  /**
+   * What the held-out side is when the input is whole data: a split of the training file while a
+   * separate test file exists holds out validation data, not the test set (resolved after the run).
+   */
+  heldOut?: 'test' | 'val';
 }
 
 export interface Data {
@@ -35,8 +43,11 @@ export interface Data {
   base: Base;
   /** Identities of the raw sources (loaded files, datasets) this data derives from. */
   roots: ReadonlySet<number>;
-  /** The side of a split this data is (or derives from). */
-  part?: { split: SplitRecord; side: 0 | 1 };
+  /**
+   * The side of a split this data is (or derives from); `arg` is the position of the array among the
+   * split's inputs (`X` 0, `y` 1 in `train_test_split(X, y)`), which tells the X_train twin from y_train.
+   */
+  part?: { split: SplitRecord; side: 0 | 1; arg?: number };
   /** Instances whose transform produced (part of) this data, in order. */
   transformedBy: readonly Inst[];
   /** The fits whose state those transforms applied (the instance's last fit at the time). */
@@ -81,6 +92,16 @@ export interface Inst {
   scope: ScopeId;
   fits: FitRecord[];
   load?: PersistenceSite;
+  /**
+   * Not an estimator object: a statistic of the data (`df.mean()`, `np.mean(x)`) that changed rows when
+   * applied (`fillna`, arithmetic, `map`), or a function-style fit (`preprocessing.scale(X)`).
+   */
+  implicit?: 'statistic' | 'function';
+  /** An instance of a class of this file: its methods run with `self` bound to it, its fields hold values. */
+  userClass?: number;
+  fields?: Map<string, Value | undefined>;
+  /** A class the knowledge does not know (xgboost, keras, sklearn_pandas...): its kind is guessed from its name. */
+  guessed?: boolean;
 }
 
 export interface FitRecord {
@@ -92,6 +113,17 @@ export interface FitRecord {
   y?: Data;
   scope: ScopeId;
   seq: number;
+}
+
+/** A statistic of some data, not applied yet: it becomes a fit when it changes rows (`fillna(df.mean())`). */
+export interface StatValue {
+  t: 'stat';
+  inst: Inst;
+  call: CallExpr;
+  X: Data;
+  scope: ScopeId;
+  /** The fit record, created on first application. */
+  fit?: FitRecord;
 }
 
 export interface TransformRecord {
@@ -154,6 +186,8 @@ export interface Score {
 export interface ScoreBag {
   t: 'scores';
   scores: Score[];
+  /** `max(scores)` without `key=`: the best value, reported; it selects only when it finds its candidate (`scores.index(max(scores))`). */
+  extreme?: CallExpr;
 }
 
 export interface SelectionRecord {
@@ -179,7 +213,7 @@ export interface CvSplits {
   split: SplitRecord;
 }
 
-export type Value = Data | IndexValue | Inst | Score | ScoreBag | TupleValue | DictValue | CvSplits;
+export type Value = Data | IndexValue | Inst | Score | ScoreBag | TupleValue | DictValue | CvSplits | StatValue;
 
 export interface LineageResult {
   fits: FitRecord[];
@@ -191,6 +225,8 @@ export interface LineageResult {
   saves: SaveRecord[];
   loads: LoadRecord[];
   selections: SelectionRecord[];
+  /** Roots of data read from a file or frame named as test / validation data. */
+  testRoots: ReadonlySet<number>;
   /** The statement each call belongs to (for fixes that rewrite statements). */
   stmtOf: Map<CallExpr, { stmt: Stmt; scope: ScopeId; block: Stmt[] }>;
 }
@@ -205,12 +241,12 @@ export function originOf(d: Data): Origin {
   if (!part) return d.part ? originOf(d.part.split.input) : d.base;
   const { split, side } = part;
   const trainSide = split.trainSide ?? 0;
-  if (side === trainSide) return 'train';
   const parent = originOf(split.input);
+  // A split of test or inference data leaves it test or inference data, whichever side.
+  if (parent === 'test' || parent === 'val' || parent === 'inference') return parent;
+  if (side === trainSide) return 'train';
   if (parent === 'train') return 'val';
-  if (parent === 'test' || parent === 'val') return parent;
-  if (parent === 'inference') return 'inference';
-  return 'test';
+  return split.heldOut ?? 'test';
 }
 
 /** The side of a real split this data is: a lone slice `X[:n]` keeps the part of the data it was taken from. */

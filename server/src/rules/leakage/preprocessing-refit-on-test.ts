@@ -1,6 +1,6 @@
 import { lastFitBefore } from '../../dataflow/bundles';
 import { FIT_METHODS, FIT_TRANSFORM_METHODS } from '../../dataflow/methods';
-import { effectivePart, originOf, type FitRecord } from '../../dataflow/values';
+import { effectivePart, originOf, type Data, type FitRecord, type LineageResult } from '../../dataflow/values';
 import type { Fix, TextEdit } from '../../model/finding';
 import type { Rule, RuleContext } from '../rule';
 import { describeOrigin, isStatefulTransformer, lineage, once, shortName, source } from './shared';
@@ -22,23 +22,28 @@ export const preprocessingRefitOnTest: Rule = {
   check(ctx) {
     const L = lineage(ctx);
     const first = once(ctx, 'SKL302');
-    // Fits on training data, by class: the candidates for each later refit.
+    // Fits on training data, by class: the candidates for each later refit. A separate training file
+    // (data that is not split and holds no test rows) counts when the refit is on a separate test file.
     const trainFits = new Map<string, FitRecord[]>();
     for (const g of L.fits) {
-      if (!g.X || originOf(g.X) !== 'train') continue;
+      if (!g.X || inPlottingHelper(ctx, g)) continue;
+      const o = originOf(g.X);
+      if (o !== 'train' && !(L.testRoots.size > 0 && (o === 'raw' || o === 'unknown') && !hasTestRows(L.testRoots, g.X))) continue;
       const list = trainFits.get(g.inst.qname);
       if (list) list.push(g);
       else trainFits.set(g.inst.qname, [g]);
     }
     for (const f of L.fits) {
-      if (!isStatefulTransformer(f.inst) || !f.X) continue;
+      if (!isStatefulTransformer(f.inst) || !f.X || inPlottingHelper(ctx, f)) continue;
       const origin = originOf(f.X);
       if (origin !== 'test' && origin !== 'val' && origin !== 'inference') continue;
       // A refit feeding a model loaded from disk is SKL304's finding (with the save site).
       if (origin === 'inference' && L.predicts.some((p) => p.inst?.kind === 'loaded' && p.X?.via.includes(f))) continue;
-      const train = trainFitFor(trainFits.get(f.inst.qname) ?? [], f);
+      const train = trainFitFor((trainFits.get(f.inst.qname) ?? []).filter((g) => originOf(g.X!) === 'train' || testFile(f.X!)), f);
+      // A twin on a separate test file is a skew only when its output feeds a model trained through the training fit.
+      if (train && train.inst !== f.inst && testFile(f.X) && !feedsModelTrainedThrough(L, f, train)) continue;
       if (!train || !first(f.call.range)) continue;
-      const cls = shortName(f.inst.qname);
+      const cls = f.inst.implicit === 'statistic' ? `${f.method}()` : shortName(f.inst.qname);
       const twin = train.inst !== f.inst;
       const line = train.call.range.start.line + 1;
       ctx.report({
@@ -53,16 +58,18 @@ export const preprocessingRefitOnTest: Rule = {
   },
 };
 
-/** Among the training fits of its class (all have data): the same instance's, or a twin's on the same split (any for inference data). */
+/**
+ * Among the training fits of its class (all have data): the same instance's, or a twin's on the same
+ * split and the same input of it (the X_train twin of X_test, never y_train's), any for inference data
+ * or a separate test file.
+ */
 function trainFitFor(trainFits: FitRecord[], f: FitRecord): FitRecord | undefined {
   const candidates = trainFits.filter((g) => {
     if (g === f) return false;
     if (g.inst === f.inst) return true;
-    const gp = effectivePart(g.X!);
-    const fp = effectivePart(f.X!);
-    return originOf(f.X!) === 'inference' || (!!gp && !!fp && gp.split === fp.split);
+    return originOf(f.X!) === 'inference' || testFile(f.X!) || sameSplitInput(g, f);
   });
-  const rank = (g: FitRecord) => (g.inst === f.inst ? 2 : 0) + (g.seq < f.seq ? 1 : 0);
+  const rank = (g: FitRecord) => (g.inst === f.inst ? 4 : 0) + (sameSplitInput(g, f) ? 2 : 0) + (g.seq < f.seq ? 1 : 0);
   let best: FitRecord | undefined;
   for (const g of candidates) {
     if (!best || rank(g) > rank(best) || (rank(g) === rank(best) && g.seq > best.seq && g.seq < f.seq)) best = g;
@@ -80,7 +87,10 @@ function mayRaiseOnUnseen(qname: string): boolean {
  * this point; `scaler.fit(A)` alone on its line is removed.
  */
 function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
-  if (ctx.module.hasErrors || f.call.callee.k !== 'attr') return null;
+  if (ctx.module.hasErrors || f.call.callee.k !== 'attr' || f.inst.implicit || train.inst.implicit) return null;
+  // A twin's state is the right one only when it was fitted on the matching training data (X_train for
+  // X_test, never y_train): otherwise the fix may swap in a scaler of the target or of other columns.
+  const proven = train.inst === f.inst || sameSplitInput(train, f);
   const name = nameOf(ctx, train);
   if (!name) return null;
   // The same variable, holding the training-fitted instance, must be visible here.
@@ -90,7 +100,7 @@ function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
   // Nothing refits it in between (other than this call).
   const last = lastFitBefore(train.inst, f.seq);
   if (last && last !== train && last !== f) return null;
-  const safety = mayRaiseOnUnseen(f.inst.qname) ? 'unsafe' : 'safe';
+  const safety = mayRaiseOnUnseen(f.inst.qname) || !proven ? 'unsafe' : 'safe';
   const edits: TextEdit[] = [];
   const positional = f.call.args.filter((a) => !a.name && !a.spread);
   if (FIT_TRANSFORM_METHODS.has(f.method)) {
@@ -129,4 +139,40 @@ function nameOf(ctx: RuleContext, fit: FitRecord): string | undefined {
 
 function lineageStmt(ctx: RuleContext, f: FitRecord) {
   return lineage(ctx).stmtOf.get(f.call);
+}
+
+/** Both fits saw the two sides of one split of the same input array (`X` of `train_test_split(X, y)`). */
+function sameSplitInput(g: FitRecord, f: FitRecord): boolean {
+  const gp = g.X ? effectivePart(g.X) : undefined;
+  const fp = f.X ? effectivePart(f.X) : undefined;
+  return !!gp && !!fp && gp.split === fp.split && gp.arg === fp.arg && gp.side !== fp.side;
+}
+
+/** Data transformed by `f` is predicted or scored by a model whose training data went through `train`. */
+function feedsModelTrainedThrough(L: LineageResult, f: FitRecord, train: FitRecord): boolean {
+  return L.predicts.some((p) => {
+    if (!p.X?.via.includes(f) || !p.inst) return false;
+    const fit = lastFitBefore(p.inst, p.seq);
+    return !!fit?.X?.via.includes(train);
+  });
+}
+
+/** A separate test file (not the held-out side of a split in this file). */
+function testFile(d: Data): boolean {
+  return originOf(d) === 'test' && !effectivePart(d);
+}
+
+function hasTestRows(testRoots: ReadonlySet<number>, d: Data): boolean {
+  for (const r of d.roots) if (testRoots.has(r)) return true;
+  return false;
+}
+
+/** Fits inside EDA helpers (`plot_pca(df)`, `show_clusters(X)`) are for looking at the data, not training. */
+function inPlottingHelper(ctx: RuleContext, g: FitRecord): boolean {
+  for (let s = g.scope; s !== null; ) {
+    const fn = ctx.sem.fn(s);
+    if (fn.kind === 'def' && /plot|show|visuali[sz]|draw|display|eda|explore|inspect/i.test(fn.name)) return true;
+    s = fn.parent;
+  }
+  return false;
 }

@@ -12,7 +12,7 @@ export const testSetReusedForSelection: Rule = {
     code: 'SKL306',
     name: 'test-set-reused-for-selection',
     summary: 'Several candidates are scored on the test set and the best is picked on it.',
-    defaultSeverity: 'information',
+    defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python', 'typescript'],
   },
