@@ -91,7 +91,7 @@ export const FUNCTION_TAKING_METHODS = new Set(['apply', 'applymap', 'transform'
  * scikit-learn's function-style preprocessing: fits and transforms in one call, on the rows it is given.
  * (`normalize` and `binarize` work row by row and learn nothing: not listed.)
  */
-export const FIT_FUNCTIONS = /^(sklearn\.preprocessing\.(scale|minmax_scale|maxabs_scale|robust_scale|quantile_transform|power_transform)|pandas\.qcut)$/;
+export const FIT_FUNCTIONS = /^sklearn\.preprocessing\.(scale|minmax_scale|maxabs_scale|robust_scale|quantile_transform|power_transform)$/;
 
 /** Supervised transformers: fitted with the labels, they leak the target when fitted on all rows. */
 export const SUPERVISED_TRANSFORMERS = /^(sklearn\.feature_selection\.(?!VarianceThreshold$)\w+|sklearn\.preprocessing\.TargetEncoder|category_encoders\.\w+|sklearn\.cross_decomposition\.\w+)$/;

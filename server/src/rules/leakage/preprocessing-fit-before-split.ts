@@ -30,6 +30,8 @@ export const preprocessingFitBeforeSplit: Rule = {
     const firstApplication = once(ctx, 'SKL301.statistic');
     for (const f of L.fits) {
       if (!isStatefulTransformer(f.inst) || f.inst.labelEncoder || !f.X || f.X.roots.size === 0) continue;
+      // A statistic of a parameter of a function nobody calls may be of one sample (`signal - np.mean(signal)`).
+      if (f.inst.implicit === 'statistic' && originOf(f.X) === 'unknown') continue;
       const leak = leakingUse(L, f);
       if (!leak || !first(f.call.range)) continue;
       const applied = f.inst.implicit === 'statistic' ? L.stmtOf.get(f.call)?.stmt.range : undefined;
@@ -37,7 +39,7 @@ export const preprocessingFitBeforeSplit: Rule = {
       const what = describeFit(f);
       const supervised = usesLabels(f);
       const effect = supervised
-        ? ' It was fitted with the labels: the selection/encoding learnt from the test rows\' labels inflates the score badly (measured: 0.77 accuracy on pure noise instead of 0.5).'
+        ? ' It was fitted with the labels: the selection/encoding learnt from the test rows\' labels inflates the score badly (measured: 0.82 accuracy on pure noise instead of 0.48).'
         : ' Unsupervised statistics usually move the score little, but the evaluation is no longer on unseen data.';
       const whole = originOf(f.X) === 'train' ? 'the training split' : originOf(f.X) === 'val' ? 'the validation split' : 'the whole data set';
       const where =

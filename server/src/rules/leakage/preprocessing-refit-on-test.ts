@@ -48,7 +48,9 @@ export const preprocessingRefitOnTest: Rule = {
       const line = train.call.range.start.line + 1;
       ctx.report({
         range: f.call.range,
-        message: twin
+        message: f.inst.implicit === 'statistic'
+          ? `${capitalize(describeOrigin(f.X))} is changed with its own \`${f.method}()\` here, while the training data used the training data's (line ${line}): the model sees features filled or scaled differently from training. Compute the statistic on the training data once and reuse it.`
+          : twin
           ? `Another \`${cls}\` is fitted on ${describeOrigin(f.X)}; the one used for training was fitted on training data (line ${line}). The model sees features encoded differently from training: use \`transform\` of the training-fitted ${cls}.`
           : `\`${cls}\` is fitted again on ${describeOrigin(f.X)} after being fitted on training data (line ${line}). The model sees features encoded differently from training: use \`transform\`, not \`${f.method}\`.`,
         fix: fixFor(ctx, f, train),
@@ -175,4 +177,8 @@ function inPlottingHelper(ctx: RuleContext, g: FitRecord): boolean {
     s = fn.parent;
   }
   return false;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
