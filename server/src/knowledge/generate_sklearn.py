@@ -465,6 +465,216 @@ def measure_function(name, func, D, overrides=None, runs=4):
 
 
 # --------------------------------------------------------------------------------------------
+# n_jobs: where the parallelism really happens (measured)
+# --------------------------------------------------------------------------------------------
+
+# joblib.Parallel calls made while an estimator is fitted and used: (n_jobs, number of tasks).
+# The patched __call__ records them and then runs the tasks in this process (n_jobs=1), so the
+# measurement starts no worker and is fast and deterministic.
+_PARALLEL_CALLS = []
+
+
+def _install_parallel_probe():
+    import joblib
+
+    if getattr(joblib.Parallel, "_pipelint_probe", False):
+        return
+    original = joblib.Parallel.__call__
+
+    def probe(self, iterable):
+        tasks = list(iterable)
+        _PARALLEL_CALLS.append((self.n_jobs, len(tasks)))
+        self.n_jobs = 1
+        return original(self, tasks)
+
+    joblib.Parallel.__call__ = probe
+    joblib.Parallel._pipelint_probe = True
+
+
+def njobs_inputs(D, role):
+    """Data sets for the n_jobs measurement: narrow and wide, binary and multiclass (or 1-D and 2-D
+    targets), dense and sparse, so that a data-dependent parallel path (tree vs brute neighbour search,
+    one-vs-rest over classes, multi-target solvers) is exercised by at least one of them."""
+    import scipy.sparse as sp
+    from sklearn.datasets import make_blobs, make_classification, make_regression
+
+    out = []
+    for nf in (8, 30):
+        if role == "regressor":
+            X, y = make_regression(n_samples=120, n_features=nf, noise=5.0, random_state=0)
+            out += [(X, y), (X, np.c_[y, y * 0.5])]
+        elif role == "clusterer":
+            X, _ = make_blobs(n_samples=120, n_features=nf, centers=3, random_state=0)
+            out += [(X, None)]
+        else:
+            for k in (2, 3):
+                X, y = make_classification(n_samples=120, n_features=nf, n_informative=4, n_classes=k,
+                                           random_state=0)
+                out += [(np.abs(X), y)]
+    out += [(sp.csr_matrix(np.where(np.abs(X) > 1.0, np.abs(X), 0.0)), y) for X, y in list(out)]
+    return out
+
+
+def parallel_work(cls, kw, X, y):
+    """True when fitting and using the estimator dispatched two or more tasks to a Parallel call with
+    n_jobs=2; False when it did not; None when the configuration failed on this input."""
+    from sklearn.base import clone
+    from sklearn.metrics import pairwise_distances
+
+    kw = dict(kw)
+    precomputed = any(isinstance(v, str) and "precomputed" in v for v in kw.values())
+    if precomputed:
+        if hasattr(X, "toarray"):
+            return None
+        X = pairwise_distances(X)
+        if kw.get("affinity") == "precomputed":
+            X = np.exp(-X / X.std())
+    if "prefit" in kw.values():
+        # cv="prefit" takes an already fitted estimator.
+        names = [n for n in ("estimator", "base_estimator") if n in inspect.signature(cls).parameters]
+        if names:
+            kw[names[0]] = clone(kw.get(names[0]) or default_inner(role_of(cls))).fit(X, y)
+    del _PARALLEL_CALLS[:]
+    signal.alarm(30)
+    try:
+        est = cls(**kw)
+        est.set_params(n_jobs=2)
+        if y is None:
+            est.fit(X)
+        else:
+            est.fit(X, y)
+        flatten_outputs(est, X[:40])
+        for meth in ("kneighbors", "radius_neighbors"):
+            f = getattr(est, meth, None)
+            if f is not None:
+                try:
+                    f(X[:40])
+                except Exception:  # noqa: BLE001
+                    pass
+    except Timeout:
+        return None
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        signal.alarm(0)
+    return any(n not in (None, 1) and tasks >= 2 for n, tasks in _PARALLEL_CALLS)
+
+
+def measure_parallel(cls, kw, inputs):
+    """'yes' (parallel work on some input), 'no' (none on any input that ran) or 'failed'."""
+    seen = False
+    for X, y in inputs:
+        r = parallel_work(cls, kw, X, y)
+        if r:
+            return "yes"
+        if r is False:
+            seen = True
+    return "no" if seen else "failed"
+
+
+NJOBS_NEG_RE = re.compile(r"\bignored\b|\bhas no (?:effect|impact)\b|\bno impact\b|\bdoes not have any effect\b", re.I)
+NJOBS_POS_RE = re.compile(r"\b(?:if|when|only)\b", re.I)
+NOT_EQUAL_RE = re.compile(rf"\b([A-Za-z_]\w*)\s*!=\s*({VALUES})")
+
+
+def njobs_doc_conditions(desc, params, pdoc):
+    """(needs, ignored, evidence) named by the n_jobs docstring: "used when parallelizing over classes
+    if multi_class='ovr'" (needs), "ignored when the solver is set to 'liblinear'" (ignored),
+    "only when cv != 'prefit'" (ignored). Conjunctions in parentheses ("(metric='euclidean' and
+    method='exact')") cannot be expressed as one condition and are left out."""
+    needs, ignored, ev = [], [], []
+    for sent in sentences(desc):
+        t = re.sub(r"\([^()]*\band\b[^()]*\)", "", clean(sent))
+        for m in NOT_EQUAL_RE.finditer(t):
+            if m.group(1) in params:
+                ignored += [(m.group(1), v) for v in split_values(m.group(2))]
+                ev.append(sent)
+        t = NOT_EQUAL_RE.sub("", t)
+        cs = [c for c in extract_conds(t, params, pdoc) if not c[2]]
+        if not cs:
+            continue
+        if NJOBS_NEG_RE.search(t):
+            ignored += [(p, v) for p, vs, _ in cs for v in vs]
+            ev.append(sent)
+        elif NJOBS_POS_RE.search(t):
+            needs += [(p, v) for p, vs, _ in cs for v in vs]
+            ev.append(sent)
+    return needs, ignored, " ".join(dict.fromkeys(ev))
+
+
+def njobs_info(cls, name, pdoc):
+    """NJobsEffect: the settings under which the docstring says `n_jobs` is unused, each confirmed by
+    measurement. The estimator is fitted and used with n_jobs=2 on narrow/wide, binary/multiclass (or
+    1-D/2-D target), dense/sparse data while the joblib.Parallel calls are counted:
+      * a `needs` condition is kept when the defaults dispatch no parallel work on any input (and the
+        docstring says n_jobs is used only under the condition);
+      * an `ignoredWhen` condition is kept when, from every setting that does dispatch parallel work
+        (the defaults, or the defaults plus a `needs` condition), adding it leaves none on any input.
+    Anything the measurement cannot confirm is dropped: the rule stays silent rather than guess."""
+    try:
+        params = set(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return None
+    needs, ignored, doc_ev = njobs_doc_conditions(pdoc.get("n_jobs", ("", ""))[1], params, pdoc)
+    if not needs and not ignored:
+        return None
+    _install_parallel_probe()
+    role = role_of(cls)
+    kw, why = required_kwargs(cls, role)
+    if kw is None:
+        log(f"n_jobs {name}: not measured ({why})")
+        return None
+    inputs = njobs_inputs(None, role)
+    base = measure_parallel(cls, kw, inputs)
+    measured = []
+    if base == "failed":
+        log(f"n_jobs {name}: defaults failed to run")
+        return None
+    parallel_bases = []
+    if needs:
+        if base == "yes":
+            log(f"n_jobs {name}: the docstring names conditions but the defaults already run parallel work")
+            needs = []
+        else:
+            measured.append("defaults: no parallel work")
+            for p, v in needs:
+                r = measure_parallel(cls, dict(kw, **{p: v}), inputs)
+                measured.append(f"{p}={v!r}: {'parallel work' if r == 'yes' else r}")
+                if r == "yes":
+                    parallel_bases.append({p: v})
+    if base == "yes":
+        parallel_bases.append({})
+        measured.append("defaults: parallel work")
+    kept = []
+    for p, v in ignored:
+        rs = [measure_parallel(cls, dict(kw, **b, **{p: v}), inputs) for b in parallel_bases]
+        ok = bool(rs) and all(r == "no" for r in rs)
+        measured.append(f"+ {p}={v!r}: {'no parallel work' if ok else 'not confirmed'}")
+        if ok:
+            kept.append((p, v))
+        else:
+            log(f"n_jobs {name}: {p}={v!r} not confirmed as ignored")
+    if not needs and not kept:
+        return None
+    info = {}
+    if needs:
+        info["needs"] = merge_conditions(needs)
+    if kept:
+        info["ignoredWhen"] = merge_conditions(kept)
+    info["evidence"] = re.sub(r"\s+", " ", f"{doc_ev} [measured with n_jobs=2, tasks dispatched to joblib: {'; '.join(measured)}]").strip()
+    return info
+
+
+def merge_conditions(pairs):
+    merged = {}
+    for p, v in pairs:
+        merged.setdefault(p, [])
+        if v not in merged[p]:
+            merged[p].append(v)
+    return [{"param": p, "values": vs} for p, vs in merged.items()]
+
+
+# --------------------------------------------------------------------------------------------
 # entities
 # --------------------------------------------------------------------------------------------
 
@@ -714,6 +924,13 @@ def entity(obj, name, library, idx, D, kind_hint):
         e["randomState"] = rs
     if any(p["name"] == "n_jobs" for p in params):
         e["nJobs"] = "n_jobs"
+        if kind_hint == "class-estimator":
+            nj = njobs_info(obj, name, pdoc)
+            if nj:
+                e["nJobsEffect"] = nj
+    if kind == "class" and callable(getattr(obj, "partial_fit", None)):
+        pf = {"classes": "classes" in [p.name for p in params_list(obj.partial_fit)]}
+        e["partialFit"] = pf
     return e
 
 

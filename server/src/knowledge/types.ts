@@ -74,6 +74,21 @@ export interface EntityInfo {
   randomState?: RandomStateInfo;
   /** Name of the n_jobs-like parameter if it takes one. */
   nJobs?: string;
+  /** Settings under which `n_jobs` is unused (docstring conditions confirmed by measurement). */
+  nJobsEffect?: NJobsEffect;
+  /** The class has `partial_fit` (incremental learning); `classes` when it takes `classes=` (required on the first call). */
+  partialFit?: { classes: boolean };
+}
+
+/**
+ * When `n_jobs` makes the estimator dispatch parallel work. It is unused when `needs` is given and
+ * none of its conditions holds, or when any `ignoredWhen` condition holds.
+ */
+export interface NJobsEffect {
+  needs?: ParamCondition[];
+  ignoredWhen?: ParamCondition[];
+  /** The docstring sentences and the measurement (tasks dispatched to joblib with n_jobs=2). */
+  evidence: string;
 }
 
 export interface KnowledgeFile {

@@ -1,0 +1,117 @@
+/**
+ * The premises of the production rules (SKL402, SKL601, ...) against the real scikit-learn (Debian's
+ * python3-sklearn under /usr/bin/python3): each case runs in Python and the rule must report exactly
+ * the cases that the library shows to be wrong.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { before, describe, test } from 'node:test';
+import { Engine } from '../../server/src/engine';
+
+const PYTHON = '/usr/bin/python3';
+
+function runPython(script: string, arg: unknown): any {
+  const r = spawnSync(PYTHON, ['-c', script, JSON.stringify(arg)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', PYTHONWARNINGS: 'ignore' },
+  });
+  assert.equal(r.status, 0, `python failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SKL402: n_jobs that runs no parallel work. Each construction is fitted (and used) on a 3-class
+// problem with n_jobs=2 while joblib.Parallel calls are counted: parallel work means a Parallel call
+// with n_jobs other than 1 that received two or more tasks.
+// ---------------------------------------------------------------------------------------------
+
+const NJOBS_HARNESS = String.raw`
+import json, sys, warnings
+import joblib
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.cluster import SpectralClustering
+from sklearn.datasets import make_blobs, make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+calls = []
+original = joblib.Parallel.__call__
+def probe(self, iterable):
+    tasks = list(iterable)
+    calls.append((self.n_jobs, len(tasks)))
+    return original(self, tasks)
+joblib.Parallel.__call__ = probe
+
+X, y = make_classification(n_samples=300, n_features=10, n_informative=5, n_classes=3, random_state=0)
+Xb, _ = make_blobs(n_samples=300, centers=3, random_state=0)
+prefit = LinearSVC(random_state=0).fit(X[:200], y[:200])
+out = []
+for src in json.loads(sys.argv[1]):
+    del calls[:]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = eval(src)
+        if isinstance(est, SpectralClustering):
+            est.fit(Xb)
+        else:
+            est.fit(X[200:], y[200:]) if "prefit" in src else est.fit(X, y)
+            est.predict(X)
+    parallel = any(n not in (None, 1) and t >= 2 for n, t in calls)
+    out.append({"src": src, "parallel": parallel, "warnings": [str(w.message) for w in caught if "n_jobs" in str(w.message)]})
+print(json.dumps(out))
+`;
+
+const NJOBS_CASES = [
+  'LogisticRegression(max_iter=1000, n_jobs=2)',
+  'LogisticRegression(solver="liblinear", random_state=0, n_jobs=2)',
+  'LogisticRegression(solver="liblinear", multi_class="ovr", random_state=0, n_jobs=2)',
+  'LogisticRegression(multi_class="multinomial", solver="saga", random_state=0, n_jobs=2)',
+  'LogisticRegression(multi_class="ovr", max_iter=1000, n_jobs=2)',
+  'LogisticRegression(multi_class="ovr", solver="saga", random_state=0, n_jobs=2)',
+  'CalibratedClassifierCV(prefit, cv="prefit", n_jobs=2)',
+  'CalibratedClassifierCV(LinearSVC(random_state=0), cv=3, n_jobs=2)',
+  'SpectralClustering(n_clusters=3, random_state=0, n_jobs=2)',
+  'SpectralClustering(n_clusters=3, affinity="nearest_neighbors", random_state=0, n_jobs=2)',
+  'RandomForestClassifier(n_estimators=10, random_state=0, n_jobs=2)',
+];
+
+describe('SKL402 n-jobs-without-effect vs real scikit-learn', { timeout: 600_000 }, () => {
+  let measured: { src: string; parallel: boolean; warnings: string[] }[];
+  let engine: Engine;
+  before(async () => {
+    measured = runPython(NJOBS_HARNESS, NJOBS_CASES);
+    engine = await Engine.create();
+  });
+
+  test('the premise holds: the reported settings dispatch no parallel work, the others do', () => {
+    const parallel = Object.fromEntries(measured.map((m) => [m.src, m.parallel]));
+    assert.deepEqual(
+      NJOBS_CASES.filter((c) => !parallel[c]),
+      NJOBS_CASES.slice(0, 4).concat(NJOBS_CASES[6], NJOBS_CASES[8]),
+    );
+  });
+
+  test('liblinear says so itself at fit time', () => {
+    const w = measured.find((m) => m.src.includes('liblinear') && !m.src.includes('ovr'))!.warnings;
+    assert.ok(w.some((m) => /does not have any effect/.test(m)), JSON.stringify(w));
+  });
+
+  for (const [i, src] of NJOBS_CASES.entries()) {
+    test(`SKL402 on ${src}: reported iff no parallel work`, () => {
+      const code = [
+        'from sklearn.calibration import CalibratedClassifierCV',
+        'from sklearn.cluster import SpectralClustering',
+        'from sklearn.ensemble import RandomForestClassifier',
+        'from sklearn.linear_model import LogisticRegression',
+        'from sklearn.svm import LinearSVC',
+        `model = ${src}`,
+        '',
+      ].join('\n');
+      const found = engine.analyze('case.py', code, 'python').findings.filter((f) => f.code === 'SKL402');
+      assert.equal(found.length, measured[i]!.parallel ? 0 : 1, `${src}: measured parallel=${measured[i]!.parallel}`);
+    });
+  }
+});
