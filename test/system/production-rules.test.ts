@@ -115,3 +115,90 @@ describe('SKL402 n-jobs-without-effect vs real scikit-learn', { timeout: 600_000
     });
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// SKL601: fit in a loop over chunks. The same loop, run as written and after the rule's fix.
+// ---------------------------------------------------------------------------------------------
+
+const CHUNK_LOOP = `import json
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.naive_bayes import GaussianNB
+
+X, y = make_classification(n_samples=6000, n_features=20, n_informative=10, random_state=0)
+X_test, y_test = X[5000:], y[5000:]
+X, y = X[:5000], y[:5000]
+order = np.argsort(X[:, 0])
+X, y = X[order], y[order]
+classes = np.unique(y)
+
+clf = GaussianNB()
+for X_part, y_part in zip(np.array_split(X, 10), np.array_split(y, 10)):
+    clf.fit(X_part, y_part)
+
+last_only = GaussianNB().fit(X_part, y_part)
+print(json.dumps({
+    "same_as_last_chunk": bool((clf.predict(X_test) == last_only.predict(X_test)).all()),
+    "score": clf.score(X_test, y_test),
+    "all_data_score": GaussianNB().fit(X, y).score(X_test, y_test),
+}))
+`;
+
+function runScript(text: string): any {
+  const r = spawnSync(PYTHON, ['-c', text], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONWARNINGS: 'ignore' } });
+  assert.equal(r.status, 0, `python failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+describe('SKL601 fit-in-chunk-loop vs real scikit-learn', { timeout: 300_000 }, () => {
+  test('the loop-fitted model is the last-chunk model; the fixed loop learns every chunk', async () => {
+    const engine = await Engine.create();
+    const [finding, ...rest] = engine.analyze('chunks.py', CHUNK_LOOP, 'python').findings.filter((f) => f.code === 'SKL601');
+    assert.ok(finding && rest.length === 0, 'one SKL601 finding on the chunk loop');
+    assert.equal(finding.fix?.safety, 'unsafe');
+    const before = runScript(CHUNK_LOOP);
+    assert.equal(before.same_as_last_chunk, true, 'as written, the model predicts exactly like one fitted on the last chunk');
+    assert.ok(before.score < before.all_data_score - 0.05, `last-chunk score ${before.score} vs all data ${before.all_data_score}`);
+    // Apply the unsafe fix by hand (fix-all applies only safe ones).
+    const { applyEdits } = await import('../../server/src/fix/apply');
+    const fixed = applyEdits(CHUNK_LOOP, finding.fix!.edits).text;
+    assert.match(fixed, /clf\.partial_fit\(X_part, y_part, classes=classes\)/);
+    assert.equal(engine.analyze('chunks.py', fixed, 'python').findings.filter((f) => f.code === 'SKL601').length, 0);
+    const after = runScript(fixed);
+    assert.equal(after.same_as_last_chunk, false);
+    assert.ok(Math.abs(after.score - after.all_data_score) < 1e-9, `partial_fit over the chunks scores like a fit on all data: ${after.score} vs ${after.all_data_score}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// SKL502: unpickling runs code. A "model" file whose pickle asks to call a function: joblib.load
+// and pickle.loads call it before any model is returned.
+// ---------------------------------------------------------------------------------------------
+
+const PAYLOAD = String.raw`
+import io, json, os, pickle, sys, tempfile
+import joblib
+from sklearn.linear_model import LogisticRegression
+
+marker = os.path.join(tempfile.mkdtemp(), "owned")
+
+class Payload:
+    def __reduce__(self):
+        return (open, (marker, "w"))
+
+blob = pickle.dumps({"model": LogisticRegression(), "extra": Payload()})
+ran = {}
+joblib.load(io.BytesIO(blob))
+ran["joblib.load"] = os.path.exists(marker)
+os.remove(marker)
+pickle.loads(blob)
+ran["pickle.loads"] = os.path.exists(marker)
+print(json.dumps(ran))
+`;
+
+describe('SKL502 untrusted-model-load vs real joblib/pickle', () => {
+  test('loading a crafted model file runs its code (joblib.load and pickle.loads)', () => {
+    const ran = runScript(PAYLOAD);
+    assert.deepEqual(ran, { 'joblib.load': true, 'pickle.loads': true });
+  });
+});

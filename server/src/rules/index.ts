@@ -1,3 +1,4 @@
+import { fitInChunkLoop } from './batching/fit-in-chunk-loop';
 import { estimatorInitNotCloneSafe } from './estimator-api/estimator-init-not-clone-safe';
 import { fitDoesNotReturnSelf } from './estimator-api/fit-does-not-return-self';
 import { leakageRules } from './leakage/all';
@@ -5,13 +6,14 @@ import { nJobsWithoutEffect } from './parallelism/n-jobs-without-effect';
 import { nestedParallelism } from './parallelism/nested-parallelism';
 import { unseededRandomness } from './reproducibility/unseeded-randomness';
 import type { Rule } from './rule';
+import { untrustedModelLoad } from './security/untrusted-model-load';
 import { lambdaInEstimator } from './serialization/lambda-in-estimator';
 import { localClassInPipeline } from './serialization/local-class-in-pipeline';
 import { localFunctionInEstimator } from './serialization/local-function-in-estimator';
 import { unpicklableModelSaved } from './serialization/unpicklable-model-saved';
 
 /** Every rule, in code order. A meta-test checks each has a doc and fixtures. */
-export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, unseededRandomness, ...leakageRules, nestedParallelism, nJobsWithoutEffect, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
+export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, unseededRandomness, ...leakageRules, nestedParallelism, nJobsWithoutEffect, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
 
 export function ruleByCode(code: string): Rule | undefined {
   return allRules.find((r) => r.meta.code === code.toUpperCase());
