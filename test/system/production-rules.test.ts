@@ -202,3 +202,60 @@ describe('SKL502 untrusted-model-load vs real joblib/pickle', () => {
     assert.deepEqual(ran, { 'joblib.load': true, 'pickle.loads': true });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// SKL403: Python-level steps under the threading backend. The custom step records, per call, its
+// thread, its CPU time (time.thread_time) and its wall-clock span. Under threads the calls run in
+// several threads at once, yet their CPU time adds up to no more than the wall time of the whole
+// run: the GIL lets one of them execute at a time, so the threads bring no speed-up to the step.
+// ---------------------------------------------------------------------------------------------
+
+const GIL_HARNESS = String.raw`
+import json, threading, time
+import numpy as np
+from joblib import parallel_backend
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+
+calls = []
+lock = threading.Lock()
+
+class RowClipper(BaseEstimator, TransformerMixin):
+    def fit(self, X, y=None):
+        return self
+    def transform(self, X):
+        t0, c0 = time.perf_counter(), time.thread_time()
+        out = []
+        for row in X.tolist():
+            s = 0.0
+            for v in row:
+                s += v * v
+            out.append([min(max(v, -2.0), 2.0) for v in row] + [s])
+        with lock:
+            calls.append((threading.get_ident(), t0, time.perf_counter(), time.thread_time() - c0))
+        return np.array(out)
+
+X, y = make_classification(n_samples=6000, n_features=20, random_state=0)
+pipe = make_pipeline(RowClipper(), DummyClassifier())
+start = time.perf_counter()
+with parallel_backend("threading", n_jobs=4):
+    cross_val_score(pipe, X, y, cv=4)
+wall = time.perf_counter() - start
+print(json.dumps({
+    "threads": len({c[0] for c in calls}),
+    "calls": len(calls),
+    "cpu": sum(c[3] for c in calls),
+    "wall": wall,
+}))
+`;
+
+describe('SKL403 threading-backend-python-step vs real scikit-learn', { timeout: 300_000 }, () => {
+  test('a Python-level step under the threading backend: several threads, but their CPU time fits in one core', () => {
+    const m = runScript(GIL_HARNESS);
+    assert.ok(m.threads >= 2, `the step ran in ${m.threads} threads`);
+    assert.ok(m.cpu <= m.wall * 1.1, `CPU time of the step ${m.cpu.toFixed(2)} s vs wall ${m.wall.toFixed(2)} s: at most one core`);
+  });
+});

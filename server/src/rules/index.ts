@@ -4,6 +4,7 @@ import { fitDoesNotReturnSelf } from './estimator-api/fit-does-not-return-self';
 import { leakageRules } from './leakage/all';
 import { nJobsWithoutEffect } from './parallelism/n-jobs-without-effect';
 import { nestedParallelism } from './parallelism/nested-parallelism';
+import { threadingBackendPythonStep } from './parallelism/threading-backend-python-step';
 import { unseededRandomness } from './reproducibility/unseeded-randomness';
 import type { Rule } from './rule';
 import { untrustedModelLoad } from './security/untrusted-model-load';
@@ -13,7 +14,7 @@ import { localFunctionInEstimator } from './serialization/local-function-in-esti
 import { unpicklableModelSaved } from './serialization/unpicklable-model-saved';
 
 /** Every rule, in code order. A meta-test checks each has a doc and fixtures. */
-export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, unseededRandomness, ...leakageRules, nestedParallelism, nJobsWithoutEffect, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
+export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, unseededRandomness, ...leakageRules, nestedParallelism, nJobsWithoutEffect, threadingBackendPythonStep, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
 
 export function ruleByCode(code: string): Rule | undefined {
   return allRules.find((r) => r.meta.code === code.toUpperCase());

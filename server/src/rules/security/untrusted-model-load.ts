@@ -160,6 +160,8 @@ function untrustedSource(ctx: RuleContext, start: Expr, scope: ScopeId, download
           if (b.kind === 'param' && b.scope !== null) {
             const p = paramSource(ctx, b.scope, x.name);
             if (p) found = p;
+            // `def load_model(path): return pickle.load(open(path, "rb"))` called with an upload in this file.
+            else if (cur.depth < 6) for (const a of argumentsFor(sem, b.scope, x.name)) stack.push({ ...a, depth: cur.depth + 1 });
           }
         }
       }
@@ -194,6 +196,20 @@ function sourceAt(ctx: RuleContext, x: Expr, scope: ScopeId, downloaded: Map<str
     return { what: 'the command line (argparse)', range: x.range, remote: false };
   }
   return undefined;
+}
+
+/** The arguments that calls in this file pass for parameter `name` of function `fnId`. */
+function argumentsFor(sem: Semantics, fnId: number, name: string): { e: Expr; scope: ScopeId }[] {
+  const fn = sem.fn(fnId);
+  const index = fn.params.findIndex((p) => p.name === name);
+  if (index < 0 || fn.kind !== 'def') return [];
+  const out: { e: Expr; scope: ScopeId }[] = [];
+  for (const { call, scope } of sem.calls) {
+    if (sem.userFunction(call.callee, scope) !== fnId) continue;
+    const arg = call.args.find((a) => a.name === name) ?? call.args.filter((a) => !a.name && !a.spread)[index];
+    if (arg) out.push({ e: arg.value, scope });
+  }
+  return out;
 }
 
 function isParam(sem: Semantics, name: Extract<Expr, { k: 'name' }>, scope: ScopeId): boolean {
