@@ -108,6 +108,7 @@ export class PipelintClient implements PipelintApi, vscode.Disposable {
     const settings = getSettings();
     const serverModule = settings.server.path || this.context.asAbsolutePath(path.join('dist', 'server.js'));
     if (!fs.existsSync(serverModule)) this.output.error(`pipelint server not found at ${serverModule}`);
+    else this.output.info(`starting the pipelint server: ${serverModule}`);
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.stdio },
       debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
@@ -134,6 +135,7 @@ export class PipelintClient implements PipelintApi, vscode.Disposable {
     client.onDidChangeState((e) => {
       if (client !== this.client) return;
       if (e.newState === State.Running) {
+        this.output.info(`pipelint server running (pid ${client.serverProcess?.pid ?? '?'})`);
         this.setState('running');
       }
     });

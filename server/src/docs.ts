@@ -27,3 +27,26 @@ export function ruleDoc(rule: Rule): string {
     return `# ${rule.meta.code} ${rule.meta.name}\n\n${rule.meta.summary}\n`;
   }
 }
+
+const whyCache = new Map<string, string | undefined>();
+
+/**
+ * The first sentence of a rule doc's "Why is this bad?" section: the one line of why a hover shows.
+ * Taken from the doc so that it cannot drift from it.
+ */
+export function ruleWhy(rule: Rule): string | undefined {
+  if (whyCache.has(rule.meta.code)) return whyCache.get(rule.meta.code);
+  const doc = ruleDoc(rule);
+  const section = /^## Why is this bad\?[ \t]*\n+([\s\S]*?)(?:\n[ \t]*\n|\n## |(?![\s\S]))/m.exec(doc)?.[1];
+  let why: string | undefined;
+  if (section) {
+    const text = section.replace(/\s*\n\s*/g, ' ').trim();
+    // A sentence ends at ". " before a capital, a backtick or an opening parenthesis (not inside `e.g. `).
+    const end = /[.!?](?=\s+[A-Z`(])/.exec(text);
+    why = end ? text.slice(0, end.index + 1) : text;
+    // A long closing parenthesis (measurements, lists of classes) belongs on the rule's page.
+    if (why.length > 160) why = why.replace(/\s*\([^()]*\)\.$/, '.');
+  }
+  whyCache.set(rule.meta.code, why);
+  return why;
+}

@@ -18,6 +18,9 @@ import { NotebookProgram, type CellText } from './notebooks';
  * burst of changes (on the next turn of the event loop), only for that document, and only for its
  * latest version: a superseded version is never analysed.
  */
+/** An analysis slower than this is named in the output channel (the editor waits for it on each change). */
+const SLOW_ANALYSIS_MS = 500;
+
 export class AnalysisService {
   readonly documents = new Map<string, DocumentState>();
   private readonly scheduled = new Map<string, NodeJS.Immediate>();
@@ -44,6 +47,21 @@ export class AnalysisService {
 
   log(message: string): void {
     this.connection.console.log(message);
+  }
+
+  private ruleFailureShown = false;
+
+  /**
+   * A rule threw (the others still reported): the stack goes to the output channel, and the first
+   * failure of the session also to a notification, so that a silently missing rule gets noticed.
+   */
+  ruleFailed(message: string): void {
+    this.connection.console.error(`pipelint: ${message}`);
+    if (this.ruleFailureShown) return;
+    this.ruleFailureShown = true;
+    const m = /^rule (\S+) failed on (\S+): /.exec(message);
+    const what = m ? `rule ${m[1]} failed on ${decodeURIComponent(m[2].split('/').pop() ?? m[2])}` : 'a rule failed';
+    void this.connection.window.showWarningMessage(`pipelint: ${what}; the other rules ran. Details are in the output ("pipelint: Show Output"); this is shown once per session.`);
   }
 
   settingsFor(uri: string): Promise<ServerSettings> {
@@ -136,11 +154,17 @@ export class AnalysisService {
       state.dropTree();
       return [];
     }
+    const started = performance.now();
     const module = this.lower(state);
+    const lowered = performance.now();
     // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
     const policy = this.policies.policyFor(state.doc.uri, settings);
-    const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.log(m)), workspace: this.workspace.index });
+    const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
     const findings = policy.finish(raw, text, state.kind === 'typescript' ? 'typescript' : 'python').findings;
+    const ms = performance.now() - started;
+    if (ms > SLOW_ANALYSIS_MS) {
+      this.connection.console.warn(`pipelint: slow file: ${state.doc.uri.split('/').pop()} took ${Math.round(ms)} ms (parse and lower ${Math.round(lowered - started)} ms, rules ${Math.round(ms - (lowered - started))} ms; ${state.doc.lineCount} lines)`);
+    }
     state.analysis = { version: state.version, module, findings };
     // What this file saves changed: the open files that load it are re-analysed.
     for (const dep of this.workspace.analyzed(state.doc.uri, module)) this.invalidate(dep);
@@ -182,7 +206,7 @@ export class AnalysisService {
       const { module, tree } = lowerPythonText(this.parser, program.text, uri);
       tree.delete();
       const policy = this.policies.policyFor(uri, settings);
-      const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.log(m)), workspace: this.workspace.index });
+      const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
       perCell = program.diagnostics(policy.finish(raw, program.text, 'python').findings, uri, v);
     } catch (err) {
       this.log(`pipelint: analysis of notebook ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -216,7 +240,10 @@ export class AnalysisService {
     void this.ready.then(() =>
       this.workspace
         .indexFolders(folders, (uri, text, kind) => this.lowerText(uri, text, kind), (uri) => this.documents.has(uri), (m) => this.log(m))
-        .then(() => {
+        .then((stats) => {
+          if (folders.length > 0) {
+            this.connection.console.info(`pipelint: workspace index: ${stats.files} files walked, ${stats.indexed} save or load a model, in ${Math.round(stats.ms)} ms`);
+          }
           for (const uri of this.documents.keys()) if (this.workspace.loadsSomething(uri)) this.invalidate(uri);
         }),
     );

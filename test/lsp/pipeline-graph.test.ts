@@ -48,8 +48,46 @@ describe('pipelint/pipelineGraph and the diagram CodeLens', () => {
     assert.deepEqual(lines, [11, 16, 25]);
     for (const l of lenses) {
       assert.equal(l.command.command, ShowDiagramCommand.id);
-      assert.deepEqual(l.command.arguments, [uri, l.range.start]);
+      // The lens sits at the statement; its command focuses the construction (`Pipeline(` after `model = `).
+      assert.equal(l.command.arguments[0], uri);
+      assert.equal(l.command.arguments[1].line, l.range.start.line);
+      assert.equal(text.split('\n')[l.range.start.line].slice(l.command.arguments[1].character).match(/^\w+\(/)?.[0].length! > 0, true);
     }
+  });
+
+  test('one CodeLens per statement: none for pipelines nested in a list of steps, one inside a function or an if', async () => {
+    const nestedUri = 'file:///tmp/pipelint-lens/nested.py';
+    const text = [
+      'from sklearn.compose import ColumnTransformer',
+      'from sklearn.pipeline import Pipeline, make_pipeline',
+      'from sklearn.preprocessing import OneHotEncoder, StandardScaler',
+      'from sklearn.linear_model import LogisticRegression',
+      '',
+      'model = Pipeline([',
+      '    ("pre", ColumnTransformer([',
+      '        ("num", make_pipeline(StandardScaler()), ["age"]),',
+      '        ("cat", Pipeline([',
+      '            ("onehot", OneHotEncoder()),',
+      '        ]), ["city"]),',
+      '    ])),',
+      '    ("clf", LogisticRegression()),',
+      '])',
+      '',
+      'def build(flag):',
+      '    if flag:',
+      '        return make_pipeline(StandardScaler(), LogisticRegression())',
+      '    steps = [("scale", StandardScaler()), ("clf", Pipeline([("lr", LogisticRegression())]))]',
+      '    return Pipeline(steps)',
+      '',
+    ].join('\n');
+    const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === nestedUri);
+    client.notify('textDocument/didOpen', { textDocument: { uri: nestedUri, languageId: 'python', version: 1, text } });
+    await published;
+    const lenses = await client.request<any[]>('textDocument/codeLens', { textDocument: { uri: nestedUri } });
+    // Lines (1-based): model = ... (6), return make_pipeline (18), steps = [...] (19), return Pipeline(steps) (20).
+    assert.deepEqual(lenses.map((l) => [l.range.start.line + 1, l.range.start.character]), [[6, 0], [18, 8], [19, 4], [20, 4]]);
+    assert.deepEqual(lenses[0].command.arguments, [nestedUri, { line: 5, character: 8 }], 'the lens opens the outermost pipeline of its statement');
+    client.notify('textDocument/didClose', { textDocument: { uri: nestedUri } });
   });
 
   test('an unknown document gives null', async () => {

@@ -106,11 +106,22 @@ describe('language server over stdio', () => {
     assert.equal(again.length, 0, 'second fix-all offers nothing');
   });
 
-  test('hover on a finding shows the rule doc', async () => {
+  test('hover on a finding: the message, one line of why, and a link to the rule page (not the whole page)', async () => {
     const uri = pathToFileURL(FIXTURE).href;
     const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 16, character: 20 } });
     assert.ok(hover, 'hover result');
-    assert.match(hover.contents.value, /# SKL101 lambda-in-estimator/);
+    const [message, why, link, ...rest] = hover.contents.value.split('\n\n');
+    assert.match(message, /^\*\*SKL101\*\* Lambda passed to FunctionTransformer\(func=\.\.\.\) cannot be pickled/);
+    assert.equal(why, '*Why:* `pickle` (and `joblib`, which uses it) saves a function by its qualified name so that it can import it back.');
+    assert.match(link, /^\[SKL101 lambda-in-estimator: full documentation\]\(file:.*docs\/rules\/lambda-in-estimator\.md\)$/);
+    assert.deepEqual(rest, []);
+    assert.doesNotMatch(hover.contents.value, /^#/m, 'no heading');
+  });
+
+  test('the server says in the output who it is and that it started', async () => {
+    const started = client.notifications.find((n) => n.method === 'window/logMessage' && /^pipelint server \d+\.\d+\.\d+\S* started \(Node v\d+/.test(n.params.message));
+    assert.ok(started, JSON.stringify(client.notifications.filter((n) => n.method === 'window/logMessage')));
+    assert.equal(started.params.type, 3, 'info');
   });
 
   test('bad documents never take the server down', async () => {

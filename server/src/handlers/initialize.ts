@@ -22,6 +22,7 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
     };
   });
   connection.onInitialized(() => {
+    connection.console.info(`pipelint server ${require('../../../package.json').version} started (Node ${process.version}, pid ${process.pid}, ${folders.length} workspace folder${folders.length === 1 ? '' : 's'})`);
     // Workspace index (issue 3): saved/loaded artifacts across files, read in the background.
     service.indexWorkspace(folders);
     if (service.supportsConfiguration) {

@@ -17,7 +17,7 @@ const MAX_BYTES = 2_000_000;
  */
 export class WorkspaceTracker {
   readonly index = new WorkspaceIndex();
-  private scanning: Promise<void> | undefined;
+  private scanning: Promise<IndexStats> | undefined;
   /** The workspace folders (paths) given to indexFolders. */
   private roots: string[] = [];
 
@@ -67,13 +67,16 @@ export class WorkspaceTracker {
    * Reads the workspace folders' Python (and TypeScript) files in the background. `lower` lowers a text;
    * `isOpen` says whether the editor owns a file (its open version wins). Resolves when done.
    */
-  indexFolders(folders: string[], lower: (uri: string, text: string, kind: SourceKind) => ModuleIR | undefined, isOpen: (uri: string) => boolean, log: (m: string) => void): Promise<void> {
+  indexFolders(folders: string[], lower: (uri: string, text: string, kind: SourceKind) => ModuleIR | undefined, isOpen: (uri: string) => boolean, log: (m: string) => void): Promise<IndexStats> {
     if (this.scanning) return this.scanning;
     const paths = folders.map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f));
     this.roots = paths.map((p) => path.resolve(p));
     this.scanning = (async () => {
-      if (paths.length === 0) return;
+      const stats: IndexStats = { files: 0, indexed: 0, ms: 0 };
+      if (paths.length === 0) return stats;
+      const started = performance.now();
       const { files } = await collectFiles(paths, paths[0]);
+      stats.files = files.length;
       let n = 0;
       for (const file of files) {
         const uri = pathToFileURL(file.absolute).href;
@@ -85,14 +88,26 @@ export class WorkspaceTracker {
           const text = await fs.readFile(file.absolute, 'utf8');
           if (!PERSISTS.test(text)) continue;
           const module = lower(uri, text, kind);
-          if (module && !isOpen(uri)) this.index.update(summarizeModule(module));
+          if (module && !isOpen(uri)) {
+            this.index.update(summarizeModule(module));
+            stats.indexed++;
+          }
         } catch (err) {
           log(`pipelint: workspace index skipped ${file.display}: ${err instanceof Error ? err.message : String(err)}`);
         }
         // Yield to pending requests between files.
         if (++n % 4 === 0) await new Promise((r) => setImmediate(r));
       }
+      stats.ms = performance.now() - started;
+      return stats;
     })();
     return this.scanning;
   }
+}
+
+/** What a workspace scan found: files walked, files that save or load a model (indexed), time taken. */
+export interface IndexStats {
+  files: number;
+  indexed: number;
+  ms: number;
 }
