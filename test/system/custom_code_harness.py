@@ -6,6 +6,7 @@ Modes (each prints one JSON object on its last line):
                     model in its globals (`X` or `X_test` as rows); {"models": [{"name", "same"}]}
   load-elsewhere FILE  run FILE as __main__ (its saves really write files), then load every written
                     .pkl/.joblib/.sav file from another process; {"loads": [{"file", "ok", "error"}]}
+  import-save-load FILE FUNCTION  import FILE as a module, call FUNCTION("model.joblib"), load it elsewhere
   facts             SKL701 facts about clone(); {"facts": {...}}
 Run in a scratch directory: the script may write files.
 """
@@ -47,19 +48,44 @@ def predict_twice(path):
     return {"models": out}
 
 
-LOADER = "import joblib, pickle, sys\ntry:\n    joblib.load(sys.argv[1])\nexcept Exception:\n    with open(sys.argv[1], 'rb') as fh:\n        pickle.load(fh)\n"
+# The loading process imports the training file as a module first (as a serving app that imports the
+# project's code would), then loads: pickle still looks the classes up on its own `__main__`.
+LOADER = """import importlib, joblib, pickle, sys
+sys.path.insert(0, sys.argv[2])
+importlib.import_module(sys.argv[3])
+try:
+    joblib.load(sys.argv[1])
+except Exception:
+    with open(sys.argv[1], 'rb') as fh:
+        pickle.load(fh)
+"""
+
+
+def _load_all(written, path):
+    loads = []
+    where, module = os.path.dirname(os.path.abspath(path)), os.path.splitext(os.path.basename(path))[0]
+    for f in written:
+        r = subprocess.run([sys.executable, "-c", LOADER, f, where, module], capture_output=True, text=True)
+        err = r.stderr.strip().splitlines()[-1] if r.returncode else None
+        loads.append({"file": f, "ok": r.returncode == 0, "error": err})
+    return {"loads": loads}
 
 
 def load_elsewhere(path):
     before = set(os.listdir("."))
     runpy.run_path(path, run_name="__main__")
     written = sorted(f for f in set(os.listdir(".")) - before if f.endswith((".pkl", ".joblib", ".sav", ".pickle")))
-    loads = []
-    for f in written:
-        r = subprocess.run([sys.executable, "-c", LOADER, f], capture_output=True, text=True)
-        err = r.stderr.strip().splitlines()[-1] if r.returncode else None
-        loads.append({"file": f, "ok": r.returncode == 0, "error": err})
-    return {"loads": loads}
+    return _load_all(written, path)
+
+
+def import_save_load(path, function):
+    """Import FILE as a module (not __main__), call FUNCTION("model.joblib"), load it from another process."""
+    import importlib
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    module = importlib.import_module(os.path.splitext(os.path.basename(path))[0])
+    getattr(module, function)("model.joblib")
+    return _load_all(["model.joblib"], path)
 
 
 def facts():
@@ -133,5 +159,5 @@ def facts():
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    result = {"run": lambda: run(sys.argv[2]), "predict-twice": lambda: predict_twice(sys.argv[2]), "load-elsewhere": lambda: load_elsewhere(sys.argv[2]), "facts": facts}[mode]()
+    result = {"run": lambda: run(sys.argv[2]), "predict-twice": lambda: predict_twice(sys.argv[2]), "load-elsewhere": lambda: load_elsewhere(sys.argv[2]), "import-save-load": lambda: import_save_load(sys.argv[2], sys.argv[3]), "facts": facts}[mode]()
     print(json.dumps(result))

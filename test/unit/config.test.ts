@@ -48,7 +48,7 @@ const codesOf = (p: { rules: { meta: { code: string } }[] }) => p.rules.map((r) 
 describe('config: keys', () => {
   test('select', () => {
     const p = resolvePolicy({ config: loaded('select = ["SKL1"]') });
-    assert.deepEqual(codesOf(p), ['SKL101', 'SKL102', 'SKL103', 'SKL104']);
+    assert.deepEqual(codesOf(p), ['SKL101', 'SKL102', 'SKL103', 'SKL104', 'SKL105', 'SKL106']);
   });
   test('ignore', () => {
     const p = resolvePolicy({ config: loaded('ignore = ["SKL101", "SKL2"]') });
@@ -112,7 +112,7 @@ describe('config: layers', () => {
   test('command line select replaces the file selection; ignore adds', () => {
     const config = loaded('select = ["SKL1"]\nignore = ["SKL104"]');
     assert.deepEqual(codesOf(resolvePolicy({ config, cli: { select: ['SKL104', 'SKL201'] } })), ['SKL104', 'SKL201']);
-    assert.deepEqual(codesOf(resolvePolicy({ config, cli: { ignore: ['SKL101'] } })), ['SKL102', 'SKL103']);
+    assert.deepEqual(codesOf(resolvePolicy({ config, cli: { ignore: ['SKL101'] } })), ['SKL102', 'SKL103', 'SKL105', 'SKL106']);
   });
 });
 

@@ -180,6 +180,18 @@ describe('pipeline graph', () => {
     assert.deepEqual(children(g, root).map((c) => `${c.kind}:${c.name}:${c.className}`), ['branch:pre:est', 'branch:clf:None']);
   });
 
+  test('a custom step shows its class and the findings inside its class definition', () => {
+    const g = graphOf('custom_steps.py');
+    const noise = byPath(g, 'noise');
+    assert.equal(noise.kind, 'step');
+    assert.equal(noise.className, 'GaussianNoise');
+    assert.ok(noise.definition, 'the class definition is attached');
+    assert.deepEqual(noise.findings, ['SKL202', 'SKL701', 'SKL702']);
+    assert.equal(noise.definition!.start.line, 7);
+    assert.deepEqual(byPath(g, 'scale').findings, []);
+    assert.equal(byPath(g, 'scale').definition, undefined, 'library steps have no definition');
+  });
+
   test('the renderer lays out in Node, escapes source text, and marks findings', async () => {
     const g = graphOf('x.py', 'from sklearn.pipeline import Pipeline\nfrom sklearn.preprocessing import FunctionTransformer\np = Pipeline([("<script>alert(1)</script>", FunctionTransformer(func=lambda x: x < 1 and "&"))])\n');
     const { svg, layout } = await renderDiagram(g, { embedStyle: true });

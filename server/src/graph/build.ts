@@ -147,19 +147,25 @@ function assignedNames(sem: Semantics): Map<Expr, string> {
 
 const SEVERITY_RANK = { error: 0, warning: 1, information: 2, hint: 3 } as const;
 
-/** Each finding goes to the innermost node whose range contains it. */
+/** Each finding goes to the innermost node whose range contains it; one inside a custom step's class, to that step's nodes. */
 function attachFindings(nodes: GraphNode[], findings: readonly Finding[]): void {
+  const mark = (n: GraphNode, f: Finding) => {
+    if (!n.findings.includes(f.code)) n.findings.push(f.code);
+    const sev = (n.severities ??= {});
+    const prev = sev[f.code];
+    if (!prev || SEVERITY_RANK[f.severity] < SEVERITY_RANK[prev]) sev[f.code] = f.severity;
+  };
   for (const f of findings) {
     let best: GraphNode | undefined;
     for (const n of nodes) {
       if (!containsRange(n.range, f.range)) continue;
       if (!best || containsRange(best.range, n.range)) best = n;
     }
-    if (!best) continue;
-    if (!best.findings.includes(f.code)) best.findings.push(f.code);
-    const sev = (best.severities ??= {});
-    const prev = sev[f.code];
-    if (!prev || SEVERITY_RANK[f.severity] < SEVERITY_RANK[prev]) sev[f.code] = f.severity;
+    if (best) {
+      mark(best, f);
+      continue;
+    }
+    for (const n of nodes) if (n.definition && containsRange(n.definition, f.range)) mark(n, f);
   }
   for (const n of nodes) n.findings.sort();
 }
@@ -245,6 +251,7 @@ class Builder {
         path,
         params: this.params(call, origin.scope, entity, new Set()),
         range: call.range,
+        definition: !entity && userClass !== undefined ? this.sem.fn(userClass).range : undefined,
         parent: parent || undefined,
       }).id;
     }

@@ -50,7 +50,12 @@ export interface GraphNode {
   outputs?: string[];
   /** The construction call (or the expression, for a branch). */
   range: Range;
-  /** Codes of the findings whose range lies in this node's range and in no child's. */
+  /**
+   * A custom step (an instance of the file's own class): the class definition. Findings inside it (SKL106,
+   * SKL202, SKL701, SKL702...) are marked on every node of that class.
+   */
+  definition?: Range;
+  /** Codes of the findings whose range lies in this node's range and in no child's, or in its class `definition`. */
   findings: string[];
   /** The most severe finding of each code in `findings` (badge colour). */
   severities?: Record<string, 'error' | 'warning' | 'information' | 'hint'>;

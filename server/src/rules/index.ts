@@ -5,16 +5,19 @@ import { leakageRules } from './leakage/all';
 import { nJobsWithoutEffect } from './parallelism/n-jobs-without-effect';
 import { nestedParallelism } from './parallelism/nested-parallelism';
 import { threadingBackendPythonStep } from './parallelism/threading-backend-python-step';
+import { randomnessInCustomStep } from './reproducibility/randomness-in-custom-step';
 import { unseededRandomness } from './reproducibility/unseeded-randomness';
 import type { Rule } from './rule';
 import { untrustedModelLoad } from './security/untrusted-model-load';
 import { lambdaInEstimator } from './serialization/lambda-in-estimator';
 import { localClassInPipeline } from './serialization/local-class-in-pipeline';
 import { localFunctionInEstimator } from './serialization/local-function-in-estimator';
+import { mainModuleClassPickled } from './serialization/main-module-class-pickled';
+import { unpicklableAttribute } from './serialization/unpicklable-attribute';
 import { unpicklableModelSaved } from './serialization/unpicklable-model-saved';
 
 /** Every rule, in code order. A meta-test checks each has a doc and fixtures. */
-export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, unseededRandomness, ...leakageRules, nestedParallelism, nJobsWithoutEffect, threadingBackendPythonStep, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
+export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, mainModuleClassPickled, unpicklableAttribute, unseededRandomness, randomnessInCustomStep, ...leakageRules, nestedParallelism, nJobsWithoutEffect, threadingBackendPythonStep, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
 
 export function ruleByCode(code: string): Rule | undefined {
   return allRules.find((r) => r.meta.code === code.toUpperCase());
