@@ -696,13 +696,13 @@ class Interpreter {
    * A call nothing is known about: its result derives from the data it is given (may), an unknown class
    * is guessed from its name (`XGBClassifier`, `DataFrameMapper`), a loader-like function reads new data.
    */
-  private unknownCall(name: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+  private unknownCall(name: string, e: CallExpr, args: (Value | undefined)[], frame: Frame, qname = name): Value | undefined {
     const data = collectData(args);
     if (/^[A-Z]/.test(name)) {
       const predictor = GUESS_PREDICTOR.test(name);
       const transformer = !predictor && GUESS_TRANSFORMER.test(name);
       if (predictor || transformer) {
-        const inst = this.newInst(name, predictor ? 'predictor' : 'transformer', e, frame.scope);
+        const inst = this.newInst(qname, predictor ? 'predictor' : 'transformer', e, frame.scope);
         inst.guessed = true;
         inst.parts = collectInsts(args);
         if (inst.parts.length > 0) inst.composite = true;
@@ -741,7 +741,8 @@ class Interpreter {
   private pickCall(name: string, e: CallExpr, args: (Value | undefined)[], scope: ScopeId): Value | undefined {
     const scores = args.flatMap((a) => (a?.t === 'scores' ? a.scores : a?.t === 'score' ? [a] : []));
     if (scores.length === 0) return undefined;
-    const extreme = /^(max|min|sorted|numpy\.(max|min|sort|amax|amin)|Math\.(max|min))$/.test(name) && !e.args.some((a) => a.name === 'key');
+    // `sorted(...)` (with or without key) ranks for display; max/min without key report the best value.
+    const extreme = /^(sorted|numpy\.sort)$/.test(name) || (/^(max|min|numpy\.(max|min|amax|amin)|Math\.(max|min))$/.test(name) && !e.args.some((a) => a.name === 'key'));
     if (extreme) return { t: 'scores', scores, extreme: e };
     this.pick(e, scores, scope);
     return undefined;
@@ -851,7 +852,7 @@ class Interpreter {
       if (/^(pandas\.(DataFrame|Series)|numpy\.(array|asarray|random\.\w+))$/.test(q) && e.args.length > 0) return this.newData(e, this.loadsModel ? 'inference' : 'raw');
       return undefined;
     }
-    if (!entity && !q.startsWith('sklearn.') && !q.startsWith('scikitjs.')) return this.unknownCall(q.split('.').pop() ?? '', e, args, frame);
+    if (!entity && !q.startsWith('sklearn.') && !q.startsWith('scikitjs.')) return this.unknownCall(q.split('.').pop() ?? '', e, args, frame, q);
     return undefined;
   }
 
@@ -927,14 +928,17 @@ class Interpreter {
     let k = 0;
     const items: (Value | undefined)[] = [];
     const first = arrays.find(({ v }) => v?.t === 'data')?.v as Data | undefined;
+    // `X_sub, _, y_sub, _ = train_test_split(...)`: the held-out side is thrown away, a subsample, not a split.
+    const t = this.currentStmt?.stmt.k === 'assign' ? this.currentStmt.stmt.targets[0] : undefined;
+    const discarded = t?.k === 'seq' && t.items.length >= 2 && t.items.every((x, i) => i % 2 === 0 || (x.k === 'name' && x.name === '_'));
     const split: SplitRecord = {
       id: this.nextId++,
-      kind: 'train_test_split',
+      kind: discarded ? 'sample' : 'train_test_split',
       site: e,
       scope: frame.scope,
       seq: this.seq++,
       input: first ?? emptyData('mixed', new Set()),
-      sides: new Set([0, 1]),
+      sides: new Set(discarded ? [0] : [0, 1]),
       trainSide: 0,
       fitVotes: [0, 0],
     };

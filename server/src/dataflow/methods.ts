@@ -117,4 +117,4 @@ export const INFERENCE_FUNCTION = /^(predict|infer|inference|serve|serving|score
 
 /** Builtins and library functions that pick the best of several scores. */
 export const PICK_FUNCTIONS = new Set(['max', 'min', 'sorted', 'numpy.argmax', 'numpy.argmin', 'numpy.max', 'numpy.min', 'numpy.nanargmax', 'numpy.nanargmin', 'Math.max', 'Math.min']);
-export const PICK_METHODS = new Set(['idxmax', 'idxmin', 'argmax', 'argmin', 'nlargest', 'nsmallest', 'sort_values']);
+export const PICK_METHODS = new Set(['idxmax', 'idxmin', 'argmax', 'argmin', 'nlargest', 'nsmallest']);

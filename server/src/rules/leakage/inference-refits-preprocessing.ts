@@ -52,7 +52,7 @@ function refitsFeeding(L: LineageResult, load: LoadRecord): FitRecord[] {
   for (const p of L.predicts) {
     if (p.inst !== load.inst || !p.X) continue;
     for (const f of p.X.via) {
-      if (!isStatefulTransformer(f.inst) || !f.X) continue;
+      if (!isStatefulTransformer(f.inst) || f.inst.implicit || !f.X) continue;
       const o = originOf(f.X);
       if (o === 'train') continue;
       if (!out.includes(f)) out.push(f);

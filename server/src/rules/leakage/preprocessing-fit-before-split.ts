@@ -118,6 +118,9 @@ type Leak = { kind: 'split' | 'cv' | 'model' | 'testfile'; range: Range };
  */
 function leakingUse(L: LineageResult, f: FitRecord): Leak | undefined {
   const whole = originOf(f.X!) !== 'mixed';
+  // A fit on test, validation or inference rows alone (a test file filled with its own mode) is SKL302's matter.
+  const o = originOf(f.X!);
+  if (o === 'test' || o === 'val' || o === 'inference') return undefined;
   // Any split or CV of rows this fit saw, nested ones included (a CV of the training split after a fit on it).
   for (const s of L.splits) {
     if (!isRealSplit(s) || s.seq < f.seq) continue;

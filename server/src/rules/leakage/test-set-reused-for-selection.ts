@@ -1,4 +1,4 @@
-import { originOf } from '../../dataflow/values';
+import { effectivePart, originOf } from '../../dataflow/values';
 import type { Rule } from '../rule';
 import { lineage, once } from './shared';
 
@@ -23,6 +23,8 @@ export const testSetReusedForSelection: Rule = {
       for (const s of sel.scores) {
         if (!s.inLoop) continue;
         if (!s.data.some((d) => originOf(d) === 'test') || s.data.some((d) => originOf(d) !== 'test')) continue;
+        // The held-out fold of a cross-validation is validation data: tuning a threshold on it is not test-set selection.
+        if (s.data.some((d) => effectivePart(d)?.split.kind === 'cv')) continue;
         if (!first(s.call.range)) continue;
         ctx.report({
           range: s.call.range,
