@@ -71,7 +71,8 @@ import {
  * to change rows. What stays unknown is what no data flows into.
  */
 
-const STATELESS = new Set<string>(tags.stateless);
+/** Stateless per the library's tags, plus transformers whose fit learns only the input's shape (no row statistics). */
+const STATELESS = new Set<string>([...tags.stateless, 'sklearn.preprocessing.PolynomialFeatures']);
 const LABEL_ENCODERS = new Set<string>(tags.labelEncoders);
 
 const cache = new WeakMap<ModuleIR, LineageResult>();
@@ -599,6 +600,9 @@ class Interpreter {
     const bound = (slice.lower ?? slice.upper)!;
     const m = this.sem.module;
     const text = m.text.slice(offset(m, bound.range.start), offset(m, bound.range.end)).replace(/\s+/g, '');
+    // `x[:-lag]` / `x[-lag:]`: a shift of a sequence by a computed lag, not two sides of the rows
+    // (`X[:-20]` / `X[-20:]` with a literal stays a hold-out split, as in scikit-learn's own examples).
+    if (text.startsWith('-') && !/^-\d+$/.test(text)) return obj;
     const key = `${frame.scope}|${[...obj.roots].join(',')}|${obj.part ? `${obj.part.split.id}:${obj.part.side}` : obj.base}|${text}`;
     let split = this.sliceSplits.get(key);
     if (!split) {
