@@ -149,22 +149,39 @@ describe('randomness (DESIGN.md facts)', () => {
       assert.equal(acts(q), 'yes', q);
     }
   });
-  test('LogisticRegression: only with sag / saga / liblinear', () => {
-    const q = 'sklearn.linear_model.LogisticRegression';
-    assert.equal(entity(q).randomState?.acts, 'conditional');
-    assert.equal(acts(q), 'no');
-    assert.equal(acts(q, { solver: 'lbfgs' }), 'no');
-    assert.equal(acts(q, { solver: 'saga' }), 'yes');
-    assert.equal(acts(q, { solver: 'sag' }), 'yes');
-    assert.equal(acts(q, { solver: 'liblinear' }), 'yes');
-    assert.equal(acts(q, { solver: 'unknown' }), 'unknown');
+  test('LogisticRegression: only with sag / saga, or liblinear with penalty=l1 or dual=True', () => {
+    for (const q of ['sklearn.linear_model.LogisticRegression', 'sklearn.linear_model.LogisticRegressionCV']) {
+      assert.equal(entity(q).randomState?.acts, 'conditional');
+      assert.equal(acts(q), 'no');
+      assert.equal(acts(q, { solver: 'lbfgs' }), 'no');
+      assert.equal(acts(q, { solver: 'saga' }), 'yes');
+      assert.equal(acts(q, { solver: 'sag' }), 'yes');
+      // liblinear's l2 primal solver is a deterministic Newton method (measured over 10 seeds).
+      assert.equal(acts(q, { solver: 'liblinear' }), 'no');
+      assert.equal(acts(q, { solver: 'liblinear', penalty: 'l2', dual: false }), 'no');
+      assert.equal(acts(q, { solver: 'liblinear', penalty: 'l1' }), 'yes');
+      assert.equal(acts(q, { solver: 'liblinear', dual: true }), 'yes');
+      assert.equal(acts(q, { solver: 'liblinear', penalty: 'unknown' }), 'unknown');
+      assert.equal(acts(q, { solver: 'unknown', penalty: 'l2' }), 'unknown'); // it could be saga
+      assert.equal(acts(q, { solver: 'unknown' }), 'unknown');
+    }
   });
-  test('SVC: only with probability=True', () => {
-    const q = 'sklearn.svm.SVC';
-    assert.equal(acts(q), 'no');
-    assert.equal(acts(q, { probability: true }), 'yes');
-    assert.equal(acts(q, { probability: false }), 'no');
-    assert.equal(acts(q, { probability: 'unknown' }), 'unknown');
+  test('SVC / NuSVC: only with probability=True, and then only predict_proba', () => {
+    for (const q of ['sklearn.svm.SVC', 'sklearn.svm.NuSVC']) {
+      assert.equal(acts(q), 'no');
+      assert.equal(acts(q, { probability: true }), 'yes');
+      assert.equal(acts(q, { probability: false }), 'no');
+      assert.equal(acts(q, { probability: 'unknown' }), 'unknown');
+      assert.deepEqual(entity(q).randomState?.outputs, ['predict_log_proba', 'predict_proba']);
+    }
+  });
+  test('KMeans: not when the initial centres are given', () => {
+    const q = 'sklearn.cluster.KMeans';
+    assert.equal(acts(q), 'yes');
+    assert.equal(acts(q, { init: 'random' }), 'yes');
+    assert.equal(acts(q, { init: 'unknown' }), 'unknown');
+    // MiniBatchKMeans still samples its batches (measured): no such condition there.
+    assert.equal(entity('sklearn.cluster.MiniBatchKMeans').randomState?.acts, 'always');
   });
   test('LinearSVC: not with dual=False', () => {
     assert.equal(acts('sklearn.svm.LinearSVC', { dual: false }), 'no');

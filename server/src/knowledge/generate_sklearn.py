@@ -333,8 +333,9 @@ def role_of(cls):
     return "other"
 
 
-def measure_estimator(cls, D, runs=6):
-    """'differ' | 'same' | ('skipped', reason) for fits with random_state=None under defaults."""
+def measure_estimator(cls, D, runs=6, overrides=None):
+    """'differ' | 'same' | ('skipped', reason) for fits with random_state=None under defaults
+    (and ``overrides``)."""
     # random_state=None draws from numpy's global generator: seed it so that the measurement (not
     # the estimator) is reproducible and a regeneration gives the same JSON.
     np.random.seed(MEASURE_SEED)
@@ -342,6 +343,7 @@ def measure_estimator(cls, D, runs=6):
     kw, why = required_kwargs(cls, role)
     if kw is None:
         return ("skipped", why)
+    kw.update(overrides or {})
     if hasattr(cls, "fit_resample"):
         inputs = [(D["Xi"], D["yi"], None)]
     elif role == "classifier":
@@ -392,6 +394,97 @@ def measure_estimator(cls, D, runs=6):
         finally:
             signal.alarm(0)
     return ("skipped", last)
+
+
+OUTPUT_METHODS = ("predict", "decision_function", "predict_proba", "predict_log_proba", "score")
+
+
+def measure_outputs(cls, D, overrides, runs=10):
+    """The methods whose results differ between fits with random_state=None, and those compared
+    (classifiers only)."""
+    np.random.seed(MEASURE_SEED)
+    kw, _ = required_kwargs(cls, "classifier")
+    kw.update(overrides)
+    X, y, Xt = D["Xc"], D["yc"], D["Xct"]
+    results = {}
+    for _ in range(runs):
+        est = cls(**kw).set_params(random_state=None).fit(X, y)
+        for m in OUTPUT_METHODS:
+            f = getattr(est, m, None)
+            if f is not None:
+                results.setdefault(m, []).append(np.asarray(f(X, y) if m == "score" else f(Xt), float))
+    differ = sorted(m for m, outs in results.items() if not all(same_outputs([outs[0]], [o]) for o in outs[1:]))
+    return differ, sorted(results)
+
+
+# Where the docstring's condition is wider than the randomness. Each entry is a hypothesis that is
+# measured (10 fits with random_state=None) and replaces the docstring's condition only when every
+# measurement agrees; a disagreement is logged and the docstring's condition stays.
+#
+# (param, value, [(other param, values)]): with param=value, randomness acts only when one of the
+# other conditions holds too. liblinear solves the l2-penalised primal problem (dual=False) with a
+# deterministic trust-region Newton method; its coordinate-descent solvers (penalty='l1', dual=True)
+# visit the features in a random order.
+NARROWER = {
+    "LogisticRegression": [("solver", "liblinear", [("penalty", ["l1"]), ("dual", [True])])],
+    "LogisticRegressionCV": [("solver", "liblinear", [("penalty", ["l1"]), ("dual", [True])])],
+}
+# Parameters that take either a named random method or the values themselves; with values nothing is
+# drawn (KMeans(init=<array of centres>)). The builder makes a value of the right shape for the
+# measurement data (make_blobs, 4 features; n_clusters=8 by default).
+VALUES_INSTEAD = {
+    "KMeans": ("init", lambda D: D["Xb"][:8]),
+}
+# Randomness that reaches only some outputs: SVC's probability=True fits Platt scaling on an internal,
+# shuffled 5-fold cross-validation, which only predict_proba reads (predict and decision_function use
+# the SVM itself). Measured per method under these settings.
+OUTPUT_PROBES = {
+    "SVC": {"probability": True},
+    "NuSVC": {"probability": True},
+}
+
+
+def refine_random_state(cls, name, info, pdoc, D):
+    """Narrow ``info`` (a class estimator's RandomStateInfo) by the measured hypotheses above."""
+    for param, value, extra in NARROWER.get(name, []):
+        when = info.get("when", [])
+        base = next((c for c in when if c["param"] == param and value in c["values"] and not c.get("negate")), None)
+        if base is None:
+            log(f"NARROWER {name}: no docstring condition on {param}={value!r}")
+            continue
+        alone = measure_estimator(cls, D, runs=10, overrides={param: value})
+        withs = [measure_estimator(cls, D, runs=10, overrides={param: value, p: vs[0]}) for p, vs in extra]
+        if alone != "same" or any(w != "differ" for w in withs):
+            log(f"NARROWER {name}: not confirmed ({param}={value!r}: {alone}; with {extra}: {withs})")
+            continue
+        rest = [v for v in base["values"] if v != value]
+        new = [c for c in when if c is not base]
+        if rest:
+            new.insert(when.index(base), dict(base, values=rest))
+        new += [{"param": param, "values": [value], "and": [{"param": p, "values": vs}]} for p, vs in extra]
+        info["when"] = new
+        info["evidence"] += (f" [measured: with {param}={value!r} outputs are identical under the defaults and "
+                             f"differ with {' or '.join(f'{p}={vs[0]!r}' for p, vs in extra)}]")
+    if name in VALUES_INSTEAD and info["acts"] == "always":
+        param, build = VALUES_INSTEAD[name]
+        names = list(dict.fromkeys(re.findall(r"'([^']+)'", pdoc.get(param, ("", ""))[0])))
+        given = measure_estimator(cls, D, runs=10, overrides={param: build(D)})
+        if given == "same" and names:
+            info["acts"] = "conditional"
+            info["when"] = [{"param": param, "values": names}]
+            info["evidence"] += f" [measured: identical outputs when {param} is given as an array]"
+        else:
+            log(f"VALUES_INSTEAD {name}: not confirmed ({given}, names {names})")
+    if name in OUTPUT_PROBES:
+        differ, compared = measure_outputs(cls, D, OUTPUT_PROBES[name])
+        if differ and len(differ) < len(compared):
+            info["outputs"] = differ
+            setting = ", ".join(f"{k}={v!r}" for k, v in OUTPUT_PROBES[name].items())
+            info["evidence"] += f" [measured with {setting}: only {', '.join(differ)} differ(s); {', '.join(m for m in compared if m not in differ)} do not]"
+        else:
+            log(f"OUTPUT_PROBES {name}: all or no outputs differ ({differ} of {compared})")
+    order = ["param", "position", "acts", "when", "outputs", "seededByDefault", "evidence"]
+    return {k: info[k] for k in order if k in info}
 
 
 def measure_splitter(cls, D, overrides=None, runs=4):
@@ -920,6 +1013,8 @@ def entity(obj, name, library, idx, D, kind_hint):
     else:
         measure = lambda o=None: ("skipped", "not measurable")  # noqa: E731
     rs = random_state_info(obj, name, kind_hint, pdoc, D, measure)
+    if rs and kind_hint == "class-estimator":
+        rs = refine_random_state(obj, name, rs, pdoc, D)
     if rs:
         e["randomState"] = rs
     if any(p["name"] == "n_jobs" for p in params):

@@ -121,10 +121,17 @@ export function conditionHolds(
     const d = defaultOf(entity, cond.param);
     v = d === undefined ? 'unknown' : parseDefault(d);
   }
-  if (v === 'unknown') return 'unknown';
+  if (v === 'unknown') return cond.and?.some((c) => conditionHolds(entity, c, getArg) === 'no') ? 'no' : 'unknown';
   const value = v;
   const inside = cond.values.some((x) => sameLiteral(x, value));
-  return inside !== (cond.negate === true) ? 'yes' : 'no';
+  if (inside === (cond.negate === true)) return 'no';
+  let result: 'yes' | 'unknown' = 'yes';
+  for (const c of cond.and ?? []) {
+    const h = conditionHolds(entity, c, getArg);
+    if (h === 'no') return 'no';
+    if (h === 'unknown') result = 'unknown';
+  }
+  return result;
 }
 
 /**

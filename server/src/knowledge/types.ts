@@ -40,6 +40,11 @@ export interface ParamCondition {
   values: LiteralValue[];
   /** When true the condition holds if `param` has none of `values` ("Ignored if `jitter` is None"). */
   negate?: boolean;
+  /**
+   * Conditions that must all hold too (measured: `solver='liblinear'` draws random numbers only with
+   * `penalty='l1'` or `dual=True`).
+   */
+  and?: ParamCondition[];
 }
 
 export interface RandomStateInfo {
@@ -53,6 +58,12 @@ export interface RandomStateInfo {
    */
   acts: 'always' | 'conditional' | 'never';
   when?: ParamCondition[];
+  /**
+   * The only methods whose results the randomness changes, when it does not reach them all (measured:
+   * `SVC(probability=True)` changes `predict_proba` and `predict_log_proba`; `predict`,
+   * `decision_function` and `score` stay the same). Absent: every result may change.
+   */
+  outputs?: string[];
   /** The docstring sentence the condition was derived from. */
   evidence?: string;
   /**

@@ -5,6 +5,7 @@ import { comparePos, containsPos, type Range, type ScopeId } from '../../model/i
 import { insertKeywordArgument, insertPositionalArgument } from '../../fix/insert-argument';
 import { argValueGetter, showLiteral } from '../literal-args';
 import type { Rule, RuleContext } from '../rule';
+import { outputUses } from './output-uses';
 import { RESEEDING_ENSEMBLE, seedSources, seedTextAt } from './seed-sources';
 
 /**
@@ -38,6 +39,9 @@ export const unseededRandomness: Rule = {
       if (!entity || !unseeded(call, entity)) continue;
       const getArg = argValueGetter(sem, call, scope, entity);
       if (randomnessActs(entity, getArg) !== 'yes') continue;
+      // Randomness that reaches only some outputs (SVC(probability=True): predict_proba) matters only where they are read.
+      const outputs = readOutputs(ctx, call, entity);
+      if (outputs && outputs.length === 0) continue;
       sources ??= seedSources(ctx);
       if (sources.seededElsewhere.has(call)) continue;
       const ensemble = sources.reseededBy.get(call);
@@ -51,7 +55,8 @@ export const unseededRandomness: Rule = {
         continue;
       }
       reported.add(call);
-      report(ctx, call, scope, entity, holdingCondition(entity, call, getArg));
+      const effectOf = outputs ? { effect: `its ${outputs.map((m) => `\`${m}\``).join(' and ')} results (not its predictions) change`, related: [] } : undefined;
+      report(ctx, call, scope, entity, holdingCondition(entity, call, getArg), effectOf);
     }
     for (const [ensemble, { scope, entity, inner }] of reseeding) {
       if (reported.has(ensemble) || !unseeded(ensemble, entity) || sources!.seededElsewhere.has(ensemble)) continue;
@@ -109,6 +114,14 @@ function report(
   });
 }
 
+/** The outputs that randomness reaches and the module reads, when it reaches only some (`undefined`: all of them). */
+function readOutputs(ctx: RuleContext, call: CallExpr, entity: EntityInfo): string[] | undefined {
+  const only = entity.randomState?.outputs;
+  if (!only) return undefined;
+  const uses = outputUses(ctx);
+  return only.filter((m) => uses.get(m)?.has(call));
+}
+
 function shortName(entity: EntityInfo): string {
   return entity.qname.split('.').pop() ?? entity.qname;
 }
@@ -140,7 +153,10 @@ function holdingCondition(entity: EntityInfo, call: CallExpr, getArg: ReturnType
   if (rs.acts !== 'conditional') return undefined;
   for (const c of rs.when ?? []) {
     if (conditionHolds(entity, c, getArg) !== 'yes') continue;
-    return { text: describe(entity, c, getArg), arg: argFor(call, entity, c.param)?.range };
+    const parts = [c, ...(c.and ?? [])];
+    // Point at the argument that is written (`penalty='l1'` rather than an absent solver default).
+    const written = parts.map((p) => argFor(call, entity, p.param)?.range).filter((r) => r !== undefined);
+    return { text: parts.map((p) => describe(entity, p, getArg)).join(' and '), arg: written[written.length - 1] };
   }
   return undefined;
 }

@@ -71,9 +71,10 @@ function reachableCulprits(ctx: RuleContext, start: ScopedExpr, byHolder: Map<Ca
   walkConstructions(
     ctx.sem,
     start,
-    (call, scope) => {
-      for (const c of byHolder.get(call) ?? []) if (!out.includes(c)) out.push(c);
-      if (resources) for (const r of resourcesOfConstruction(ctx, call, scope)) if (!resources.includes(r)) resources.push(r);
+    (call, scope, only) => {
+      // `only`: a part of the object is saved (a search's best_estimator_ keeps its grid's values, not its scoring).
+      for (const c of byHolder.get(call) ?? []) if (!out.includes(c) && (!only || (c.param !== undefined && only.has(c.param)))) out.push(c);
+      if (resources && !only) for (const r of resourcesOfConstruction(ctx, call, scope)) if (!resources.includes(r)) resources.push(r);
       return allArguments(call, scope);
     },
     { throughAttributes: true },
