@@ -120,10 +120,10 @@ describe('docs/configuration.md examples', () => {
     const steps = [...workflow.body.matchAll(/^\s*- run: (pipelint .*)$/gm)].map((m) => m[1]);
     assert.deepEqual(steps, ['pipelint check --format github', 'pipelint check --format sarif > pipelint.sarif']);
     const project = mkdtempSync(path.join(tmpdir(), 'pipelint-ci-'));
-    writeFileSync(path.join(project, 'train.py'), 'from sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(lambda x: x)\n');
+    writeFileSync(path.join(project, 'train.py'), 'from sklearn.ensemble import RandomForestClassifier\nmodel = RandomForestClassifier()\n');
     const annotations = run(steps[0], project, bin);
     assert.equal(annotations.status, 1, 'findings fail the step');
-    assert.match(annotations.output, /^::warning file=train\.py,line=2,col=26,/);
+    assert.match(annotations.output, /^::warning file=train\.py,line=2,col=9,/);
     const sarif = run(steps[1], project, bin);
     assert.equal(sarif.status, 1);
     assert.equal(JSON.parse(readFileSync(path.join(project, 'pipelint.sarif'), 'utf8')).version, '2.1.0');
@@ -136,7 +136,7 @@ describe('docs/configuration.md examples', () => {
     const config = all.find((b) => b.title === '.pre-commit-config.yaml')!;
     for (const m of config.body.matchAll(/- id: (\S+)/g)) assert.ok(hooks.some((h) => h.id === m[1]), `hook ${m[1]} is not defined`);
     const project = mkdtempSync(path.join(tmpdir(), 'pipelint-hook-'));
-    const src = 'from sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(lambda x: x)\n';
+    const src = 'from sklearn.ensemble import RandomForestClassifier\nmodel = RandomForestClassifier()\n';
     writeFileSync(path.join(project, 'a.py'), src);
     assert.equal(run(`${hooks[0].entry} a.py`, project, bin).status, 1, 'the check hook fails on findings');
     const fixed = run(`${hooks[1].entry} a.py`, project, bin);

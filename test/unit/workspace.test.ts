@@ -54,6 +54,25 @@ describe('workspaces', () => {
     });
   }
 
+  test('SKL101: a factory that saves nothing is a warning when an importer saves, information alone', async () => {
+    const dir = path.join(ROOT, 'factory-saved-elsewhere');
+    const text = readFileSync(path.join(dir, 'features.py'), 'utf8');
+    const severities = (ws?: WorkspaceIndex) => base.analyze('features.py', text, 'python', ws ? { workspace: ws } : {}).findings.filter((f) => f.code === 'SKL101').map((f) => f.severity);
+    const files = ['features.py', 'train.py'].map((f) => ({ absolute: path.join(dir, f), display: f }));
+    const { workspace } = await buildWorkspace(base, files);
+    assert.deepEqual(workspace.picklingNeighboursOf('features.py'), ['train.py']);
+    assert.deepEqual(severities(workspace), ['warning'], 'train.py imports features and saves with joblib');
+    assert.deepEqual(severities(), ['information'], 'alone, the file saves nothing');
+    const alone = (await buildWorkspace(base, files.slice(0, 1))).workspace;
+    assert.deepEqual(severities(alone), ['information']);
+    // The other direction: a script that imports a module whose functions save.
+    const index = new WorkspaceIndex();
+    index.update({ uri: 'file:///p/explore.py', saves: [], loads: [], imports: ['persist.save_model'], pickles: false });
+    index.update({ uri: 'file:///p/persist.py', saves: [], loads: [], imports: [], pickles: true });
+    assert.deepEqual(index.picklingNeighboursOf('file:///p/explore.py'), ['file:///p/persist.py']);
+    assert.deepEqual(index.picklingNeighboursOf('file:///p/persist.py'), []);
+  });
+
   test('SKL304 needs the index: predict.py alone is silent', async () => {
     const text = readFileSync(path.join(ROOT, 'bare-model', 'predict.py'), 'utf8');
     const { findings } = base.analyze('predict.py', text, 'python');

@@ -4,7 +4,9 @@ import { computeLineStarts, offsetAt } from '../model/text';
 /**
  * Applies non-overlapping edits to `text`. Edits are applied from the end so that earlier offsets stay
  * valid; insertions at the same offset keep their given order. Overlapping edits are dropped
- * (the later one), so a batch never corrupts the text.
+ * (the later one), so a batch never corrupts the text. An edit identical to one already kept (same range,
+ * same text) is applied once: fixes that need the same thing (a seed constant, PEP 8 padding) can each
+ * carry it.
  */
 export function applyEdits(text: string, edits: TextEdit[]): { text: string; applied: number; skipped: number } {
   const lineStarts = computeLineStarts(text);
@@ -14,12 +16,16 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
   const kept: typeof resolved = [];
   let lastEnd = -1;
   let skipped = 0;
+  const identical = new Set<string>();
   for (const e of resolved) {
+    const key = `${e.start}:${e.end}:${e.newText}`;
+    if (identical.has(key)) continue;
     if (e.start < lastEnd) {
       skipped++;
       continue;
     }
     kept.push(e);
+    identical.add(key);
     lastEnd = Math.max(lastEnd, e.end);
   }
   let out = '';

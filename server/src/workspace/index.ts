@@ -4,6 +4,7 @@ import type { Inst } from '../dataflow/values';
 import { lookupEntity } from '../knowledge';
 import type { EntityInfo } from '../knowledge/types';
 import type { ModuleIR, Range } from '../model/ir';
+import { persistenceSites } from '../model/persistence';
 import { semanticsOf, type Semantics } from '../model/semantics';
 import { artifactKey, baseName, keysMatch } from './artifacts';
 import type { ArtifactSave, WorkspaceView } from './view';
@@ -26,6 +27,10 @@ export interface FileSummary {
   uri: string;
   saves: ArtifactSave[];
   loads: ArtifactLoad[];
+  /** Qualified names the file imports (`model.build`, `pkg.utils`), to link files that import each other. */
+  imports?: string[];
+  /** The file saves something with pickle (joblib.dump, pickle.dump, skops), whatever the destination. */
+  pickles?: boolean;
 }
 
 const entityCache = new Map<string, EntityInfo | undefined>();
@@ -77,7 +82,20 @@ function computeSummary(module: ModuleIR, sem: Semantics): FileSummary {
     const key = artifactKey(sem, l.site.destination, l.scope);
     if (key) loads.push({ uri: module.uri, key, range: l.site.call.range });
   }
-  return { uri: module.uri, saves, loads };
+  const imports = [...new Set(module.imports.map((i) => i.qname).filter((q) => !LIBRARY_ROOTS.has(q.split('.')[0])))];
+  const pickles = persistenceSites(sem).some((s) => s.kind === 'save' && s.pickles);
+  return { uri: module.uri, saves, loads, imports, pickles };
+}
+
+/** Imports that never name a file of the workspace (keeps the summaries small and the links honest). */
+const LIBRARY_ROOTS = new Set(['sklearn', 'imblearn', 'numpy', 'pandas', 'scipy', 'joblib', 'pickle', 'matplotlib', 'seaborn', 'os', 'sys', 're', 'json', 'math', 'typing', 'collections', 'functools', 'itertools', 'warnings', 'pathlib', 'scikitjs']);
+
+/** The module name a file is imported by: its file name without extension (`pkg/__init__.py`: `pkg`). */
+function moduleStem(uri: string): string {
+  const parts = uri.replace(/\\/g, '/').split('/');
+  const file = parts.pop() ?? '';
+  const stem = file.replace(/\.[^.]*$/, '');
+  return stem === '__init__' ? (parts.pop() ?? stem) : stem;
 }
 
 /**
@@ -131,6 +149,20 @@ export class WorkspaceIndex implements WorkspaceView {
     const globbed = [...(this.byBase.get('*') ?? []), ...(baseName(key).includes('*') ? [...this.byBase.values()].flat() : [])];
     const out = exact.filter((s) => keysMatch(s.key, key));
     for (const s of globbed) if (!out.includes(s) && keysMatch(s.key, key)) out.push(s);
+    return out;
+  }
+
+  picklingNeighboursOf(uri: string): string[] {
+    const own = this.files.get(uri);
+    const stem = moduleStem(uri);
+    const names = (f: FileSummary) => (f.imports ?? []).flatMap((q) => q.split('.'));
+    const ownNames = new Set(own ? names(own) : []);
+    const out: string[] = [];
+    for (const f of this.files.values()) {
+      if (f.uri === uri || !f.pickles) continue;
+      // It imports this file, or this file imports it (any component of a dotted name may be the module).
+      if (names(f).includes(stem) || ownNames.has(moduleStem(f.uri))) out.push(f.uri);
+    }
     return out;
   }
 

@@ -13,4 +13,9 @@ export interface ArtifactSave {
 /** What a rule may ask about the rest of the workspace. */
 export interface WorkspaceView {
   savesOf(key: string): ArtifactSave[];
+  /**
+   * Files linked to `uri` by an import (they import it, or it imports them) that save something with
+   * pickle: a lambda built in `uri` may be saved there. Empty when none is known.
+   */
+  picklingNeighboursOf?(uri: string): string[];
 }

@@ -2,6 +2,8 @@ import type { CallExpr } from '../../model/calls';
 import { comparePos, type Expr, type ScopeId } from '../../model/ir';
 import type { Binding, ScopedExpr } from '../../model/semantics';
 import { allArguments, walkConstructions } from '../../model/reach';
+import type { TextEdit } from '../../model/finding';
+import { eolOf } from '../../model/text';
 import type { RuleContext } from '../rule';
 
 /**
@@ -229,4 +231,32 @@ export function seedTextAt(ctx: RuleContext, call: CallExpr, scope: ScopeId): st
     if (visible === b && definedBefore) return b.name;
   }
   return String(ctx.settings.seed);
+}
+
+/** The constant a fix adds when the module has no seed constant of its own. */
+const NEW_SEED_NAME = 'SEED';
+
+export interface SeedChoice {
+  /** What the fix passes: the module's constant, the constant the fix adds, or the configured seed. */
+  text: string;
+  /** The edit that adds `SEED = <seed>` after the imports (the same edit for every fix of the module). */
+  constantEdit?: TextEdit;
+}
+
+/**
+ * The seed for a fix at `call`: the module's seed constant when visible there; else, in Python, a new
+ * module constant `SEED = <configured seed>` after the imports, which every SKL201 fix of the module adds
+ * identically (a fix-all applies it once and all fixes read it); else the configured seed itself.
+ */
+export function seedChoiceAt(ctx: RuleContext, call: CallExpr, scope: ScopeId): SeedChoice {
+  const text = seedTextAt(ctx, call, scope);
+  const { module, sem } = ctx;
+  if (seedSources(ctx).seedConstant || module.language !== 'python' || module.hasErrors) return { text };
+  const end = module.importsEnd;
+  if (end.line === 0 && end.character === 0) return { text }; // no imports: no place that comes before every use
+  // A module-level call above the end of the imports would run before the constant exists.
+  if (scope === null && comparePos(call.range.start, end) <= 0) return { text };
+  if (sem.allNames().has(NEW_SEED_NAME) || /^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\*/m.test(module.text)) return { text };
+  const eol = eolOf(module.text);
+  return { text: NEW_SEED_NAME, constantEdit: { range: { start: end, end }, newText: `${eol}${eol}${NEW_SEED_NAME} = ${ctx.settings.seed}` } };
 }

@@ -6,7 +6,7 @@ import { insertKeywordArgument, insertPositionalArgument } from '../../fix/inser
 import { argValueGetter, showLiteral } from '../literal-args';
 import type { Rule, RuleContext } from '../rule';
 import { outputUses } from './output-uses';
-import { RESEEDING_ENSEMBLE, seedSources, seedTextAt } from './seed-sources';
+import { RESEEDING_ENSEMBLE, seedChoiceAt, seedSources, type SeedChoice } from './seed-sources';
 
 /**
  * SKL201 unseeded-randomness: a library class or function whose result depends on `random_state`,
@@ -89,7 +89,9 @@ function report(
   const rs = entity.randomState!;
   const name = shortName(entity);
   const why = cond ? ` with ${cond.text}` : '';
-  const seedText = seedTextAt(ctx, call, scope);
+  const seed = seedChoiceAt(ctx, call, scope);
+  // The message names the value; the fix may introduce a constant for it.
+  const seedText = seed.constantEdit ? String(ctx.settings.seed) : seed.text;
   const numpySeed = globalSeedBefore(ctx, call, scope, 'numpy');
   const randomSeed = numpySeed ? undefined : globalSeedBefore(ctx, call, scope, 'random');
   const param = rs.param;
@@ -109,7 +111,7 @@ function report(
     range: call.callee.range,
     message,
     severity: numpySeed ? 'information' : undefined,
-    fix: seedFix(ctx, call, entity, seedText),
+    fix: seedFix(ctx, call, entity, seed),
     related,
   });
 }
@@ -206,12 +208,14 @@ function ordinal(n: number): string {
   return `${n}${s}`;
 }
 
-function seedFix(ctx: RuleContext, call: CallExpr, entity: EntityInfo, seedText: string): Fix | null {
+function seedFix(ctx: RuleContext, call: CallExpr, entity: EntityInfo, seed: SeedChoice): Fix | null {
+  const seedText = seed.text;
   if (ctx.module.errorRanges.some((r) => containsPos(r, call.range.start) || containsPos(call.range, r.start))) return null;
   const param = entity.randomState!.param;
   const slot = seedSlot(ctx, entity);
   const edit = slot.kind === 'position' ? insertPositionalArgument(ctx.module, call, slot.index, seedText) : insertKeywordArgument(ctx.module, call, param, seedText);
   if (!edit) return null;
-  const title = slot.kind === 'position' ? `Pass \`${seedText}\` as the ${ordinal(slot.index + 1)} argument (\`${param}\`)` : `Add ${passText(ctx, entity, seedText)}`;
-  return { title, safety: 'safe', edits: [edit] };
+  let title = slot.kind === 'position' ? `Pass \`${seedText}\` as the ${ordinal(slot.index + 1)} argument (\`${param}\`)` : `Add ${passText(ctx, entity, seedText)}`;
+  if (seed.constantEdit) title += ` and \`${seedText} = ${ctx.settings.seed}\` after the imports`;
+  return { title, safety: 'safe', edits: seed.constantEdit ? [seed.constantEdit, edit] : [edit] };
 }

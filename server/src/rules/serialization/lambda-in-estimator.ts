@@ -1,6 +1,8 @@
 import type { Fix } from '../../model/finding';
 import { exprChildren, type Expr, type Range, type ScopeId } from '../../model/ir';
+import { persistenceSites } from '../../model/persistence';
 import { eolOf, textOf } from '../../model/text';
+import { attachedStart, blankLinesAbove, blankLinesAfterInsertion } from '../../fix/layout';
 import { freshName, TakenNames, toIdentifier } from '../../fix/names';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';
@@ -26,19 +28,31 @@ export const lambdaInEstimator: Rule = {
     const seen = new Set<number>();
     const taken = new TakenNames(ctx.sem.moduleNames());
     for (const fn of ctx.module.functions) if (fn.kind !== 'lambda') taken.add(fn.name);
+    let saved: boolean | undefined;
     for (const c of findCulprits(ctx).all) {
       if (c.kind !== 'lambda' || seen.has(c.fn)) continue;
       seen.add(c.fn);
       const fn = ctx.sem.fn(c.fn);
+      saved ??= savesSomewhere(ctx);
       ctx.report({
         range: fn.range,
-        message: `Lambda passed to ${holderLabel(c)} cannot be pickled: joblib.dump or pickle.dump of this model will fail. Use a module-level function.`,
+        message: saved
+          ? `Lambda passed to ${holderLabel(c)} cannot be pickled: joblib.dump or pickle.dump of this model will fail. Use a module-level function.`
+          : `Lambda passed to ${holderLabel(c)} cannot be pickled: nothing here saves the model yet, but a later joblib.dump or pickle.dump of it will fail. Use a module-level function.`,
+        // Nothing fails until a pickle save: information in a file that saves nothing (and that no file linked to it by an import saves).
+        severity: saved ? undefined : 'information',
         fix: extractFix(ctx, c, taken),
         related: c.use.range === fn.range ? [] : [{ uri: ctx.module.uri, range: c.use.range, message: `passed to ${holderLabel(c)} here` }],
       });
     }
   },
 };
+
+/** The file saves something with pickle, or a file linked to it by an import does (where its model may be saved). */
+function savesSomewhere(ctx: RuleContext): boolean {
+  if (persistenceSites(ctx.sem).some((s) => s.kind === 'save' && s.pickles)) return true;
+  return (ctx.workspace?.picklingNeighboursOf?.(ctx.module.uri).length ?? 0) > 0;
+}
 
 /** Moves the lambda into a module-level `def` after the imports; safe when it reads only module-level names. */
 function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | null {
@@ -58,28 +72,42 @@ function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | nul
   const returned = bodyText.includes('\n') || bodyText.includes('\r') ? `(${bodyText})` : bodyText;
   const defOf = (name: string) => `def ${name}(${paramsText}):${eol}    return ${returned}`;
 
-  // `square = lambda X: X**2` at module level becomes `def square(X): ...` in place.
+  // `square = lambda X: X**2` at module level becomes `def square(X): ...` in place, two blank lines around it.
   const assigned = moduleLevelAssignment(ctx, fn.range);
   if (assigned) {
     return {
       title: `Turn the lambda into module-level function \`${assigned.name}\``,
       safety: 'safe',
-      edits: [{ range: assigned.range, newText: defOf(assigned.name) }],
+      edits: [
+        ...blankLinesAbove(module, attachedStart(module, assigned.range.start.line)),
+        { range: assigned.range, newText: defOf(assigned.name) },
+        ...blankLinesAfterInsertion(module, assigned.range.end.line),
+      ],
     };
   }
 
   const role = lambdaVariable(ctx, fn.range) ?? roleNames(ctx).get(c.holder) ?? c.param ?? 'func';
   const name = freshName(`_${toIdentifier(role)}`, taken);
   const atTop = module.importsEnd.line === 0 && module.importsEnd.character === 0;
-  const insertText = atTop ? `${defOf(name)}${eol}${eol}${eol}` : `${eol}${eol}${eol}${defOf(name)}`;
+  // Defs go at the first line after the imports, each followed by two blank lines, with the padding above
+  // them as a separate edit (identical for every extraction, so a fix-all adds it once): PEP 8 either way.
+  const first = atTop ? undefined : firstLineAfter(ctx, module.importsEnd.line);
+  const at = first === undefined ? module.importsEnd : { line: first, character: 0 };
+  const insert = first === undefined ? (atTop ? `${defOf(name)}${eol}${eol}${eol}` : `${eol}${eol}${eol}${defOf(name)}`) : `${defOf(name)}${eol}${eol}${eol}`;
   return {
     title: `Extract the lambda into module-level function \`${name}\``,
     safety: 'safe',
-    edits: [
-      { range: { start: module.importsEnd, end: module.importsEnd }, newText: insertText },
-      { range: fn.range, newText: name },
-    ],
+    edits: [...(first === undefined ? [] : blankLinesAbove(module, first)), { range: { start: at, end: at }, newText: insert }, { range: fn.range, newText: name }],
   };
+}
+
+/** The first non-blank line after `line`, if any. */
+function firstLineAfter(ctx: RuleContext, line: number): number | undefined {
+  const { module } = ctx;
+  for (let l = line + 1; l < module.lineStarts.length; l++) {
+    if (textOf(module.text, module.lineStarts, { start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).trim() !== '') return l;
+  }
+  return undefined;
 }
 
 /** Offset of the ':' that ends a lambda's parameters (skipping nested brackets and strings in defaults). */

@@ -2,6 +2,7 @@ import type { Fix } from '../../model/finding';
 import type { Stmt } from '../../model/ir';
 import { stmtParts } from '../../model/ir';
 import { eolOf, lineText } from '../../model/text';
+import { attachedStart, blankLinesAbove } from '../../fix/layout';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';
 
@@ -66,11 +67,14 @@ function moveToModuleLevel(ctx: RuleContext, c: Culprit): Fix | null {
   // Take the blank line that separated the def from the rest of the body with it.
   const end = last + 1 < module.lineStarts.length && lineText(module.text, module.lineStarts, last + 1).trim() === '' ? last + 1 : last;
   const lineAfter = end + 1 < module.lineStarts.length ? { line: end + 1, character: 0 } : { line: end, character: lineText(module.text, module.lineStarts, end).length };
+  // Above the comments that belong to the enclosing statement, with two blank lines before it (PEP 8).
+  const at = { line: attachedStart(module, top.range.start.line), character: 0 };
   return {
     title: `Move \`${fn.name}\` to module level`,
     safety: 'safe',
     edits: [
-      { range: { start: { line: top.range.start.line, character: 0 }, end: { line: top.range.start.line, character: 0 } }, newText: lines.join(eol) + eol + eol + eol },
+      ...blankLinesAbove(module, at.line),
+      { range: { start: at, end: at }, newText: lines.join(eol) + eol + eol + eol },
       { range: { start: { line: first, character: 0 }, end: lineAfter }, newText: '' },
     ],
   };
