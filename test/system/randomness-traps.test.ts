@@ -17,12 +17,15 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
+from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm import SVC, NuSVC
 
 X, y = make_classification(n_samples=300, n_features=10, n_informative=5, n_classes=3, random_state=0)
 Xb, yb = make_classification(n_samples=200, n_features=8, random_state=1)
 blobs, _ = make_blobs(n_samples=300, centers=4, n_features=3, random_state=0)
 centres = blobs[[0, 50, 100, 150]]
+y_partial = y.copy()
+y_partial[::2] = -1
 `;
 
 interface Case {
@@ -44,6 +47,7 @@ const CASES: Case[] = [
   { name: 'SVC(probability=True), predict_proba', code: `svc = SVC(probability=True).fit(X, y)\nresult = svc.predict_proba(X)`, differs: true },
   { name: 'NuSVC(probability=True), predict', code: `nu = NuSVC(probability=True).fit(X, y)\nresult = nu.predict(X)`, differs: false },
   { name: 'NuSVC(probability=True), predict_log_proba', code: `nu = NuSVC(probability=True).fit(X, y)\nresult = nu.predict_log_proba(X)`, differs: true },
+  { name: 'SVC(probability=True) in SelfTrainingClassifier (pseudo-labels by predict_proba), predict', code: `st = SelfTrainingClassifier(SVC(probability=True)).fit(X, y_partial)\nresult = st.predict(X)`, differs: true },
   { name: 'SVC(probability=True) scored with roc_auc (decision_function)', code: `result = cross_val_score(SVC(probability=True), Xb, yb, cv=3, scoring="roc_auc")`, differs: false },
   { name: 'SVC(probability=True) scored with neg_log_loss', code: `result = cross_val_score(SVC(probability=True), Xb, yb, cv=3, scoring="neg_log_loss")`, differs: true },
 ];

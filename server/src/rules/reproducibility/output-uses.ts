@@ -16,33 +16,52 @@ export const PROBA_SCORERS = new Set(['neg_brier_score', 'neg_log_loss', 'roc_au
 const DISPLAY_FROM_ESTIMATOR = /\.(RocCurveDisplay|PrecisionRecallDisplay|DetCurveDisplay|CalibrationDisplay)\.from_estimator$|\.plot_(roc|precision_recall|det)_curve$/;
 
 /**
+ * Library wrappers that read only the `predict`/`decision_function` of what they hold (or take the method
+ * from an argument that is checked on its own: `scoring`, `method`, `voting`). Any other meta-estimator or
+ * composite may call `predict_proba` inside (`SelfTrainingClassifier`, `StackingClassifier`, `Bagging`,
+ * `AdaBoost` with SAMME.R), so it counts as reading it.
+ */
+const PROBA_FREE_HOLDERS = /\.(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer|FeatureUnion|make_union|GridSearchCV|RandomizedSearchCV|HalvingGridSearchCV|HalvingRandomSearchCV|VotingClassifier|OneVsRestClassifier|OneVsOneClassifier|OutputCodeClassifier|MultiOutputClassifier|ClassifierChain|CalibratedClassifierCV|RFE|RFECV|SelectFromModel|SequentialFeatureSelector)$/;
+
+export interface OutputUses {
+  /** Per output method, the constructions it is read from. */
+  readFrom: Map<string, Set<CallExpr>>;
+  /** Methods also called on something whose construction is unknown (a parameter, a loop variable): it may be any of them. */
+  unknownReceivers: Set<string>;
+}
+
+/**
  * For each output method (`predict_proba`...), the constructions whose result that method reads somewhere
  * in the module: called on the object, on a pipeline or search holding it, or asked for by a scorer,
- * `cross_val_predict(method=...)`, soft voting or a curve display.
+ * `cross_val_predict(method=...)`, soft voting, a curve display or a wrapper that may call it.
  */
-export function outputUses(ctx: RuleContext): Map<string, Set<CallExpr>> {
+export function outputUses(ctx: RuleContext): OutputUses {
   return ctx.memo('reproducibility.outputUses', () => {
     const { sem } = ctx;
     const out = new Map<string, Set<CallExpr>>();
-    const mark = (method: string, starts: ScopedExpr[]) => {
+    const unknownReceivers = new Set<string>();
+    const mark = (method: string, starts: ScopedExpr[]): number => {
       let set = out.get(method);
       if (!set) out.set(method, (set = new Set()));
+      let reached = 0;
       for (const start of starts) {
         walkConstructions(
           sem,
           start,
           (call, scope) => {
+            reached++;
             set!.add(call);
             return allArguments(call, scope);
           },
           { throughAttributes: true, budget: 2000 },
         );
       }
+      return reached;
     };
     for (const { call, scope } of sem.calls) {
       const callee = call.callee;
       if (callee.k === 'attr' && /^predict_(log_)?proba$|^predictProba$/.test(callee.name)) {
-        mark(callee.name, [{ expr: callee.object, scope }]);
+        if (mark(callee.name, [{ expr: callee.object, scope }]) === 0) unknownReceivers.add(callee.name);
         continue;
       }
       const args = allArguments(call, scope);
@@ -58,9 +77,12 @@ export function outputUses(ctx: RuleContext): Map<string, Set<CallExpr>> {
         const rm = call.args.find((a) => a.name === 'response_method');
         const rmv = rm && !rm.spread ? literalOf(sem, rm.value, scope) : 'auto';
         if (rmv === 'auto' || rmv === 'predict_proba' || rmv === 'unknown') mark('predict_proba', args);
+        continue;
       }
+      const entity = ctx.lookup(q);
+      if (entity?.kind === 'class' && (entity.roles.meta || entity.roles.composite) && !PROBA_FREE_HOLDERS.test(entity.qname)) mark('predict_proba', args);
     }
-    return out;
+    return { readFrom: out, unknownReceivers };
   });
 }
 

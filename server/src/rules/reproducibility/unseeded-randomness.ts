@@ -55,7 +55,7 @@ export const unseededRandomness: Rule = {
         continue;
       }
       reported.add(call);
-      const effectOf = outputs ? { effect: `its ${outputs.map((m) => `\`${m}\``).join(' and ')} results (not its predictions) change`, related: [] } : undefined;
+      const effectOf = outputs ? { effect: `its ${outputs.map((m) => `\`${m}\``).join(' and ')} results (not its own \`predict\`) change`, related: [] } : undefined;
       report(ctx, call, scope, entity, holdingCondition(entity, call, getArg), effectOf);
     }
     for (const [ensemble, { scope, entity, inner }] of reseeding) {
@@ -121,7 +121,7 @@ function readOutputs(ctx: RuleContext, call: CallExpr, entity: EntityInfo): stri
   const only = entity.randomState?.outputs;
   if (!only) return undefined;
   const uses = outputUses(ctx);
-  return only.filter((m) => uses.get(m)?.has(call));
+  return only.filter((m) => uses.readFrom.get(m)?.has(call) || uses.unknownReceivers.has(m));
 }
 
 function shortName(entity: EntityInfo): string {
