@@ -27,7 +27,7 @@ function scratch(files: Record<string, string> = {}): string {
 }
 
 /** Only warnings: a lambda in FunctionTransformer, nothing saved. */
-const WARNINGS_ONLY = 'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\n';
+const WARNINGS_ONLY = 'import joblib\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\njoblib.dump([3, 1, 2], "ids.joblib")  # saves data, not the transformer: SKL101 stays a warning\n';
 
 /** The SARIF 2.1.0 schema (draft-04, vendored from the npm package @microsoft/jest-sarif) for ajv 8. */
 function sarifValidator() {

@@ -10,6 +10,14 @@ import { eolOf, lineText } from '../model/text';
  * applies once.
  */
 
+/**
+ * A notebook's cells are joined into one text with nothing between them: blank lines added at a cell's
+ * edge would show up at the top or bottom of a cell, and cells already separate the code. No padding there.
+ */
+export function isNotebook(module: ModuleIR): boolean {
+  return /\.ipynb(?:$|[?#])/i.test(module.uri);
+}
+
 function isBlank(module: ModuleIR, line: number): boolean {
   return lineText(module.text, module.lineStarts, line).trim() === '';
 }
@@ -19,6 +27,7 @@ function isBlank(module: ModuleIR, line: number): boolean {
  * are enough. Comments right above `line` belong to it: count above them (see `attachedStart`).
  */
 export function blankLinesAbove(module: ModuleIR, line: number): TextEdit[] {
+  if (isNotebook(module)) return [];
   let k = 0;
   while (line - k - 1 >= 0 && isBlank(module, line - k - 1)) k++;
   const first = line - k;

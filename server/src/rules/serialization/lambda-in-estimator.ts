@@ -2,7 +2,7 @@ import type { Fix } from '../../model/finding';
 import { exprChildren, type Expr, type Range, type ScopeId } from '../../model/ir';
 import { persistenceSites } from '../../model/persistence';
 import { eolOf, textOf } from '../../model/text';
-import { attachedStart, blankLinesAbove, blankLinesAfterInsertion } from '../../fix/layout';
+import { attachedStart, blankLinesAbove, blankLinesAfterInsertion, isNotebook } from '../../fix/layout';
 import { freshName, TakenNames, toIdentifier } from '../../fix/names';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';
@@ -91,7 +91,8 @@ function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | nul
   const atTop = module.importsEnd.line === 0 && module.importsEnd.character === 0;
   // Defs go at the first line after the imports, each followed by two blank lines, with the padding above
   // them as a separate edit (identical for every extraction, so a fix-all adds it once): PEP 8 either way.
-  const first = atTop ? undefined : firstLineAfter(ctx, module.importsEnd.line);
+  // In a notebook the defs stay in the imports cell, right after the imports.
+  const first = atTop || isNotebook(module) ? undefined : firstLineAfter(ctx, module.importsEnd.line);
   const at = first === undefined ? module.importsEnd : { line: first, character: 0 };
   const insert = first === undefined ? (atTop ? `${defOf(name)}${eol}${eol}${eol}` : `${eol}${eol}${eol}${defOf(name)}`) : `${defOf(name)}${eol}${eol}${eol}`;
   return {
