@@ -57,10 +57,13 @@ export function walkConstructions(sem: Semantics, start: ScopedExpr, onCall: OnC
     const e = cur.expr;
     if (e.k === 'seq') {
       // `[a, b][1]` and a ("name", step) tuple read by index keep only that item.
+      const added = appendedTo(sem).get(e);
       const index = cur.path[0];
-      const picked = index?.k === 'index' && typeof index.key === 'number' ? itemAt(e.items, index.key) : undefined;
+      const picked = !added && index?.k === 'index' && typeof index.key === 'number' ? itemAt(e.items, index.key) : undefined;
       if (picked) push(picked, cur.scope, cur.path.slice(1));
       else for (const item of e.items) push(item, cur.scope, []);
+      // `estimators = []` then `estimators.append(("svc", SVC()))`: the list holds what is added later.
+      for (const a of added ?? []) push(a.expr, a.scope, []);
     } else if (e.k === 'dict') {
       for (const en of e.entries) push(en.value, cur.scope, []);
     } else if (e.k === 'attr' || e.k === 'subscript') {
@@ -81,6 +84,39 @@ export function walkConstructions(sem: Semantics, start: ScopedExpr, onCall: OnC
       }
     }
   }
+}
+
+const appendCache = new WeakMap<Semantics, Map<Expr, ScopedExpr[]>>();
+const appendKinds = new WeakMap<Semantics, Map<Expr, string>>();
+
+/** The method (`append`, `extend`, `insert`) that added each argument recorded by `appendedTo`. */
+function appendCalls(sem: Semantics): Map<Expr, string> {
+  appendedTo(sem);
+  return appendKinds.get(sem)!;
+}
+
+/** For each list literal, what `.append(x)`, `.extend(xs)` or `.insert(i, x)` on a name bound to it adds. */
+function appendedTo(sem: Semantics): Map<Expr, ScopedExpr[]> {
+  let map = appendCache.get(sem);
+  if (map) return map;
+  map = new Map();
+  const kinds = new Map<Expr, string>();
+  appendKinds.set(sem, kinds);
+  for (const { call, scope } of sem.calls) {
+    const callee = call.callee;
+    if (callee.k !== 'attr' || callee.object.k !== 'name' || !/^(append|extend|insert)$/.test(callee.name)) continue;
+    const arg = call.args[call.args.length - 1];
+    if (!arg || arg.spread || arg.name) continue;
+    for (const v of sem.resolve(callee.object, scope)) {
+      if (v.expr.k !== 'seq' || v.expr.kind !== 'list') continue;
+      let list = map.get(v.expr);
+      if (!list) map.set(v.expr, (list = []));
+      list.push({ expr: arg.value, scope });
+      kinds.set(arg.value, callee.name);
+    }
+  }
+  appendCache.set(sem, map);
+  return map;
 }
 
 function accessOf(e: Expr & { k: 'attr' | 'subscript' }): Access {
@@ -146,7 +182,15 @@ function stepsOf(sem: Semantics, call: CallExpr, scope: ScopedExpr['scope'], q: 
   if (values.length !== 1 || values[0].expr.k !== 'seq') return undefined;
   const list = values[0].expr;
   const out: { name: string | undefined; expr: Expr }[] = [];
-  for (const item of list.items) {
+  const items = [...list.items];
+  // Steps appended later, in source order (an insert or extend of a non-literal: positions are unknown).
+  for (const a of appendedTo(sem).get(list) ?? []) {
+    const call = appendCalls(sem).get(a.expr);
+    if (call === 'append') items.push(a.expr);
+    else if (call === 'extend' && a.expr.k === 'seq') items.push(...a.expr.items);
+    else return undefined;
+  }
+  for (const item of items) {
     if (item.k !== 'seq' || item.items.length < 2) return undefined;
     const [name, expr] = item.items;
     out.push({ name: name.k === 'str' && name.value !== null ? name.value : undefined, expr });
