@@ -27,7 +27,7 @@ function scratch(files: Record<string, string | Buffer> = {}): string {
 }
 
 const LAMBDA = 'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\n';
-const FIXED = 'from sklearn.preprocessing import FunctionTransformer\n\n\ndef _ft(x):\n    return x + 1\n\nft = FunctionTransformer(_ft)\n';
+const FIXED = 'from sklearn.preprocessing import FunctionTransformer\n\n\ndef _ft(x):\n    return x + 1\n\n\nft = FunctionTransformer(_ft)\n';
 const PIPELINE = 'from sklearn.pipeline import Pipeline\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n\npipe = Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])\n';
 
 /** The write paths, each as "write `file` from `dir`" through the real CLI, and what a write puts there. */

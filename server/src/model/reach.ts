@@ -67,7 +67,8 @@ export function walkConstructions(sem: Semantics, start: ScopedExpr, onCall: OnC
     } else if (e.k === 'dict') {
       for (const en of e.entries) push(en.value, cur.scope, []);
     } else if (e.k === 'attr' || e.k === 'subscript') {
-      if (options.throughAttributes) push(e.object, cur.scope, [accessOf(e), ...cur.path]);
+      // A long chain of accesses (or a cycle like `a = a.b`) is followed as the whole object.
+      if (options.throughAttributes) push(e.object, cur.scope, cur.path.length < 6 ? [accessOf(e), ...cur.path] : []);
     } else if (e.k === 'name' || e.k === 'call') {
       for (const v of sem.resolve(e, cur.scope)) {
         if (v.expr !== e) push(v.expr, v.scope, cur.path);

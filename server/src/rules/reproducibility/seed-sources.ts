@@ -256,7 +256,7 @@ export function seedChoiceAt(ctx: RuleContext, call: CallExpr, scope: ScopeId): 
   if (end.line === 0 && end.character === 0) return { text }; // no imports: no place that comes before every use
   // A module-level call above the end of the imports would run before the constant exists.
   if (scope === null && comparePos(call.range.start, end) <= 0) return { text };
-  if (sem.allNames().has(NEW_SEED_NAME) || /^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\*/m.test(module.text)) return { text };
+  if (sem.allNames().has(NEW_SEED_NAME) || ctx.memo('reproducibility.starImport', () => /^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\*/m.test(module.text))) return { text };
   const eol = eolOf(module.text);
   return { text: NEW_SEED_NAME, constantEdit: { range: { start: end, end }, newText: `${eol}${eol}${NEW_SEED_NAME} = ${ctx.settings.seed}` } };
 }
