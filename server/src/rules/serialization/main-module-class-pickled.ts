@@ -66,9 +66,17 @@ function scriptReason(ctx: RuleContext): string | undefined {
  * (`FunctionTransformer(func=clean)`) are pickled by reference too, but are not reported: SKL101's fix creates
  * exactly such functions, and a safe fix must not raise a new finding.
  */
-function mainDefinitions(ctx: RuleContext, start: ScopedExpr): FunctionIR[] {
+function mainDefinitions(ctx: RuleContext, saved: ScopedExpr): FunctionIR[] {
   const { sem } = ctx;
   const out: FunctionIR[] = [];
+  // `search.best_estimator_` is followed to the search; `wrapper.model_2` (an attribute of the file's own
+  // object) saves only that attribute, whose contents are unknown: nothing to report.
+  let start = saved;
+  while (start.expr.k === 'attr' || start.expr.k === 'subscript') {
+    const base: ScopedExpr = { expr: start.expr.object, scope: start.scope };
+    if (sem.resolve(base.expr, base.scope).some((o) => o.expr.k === 'call' && sem.userClass(o.expr.callee, o.scope) !== undefined)) return [];
+    start = base;
+  }
   const addFn = (id: number) => {
     const f = sem.fn(id);
     if (f.kind !== 'class' || sem.isLocal(id) || out.includes(f)) return;
@@ -82,7 +90,7 @@ function mainDefinitions(ctx: RuleContext, start: ScopedExpr): FunctionIR[] {
       if (cls !== undefined) addFn(cls);
       return call.args.map((a) => ({ expr: a.value, scope }));
     },
-    { throughAttributes: true },
+    { throughAttributes: false },
   );
   return out;
 }
