@@ -159,7 +159,7 @@ describe('config: discovery', () => {
     write(path.join(root, 'pkg', 'pyproject.toml'), '[project]\nname = "no pipelint table"\n');
     write(path.join(root, 'pkg', 'sub', 'pipelint.toml'), 'seed = 3\n');
     write(path.join(root, 'pkg', 'sub', 'pyproject.toml'), '[tool.pipelint]\nseed = 4\n');
-    const r = new ConfigResolver();
+    const r = new ConfigResolver({ roots: [root] });
     assert.equal(r.forFile(path.join(root, 'a.py'))?.config.seed, 1);
     assert.equal(r.forFile(path.join(root, 'pkg', 'b.py'))?.config.seed, 1, 'a pyproject.toml without the table is skipped');
     assert.equal(r.forFile(path.join(root, 'pkg', 'sub', 'deep', 'c.py'))?.config.seed, 3, 'pipelint.toml before pyproject.toml');

@@ -81,7 +81,9 @@ async function check(argv: string[]): Promise<number> {
   // guessing wrong either writes files the user meant to preview or silently does not write them.
   if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together: --diff shows the safe fixes without writing them, --fix writes them');
   // Rules, severities, seed and fail level per file: config file (nearest above it) + these flags.
-  const policies = CheckPolicies.create(values);
+  // The config search stops at the repository root, or outside one at the working directory or a named path.
+  const flags = { ...values, roots: [process.cwd(), ...positionals.map((p) => path.resolve(p))] };
+  const policies = CheckPolicies.create(flags);
   if (typeof policies === 'string') throw new UsageError(policies);
   const failOn = new Map<FileResult, Severity>();
 
@@ -92,7 +94,7 @@ async function check(argv: string[]): Promise<number> {
   // --fix writes files, so it stays on one thread.
   const workers = values.fix ? 0 : workerCount(files.length);
   let outcomes: FileOutcome[] | undefined;
-  if (workers > 1) outcomes = await checkInWorkers(files, values, base, workers).catch(() => undefined);
+  if (workers > 1) outcomes = await checkInWorkers(files, flags, base, workers).catch(() => undefined);
   if (!outcomes) {
     outcomes = [];
     // The workspace index (artifacts saved in one file, loaded in another) first; its lowerings are reused.

@@ -15,6 +15,8 @@ export interface PolicyFlags {
   config?: string;
   isolated?: boolean;
   'report-unused-noqa'?: boolean;
+  /** Not a flag: where the config search stops outside a repository (the working directory, the paths named). */
+  roots?: string[];
 }
 
 export const POLICY_OPTIONS = {
@@ -44,11 +46,12 @@ function codes(list: string | undefined): string[] | undefined {
  * throws a ConfigError (exit 2).
  */
 export class CheckPolicies {
-  private readonly resolver = new ConfigResolver();
+  private readonly resolver: ConfigResolver;
   private readonly cli: SettingsLayer;
   private readonly explicit: LoadedConfig | undefined;
 
   private constructor(private readonly flags: PolicyFlags) {
+    this.resolver = new ConfigResolver({ roots: flags.roots ?? [process.cwd()] });
     this.cli = {
       select: codes(flags.select),
       extendSelect: codes(flags['extend-select']),

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { GlobSet } from '../config/glob';
 import { kindOfPath, WALKED_EXTENSIONS } from '../languages';
 import { describeIoError } from './args';
 
@@ -16,7 +16,7 @@ export interface WalkedFile {
 
 interface IgnoreLayer {
   dir: string;
-  matcher: Ignore;
+  matcher: GlobSet;
 }
 
 /**
@@ -54,7 +54,7 @@ export async function collectFiles(args: string[], cwd: string): Promise<{ files
 async function readIgnore(dir: string): Promise<IgnoreLayer | undefined> {
   try {
     const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
-    return { dir, matcher: ignore().add(text) };
+    return { dir, matcher: new GlobSet().add(text) };
   } catch {
     return undefined;
   }

@@ -34,6 +34,19 @@ export class DocumentPolicies {
     return resolvePolicy({ file, config, editor: editorLayer(settings) });
   }
 
+  /** The workspace folders (file URIs): outside a repository, the config search stops at them. */
+  setWorkspaceFolders(uris: string[]): void {
+    const roots: string[] = [];
+    for (const uri of uris) {
+      try {
+        if (uri.startsWith('file:')) roots.push(fileURLToPath(uri));
+      } catch {
+        /* not a local folder */
+      }
+    }
+    this.resolver.setRoots(roots);
+  }
+
   /** A config file was created, changed or deleted. */
   changed(): void {
     this.resolver.clear();

@@ -137,6 +137,8 @@ export function lineOfKey(text: string, keyPath: string[]): number | undefined {
     if ((depth === full.length || depth === keyPath.length) && depth > 0 && (!best || depth > best.depth)) best = { line, depth };
   };
   lines.forEach((raw, i) => {
+    // Keys are short; a huge line (hostile or minified) would make the lazy key pattern below quadratic.
+    if (raw.length > 4096) return;
     const header = /^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$/.exec(raw);
     if (header) {
       table = splitKey(header[1]);
@@ -164,7 +166,9 @@ export function loadConfigFile(file: string): LoadedConfig | undefined {
   } catch (err) {
     throw new ConfigError(file, undefined, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  if (path.basename(file) === 'pyproject.toml' && !/^\s*\[\s*tool\s*\.\s*pipelint\b|^\s*tool\s*\.\s*pipelint\b|^\s*pipelint\s*[.=]/m.test(text)) return undefined;
+  // Blanks, not \s: `^\s*` under /m runs across every following blank line from each line start, which made
+  // an 80 KB pyproject.toml of blank lines take 33-47 s. TOML keys and headers never span lines.
+  if (path.basename(file) === 'pyproject.toml' && !/^[ \t]*\[[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?pipelint\b|^[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?pipelint\b|^[ \t]*["']?pipelint["']?[ \t]*[.=]|\btool[ \t]*=[ \t]*\{/m.test(text)) return undefined;
   const config = parseConfigText(text, file);
   if (!config) return undefined;
   return { path: file, dir: path.dirname(file), config };
@@ -176,21 +180,70 @@ interface CachedFile {
   result: LoadedConfig | ConfigError | undefined;
 }
 
+/** What marks a repository root: the config search never climbs above it. */
+const VCS_MARKERS = ['.git', '.hg', '.svn', '.jj'];
+
 /**
- * Finds the configuration for each analysed file: the nearest config file in its directory or above.
- * Lookups are cached per directory; with `revalidate` (the language server) a cached file is re-read
- * when its size or modification time changed. `clear()` forgets everything (a config file was created
- * or deleted).
+ * Finds the configuration for each analysed file: the nearest config file in its directory or above,
+ * up to the project's root and no further (as Ruff does), so that a stray `/tmp/pipelint.toml` cannot
+ * silence every project under `/tmp`. The root is the repository root (the nearest directory holding
+ * `.git`, `.hg`, `.svn` or `.jj`); outside a repository, the nearest of `roots` (the CLI's working
+ * directory and path arguments, the editor's workspace folders) that holds the file; else the file's
+ * own directory. Lookups are cached per directory; with `revalidate` (the language server) a cached file
+ * is re-read when its size or modification time changed. `clear()` forgets everything (a config file
+ * was created or deleted).
  */
 export class ConfigResolver {
   private readonly dirs = new Map<string, string | null>();
   private readonly files = new Map<string, CachedFile>();
+  private readonly vcsRoots = new Map<string, string | null>();
+  private roots: string[];
 
-  constructor(private readonly options: { revalidate?: boolean; stopAt?: string } = {}) {}
+  constructor(private readonly options: { revalidate?: boolean; roots?: string[] } = {}) {
+    this.roots = (options.roots ?? []).map((r) => path.resolve(r));
+  }
 
   clear(): void {
     this.dirs.clear();
     this.files.clear();
+    this.vcsRoots.clear();
+  }
+
+  /** The editor's workspace folders changed. */
+  setRoots(roots: string[]): void {
+    this.roots = roots.map((r) => path.resolve(r));
+    this.clear();
+  }
+
+  private vcsRoot(dir: string): string | null {
+    const chain: string[] = [];
+    let found: string | null = null;
+    for (let cur = dir; ; ) {
+      const known = this.vcsRoots.get(cur);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      chain.push(cur);
+      if (VCS_MARKERS.some((m) => exists(path.join(cur, m)))) {
+        found = cur;
+        break;
+      }
+      const up = path.dirname(cur);
+      if (up === cur) break;
+      cur = up;
+    }
+    for (const d of chain) this.vcsRoots.set(d, found);
+    return found;
+  }
+
+  /** The highest directory the search for `dir` may look in. */
+  private boundary(dir: string): string {
+    const vcs = this.vcsRoot(dir);
+    if (vcs) return vcs;
+    const holding = this.roots.filter((r) => dir === r || dir.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+    // The nearest root that holds the file: the longest path.
+    return holding.sort((a, b) => b.length - a.length)[0] ?? dir;
   }
 
   /** The configuration for a file (absolute path); undefined when none applies. Throws ConfigError. */
@@ -213,6 +266,7 @@ export class ConfigResolver {
 
   private find(dir: string): string | undefined {
     const chain: string[] = [];
+    const stop = this.boundary(dir);
     let cur = dir;
     let found: string | null | undefined;
     for (;;) {
@@ -228,7 +282,7 @@ export class ConfigResolver {
         break;
       }
       const up = path.dirname(cur);
-      if (up === cur || cur === this.options.stopAt) {
+      if (up === cur || cur === stop) {
         found = null;
         break;
       }
@@ -271,6 +325,15 @@ export class ConfigResolver {
     }
     this.files.set(file, { mtimeMs: stat?.mtimeMs ?? 0, size: stat?.size ?? 0, result });
     return unwrap(result);
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import ignore from 'ignore';
 import type { AnalyzeOptions } from '../analyze';
 import type { Finding, Severity } from '../model/finding';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import type { ServerSettings } from '../settings';
+import { GlobSet } from './glob';
 import { applySuppressions, parseDirectives, unusedSuppressions, type Language } from '../suppression';
 import type { LoadedConfig, SeverityOverride } from './types';
 
@@ -97,7 +97,7 @@ export function perFileIgnored(config: LoadedConfig | undefined, file: string | 
   if (rel.startsWith('..') || path.isAbsolute(rel)) return [];
   const out: string[] = [];
   for (const e of entries) {
-    if (ignore().add(e.pattern).ignores(rel)) out.push(...e.codes);
+    if (new GlobSet().add([e.pattern]).ignores(rel)) out.push(...e.codes);
   }
   return out;
 }

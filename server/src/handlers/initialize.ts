@@ -9,6 +9,7 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
     service.supportsConfiguration = params.capabilities.workspace?.configuration === true;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    service.policies.setWorkspaceFolders(folders);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

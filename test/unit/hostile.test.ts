@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import ignore from 'ignore';
+import { GlobSet } from '../../server/src/config/glob';
+
+/**
+ * Issue 16: a repository's own files (config, .gitignore, odd files) must not stall, fool or crash the
+ * CLI. Each test drives the real CLI. Hangs are caught by a timeout far above the fixed run time (a few
+ * seconds) and far below the broken one (minutes to hours), so no test depends on the machine's speed.
+ */
+
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'pipelint.js');
+const HANG_MS = 90_000;
+
+function pipelint(args: string[], cwd: string, timeout = HANG_MS) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout, killSignal: 'SIGKILL' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined || r.signal === 'SIGKILL' };
+}
+
+function scratch(files: Record<string, string | Buffer> = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-hostile-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const LAMBDA = 'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\n';
+const codes = (stdout: string) => JSON.parse(stdout).findings.map((f: { path: string; code: string }) => `${f.path}:${f.code}`);
+
+describe('item 6: config files and globs of the repository cannot stall the CLI', () => {
+  test('a 400 KB pyproject.toml of blank lines (the config search reads it) is read in linear time', () => {
+    const dir = scratch({ 'a.py': LAMBDA, 'pyproject.toml': '\n'.repeat(400_000) + '[project]\nname = "x"\n' });
+    const r = pipelint(['check', '--format', 'json', '.'], dir);
+    assert.ok(!r.timedOut, 'no hang');
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(codes(r.stdout), ['a.py:SKL101']);
+  });
+
+  test('an error in a config file with a 400 KB blank line is reported with its line, without stalling', () => {
+    const dir = scratch({ 'a.py': LAMBDA, 'pipelint.toml': 'ignore = ["SKL101"]\n' + ' '.repeat(400_000) + '\nbogus = 1\n' });
+    const r = pipelint(['check', '.'], dir);
+    assert.ok(!r.timedOut, 'no hang');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^pipelint: pipelint\.toml:3: bogus: unknown key/);
+  });
+
+  const HOSTILE = 'a/' + '**/'.repeat(16) + 'b';
+  test(`${HOSTILE} in per-file-ignores and in .gitignore: matched in polynomial time, with gitignore's meaning`, () => {
+    const deep = 'a/' + 'x/'.repeat(30);
+    const dir = scratch({
+      [`${deep}train.py`]: LAMBDA,
+      [`${deep}b`]: '',
+      'a/x/b/skipped.py': LAMBDA,
+      'a/x/kept/b.py': LAMBDA,
+      '.gitignore': `${HOSTILE}\n`,
+      'pipelint.toml': `[per-file-ignores]\n"${'**/'.repeat(16)}x/${'*'.repeat(20)}train.py" = ["SKL101"]\n`,
+    });
+    const r = pipelint(['check', '--format', 'json', '.'], dir);
+    assert.ok(!r.timedOut, 'no hang');
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(codes(r.stdout), ['a/x/kept/b.py:SKL101'], 'b/ under a/ ignored at any depth; train.py silenced by per-file-ignores');
+  });
+});
+
+describe('GlobSet: gitignore semantics without backtracking', () => {
+  test('agrees with the `ignore` package on 30,000 random short patterns and paths (seed 42)', () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pick = <T>(a: T[]) => a[rnd(a.length)];
+    const SEGS = ['a', 'b', 'ab', '*', '**', '?', '[ab]', '[a-c]', '*.py', 'a*', '*b', 'x.py', '[!a]*', 'a?b', 'a\\*'];
+    const PATHS = ['a', 'b', 'ab', 'aab', 'x.py', 'a.py', 'ba', 'c', 'a*'];
+    const diffs: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const lines = Array.from({ length: 1 + rnd(3) }, (_, j) => {
+        let p = Array.from({ length: 1 + rnd(3) }, () => pick(SEGS)).join('/');
+        if (rnd(4) === 0) p = '/' + p;
+        if (rnd(4) === 0) p += '/';
+        if (j > 0 && rnd(3) === 0) p = '!' + p;
+        return p;
+      }).join('\n');
+      const oracle = ignore().add(lines);
+      const ours = new GlobSet().add(lines);
+      for (let k = 0; k < 5; k++) {
+        let p = Array.from({ length: 1 + rnd(4) }, () => pick(PATHS)).join('/');
+        if (rnd(3) === 0) p += '/';
+        if (oracle.ignores(p) !== ours.ignores(p)) diffs.push(`${JSON.stringify(lines)} ${p}: ignore=${oracle.ignores(p)}`);
+      }
+    }
+    assert.deepEqual(diffs.slice(0, 10), []);
+  });
+
+  test('comments, escapes, negation, directory-only and anchored patterns', () => {
+    const g = new GlobSet().add('# comment\n\\#hash\n*.log\n!keep.log\nbuild/\n/top.py\ndocs/**\nsp\\ \n');
+    assert.equal(g.ignores('#hash'), true);
+    assert.equal(g.ignores('x/y.log'), true);
+    assert.equal(g.ignores('x/keep.log'), false);
+    assert.equal(g.ignores('build'), false, 'build/ matches directories only');
+    assert.equal(g.ignores('build/'), true);
+    assert.equal(g.ignores('src/build/a.py'), true, 'under an ignored directory');
+    assert.equal(g.ignores('top.py'), true);
+    assert.equal(g.ignores('src/top.py'), false, 'a leading / anchors');
+    assert.equal(g.ignores('docs/'), false, 'docs/** is what is inside');
+    assert.equal(g.ignores('docs/a/b.py'), true);
+    assert.equal(g.ignores('sp '), true, 'an escaped trailing blank stays');
+  });
+});
+
+describe('item 16: the config search stops at the project root', () => {
+  test('outside a repository, a config file above the working directory is not used', () => {
+    const dir = scratch({ 'pipelint.toml': 'ignore = ["ALL"]\n', 'proj/a.py': LAMBDA });
+    const r = pipelint(['check', '--format', 'json', '.'], path.join(dir, 'proj'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(codes(r.stdout), ['a.py:SKL101']);
+    const named = pipelint(['check', '--format', 'json', path.join(dir, 'proj', 'a.py')], ROOT);
+    assert.equal(named.status, 1, 'a file named from elsewhere: its own directory is the limit');
+  });
+
+  test('in a repository: the repository root is the limit, whatever the working directory', () => {
+    const dir = scratch({ 'pipelint.toml': 'ignore = ["ALL"]\n', 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/pipelint.toml': 'select = ["SKL101"]\n', 'repo/src/a.py': LAMBDA + 'import random\n' });
+    const r = pipelint(['check', '--format', 'json', '.'], path.join(dir, 'repo', 'src'));
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(codes(r.stdout), ['a.py:SKL101'], "the repository's config applies, the one above it does not");
+  });
+
+  test('the language server: workspace folders are the limit outside a repository', async () => {
+    const { DocumentPolicies } = await import('../../server/src/config/document');
+    const { DEFAULT_SERVER_SETTINGS } = await import('../../server/src/settings');
+    const { pathToFileURL } = await import('node:url');
+    const dir = scratch({ 'pipelint.toml': 'ignore = ["ALL"]\n', 'ws/pipelint.toml': 'select = ["SKL201"]\n', 'ws/pkg/a.py': '' });
+    const policies = new DocumentPolicies(() => undefined);
+    policies.setWorkspaceFolders([pathToFileURL(path.join(dir, 'ws', 'pkg')).href]);
+    const uri = pathToFileURL(path.join(dir, 'ws', 'pkg', 'a.py')).href;
+    assert.equal(policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.length > 1, true, 'folder ws/pkg: neither ws/ nor the parent config');
+    policies.setWorkspaceFolders([pathToFileURL(path.join(dir, 'ws')).href]);
+    assert.deepEqual(policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.map((r) => r.meta.code), ['SKL201']);
+  });
+});
