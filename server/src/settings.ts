@@ -34,7 +34,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
   }
   return {
     enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SERVER_SETTINGS.enable,
-    seed: Number.isInteger(r.seed) ? (r.seed as number) : DEFAULT_SERVER_SETTINGS.seed,
+    seed: Number.isInteger(r.seed) && (r.seed as number) >= 0 && (r.seed as number) <= 2 ** 32 - 1 ? (r.seed as number) : DEFAULT_SERVER_SETTINGS.seed,
     select: strings(r.select),
     ignore: strings(r.ignore),
     severity,

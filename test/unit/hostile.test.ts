@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -143,5 +143,102 @@ describe('item 16: the config search stops at the project root', () => {
     assert.equal(policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.length > 1, true, 'folder ws/pkg: neither ws/ nor the parent config');
     policies.setWorkspaceFolders([pathToFileURL(path.join(dir, 'ws')).href]);
     assert.deepEqual(policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.map((r) => r.meta.code), ['SKL201']);
+  });
+});
+
+describe('items 11-15, 17: odd files and odd values', () => {
+  test('item 11: a FIFO named to check, diagram or --config, or in a walked folder, never blocks', () => {
+    const dir = scratch({ 'a.py': LAMBDA });
+    for (const name of ['f.py', 'cfg.toml', 'sub/.gitignore']) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      assert.equal(spawnSync('mkfifo', [path.join(dir, name)]).status, 0);
+    }
+    writeFileSync(path.join(dir, 'sub', 'b.py'), LAMBDA);
+    const named = pipelint(['check', '--format', 'json', 'f.py', 'a.py'], dir, 60_000);
+    assert.ok(!named.timedOut, 'check FIFO: no hang');
+    assert.equal(named.status, 2);
+    assert.deepEqual(JSON.parse(named.stdout).errors, [{ path: 'f.py', message: 'cannot read: not a regular file' }]);
+    const walked = pipelint(['check', '--format', 'json', '.'], dir, 60_000);
+    assert.ok(!walked.timedOut, 'walk past a FIFO .gitignore: no hang');
+    assert.deepEqual(codes(walked.stdout), ['a.py:SKL101', 'sub/b.py:SKL101']);
+    const config = pipelint(['check', '--config', 'cfg.toml', 'a.py'], dir, 60_000);
+    assert.ok(!config.timedOut, '--config FIFO: no hang');
+    assert.equal(config.status, 2);
+    assert.match(config.stderr, /cfg\.toml: cannot read: not a regular file/);
+    const diagram = pipelint(['diagram', 'f.py', '-o', 'out.svg'], dir, 60_000);
+    assert.ok(!diagram.timedOut, 'diagram FIFO: no hang');
+    assert.equal(diagram.status, 2);
+    assert.match(diagram.stderr, /cannot read f\.py: not a regular file/);
+  });
+
+  test('item 12: a PEP 263 latin-1 file is analysed like Python reads it, and fixed in latin-1', () => {
+    const text = '# -*- coding: latin-1 -*-\n# Café\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)  # é\n';
+    const dir = scratch({ 'a.py': Buffer.from(text, 'latin1') });
+    const r = pipelint(['check', '--format', 'json', 'a.py'], dir);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.deepEqual(codes(r.stdout), ['a.py:SKL101']);
+    assert.equal(pipelint(['check', '--fix', 'a.py'], dir).status, 0);
+    const fixed = readFileSync(path.join(dir, 'a.py'));
+    assert.match(fixed.toString('latin1'), /^# -\*- coding: latin-1 -\*-\n# Café\n[^]*def _ft\(x\):[^]*FunctionTransformer\(_ft\)  # é\n$/);
+    const py = spawnSync('/usr/bin/python3', ['-c', 'import sys; compile(open(sys.argv[1], "rb").read(), "a.py", "exec")', path.join(dir, 'a.py')], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    const bad = scratch({ 'b.py': Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]) });
+    assert.equal(JSON.parse(pipelint(['check', '--format', 'json', 'b.py'], bad).stdout).errors[0].message, 'cannot decode: not valid UTF-8', 'no declaration: UTF-8, as Python');
+  });
+
+  test('item 13: an unreadable directory and a non-UTF-8 file name are reported, not skipped silently', () => {
+    const dir = scratch({ 'a.py': LAMBDA, 'locked/b.py': LAMBDA });
+    writeFileSync(Buffer.concat([Buffer.from(dir + '/'), Buffer.from([0x62, 0xff, 0x2e, 0x70, 0x79])]), LAMBDA);
+    spawnSync('chmod', ['-R', 'a+rX', dir]);
+    spawnSync('chmod', ['000', path.join(dir, 'locked')]);
+    // As root every directory is readable: run as nobody when we can.
+    const asRoot = process.getuid?.() === 0;
+    const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', timeout: HANG_MS, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.errors, [
+      { path: 'b\ufffd.py', message: 'skipped: the file name is not valid UTF-8 (rename it to check it)' },
+      { path: 'locked', message: 'cannot read directory: EACCES' },
+    ]);
+    assert.equal(r.status, 2);
+    const named = pipelint(['check', 'b\udcff.py'], dir);
+    assert.match(named.stderr + named.stdout, /not valid UTF-8/);
+  });
+
+  test('item 14: --seed beyond numpy\'s range is a usage error, like the config file\'s seed', () => {
+    const dir = scratch({ 'a.py': LAMBDA });
+    const r = pipelint(['check', '--seed', '99999999999999999999', 'a.py'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--seed must be an integer between 0 and 4294967295/);
+    assert.equal(pipelint(['check', '--seed', '4294967295', 'a.py'], dir).status, 1);
+  });
+
+  test('item 15: severity prefixes apply; [tool."pipelint"] and an inline tool table are read', () => {
+    const RANDOM = 'from sklearn.ensemble import RandomForestClassifier\n\nmodel = RandomForestClassifier()\n';
+    const sev = scratch({ 'a.py': RANDOM + LAMBDA.split('\n').slice(0, 1).join('\n') + '\nft = FunctionTransformer(lambda x: x)\n', 'pipelint.toml': '[severity]\nSKL2 = "off"\nSKL1 = "error"\n' });
+    const r = pipelint(['check', '--format', 'json', '.'], sev);
+    assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { code: string; severity: string }) => `${f.code}:${f.severity}`), ['SKL101:error']);
+    for (const pyproject of ['[tool."pipelint"]\nignore = ["SKL101"]\n', "[tool.'pipelint']\nignore = [\"SKL101\"]\n", 'tool = { pipelint = { ignore = ["SKL101"] } }\n', '[ "tool" . pipelint ]\nignore = ["SKL101"]\n']) {
+      const dir = scratch({ 'a.py': LAMBDA, 'pyproject.toml': pyproject });
+      const out = pipelint(['check', '--format', 'json', '.'], dir);
+      assert.equal(out.status, 0, `${pyproject}: ${out.stdout}`);
+    }
+  });
+
+  test('item 17: --max-file-size must be a size; PIPELINT_WORKERS is capped at the CPUs', async () => {
+    const dir = scratch({ 'a.py': LAMBDA });
+    const r = pipelint(['check', '--max-file-size', 'abc', 'a.py'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--max-file-size must be a size in bytes/);
+    const small = pipelint(['check', '--format', 'json', '--max-file-size', '10', 'a.py'], dir);
+    assert.match(JSON.parse(small.stdout).errors[0].message, /^skipped: .* limit/);
+    assert.equal(pipelint(['check', '--max-file-size', '5M', 'a.py'], dir).status, 1);
+    const { workerCount } = await import('../../server/src/cli/parallel');
+    const os = await import('node:os');
+    process.env.PIPELINT_WORKERS = '64';
+    try {
+      assert.equal(workerCount(10_000), os.availableParallelism());
+    } finally {
+      delete process.env.PIPELINT_WORKERS;
+    }
   });
 });

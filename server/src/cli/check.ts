@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs';
 import type { AnalyzeOptions } from '../analyze';
 import type { Engine } from '../engine';
 import { applyEdits } from '../fix/apply';
 import { writeFileAtomic } from '../fix/write';
+import { decodeSource, DecodeError, encodeSource, readRegularFile, type DecodedSource } from '../files';
 import { kindOfPath, type SourceKind } from '../languages';
 import { describeIoError } from './args';
 import { unifiedDiff } from './formats/diff';
@@ -58,30 +58,27 @@ export interface CheckOptions {
 
 export type FindingsFilter = (findings: Finding[], text: string, kind: SourceKind) => Finding[];
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // ignoreBOM: keep the BOM in the text, so that it can be seen and put back
-
 /** Reads, decodes and analyses one file; I/O and decoding problems become a CheckError. */
 export async function checkFile(engine: Engine, file: WalkedFile, options: CheckOptions): Promise<FileResult | CheckError> {
   const kind = kindOfPath(file.absolute);
   if (!kind) return { path: file.display, message: 'not a Python, notebook or TypeScript file' };
   let bytes: Buffer;
   try {
-    const stat = await fs.stat(file.absolute);
-    if (stat.size > options.maxFileBytes) {
-      return { path: file.display, message: `skipped: ${sizeInWords(stat.size)} is above the ${sizeInWords(options.maxFileBytes)} limit (--max-file-size)` };
+    const read = await readRegularFile(file.absolute, options.maxFileBytes);
+    if (!Buffer.isBuffer(read)) {
+      return { path: file.display, message: `skipped: ${sizeInWords(read.tooLarge)} is above the ${sizeInWords(options.maxFileBytes)} limit (--max-file-size)` };
     }
-    bytes = await fs.readFile(file.absolute);
+    bytes = read;
   } catch (err) {
     return { path: file.display, message: `cannot read: ${describeIoError(err)}` };
   }
-  let text: string;
+  let source: DecodedSource;
   try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { path: file.display, message: 'cannot decode: not valid UTF-8' };
+    source = decodeSource(bytes, kind);
+  } catch (err) {
+    return { path: file.display, message: err instanceof DecodeError ? err.message : `cannot decode: ${String(err)}` };
   }
-  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
-  if (bom) text = text.slice(1);
+  const { text, bom } = source;
   try {
     let { findings, notebook } = engine.analyze(file.display, text, kind, options.analyze);
     if (options.finish) findings = options.finish(findings, notebook ? notebook.text : text, kind);
@@ -92,8 +89,10 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
         return { file, findings, notebook, fixed: result.fixed, diff: unifiedDiff(file.display.split('\\').join('/'), bom + text, bom + result.text) };
       }
       if (result.fixed > 0) {
+        const encoded = encodeSource(source, result.text);
+        if (!encoded) return { file, findings, notebook, fixed: 0, notFixed: `not fixed: the file is ${source.encoding}-encoded and pipelint writes only UTF-8 and Latin-1; left alone` };
         try {
-          await writeIfUnchanged(file.absolute, bytes, bom + result.text);
+          await writeFileAtomic(file.absolute, encoded, { expected: bytes });
         } catch (err) {
           return { file, findings, notebook, fixed: 0, notFixed: `not fixed: ${err instanceof Error ? err.message : String(err)}` };
         }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { decodeSource, DecodeError, readRegularFileSync } from '../files';
 import { writeFileAtomic } from '../fix/write';
 import path from 'node:path';
 import { renderDiagram, standaloneHtml } from '../../../webview/src/render';
@@ -43,9 +43,9 @@ export async function diagram(argv: string[]): Promise<number> {
   if (!kind) throw new UsageError(`cannot draw ${file}: not a Python, notebook or TypeScript file (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)`);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = decodeSource(readRegularFileSync(file), kind).text;
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${describeIoError(err)}`);
+    throw new UsageError(err instanceof DecodeError ? `cannot draw ${file}: ${err.message}` : `cannot read ${file}: ${describeIoError(err)}`);
   }
   let line: number | undefined;
   if (values.line !== undefined) {

@@ -89,7 +89,7 @@ async function check(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const { files, missing } = await collectFiles(positionals.length > 0 ? positionals : ['.'], process.cwd());
-  const base = { maxFileBytes: Number(values['max-file-size']), fix: values.fix!, diff: values.diff! };
+  const base = { maxFileBytes: parseSize(values['max-file-size']!), fix: values.fix!, diff: values.diff! };
   // Many files: worker threads (same two phases, same output); a failing worker falls back to one thread.
   // --fix writes files, so it stays on one thread.
   const workers = values.fix ? 0 : workerCount(files.length);
@@ -133,6 +133,14 @@ async function check(argv: string[]): Promise<number> {
   if (out) process.stdout.write(out + '\n');
   if (errors.some((e) => !isSkipped(e))) return 2;
   return results.some((r) => countAtOrAbove(r.findings, failOn.get(r)!) > 0) ? 1 : 0;
+}
+
+/** `--max-file-size`: bytes, or with a k/M suffix (`512k`, `5M`); anything else is a usage error, never "no limit". */
+function parseSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmM]?)[bB]?$/.exec(value.trim());
+  const bytes = m ? Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1) throw new UsageError(`--max-file-size must be a size in bytes, e.g. 5000000 or 5M (got "${value}")`);
+  return Math.floor(bytes);
 }
 
 function rules(argv: string[]): number {

@@ -67,7 +67,8 @@ export class CheckPolicies {
     for (const key of ['select', 'extend-select', 'ignore'] as const) {
       for (const c of codes(flags[key]) ?? []) if (!isKnownSelector(c)) return `unknown rule code "${c}" in --${key} (see \`pipelint rules\`)`;
     }
-    if (flags.seed !== undefined && !/^\d+$/.test(flags.seed)) return '--seed must be a non-negative integer';
+    // The same range as the config file's `seed`: numpy's RandomState takes 0 .. 2**32 - 1.
+    if (flags.seed !== undefined && (!/^\d+$/.test(flags.seed) || Number(flags.seed) > 2 ** 32 - 1)) return '--seed must be an integer between 0 and 4294967295';
     if (flags['fail-on'] !== undefined && !FAIL_LEVELS.includes(flags['fail-on'])) return `unknown --fail-on "${flags['fail-on']}" (error, warning, information, hint)`;
     return new CheckPolicies(flags);
   }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { GlobSet } from '../config/glob';
+import { readRegularFile } from '../files';
 import { kindOfPath, WALKED_EXTENSIONS } from '../languages';
 import { describeIoError } from './args';
 
@@ -35,14 +36,21 @@ export async function collectFiles(args: string[], cwd: string): Promise<{ files
       stat = await fs.stat(absolute);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      missing.push({ path: arg, message: code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${describeIoError(err)}` });
+      // Node.js decodes command-line arguments as UTF-8, so a name that is not valid UTF-8 arrives mangled.
+      const mangled = code === 'ENOENT' && arg.includes('\ufffd');
+      missing.push({ path: arg, message: mangled ? 'no such file or directory (the name is not valid UTF-8, which pipelint cannot open by name; rename it, or name its directory)' : code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${describeIoError(err)}` });
+      continue;
+    }
+    if (!stat.isDirectory() && !stat.isFile()) {
+      // A FIFO, socket or device: reading it could block forever.
+      missing.push({ path: arg, message: 'cannot read: not a regular file' });
       continue;
     }
     if (stat.isDirectory()) {
       let layers = await ancestorIgnores(absolute);
       // A directory named explicitly is linted even if an outer .gitignore covers it (as Ruff does).
       if (isUnderIgnored(layers, absolute)) layers = [];
-      await walk(absolute, arg, layers, files, seen);
+      await walk(absolute, arg, layers, files, seen, missing);
     } else if (!seen.has(absolute)) {
       seen.add(absolute);
       files.push({ absolute, display: arg });
@@ -53,7 +61,9 @@ export async function collectFiles(args: string[], cwd: string): Promise<{ files
 
 async function readIgnore(dir: string): Promise<IgnoreLayer | undefined> {
   try {
-    const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+    const bytes = await readRegularFile(path.join(dir, '.gitignore'), 1_000_000);
+    if (!Buffer.isBuffer(bytes)) return undefined;
+    const text = bytes.toString('utf8');
     return { dir, matcher: new GlobSet().add(text) };
   } catch {
     return undefined;
@@ -102,22 +112,30 @@ function ignored(layers: IgnoreLayer[], absolute: string, isDir: boolean): boole
   return false;
 }
 
-async function walk(dir: string, display: string, parentLayers: IgnoreLayer[], out: WalkedFile[], seen: Set<string>): Promise<void> {
+async function walk(dir: string, display: string, parentLayers: IgnoreLayer[], out: WalkedFile[], seen: Set<string>, problems: { path: string; message: string }[]): Promise<void> {
   const own = await readIgnore(dir);
   const layers = own ? [...parentLayers, own] : parentLayers;
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch {
+  } catch (err) {
+    // Never silently: an unreadable directory means files that were not checked.
+    problems.push({ path: display, message: `cannot read directory: ${describeIoError(err)}` });
     return;
   }
+  const rawNames = entries.some((e) => e.name.includes('\ufffd')) ? await rawEntryNames(dir) : undefined;
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const absolute = path.join(dir, entry.name);
     const shown = path.join(display, entry.name);
+    if (rawNames?.has(entry.name) && (entry.isDirectory() || WALKED_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))) {
+      // Node.js returns such names with U+FFFD in place of the bad bytes, and cannot open them by that name.
+      problems.push({ path: shown, message: 'skipped: the file name is not valid UTF-8 (rename it to check it)' });
+      continue;
+    }
     if (entry.isDirectory()) {
       if (ALWAYS_SKIPPED.has(entry.name) || ignored(layers, absolute, true)) continue;
-      await walk(absolute, shown, layers, out, seen);
+      await walk(absolute, shown, layers, out, seen, problems);
     } else if (entry.isFile()) {
       if (!WALKED_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) || !kindOfPath(entry.name)) continue;
       if (ignored(layers, absolute, false) || seen.has(absolute)) continue;
@@ -125,4 +143,18 @@ async function walk(dir: string, display: string, parentLayers: IgnoreLayer[], o
       out.push({ absolute, display: shown });
     }
   }
+}
+
+/** The names in `dir` whose bytes are not valid UTF-8, as Node.js shows them (with U+FFFD). */
+async function rawEntryNames(dir: string): Promise<Set<string>> {
+  const bad = new Set<string>();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (const raw of await fs.readdir(dir, { encoding: 'buffer' }).catch(() => [] as Buffer[])) {
+    try {
+      decoder.decode(raw);
+    } catch {
+      bad.add(raw.toString('utf8'));
+    }
+  }
+  return bad;
 }

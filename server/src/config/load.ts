@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readRegularFileSync } from '../files';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { allRules } from '../rules';
@@ -162,7 +163,7 @@ export function lineOfKey(text: string, keyPath: string[]): number | undefined {
 export function loadConfigFile(file: string): LoadedConfig | undefined {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file).toString('utf8');
   } catch (err) {
     throw new ConfigError(file, undefined, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }

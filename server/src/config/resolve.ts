@@ -5,7 +5,7 @@ import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import type { ServerSettings } from '../settings';
 import { GlobSet } from './glob';
-import { applySuppressions, parseDirectives, unusedSuppressions, type Language } from '../suppression';
+import { applySuppressions, parseDirectives, UNUSED_SUPPRESSION, unusedSuppressions, type Language } from '../suppression';
 import type { LoadedConfig, SeverityOverride } from './types';
 
 /**
@@ -118,6 +118,13 @@ export function resolvePolicy(input: { file?: string; config?: LoadedConfig; edi
     if (l.seed !== undefined) seed = l.seed;
     if (l.failOn !== undefined) failOn = l.failOn;
   }
+  // Keys may be prefixes (`SKL2 = "off"`): each rule takes its longest matching key, as `select` does.
+  const keys = Object.keys(severity);
+  for (const code of [...allRules.map((r) => r.meta.code), UNUSED_SUPPRESSION.code]) {
+    const best = keys.filter((k) => code.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+    if (best !== undefined) severity[code] = severity[best];
+  }
+  for (const k of keys) if (!allRules.some((r) => r.meta.code === k) && k !== UNUSED_SUPPRESSION.code) delete severity[k];
   const rules = allRules.filter((r) => enabled.has(r.meta.code) && longestMatch(r.meta.code, fileIgnores) < 0 && severity[r.meta.code] !== 'off');
   const running = new Set(rules.map((r) => r.meta.code));
   return {

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { decodeSource, readRegularFile } from '../files';
 import type { Engine } from '../engine';
 import { kindOfPath, type SourceKind } from '../languages';
 import { WorkspaceIndex, summarizeModule } from './index';
@@ -9,7 +9,6 @@ interface Walked {
 }
 
 const MAX_BYTES = 5_000_000;
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // ignoreBOM: keep the BOM in the text, so that it can be seen and put back
 
 /**
  * The CLI's workspace: lowers every walked file once, records what it saves and loads, and returns an
@@ -24,13 +23,12 @@ export async function buildWorkspace(engine: Engine, files: Walked[]): Promise<{
     if (!kind) continue;
     let text: string;
     try {
-      const stat = await fs.stat(file.absolute);
-      if (stat.size > MAX_BYTES) continue;
-      text = utf8.decode(await fs.readFile(file.absolute));
+      const bytes = await readRegularFile(file.absolute, MAX_BYTES);
+      if (!Buffer.isBuffer(bytes)) continue;
+      text = decodeSource(bytes, kind).text;
     } catch {
       continue;
     }
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     // Only files that persist something matter to other files; skip the lowering cost for the rest.
     if (!/dump|load|toJSON|fromJSON|toObject|fromObject/.test(text)) continue;
     try {

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { decodeSource, readRegularFile } from '../files';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { collectFiles } from '../cli/walk';
@@ -83,9 +83,9 @@ export class WorkspaceTracker {
         const kind = kindOfPath(file.absolute);
         if (!kind || isOpen(uri) || this.index.has(uri)) continue;
         try {
-          const stat = await fs.stat(file.absolute);
-          if (stat.size > MAX_BYTES) continue;
-          const text = await fs.readFile(file.absolute, 'utf8');
+          const bytes = await readRegularFile(file.absolute, MAX_BYTES);
+          if (!Buffer.isBuffer(bytes)) continue;
+          const text = decodeSource(bytes, kind).text;
           if (!PERSISTS.test(text)) continue;
           const module = lower(uri, text, kind);
           if (module && !isOpen(uri)) {
