@@ -31,8 +31,12 @@ export class DocumentState {
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
       if ('range' in change && this.tree) {
-        const start = this.doc.offsetAt(change.range.start);
-        const oldEnd = this.doc.offsetAt(change.range.end);
+        // A range whose start is after its end is taken as the same range reversed, as TextDocument.update
+        // takes it: the tree must be edited exactly as the text is, or it is out of step for the session.
+        const a = this.doc.offsetAt(change.range.start);
+        const b = this.doc.offsetAt(change.range.end);
+        const start = Math.min(a, b);
+        const oldEnd = Math.max(a, b);
         const startPos = this.doc.positionAt(start);
         const oldEndPos = this.doc.positionAt(oldEnd);
         this.doc = TextDocument.update(this.doc, [change], version);
