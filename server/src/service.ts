@@ -157,6 +157,10 @@ export class AnalysisService {
     const started = performance.now();
     const module = this.lower(state);
     const lowered = performance.now();
+    if (module.notAnalysed && !this.noticed.has(state.doc.uri)) {
+      this.noticed.add(state.doc.uri);
+      void this.connection.window.showInformationMessage(`pipelint skipped ${state.doc.uri.split('/').pop()}: ${module.notAnalysed}.`);
+    }
     // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
     const policy = this.policies.policyFor(state.doc.uri, settings);
     const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
@@ -205,6 +209,10 @@ export class AnalysisService {
     try {
       const { module, tree } = lowerPythonText(this.parser, program.text, uri);
       tree.delete();
+      if (module.notAnalysed && !this.noticed.has(uri)) {
+        this.noticed.add(uri);
+        void this.connection.window.showInformationMessage(`pipelint skipped notebook ${uri.split('/').pop()}: ${module.notAnalysed}.`);
+      }
       const policy = this.policies.policyFor(uri, settings);
       const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
       perCell = program.diagnostics(policy.finish(raw, program.text, 'python').findings, uri, v);

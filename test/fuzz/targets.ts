@@ -76,7 +76,7 @@ export async function runServerInputs(client: LspClient, inputs: FuzzInput[], se
 }
 
 /** Errors the CLI may report for a file: they describe the input, not a crash. */
-const EXPECTED_CLI_ERRORS = /^(cannot decode: not valid UTF-8|skipped: .* limit|cannot analyse: (not a Jupyter notebook|.*JSON|Unexpected|Expected|Unterminated|Bad control character|Bad escaped character|No number after))/;
+const EXPECTED_CLI_ERRORS = /^(cannot decode: (not valid UTF-8|not valid [-\w.]+|unknown encoding .*)|skipped: .* limit|skipped: nesting deeper than|cannot analyse: (not a Jupyter notebook|.*JSON|Unexpected|Expected|Unterminated|Bad control character|Bad escaped character|No number after))/;
 
 /**
  * A batch of inputs as files in a fresh folder, checked by the real CLI in one process (with `--fix`,

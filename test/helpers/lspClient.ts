@@ -68,6 +68,8 @@ export class LspClient {
       let result: unknown = null;
       if (msg.method === 'workspace/configuration') result = (msg.params.items as unknown[]).map(() => this.configuration ?? null);
       this.send({ jsonrpc: '2.0', id: msg.id, result });
+      // Listeners see requests too (window/showMessageRequest is how messages to the user arrive).
+      for (const l of this.listeners) l(msg.method, msg.params);
       return;
     }
     this.notifications.push({ method: msg.method, params: msg.params });

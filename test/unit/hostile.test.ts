@@ -242,3 +242,38 @@ describe('items 11-15, 17: odd files and odd values', () => {
     }
   });
 });
+
+describe('item 5: the nesting guard counts real nesting only, and a skipped file is reported', () => {
+  test('401 brackets in a comment, a string or a docstring: analysed; f-string fields and open strings still count', async () => {
+    const { nestingDepth, MAX_NESTING } = await import('../../server/src/python/nesting');
+    const many = '['.repeat(401);
+    const files = {
+      'comment.py': `# ${many}\n${LAMBDA}`,
+      'string.py': `NOTE = "${many}"\n${LAMBDA}`,
+      'docstring.py': `"""Brackets:\n${many}\n"""\n${LAMBDA}`,
+      'raw.py': `PATTERN = r'\\'${many}'\n${LAMBDA}`,
+    };
+    for (const [name, text] of Object.entries(files)) assert.ok(nestingDepth(text) < 10, `${name}: ${nestingDepth(text)}`);
+    assert.ok(nestingDepth(`x = f"{${'('.repeat(401)}1${')'.repeat(401)}}"\n`) > MAX_NESTING, 'f-string fields are code');
+    assert.ok(nestingDepth(`x = """\n${'('.repeat(401)}\n`) > MAX_NESTING, 'an unterminated string is counted as code');
+    const dir = scratch({ ...files, 'deep.py': `x = ${'('.repeat(500)}1${')'.repeat(500)}\n` });
+    const r = pipelint(['check', '--format', 'json', '.'], dir);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.findings.map((f: { path: string; code: string }) => `${f.path}:${f.code}`).sort(), Object.keys(files).map((f) => `${f}:SKL101`).sort());
+    assert.deepEqual(out.errors, [{ path: 'deep.py', message: 'skipped: nesting deeper than 400 levels (brackets, indentation, lambdas); not parsed' }]);
+  });
+
+  test('the language server tells the user once that it skipped a file', async () => {
+    const { LspClient } = await import('../helpers/lspClient');
+    const client = new LspClient();
+    try {
+      await client.initialize();
+      const uri = 'file:///proj/deep.py';
+      const shown = client.waitFor('window/showMessageRequest', (p) => /skipped deep\.py: nesting deeper than 400/.test(p.message));
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: `x = ${'('.repeat(500)}1${')'.repeat(500)}\n` } });
+      await shown;
+    } finally {
+      await client.shutdown();
+    }
+  });
+});

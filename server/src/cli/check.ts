@@ -80,7 +80,8 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
   }
   const { text, bom } = source;
   try {
-    let { findings, notebook } = engine.analyze(file.display, text, kind, options.analyze);
+    let { findings, notebook, module } = engine.analyze(file.display, text, kind, options.analyze);
+    if (module.notAnalysed) return { path: file.display, message: `skipped: ${module.notAnalysed}` };
     if (options.finish) findings = options.finish(findings, notebook ? notebook.text : text, kind);
     let fixed = 0;
     if ((options.fix || options.diff) && cliFixes(kind)) {

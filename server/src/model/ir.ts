@@ -34,6 +34,8 @@ export interface ModuleIR {
   /** The parser recovered from syntax errors; analyses stay conservative inside `errorRanges`. */
   hasErrors: boolean;
   errorRanges: Range[];
+  /** Set when the text was not analysed at all (why, for the user): the CLI and the server report it. */
+  notAnalysed?: string;
   /** Range just after the last top-level import: where extracted module-level helpers go. */
   importsEnd: Position;
 }

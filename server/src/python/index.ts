@@ -37,6 +37,7 @@ export function lowerPythonText(parser: Parser, text: string, uri: string, previ
     // Not parsed: an empty model flagged as broken, so that no rule speaks about it.
     const end = module.lineStarts.length - 1;
     module.hasErrors = true;
+    module.notAnalysed = `nesting deeper than ${MAX_NESTING} levels (brackets, indentation, lambdas); not parsed`;
     module.errorRanges = [{ start: { line: 0, character: 0 }, end: { line: end, character: text.length - module.lineStarts[end] } }];
   }
   return { module, tree };

@@ -9,29 +9,53 @@ export const MAX_NESTING = 400;
 /**
  * An upper estimate of the syntax tree's depth, in one pass: open brackets, plus on each line the
  * indentation levels, the `lambda` keywords, the longest run of unary operators and the longest
- * attribute chain. Strings are not skipped: a false alarm only means a file too odd to analyse.
+ * attribute chain. Comments and strings are skipped (401 `[` in a docstring are no nesting), except
+ * f-strings, whose replacement fields tree-sitter parses as code: their brackets count.
  */
 // Character codes, compared as numbers: this runs on every keystroke over the whole file.
 const SPACE = 32, TAB = 9, LF = 10, CR = 13, HASH = 35, DOT = 46, COMMA = 44, SEMI = 59, EQ = 61;
 const L = 108; // 'l' of lambda
+const DQ = 34, SQ = 39, BACKSLASH = 92;
 
-export function nestingDepth(text: string): number {
+/** Whether the quote at `i` opens an f-string: its prefix (up to 3 letters of r, b, f, u, t) has an f or t. */
+function isFString(text: string, i: number): boolean {
+  let j = i - 1;
+  let f = false;
+  while (j >= 0 && i - j <= 3) {
+    const c = text.charCodeAt(j) | 0x20; // lower case
+    if (c === 102 /* f */ || c === 116 /* t */) f = true;
+    else if (c !== 114 /* r */ && c !== 98 /* b */ && c !== 117 /* u */) break;
+    j--;
+  }
+  if (!f) return false;
+  // The prefix must start a token: not the tail of a longer name (`elif"x"` is not an f-string).
+  const before = j >= 0 ? text.charCodeAt(j) : 32;
+  return !((before >= 48 && before <= 57) || ((before | 0x20) >= 97 && (before | 0x20) <= 122) || before === 95 || before > 127);
+}
+
+export function nestingDepth(text: string, skipStrings = true): number {
   let brackets = 0;
   let max = 0;
   const indents: number[] = [0];
   let i = 0;
   const n = text.length;
+  // The string being read (its quote character, 0 if none), triple-quoted or not, f-string or not.
+  let quote = 0;
+  let triple = false;
+  let fstring = false;
   while (i < n) {
-    // Start of a line: indentation levels (counted inside brackets too: error recovery nests them anyway).
-    let col = 0;
     let c = text.charCodeAt(i);
-    while (i < n && (c === SPACE || c === TAB)) {
-      col += c === TAB ? 8 - (col % 8) : 1;
-      c = text.charCodeAt(++i);
-    }
-    if (i < n && c !== LF && c !== CR && c !== HASH) {
-      while (indents.length > 1 && col < indents[indents.length - 1]) indents.pop();
-      if (col > indents[indents.length - 1]) indents.push(col);
+    if (quote === 0) {
+      // Start of a line: indentation levels (counted inside brackets too: error recovery nests them anyway).
+      let col = 0;
+      while (i < n && (c === SPACE || c === TAB)) {
+        col += c === TAB ? 8 - (col % 8) : 1;
+        c = text.charCodeAt(++i);
+      }
+      if (i < n && c !== LF && c !== CR && c !== HASH) {
+        while (indents.length > 1 && col < indents[indents.length - 1]) indents.pop();
+        if (col > indents[indents.length - 1]) indents.push(col);
+      }
     }
     let deepest = brackets;
     let lambdas = 0;
@@ -41,8 +65,50 @@ export function nestingDepth(text: string): number {
     let longestDots = 0;
     for (; i < n; i++) {
       c = text.charCodeAt(i);
-      if (c === LF || c === CR) break;
+      if (c === LF || c === CR) {
+        // A one-line string ends at the line's end, unless the newline is escaped (handled below).
+        if (quote !== 0 && !triple) quote = 0;
+        break;
+      }
+      if (quote !== 0) {
+        if (c === BACKSLASH) {
+          const next = text.charCodeAt(i + 1);
+          // An escaped newline continues the string on the next line.
+          if (next === LF || next === CR) {
+            if (next === CR && text.charCodeAt(i + 2) === LF) i++;
+            i++;
+            break;
+          }
+          i++;
+        } else if (c === quote) {
+          if (!triple) quote = 0;
+          else if (text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote) {
+            quote = 0;
+            i += 2;
+          }
+        } else if (fstring) {
+          if (c === 40 || c === 91 || c === 123) {
+            if (++brackets > deepest) deepest = brackets;
+          } else if ((c === 41 || c === 93 || c === 125) && brackets > 0) brackets--;
+        }
+        continue;
+      }
       switch (c) {
+        case HASH:
+          // A comment: the rest of the line.
+          if (!skipStrings) break;
+          while (i + 1 < n && text.charCodeAt(i + 1) !== LF && text.charCodeAt(i + 1) !== CR) i++;
+          break;
+        case DQ:
+        case SQ:
+          if (!skipStrings) break;
+          quote = c;
+          triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+          if (triple) i += 2;
+          fstring = isFString(text, i - (triple ? 2 : 0));
+          unary = 0;
+          dots = 0;
+          break;
         case 40: // (
         case 91: // [
         case 123: // {
@@ -87,5 +153,7 @@ export function nestingDepth(text: string): number {
     if (i < n && text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i++;
     i++;
   }
+  // A string still open at the end: the parser's error recovery may read its text as code, so count it.
+  if (skipStrings && quote !== 0) return nestingDepth(text, false);
   return max;
 }
