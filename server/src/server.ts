@@ -1,9 +1,9 @@
-import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { registerCodeActions } from './handlers/codeAction';
 import { registerCodeLens } from './handlers/codeLens';
 import { registerHover } from './handlers/hover';
 import { registerInitialize } from './handlers/initialize';
-import { LifecycleGate } from './handlers/lifecycle';
+import { lifecycleStrategy, registerLifecycle } from './handlers/lifecycle';
 import { registerPipelineGraph } from './handlers/pipelineGraph';
 import { registerNotebookSync } from './handlers/notebookSync';
 import { registerTextDocumentSync } from './handlers/textDocumentSync';
@@ -11,15 +11,11 @@ import { loadPythonParser } from './python';
 import { AnalysisService } from './service';
 
 // Wiring only: every LSP method has its handler file under handlers/.
-// Over stdio (the client's and `pipelint server --stdio`'s transport) the LSP lifecycle is enforced.
-const connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all);
-
-function stdioConnection() {
-  const writer = new StreamMessageWriter(process.stdout);
-  return createConnection(ProposedFeatures.all, new LifecycleGate(new StreamMessageReader(process.stdin), writer), writer);
-}
+// The LSP lifecycle (no requests before initialize or after shutdown) is enforced before the handlers.
+const connection = createConnection(ProposedFeatures.all, { messageStrategy: lifecycleStrategy() });
 const service = new AnalysisService(connection, loadPythonParser());
 
+registerLifecycle(connection);
 registerInitialize(connection, service);
 registerTextDocumentSync(connection, service);
 registerNotebookSync(connection, service);

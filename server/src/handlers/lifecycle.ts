@@ -1,68 +1,41 @@
-import { Emitter, ErrorCodes, type DataCallback, type Disposable, type Message, type MessageReader, type MessageWriter, type PartialMessageInfo } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError, type Connection, type Message, type MessageStrategy } from 'vscode-languageserver/node';
+
+/** An internal method that refused requests are turned into, so that the connection answers them with an error. */
+const REFUSED = '$/pipelint/refused';
 
 /**
  * The LSP lifecycle, enforced before any handler sees a message (vscode-languageserver answers whatever
  * arrives): a request before `initialize` gets ServerNotInitialized (-32002), and notifications then are
  * dropped, except `exit`; a second `initialize` gets InvalidRequest (-32600); after `shutdown` every
  * request gets InvalidRequest and only `exit` is heard. Responses to the server's own requests pass.
+ * It is a jsonrpc message strategy, so every transport (stdio, IPC, sockets) and the library's own
+ * stdio handling (console patching, exit when the input closes) are kept.
  */
-export class LifecycleGate implements MessageReader {
-  private state: 'new' | 'running' | 'shutdown' = 'new';
-  private readonly partial = new Emitter<PartialMessageInfo>();
-
-  constructor(
-    private readonly inner: MessageReader,
-    private readonly writer: MessageWriter,
-  ) {}
-
-  get onError() {
-    return this.inner.onError;
-  }
-  get onClose() {
-    return this.inner.onClose;
-  }
-  get onPartialMessage() {
-    return this.inner.onPartialMessage ?? this.partial.event;
-  }
-
-  listen(callback: DataCallback): Disposable {
-    return this.inner.listen((message) => {
-      if (this.admit(message)) callback(message);
-    });
-  }
-
-  dispose(): void {
-    this.inner.dispose();
-    this.partial.dispose();
-  }
-
-  /** Whether the message goes on to the handlers; answers refused requests itself. */
-  private admit(message: Message): boolean {
-    const m = message as { id?: unknown; method?: unknown };
-    if (typeof m.method !== 'string') return true; // a response, or garbage for jsonrpc to reject
-    const isRequest = m.id !== undefined && m.id !== null;
-    if (!isRequest) return m.method === 'exit' || this.state === 'running';
-    if (this.state === 'new') {
-      if (m.method === 'initialize') {
-        this.state = 'running';
-        return true;
+export function lifecycleStrategy(): MessageStrategy {
+  let state: 'new' | 'running' | 'shutdown' = 'new';
+  return {
+    handleMessage(message: Message, next: (message: Message) => void) {
+      const m = message as Message & { id?: unknown; method?: unknown; params?: unknown };
+      if (typeof m.method !== 'string') return next(message); // a response, or garbage for jsonrpc to reject
+      const isRequest = m.id !== undefined && m.id !== null;
+      const refuse = (code: number, text: string) => next({ ...m, method: REFUSED, params: { code, message: text } } as Message);
+      if (!isRequest) {
+        if (m.method === 'exit' || state === 'running') next(message);
+        return;
       }
-      this.refuse(m.id, ErrorCodes.ServerNotInitialized, `pipelint: "${m.method}" before "initialize"`);
-      return false;
-    }
-    if (this.state === 'shutdown') {
-      this.refuse(m.id, ErrorCodes.InvalidRequest, `pipelint: "${m.method}" after "shutdown"`);
-      return false;
-    }
-    if (m.method === 'initialize') {
-      this.refuse(m.id, ErrorCodes.InvalidRequest, 'pipelint: "initialize" may be sent only once');
-      return false;
-    }
-    if (m.method === 'shutdown') this.state = 'shutdown';
-    return true;
-  }
+      if (state === 'new') {
+        if (m.method !== 'initialize') return refuse(ErrorCodes.ServerNotInitialized, `pipelint: "${m.method}" before "initialize"`);
+        state = 'running';
+        return next(message);
+      }
+      if (state === 'shutdown') return refuse(ErrorCodes.InvalidRequest, `pipelint: "${m.method}" after "shutdown"`);
+      if (m.method === 'initialize') return refuse(ErrorCodes.InvalidRequest, 'pipelint: "initialize" may be sent only once');
+      if (m.method === 'shutdown') state = 'shutdown';
+      next(message);
+    },
+  };
+}
 
-  private refuse(id: unknown, code: number, message: string): void {
-    void this.writer.write({ jsonrpc: '2.0', id, error: { code, message } } as Message).catch(() => undefined);
-  }
+export function registerLifecycle(connection: Connection): void {
+  connection.onRequest(REFUSED, (p: { code: number; message: string }) => new ResponseError(p.code, p.message));
 }
