@@ -28,13 +28,15 @@ describe('item 9: a didChange whose range start is after its end', () => {
       let published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 1);
       client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: SOURCE } });
       await published;
-      // Replace "X + 1" in the lambda with "X * 2", the range written end first; then a normal edit after it.
+      // Delete from the lambda's body to the start of the dump line, written end first (an odd client):
+      // `lambda X: X + 1)), ("model", ...)])\n` becomes `lambda X: joblib.dump(...)`, a shorter text.
       const line = 5;
       const at = SOURCE.split('\n')[line].indexOf('X + 1');
-      const reversed = { start: { line, character: at + 5 }, end: { line, character: at } };
-      doc = TextDocument.update(doc, [{ range: reversed, text: 'X * 2' }], 2);
-      client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: reversed, text: 'X * 2' }] });
+      const reversed = { start: { line: line + 1, character: 0 }, end: { line, character: at } };
+      doc = TextDocument.update(doc, [{ range: reversed, text: '1)])\n' }], 2);
+      client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: reversed, text: '1)])\n' }] });
       const append = { start: { line: 7, character: 0 }, end: { line: 7, character: 0 } };
+      assert.equal(doc.lineCount, 8, doc.getText());
       doc = TextDocument.update(doc, [{ range: append, text: 'clf = RandomForestClassifier()\n' }], 3);
       published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 3);
       client.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: append, text: 'clf = RandomForestClassifier()\n' }] });
@@ -44,7 +46,7 @@ describe('item 9: a didChange whose range start is after its end', () => {
       const reference = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === fresh);
       client.notify('textDocument/didOpen', { textDocument: { uri: fresh, languageId: 'python', version: 1, text: doc.getText() } });
       const expected = (await reference).diagnostics;
-      assert.ok(expected.length >= 4, JSON.stringify(summary(expected)));
+      assert.ok(expected.length >= 2, JSON.stringify(summary(expected)));
       assert.deepEqual(summary(edited), summary(expected));
       // Fix-all works on the right text (no stray characters from a desynchronised tree).
       const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll.pipelint'] } });

@@ -8,6 +8,8 @@ import { LspClient } from '../helpers/lspClient';
 import { analyseInProcess, percentile } from '../fuzz/harness';
 import { loadSeeds, makeInput, type FuzzInput } from '../fuzz/mutate';
 import { runCliBatch, runServerInputs } from '../fuzz/targets';
+import { makeConfigInput, runConfigInput } from '../fuzz/config';
+import { runProtocolSession } from '../fuzz/protocol';
 
 // The short fuzz run (issue 10): a few hundred mutated inputs through the analyser in-process, a subset
 // through the CLI and the real server over stdio. Deterministic: seed 10. Times are recorded and printed,
@@ -66,5 +68,26 @@ describe('fuzz (short run)', () => {
     } finally {
       await client.shutdown();
     }
+  });
+
+  test('300 config files and glob sets (issue 16): only ConfigErrors, never a crash', () => {
+    const crashes: string[] = [];
+    const times: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const input = makeConfigInput(SEED, i);
+      const r = runConfigInput(input);
+      if (r.crash) crashes.push(`${input.name}: ${r.crash}`);
+      times.push(r.ms);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`fuzz short config: 300 inputs, ${crashes.length} crashes, p50 ${percentile(times, 50).toFixed(2)} ms, slowest ${times[times.length - 1].toFixed(0)} ms`);
+    assert.deepEqual(crashes, []);
+  });
+
+  test('8 protocol sessions of random valid and invalid JSON-RPC (issue 16): no crash, no hang', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => runProtocolSession(SEED, i, 120_000)));
+    const bad = results.filter((r) => r.crash || r.hang).map((r) => `${r.name}: ${r.crash ?? r.hang}`);
+    console.log(`fuzz short protocol: ${results.length} sessions, ${bad.length} failures`);
+    assert.deepEqual(bad, []);
   });
 });
