@@ -155,7 +155,7 @@ describe('pipelint check', () => {
     assert.ok(r.status === 1 || r.status === 2, `exit ${r.status}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /internal error|TypeError|RangeError/);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.errors.map((e: any) => e.path), ['binary.py']);
+    assert.deepEqual(out.errors.map((e: any) => `${e.path}: ${e.message.split(':')[0]}`), ['binary.py: cannot decode', 'deep.py: skipped'], 'deep.py: skipped by the nesting guard, and said so (issue 16 item 5)');
     const files = new Set(out.findings.map((f: any) => f.path));
     for (const f of ['crlf.py', 'cr.py', 'bom.py', 'big.py']) assert.ok(files.has(f), `${f} analysed`);
     const crlf = out.findings.filter((f: any) => f.path === 'crlf.py').map((f: any) => `${f.range.start.line}:${f.code}`);
