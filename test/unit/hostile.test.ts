@@ -197,7 +197,7 @@ describe('items 11-15, 17: odd files and odd values', () => {
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.errors, [
       { path: 'b\ufffd.py', message: 'skipped: the file name is not valid UTF-8 (rename it to check it)' },
-      { path: 'locked', message: 'cannot read directory: EACCES' },
+      { path: 'locked', message: 'cannot read directory: permission denied' },
     ]);
     assert.equal(r.status, 2);
     const named = pipelint(['check', 'b\udcff.py'], dir);
