@@ -109,7 +109,18 @@ function checkInit(ctx: RuleContext, init: FunctionIR, className: string): void 
 
 /** `int(p)`, `float(p)`, `str(p)`, `bool(p)`: the same object back when the caller passes that type, so clone() holds. */
 function isCoercion(e: Expr, name: string): boolean {
-  return e.k === 'call' && e.callee.k === 'name' && ['int', 'float', 'str', 'bool'].includes(e.callee.name) && e.args.length === 1 && e.args[0].value.k === 'name' && e.args[0].value.name === name;
+  if (e.k === 'call') return e.callee.k === 'name' && ['int', 'float', 'str', 'bool'].includes(e.callee.name) && e.args.length === 1 && e.args[0].value.k === 'name' && e.args[0].value.name === name;
+  // Guarded forms keep None as None: `int(n) if n is not None else None`, `n and int(n)`.
+  if (e.k === 'binop') return (e.op === 'and' || e.op === 'or') && guardPart(e.left, name) && guardPart(e.right, name);
+  if (e.k === 'other') return e.children.length > 0 && e.children.every((c) => guardPart(c, name)) && e.children.some((c) => isCoercion(c, name));
+  return false;
+}
+
+function guardPart(e: Expr, name: string): boolean {
+  if (e.k === 'name') return e.name === name;
+  if (e.k === 'const') return e.value === null;
+  if (e.k === 'other') return e.children.every((c) => guardPart(c, name));
+  return isCoercion(e, name);
 }
 
 function mentionsName(e: Expr, name: string): boolean {
