@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-APT=(python3-sklearn python3-pandas python3-imblearn chromium neovim)
+# python3-pytest: imbalanced-learn's estimator list (imblearn.utils.testing), read by the knowledge generator, imports it.
+APT=(python3-sklearn python3-pandas python3-imblearn python3-pytest chromium neovim)
 missing=()
 for p in "${APT[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

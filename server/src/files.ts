@@ -10,10 +10,14 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, promises as fs
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 export class NotRegularFileError extends Error {
-  /** Shown as the reason after "cannot read: ". */
-  readonly code = 'not a regular file';
-  constructor(readonly path: string) {
-    super('not a regular file');
+  /** Shown as the reason after "cannot read: "; a directory gets the words the errno EISDIR gets. */
+  readonly code: 'EISDIR' | 'not a regular file';
+  constructor(
+    readonly path: string,
+    isDirectory = false,
+  ) {
+    super(isDirectory ? 'is a directory, not a file' : 'not a regular file');
+    this.code = isDirectory ? 'EISDIR' : 'not a regular file';
   }
 }
 
@@ -21,7 +25,8 @@ export class NotRegularFileError extends Error {
 export function readRegularFileSync(file: string): Buffer {
   const fd = openSync(file, constants.O_RDONLY | NONBLOCK);
   try {
-    if (!fstatSync(fd).isFile()) throw new NotRegularFileError(file);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new NotRegularFileError(file, stat.isDirectory());
     return readFileSync(fd);
   } finally {
     closeSync(fd);
@@ -33,7 +38,7 @@ export async function readRegularFile(file: string, maxBytes = Infinity): Promis
   const handle = await fs.open(file, constants.O_RDONLY | NONBLOCK);
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new NotRegularFileError(file);
+    if (!stat.isFile()) throw new NotRegularFileError(file, stat.isDirectory());
     if (stat.size > maxBytes) return { tooLarge: stat.size };
     return await handle.readFile();
   } finally {

@@ -31,7 +31,8 @@ function scratch(files: Record<string, string | Buffer> = {}): string {
   return dir;
 }
 
-const LAMBDA = 'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\n';
+// The file saves a model, so its lambda is a warning (SKL101 is information where nothing is saved): exit 1.
+const LAMBDA = 'import joblib\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\njoblib.dump(LogisticRegression(), "model.joblib")\n';
 const codes = (stdout: string) => JSON.parse(stdout).findings.map((f: { path: string; code: string }) => `${f.path}:${f.code}`);
 
 describe('item 6: config files and globs of the repository cannot stall the CLI', () => {
@@ -172,14 +173,14 @@ describe('items 11-15, 17: odd files and odd values', () => {
   });
 
   test('item 12: a PEP 263 latin-1 file is analysed like Python reads it, and fixed in latin-1', () => {
-    const text = '# -*- coding: latin-1 -*-\n# Café\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)  # é\n';
+    const text = '# -*- coding: latin-1 -*-\n# Café\nimport joblib\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)  # é\njoblib.dump(LogisticRegression(), "model.joblib")\n';
     const dir = scratch({ 'a.py': Buffer.from(text, 'latin1') });
     const r = pipelint(['check', '--format', 'json', 'a.py'], dir);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.deepEqual(codes(r.stdout), ['a.py:SKL101']);
     assert.equal(pipelint(['check', '--fix', 'a.py'], dir).status, 0);
     const fixed = readFileSync(path.join(dir, 'a.py'));
-    assert.match(fixed.toString('latin1'), /^# -\*- coding: latin-1 -\*-\n# Café\n[^]*def _ft\(x\):[^]*FunctionTransformer\(_ft\)  # é\n$/);
+    assert.match(fixed.toString('latin1'), /^# -\*- coding: latin-1 -\*-\n# Café\n[^]*def _ft\(x\):[^]*FunctionTransformer\(_ft\)  # é\njoblib[^]*\n$/);
     const py = spawnSync('/usr/bin/python3', ['-c', 'import sys; compile(open(sys.argv[1], "rb").read(), "a.py", "exec")', path.join(dir, 'a.py')], { encoding: 'utf8' });
     assert.equal(py.status, 0, py.stderr);
     const bad = scratch({ 'b.py': Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]) });
@@ -214,7 +215,7 @@ describe('items 11-15, 17: odd files and odd values', () => {
 
   test('item 15: severity prefixes apply; [tool."pipelint"] and an inline tool table are read', () => {
     const RANDOM = 'from sklearn.ensemble import RandomForestClassifier\n\nmodel = RandomForestClassifier()\n';
-    const sev = scratch({ 'a.py': RANDOM + LAMBDA.split('\n').slice(0, 1).join('\n') + '\nft = FunctionTransformer(lambda x: x)\n', 'pipelint.toml': '[severity]\nSKL2 = "off"\nSKL1 = "error"\n' });
+    const sev = scratch({ 'a.py': RANDOM + 'from sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(lambda x: x)\n', 'pipelint.toml': '[severity]\nSKL2 = "off"\nSKL1 = "error"\n' });
     const r = pipelint(['check', '--format', 'json', '.'], sev);
     assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { code: string; severity: string }) => `${f.code}:${f.severity}`), ['SKL101:error']);
     for (const pyproject of ['[tool."pipelint"]\nignore = ["SKL101"]\n', "[tool.'pipelint']\nignore = [\"SKL101\"]\n", 'tool = { pipelint = { ignore = ["SKL101"] } }\n', '[ "tool" . pipelint ]\nignore = ["SKL101"]\n']) {
