@@ -257,6 +257,7 @@ describe('item 5: the nesting guard counts real nesting only, and a skipped file
     for (const [name, text] of Object.entries(files)) assert.ok(nestingDepth(text) < 10, `${name}: ${nestingDepth(text)}`);
     assert.ok(nestingDepth(`x = f"{${'('.repeat(401)}1${')'.repeat(401)}}"\n`) > MAX_NESTING, 'f-string fields are code');
     assert.ok(nestingDepth(`x = """\n${'('.repeat(401)}\n`) > MAX_NESTING, 'an unterminated string is counted as code');
+    assert.ok(nestingDepth(`x = """\0\n${'('.repeat(401)}\n"""\n`) > MAX_NESTING, 'a NUL ends strings for tree-sitter: counted as code (fuzz long, seed 1, inputs 2406 and 2758)');
     const dir = scratch({ ...files, 'deep.py': `x = ${'('.repeat(500)}1${')'.repeat(500)}\n` });
     const r = pipelint(['check', '--format', 'json', '.'], dir);
     const out = JSON.parse(r.stdout);

@@ -34,6 +34,10 @@ function isFString(text: string, i: number): boolean {
 }
 
 export function nestingDepth(text: string, skipStrings = true): number {
+  // tree-sitter's lexers read NUL as the end of input: a string or comment holding one ends there for the
+  // parser, and what follows is parsed as code. Count everything then (the long fuzz run found two
+  // deep files hidden this way that crashed tree-sitter).
+  if (skipStrings && text.includes('\0')) return nestingDepth(text, false);
   let brackets = 0;
   let max = 0;
   const indents: number[] = [0];
