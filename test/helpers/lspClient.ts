@@ -22,8 +22,8 @@ export class LspClient {
   stderr = '';
   exited: Promise<number | null>;
 
-  constructor(args: string[] = ['--stdio'], options: { configuration?: unknown } = {}) {
-    this.proc = spawn(process.execPath, [SERVER_JS, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(args: string[] = ['--stdio'], options: { configuration?: unknown; nodeArgs?: string[] } = {}) {
+    this.proc = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_JS, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     // A server that exits makes writes fail with EPIPE: the test sees the exit, not an unhandled error.

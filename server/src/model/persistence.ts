@@ -57,7 +57,12 @@ export const SCIKITJS_LOADERS = new Set(['scikitjs.fromJSON', 'scikitjs.fromObje
 const FILE_WRITERS = new Set(['fs.writeFile', 'fs.writeFileSync', 'fs.promises.writeFile', 'fs-extra.writeFile', 'fs-extra.writeFileSync', 'fs-extra.outputFile']);
 const FILE_READERS = new Set(['fs.readFile', 'fs.readFileSync', 'fs.promises.readFile', 'fs-extra.readFile', 'fs-extra.readFileSync']);
 
-export function persistenceSites(sem: Semantics): PersistenceSite[] {
+/** Every save and load in the module: computed once per module version (read-only for callers). */
+export function persistenceSites(sem: Semantics): readonly PersistenceSite[] {
+  return sem.memo('persistenceSites', () => findPersistenceSites(sem));
+}
+
+function findPersistenceSites(sem: Semantics): PersistenceSite[] {
   const out: PersistenceSite[] = [];
   if (sem.module.language === 'typescript') scikitjsSites(sem, out);
   for (const { call, scope } of sem.calls) {
