@@ -18,6 +18,8 @@ export class DocumentState {
   readonly typescriptCache: object = {};
   /** The last analysis, for the version it was made from. */
   analysis: { version: number; module: ModuleIR; findings: Finding[] } | undefined;
+  /** Parsing took longer than the budget: not analysed again while it stays open. */
+  tooSlow = false;
 
   constructor(
     public doc: TextDocument,

@@ -4,8 +4,8 @@ import { analyzeModule, type AnalyzeOptions } from './analyze';
 import type { SourceKind } from './languages';
 import type { Finding } from './model/finding';
 import type { ModuleIR } from './model/ir';
-import { loadPythonParser, lowerPythonText } from './python';
-import { notebookToProgram, type NotebookProgram } from './notebook';
+import { loadPythonParser, lowerNotebook, lowerPythonText, parseBudgetFor, PARSE_BUDGET_MS } from './python';
+import { NotebookProgram } from './notebook';
 
 export interface AnalyzedSource {
   module: ModuleIR;
@@ -19,24 +19,26 @@ export interface AnalyzedSource {
  * own per-document state (incremental trees) and calls the same lowering and `analyzeModule`.
  */
 export class Engine {
-  private constructor(readonly python: Parser) {}
+  private constructor(
+    readonly python: Parser,
+    /** CPU time a file may take to parse before it is skipped (ParseBudgetError), plus 1 s per 100 KB. */
+    readonly parseBudgetMs: number,
+  ) {}
 
-  static async create(): Promise<Engine> {
-    return new Engine(await loadPythonParser());
+  static async create(options: { parseBudgetMs?: number } = {}): Promise<Engine> {
+    return new Engine(await loadPythonParser(), options.parseBudgetMs ?? PARSE_BUDGET_MS);
   }
 
   lower(uri: string, text: string, kind: SourceKind): { module: ModuleIR; notebook?: NotebookProgram } {
     switch (kind) {
       case 'python': {
-        const { module, tree } = lowerPythonText(this.python, text, uri);
+        const { module, tree } = lowerPythonText(this.python, text, uri, undefined, undefined, parseBudgetFor(text.length, this.parseBudgetMs));
         tree.delete();
         return { module };
       }
       case 'notebook': {
-        const notebook = notebookToProgram(text);
-        const { module, tree } = lowerPythonText(this.python, notebook.text, uri);
-        tree.delete();
-        return { module, notebook };
+        const notebook = NotebookProgram.fromJson(text);
+        return { module: lowerNotebook(this.python, notebook, uri, undefined, parseBudgetFor(notebook.text.length, this.parseBudgetMs)), notebook };
       }
       case 'typescript': {
         // The TypeScript compiler is loaded only when a TypeScript file is analysed.

@@ -9,9 +9,31 @@ import { DocumentPolicies } from './config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { toDiagnostic } from './handlers/diagnostics';
 import { WorkspaceTracker } from './workspace/tracker';
-import { lowerPythonText, parserPoisoned } from './python';
+import { lowerNotebook, lowerPythonText, NotebookLoweringCache, ParseBudgetError, parserPoisoned } from './python';
 import type { SourceKind } from './languages';
-import { NotebookProgram, type CellText } from './notebooks';
+import { NotebookProgram, type NotebookCellSource } from './notebook';
+import { notebookDiagnostics } from './handlers/notebookDiagnostics';
+
+/** One open notebook: its cells (read through the sync handler) and its last analysis. */
+export class NotebookState {
+  readonly cache = new NotebookLoweringCache();
+  program: NotebookProgram | undefined;
+  module: ModuleIR | undefined;
+  /** Findings in program coordinates. */
+  findings: Finding[] = [];
+  analysedVersion: number | undefined;
+  /** What was last sent for each cell (diagnostics without their version), to send only changes. */
+  readonly published = new Map<string, string>();
+
+  constructor(
+    readonly cells: () => NotebookCellSource[],
+    readonly version: () => number,
+  ) {}
+}
+
+function fileName(uri: string): string {
+  return decodeURIComponent(uri.split('/').pop() ?? uri);
+}
 
 /**
  * The server's state: open documents, their analyses and settings. Analysis of a document runs once per
@@ -154,13 +176,21 @@ export class AnalysisService {
       state.dropTree();
       return [];
     }
+    if (state.tooSlow) return [];
     const started = performance.now();
-    const module = this.lower(state);
-    const lowered = performance.now();
-    if (module.notAnalysed && !this.noticed.has(state.doc.uri)) {
-      this.noticed.add(state.doc.uri);
-      void this.connection.window.showInformationMessage(`pipelint skipped ${state.doc.uri.split('/').pop()}: ${module.notAnalysed}.`);
+    let module: ModuleIR;
+    try {
+      module = this.lower(state);
+    } catch (err) {
+      if (!(err instanceof ParseBudgetError)) throw err;
+      // Skipped until it is reopened: each keystroke would otherwise block the server for the whole budget.
+      state.tooSlow = true;
+      state.dropTree();
+      this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`);
+      return [];
     }
+    const lowered = performance.now();
+    if (module.notAnalysed) this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${module.notAnalysed}.`);
     // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
     const policy = this.policies.policyFor(state.doc.uri, settings);
     const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
@@ -175,19 +205,28 @@ export class AnalysisService {
     return findings;
   }
 
-  private readonly notebookCells = new Map<string, string[]>();
+  /** Open notebooks by notebook URI, and the notebook of each cell URI. */
+  readonly notebooks = new Map<string, NotebookState>();
+  readonly notebookOfCell = new Map<string, string>();
 
-  /** Analyses a notebook's code cells as one program on the next turn (coalescing bursts of cell edits). */
-  scheduleNotebook(uri: string, cells: () => CellText[], version: () => number): void {
+  /**
+   * Analyses a notebook's code cells as one program once a burst of cell edits has settled (the same
+   * one-turn settling as `schedule`): a hundred keystrokes give one analysis, not fifty.
+   */
+  scheduleNotebook(uri: string, cells: () => NotebookCellSource[], version: () => number): void {
     const key = `notebook:${uri}`;
     if (this.scheduled.has(key)) return;
-    this.scheduled.set(
-      key,
+    const settle = (seen: number | undefined): NodeJS.Immediate =>
       setImmediate(() => {
+        const v = version();
+        if (v !== seen) {
+          this.scheduled.set(key, settle(v));
+          return;
+        }
         this.scheduled.delete(key);
         void this.analyzeNotebook(uri, cells, version);
-      }),
-    );
+      });
+    this.scheduled.set(key, settle(undefined));
   }
 
   closeNotebook(uri: string, cellUris: string[]): void {
@@ -195,35 +234,87 @@ export class AnalysisService {
     const pending = this.scheduled.get(key);
     if (pending) clearImmediate(pending);
     this.scheduled.delete(key);
-    for (const cell of new Set([...cellUris, ...(this.notebookCells.get(uri) ?? [])])) void this.connection.sendDiagnostics({ uri: cell, diagnostics: [] });
-    this.notebookCells.delete(uri);
+    const state = this.notebooks.get(uri);
+    for (const cell of new Set([...cellUris, ...(state?.published.keys() ?? [])])) {
+      void this.connection.sendDiagnostics({ uri: cell, diagnostics: [] });
+      this.notebookOfCell.delete(cell);
+    }
+    this.notebooks.delete(uri);
   }
 
-  private async analyzeNotebook(uri: string, cells: () => CellText[], version: () => number): Promise<void> {
+  /** The open notebook a cell document (or the notebook itself) belongs to. */
+  notebookFor(uri: string): string | undefined {
+    return this.notebooks.has(uri) ? uri : this.notebookOfCell.get(uri);
+  }
+
+  /** The current text of an open notebook cell. */
+  cellText(uri: string): string | undefined {
+    const nb = this.notebookOfCell.get(uri);
+    return nb ? this.notebooks.get(nb)?.cells().find((c) => c.uri === uri)?.text : undefined;
+  }
+
+  /** The notebook's analysis for its current version (analysing it now if needed). */
+  async notebookAnalysis(uri: string): Promise<NotebookState | undefined> {
+    const state = this.notebooks.get(uri);
+    if (!state) return undefined;
+    if (state.analysedVersion !== state.version()) await this.analyzeNotebook(uri, state.cells, state.version);
+    return this.notebooks.get(uri);
+  }
+
+  private async analyzeNotebook(uri: string, cells: () => NotebookCellSource[], version: () => number): Promise<void> {
     await this.ready;
     const settings = await this.settingsFor(uri);
-    if (!this.parser || !settings.enable) return;
+    if (!this.parser) return;
+    let state = this.notebooks.get(uri);
+    if (!state) {
+      state = new NotebookState(cells, version);
+      this.notebooks.set(uri, state);
+    }
     const v = version();
     const program = new NotebookProgram(cells());
-    let perCell = new Map<string, import('vscode-languageserver').Diagnostic[]>(program.cells.map((c) => [c.uri, []]));
-    try {
-      const { module, tree } = lowerPythonText(this.parser, program.text, uri);
-      tree.delete();
-      if (module.notAnalysed && !this.noticed.has(uri)) {
-        this.noticed.add(uri);
-        void this.connection.window.showInformationMessage(`pipelint skipped notebook ${uri.split('/').pop()}: ${module.notAnalysed}.`);
+    for (const c of program.cells) if (c.uri) this.notebookOfCell.set(c.uri, uri);
+    let findings: Finding[] = [];
+    let module: ModuleIR | undefined;
+    if (settings.enable) {
+      try {
+        module = lowerNotebook(this.parser, program, uri, state.cache);
+        if (module.notAnalysed) this.notice(uri, `pipelint skipped notebook ${fileName(uri)}: ${module.notAnalysed}.`);
+        const policy = this.policies.policyFor(uri, settings);
+        const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
+        findings = policy.finish(raw, program.text, 'python').findings;
+      } catch (err) {
+        if (err instanceof ParseBudgetError) this.notice(uri, `pipelint skipped ${fileName(uri)}: ${err.message}.`);
+        else this.log(`pipelint: analysis of notebook ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        this.exitIfParserPoisoned();
       }
-      const policy = this.policies.policyFor(uri, settings);
-      const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
-      perCell = program.diagnostics(policy.finish(raw, program.text, 'python').findings, uri, v);
-    } catch (err) {
-      this.log(`pipelint: analysis of notebook ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
-    if (version() !== v) return; // superseded
+    if (version() !== v || this.notebooks.get(uri) !== state) return; // superseded or closed
+    state.program = program;
+    state.module = module;
+    state.findings = findings;
+    state.analysedVersion = v;
+    const perCell = notebookDiagnostics(program, findings, uri, v);
     // Cells removed since the last analysis get their diagnostics cleared.
-    for (const old of this.notebookCells.get(uri) ?? []) if (!perCell.has(old)) perCell.set(old, []);
-    this.notebookCells.set(uri, program.cells.map((c) => c.uri));
-    for (const [cellUri, diagnostics] of perCell) void this.connection.sendDiagnostics({ uri: cellUri, diagnostics });
+    for (const old of state.published.keys()) if (!perCell.has(old)) perCell.set(old, []);
+    // Only cells whose diagnostics changed are sent: an edit in one cell of 500 sends one message, not 500.
+    for (const [cellUri, diagnostics] of perCell) {
+      const key = JSON.stringify(diagnostics.map((d) => ({ ...d, data: { ...(d.data as object), version: undefined } })));
+      if (state.published.get(cellUri) === key) continue;
+      if (diagnostics.length === 0 && !state.published.has(cellUri)) {
+        state.published.set(cellUri, key);
+        continue;
+      }
+      state.published.set(cellUri, key);
+      void this.connection.sendDiagnostics({ uri: cellUri, diagnostics });
+    }
+    for (const old of [...state.published.keys()]) if (!program.cells.some((c) => c.uri === old)) state.published.delete(old);
+  }
+
+  /** An information message shown once per document per session. */
+  notice(uri: string, message: string): void {
+    if (this.noticed.has(uri)) return;
+    this.noticed.add(uri);
+    void this.connection.window.showInformationMessage(message);
   }
 
   /**

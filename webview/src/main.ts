@@ -35,7 +35,7 @@ function containsPos(r: GraphNode['range'], p: Position): boolean {
 function nodeAt(graph: PipelineGraph, p: Position): GraphNode | undefined {
   let best: GraphNode | undefined;
   for (const n of graph.nodes) {
-    if (!containsPos(n.range, p)) continue;
+    if ((n.uri && n.uri !== graph.uri) || !containsPos(n.range, p)) continue; // notebooks: nodes of the focused cell only
     if (!best || (containsPos(best.range, n.range.start) && containsPos(best.range, n.range.end))) best = n;
   }
   return best;
@@ -102,7 +102,7 @@ function reveal(target: Element | null): void {
   if (!node) return;
   canvas.querySelectorAll('.pl-focus').forEach((f) => f.classList.remove('pl-focus'));
   el.classList.add('pl-focus');
-  vscode.postMessage({ type: 'reveal', uri: current.graph.uri, range: node.range });
+  vscode.postMessage({ type: 'reveal', uri: node.uri ?? current.graph.uri, range: node.range });
 }
 
 canvas.addEventListener('click', (e) => reveal(e.target as Element));

@@ -7,7 +7,9 @@ import { kindOfPath, type SourceKind } from '../languages';
 import { describeIoError } from './args';
 import { unifiedDiff } from './formats/diff';
 import type { Finding } from '../model/finding';
-import { cellOfLine, type NotebookProgram } from '../notebook';
+import type { Range } from '../model/ir';
+import { applyProgramFixes, readCells, type NotebookProgram } from '../notebook';
+import { ParseBudgetError } from '../python';
 import type { WalkedFile } from './walk';
 
 export interface FileResult {
@@ -41,9 +43,9 @@ function sizeInWords(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} KB`;
 }
 
-/** Whether `--fix` edits files of this kind (findings of the others are not marked `[*]`). */
-export function cliFixes(kind: SourceKind | undefined): kind is 'python' | 'typescript' {
-  return kind !== undefined && kind !== 'notebook';
+/** Whether `--fix` edits files of this kind (findings of the others are not marked `[*]`): all of them, notebooks included. */
+export function cliFixes(kind: SourceKind | undefined): kind is SourceKind {
+  return kind !== undefined;
 }
 
 export interface CheckOptions {
@@ -84,10 +86,12 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
     if (module.notAnalysed) return { path: file.display, message: `skipped: ${module.notAnalysed}` };
     if (options.finish) findings = options.finish(findings, notebook ? notebook.text : text, kind);
     let fixed = 0;
-    if ((options.fix || options.diff) && cliFixes(kind)) {
-      const result = fixText(engine, file.display, text, kind, options.analyze, options.finish);
+    if (options.fix || options.diff) {
+      const result = kind === 'notebook' ? fixNotebook(engine, file.display, text, options.analyze, options.finish) : fixText(engine, file.display, text, kind, options.analyze, options.finish);
       if (result.fixed > 0 && options.diff) {
-        return { file, findings, notebook, fixed: result.fixed, diff: unifiedDiff(file.display.split('\\').join('/'), bom + text, bom + result.text) };
+        const display = file.display.split('\\').join('/');
+        const diff = kind === 'notebook' ? notebookDiff(display, text, result.text) : unifiedDiff(display, bom + text, bom + result.text);
+        return { file, findings, notebook, fixed: result.fixed, diff };
       }
       if (result.fixed > 0) {
         const encoded = encodeSource(source, result.text);
@@ -99,10 +103,12 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
         }
         fixed = result.fixed;
         findings = result.findings;
+        if (kind === 'notebook') notebook = (result as { notebook?: NotebookProgram }).notebook;
       }
     }
     return { file, findings, notebook, fixed };
   } catch (err) {
+    if (err instanceof ParseBudgetError) return { path: file.display, message: err.message };
     return { path: file.display, message: `cannot analyse: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
@@ -130,16 +136,57 @@ export function fixText(engine: Engine, uri: string, text: string, kind: 'python
   return { text: current, fixed, findings };
 }
 
+/**
+ * Safe fixes on a notebook, round after round like `fixText`: edits land in the cells' sources only, and
+ * the rest of the .ipynb text is kept byte for byte (see notebook/write.ts).
+ */
+export function fixNotebook(engine: Engine, uri: string, json: string, options: AnalyzeOptions, finish?: FindingsFilter): { text: string; fixed: number; findings: Finding[]; notebook: NotebookProgram } {
+  let fixed = 0;
+  let current = json;
+  const run = (t: string) => {
+    const { findings, notebook } = engine.analyze(uri, t, 'notebook', options);
+    return { findings: finish ? finish(findings, notebook!.text, 'notebook') : findings, notebook: notebook! };
+  };
+  let state = run(current);
+  for (let round = 0; round < 10; round++) {
+    const safe = state.findings.filter((f) => f.fix?.safety === 'safe');
+    if (safe.length === 0) break;
+    const result = applyProgramFixes(current, state.notebook, safe.map((f) => f.fix!));
+    if (result.json === current) break;
+    current = result.json;
+    fixed += result.applied;
+    state = run(current);
+  }
+  return { text: current, fixed, ...state };
+}
+
+/** `--diff` for a notebook: one unified diff per changed cell, headed `file.ipynb:cell N` as Ruff does. */
+export function notebookDiff(display: string, before: string, after: string): string {
+  const old = new Map(readCells(before).map((c) => [c.index, c.text]));
+  return readCells(after)
+    .map((c) => unifiedDiff(`${display}:cell ${c.index + 1}`, old.get(c.index) ?? '', c.text))
+    .join('');
+}
+
 /** Writes the fixed text only if the file still holds what was read (see `writeFileAtomic`). */
 export async function writeIfUnchanged(file: string, expected: Buffer, text: string): Promise<void> {
   await writeFileAtomic(file, text, { expected });
 }
 
+/** A range as shown to users: 1-based lines and columns; in a notebook, lines of the cell, and the cell (1-based, counting every cell as Jupyter and Ruff do). */
+export function shownRange(notebook: NotebookProgram | undefined, r: Range): { cell?: number; start: { line: number; column: number }; end: { line: number; column: number } } {
+  if (notebook && notebook.cells.length > 0) {
+    const start = notebook.locate(r.start.line);
+    const end = notebook.locate(r.end.line);
+    // A range that runs into the next cell ends at the end of its own cell.
+    const endLine = end.cell === start.cell ? end.line : start.cell.lineCount - 1;
+    return { cell: start.cell.index + 1, start: { line: start.line + 1, column: r.start.character + 1 }, end: { line: endLine + 1, column: r.end.character + 1 } };
+  }
+  return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };
+}
+
 /** A finding's location as shown to users: 1-based, and cell-relative for notebooks. */
 export function displayLocation(result: FileResult, f: Finding): { line: number; column: number; cell?: number } {
-  if (result.notebook) {
-    const { cell, line } = cellOfLine(result.notebook, f.range.start.line);
-    return { line: line + 1, column: f.range.start.character + 1, cell: cell + 1 };
-  }
-  return { line: f.range.start.line + 1, column: f.range.start.character + 1 };
+  const shown = shownRange(result.notebook, f.range);
+  return { ...shown.start, ...(shown.cell !== undefined ? { cell: shown.cell } : {}) };
 }

@@ -1,8 +1,8 @@
 import type { Finding, Severity } from '../model/finding';
 import type { Range } from '../model/ir';
-import { cellOfLine } from '../notebook';
+import type { NotebookProgram } from '../notebook';
 import { kindOfPath } from '../languages';
-import { cliFixes, displayLocation, isSkipped, type CheckError, type FileResult } from './check';
+import { cliFixes, displayLocation, isSkipped, shownRange, type CheckError, type FileResult } from './check';
 
 export interface CheckReport {
   results: FileResult[];
@@ -10,25 +10,20 @@ export interface CheckReport {
   durationMs: number;
 }
 
-function oneBased(r: Range) {
-  return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };
-}
-
-/** The JSON contract of DESIGN.md: version 1, 1-based lines and columns. */
+/** The JSON contract of DESIGN.md: version 1, 1-based lines and columns; notebook locations carry `cell`. */
 export function toJson(report: CheckReport): string {
+  // Related locations may point into another notebook of the run: its cell map comes from its result.
+  const programs = new Map<string, NotebookProgram>();
+  for (const r of report.results) if (r.notebook) programs.set(r.file.display, r.notebook);
+  const located = (path: string, range: Range) => {
+    const { cell, start, end } = shownRange(programs.get(path), range);
+    return { path, ...(cell !== undefined ? { cell } : {}), range: { start, end } };
+  };
   const findings = report.results.flatMap((r) =>
     r.findings.map((f) => {
-      const range = oneBased(f.range);
-      let cell: number | undefined;
-      if (r.notebook) {
-        const start = cellOfLine(r.notebook, f.range.start.line);
-        const end = cellOfLine(r.notebook, f.range.end.line);
-        cell = start.cell + 1;
-        range.start.line = start.line + 1;
-        range.end.line = end.line + 1;
-      }
+      const { path, cell, range } = located(r.file.display, f.range);
       return {
-        path: r.file.display,
+        path,
         ...(cell !== undefined ? { cell } : {}),
         code: f.code,
         name: f.name,
@@ -36,7 +31,7 @@ export function toJson(report: CheckReport): string {
         message: f.message,
         range,
         fix: f.fix ? { title: f.fix.title, safety: f.fix.safety } : null,
-        related: f.related.map((rel) => ({ path: rel.uri, range: oneBased(rel.range), message: rel.message })),
+        related: f.related.map((rel) => ({ ...located(rel.uri, rel.range), message: rel.message })),
       };
     }),
   );

@@ -55,6 +55,8 @@ export interface GraphNode {
    * SKL202, SKL701, SKL702...) are marked on every node of that class.
    */
   definition?: Range;
+  /** Notebooks: the cell document holding `range` (the graph's own `uri` otherwise). */
+  uri?: string;
   /** Codes of the findings whose range lies in this node's range and in no child's, or in its class `definition`. */
   findings: string[];
   /** The most severe finding of each code in `findings` (badge colour). */

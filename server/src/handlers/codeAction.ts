@@ -34,9 +34,12 @@ export function registerCodeActions(connection: Connection, service: AnalysisSer
       }
       // "Suppress SKL101 on this line": `# noqa: SKL101` / `// pipelint-disable-next-line SKL101`.
       const state = service.documents.get(uri);
-      for (const d of state ? params.context.diagnostics : []) {
+      // A notebook cell's text comes from notebook sync; the comment goes on the cell's line.
+      const text = state ? state.doc.getText() : service.cellText(uri);
+      const language = state?.kind === 'typescript' ? 'typescript' : 'python';
+      for (const d of text !== undefined ? params.context.diagnostics : []) {
         if (d.source !== 'pipelint' || typeof d.code !== 'string') continue;
-        const edit = suppressLineEdit(state!.doc.getText(), state!.kind === 'typescript' ? 'typescript' : 'python', d.range.start.line, d.code);
+        const edit = suppressLineEdit(text!, language, d.range.start.line, d.code);
         if (edit) actions.push({ title: `Suppress ${d.code} on this line`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [edit] } } });
       }
     }

@@ -12,6 +12,8 @@ import type { AnalysisService } from '../service';
 export function registerCodeLens(connection: Connection, service: AnalysisService): void {
   connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
     await service.ready;
+    const notebook = service.notebookFor(textDocument.uri);
+    if (notebook) return notebookLenses(service, notebook, textDocument.uri);
     const state = service.documents.get(textDocument.uri);
     if (!state) return [];
     const settings = await service.settingsFor(textDocument.uri);
@@ -50,4 +52,25 @@ function innermost(statements: Stmt[], r: Range): Stmt | undefined {
     if (!best || comparePos(best.range.start, s.range.start) <= 0) best = s;
   }
   return best;
+}
+
+/** Lenses in one notebook cell: the notebook is one program, each lens sits in the cell of its construction. */
+async function notebookLenses(service: AnalysisService, notebook: string, cellUri: string): Promise<CodeLens[]> {
+  const nb = await service.notebookAnalysis(notebook);
+  if (!nb?.module || !nb.program) return [];
+  const lenses: CodeLens[] = [];
+  const lines = new Set<number>();
+  try {
+    for (const c of pipelineConstructions(semanticsOf(nb.module))) {
+      const at = nb.program.toCell(c.call.range);
+      if (at?.cell.uri !== cellUri || lines.has(at.range.start.line)) continue;
+      lines.add(at.range.start.line);
+      const start = at.range.start;
+      const args: ShowDiagramCommand.Args = [cellUri, start];
+      lenses.push({ range: { start, end: start }, command: { title: '$(type-hierarchy) Pipeline diagram', command: ShowDiagramCommand.id, arguments: args } });
+    }
+  } catch (err) {
+    service.log(`pipelint: code lenses of ${cellUri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+  return lenses;
 }

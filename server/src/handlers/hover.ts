@@ -1,7 +1,8 @@
 import type { Connection, Hover } from 'vscode-languageserver';
 import { ruleDocUrl, ruleWhy } from '../docs';
 import type { Finding } from '../model/finding';
-import { containsPos } from '../model/ir';
+import { containsPos, type Position } from '../model/ir';
+import { cellFindings } from './notebookViews';
 import { ruleByCode } from '../rules';
 import type { Rule } from '../rules/rule';
 import type { AnalysisService } from '../service';
@@ -14,6 +15,12 @@ import { directiveCodeAt, parseDirectives } from '../suppression';
  */
 export function registerHover(connection: Connection, service: AnalysisService): void {
   connection.onHover(({ textDocument, position }): Hover | null => {
+    const notebook = service.notebookFor(textDocument.uri);
+    if (notebook) {
+      // A notebook cell: its last analysis, without waiting for a newer one (a hover must be quick).
+      const nb = service.notebooks.get(notebook);
+      return nb?.program ? hoverOver(cellFindings(nb.program, nb.findings, textDocument.uri), position) : null;
+    }
     const state = service.documents.get(textDocument.uri);
     if (state) {
       const span = directiveCodeAt(parseDirectives(state.doc.getText(), state.kind === 'typescript' ? 'typescript' : 'python'), position);
@@ -24,11 +31,15 @@ export function registerHover(connection: Connection, service: AnalysisService):
       }
     }
     const findings = state?.analysis?.version === state?.version ? state?.analysis?.findings : undefined;
-    if (!findings) return null;
-    const hits = findings.filter((f) => containsPos(f.range, position));
-    if (hits.length === 0) return null;
-    return { contents: { kind: 'markdown', value: hits.map(findingHover).join('\n\n---\n\n') }, range: hits[0].range };
+    return findings ? hoverOver(findings, position) : null;
   });
+}
+
+/** Every finding covering the position, with its message, why and doc link. */
+function hoverOver(findings: Finding[], position: Position): Hover | null {
+  const hits = findings.filter((f) => containsPos(f.range, position));
+  if (hits.length === 0) return null;
+  return { contents: { kind: 'markdown', value: hits.map(findingHover).join('\n\n---\n\n') }, range: hits[0].range };
 }
 
 /** `SKL101 · message`, the first sentence of the rule's "Why is this bad?", and the doc link. */

@@ -1,6 +1,6 @@
 import { NotebookCellKind, NotebookDocuments, type Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CellText } from '../notebooks';
+import type { NotebookCellSource } from '../notebook';
 import type { AnalysisService } from '../service';
 
 /**
@@ -9,15 +9,15 @@ import type { AnalysisService } from '../service';
  */
 export function registerNotebookSync(connection: Connection, service: AnalysisService): void {
   const notebooks = new NotebookDocuments(TextDocument);
-  const cellsOf = (uri: string): CellText[] => {
+  const cellsOf = (uri: string): NotebookCellSource[] => {
     const nb = notebooks.getNotebookDocument(uri);
     if (!nb) return [];
-    return nb.cells
-      .filter((c) => c.kind === NotebookCellKind.Code)
-      .flatMap((c) => {
-        const doc = notebooks.getCellTextDocument(c);
-        return doc && (doc.languageId === 'python' || doc.languageId === undefined) ? [{ uri: doc.uri, text: doc.getText() }] : [];
-      });
+    // `index` counts every cell, markdown included, as Jupyter shows them.
+    return nb.cells.flatMap((c, index) => {
+      if (c.kind !== NotebookCellKind.Code) return [];
+      const doc = notebooks.getCellTextDocument(c);
+      return doc && (doc.languageId === 'python' || doc.languageId === undefined) ? [{ index, uri: doc.uri, text: doc.getText() }] : [];
+    });
   };
   const versionOf = (uri: string) => notebooks.getNotebookDocument(uri)?.version ?? 0;
   notebooks.onDidOpen((nb) => service.scheduleNotebook(nb.uri, () => cellsOf(nb.uri), () => versionOf(nb.uri)));

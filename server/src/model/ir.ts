@@ -38,6 +38,11 @@ export interface ModuleIR {
   notAnalysed?: string;
   /** Range just after the last top-level import: where extracted module-level helpers go. */
   importsEnd: Position;
+  /**
+   * Notebooks: the first line of each code cell in `text` and the cell's 0-based index among all cells.
+   * Messages name lines through `lineLabel`, so that they say "cell 7, line 55", never a joined line.
+   */
+  cells?: { startLine: number; index: number }[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Position, Range } from './ir';
+import type { ModuleIR, Position, Range } from './ir';
 
 export function computeLineStarts(text: string): number[] {
   const starts = [0];
@@ -46,4 +46,18 @@ export function eolOf(text: string): string {
   const i = text.search(/\r\n|\n|\r/);
   if (i < 0) return '\n';
   return text[i] === '\r' ? (text[i + 1] === '\n' ? '\r\n' : '\r') : '\n';
+}
+
+/** How a message names a line of the module: "line 12", or in a notebook "cell 7, line 55" (1-based). */
+export function lineLabel(module: Pick<ModuleIR, 'cells'>, line: number): string {
+  const cells = module.cells;
+  if (!cells || cells.length === 0) return `line ${line + 1}`;
+  let lo = 0;
+  let hi = cells.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (cells[mid].startLine <= line) lo = mid;
+    else hi = mid - 1;
+  }
+  return `cell ${cells[lo].index + 1}, line ${line - cells[lo].startLine + 1}`;
 }

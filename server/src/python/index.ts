@@ -1,12 +1,34 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { ModuleIR } from '../model/ir';
-import { LoweringCache, lowerPython } from './lower';
-
-export { LoweringCache };
+import type { NotebookProgram } from '../notebook';
+import { LoweringCache, Lowerer, lowerPython, type CellLowering } from './lower';
 import { nestingDepth, MAX_NESTING } from './nesting';
-import { parsePython } from './parser';
+import { ParseBudgetError, parsePython, type Deadline } from './parser';
 
+export { LoweringCache, ParseBudgetError };
 export { loadPythonParser } from './parser';
+
+/**
+ * How long one file may take to parse (a notebook: all its cells): 5 s plus 1 s per 100 KB, in CPU time
+ * of this process, so that a loaded machine does not skip files that parse fine. Real code parses at
+ * well over 100 KB/s; past this, tree-sitter's error recovery is running away on odd input (a joined
+ * notebook took 25.9 s for 330 KB) and the file is reported as skipped instead of holding everything up.
+ */
+export const PARSE_BUDGET_MS = 5000;
+const BUDGET_MS_PER_KB = 10;
+
+export function parseBudgetFor(textLength: number, baseMs = PARSE_BUDGET_MS): number {
+  return baseMs + Math.round((textLength / 1024) * BUDGET_MS_PER_KB);
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function deadlineIn(budgetMs: number): Deadline {
+  return { at: cpuMs() + budgetMs, budgetMs, now: cpuMs };
+}
 
 /**
  * tree-sitter counts rows at '\n' only, LSP also at a lone '\r'. Turning lone CRs into LFs keeps every
@@ -21,17 +43,22 @@ export class ParserPoisonedError extends Error {}
 
 let poisoned = false;
 
-export function lowerPythonText(parser: Parser, text: string, uri: string, previous?: Tree, cache?: LoweringCache): { module: ModuleIR; tree: Tree } {
+/** Parses with the poisoning guard: a WASM trap leaves tree-sitter's heap in an unknown state. */
+function guardedParse(parser: Parser, text: string, previous: Tree | undefined, deadline: Deadline): Tree {
   if (poisoned) throw new ParserPoisonedError('the Python parser failed earlier in this process');
-  const tooDeep = nestingDepth(text) > MAX_NESTING;
-  let tree: Tree;
   try {
-    tree = parsePython(parser, tooDeep ? '' : normalizeForTreeSitter(text), tooDeep ? undefined : previous);
+    return parsePython(parser, text, previous, deadline);
   } catch (err) {
+    if (err instanceof ParseBudgetError) throw err;
     // A WASM trap (out-of-bounds access, out of memory) leaves tree-sitter's heap in an unknown state.
     if (err instanceof WebAssembly.RuntimeError || (err instanceof Error && /memory|Aborted/i.test(err.message))) poisoned = true;
     throw poisoned ? new ParserPoisonedError(`tree-sitter failed: ${(err as Error).message}`) : err;
   }
+}
+
+export function lowerPythonText(parser: Parser, text: string, uri: string, previous?: Tree, cache?: LoweringCache, budgetMs = parseBudgetFor(text.length)): { module: ModuleIR; tree: Tree } {
+  const tooDeep = nestingDepth(text) > MAX_NESTING;
+  const tree = guardedParse(parser, tooDeep ? '' : normalizeForTreeSitter(text), tooDeep ? undefined : previous, deadlineIn(budgetMs));
   const module = lowerPython(tree, text, uri, tooDeep ? undefined : cache);
   if (tooDeep) {
     // Not parsed: an empty model flagged as broken, so that no rule speaks about it.
@@ -45,4 +72,42 @@ export function lowerPythonText(parser: Parser, text: string, uri: string, previ
 
 export function parserPoisoned(): boolean {
   return poisoned;
+}
+
+/** Lowered notebook cells by their masked text: an edit re-parses only the cells it touched. */
+export class NotebookLoweringCache {
+  cells = new Map<string, CellLowering>();
+}
+
+/**
+ * Lowers a notebook program cell by cell: each code cell is parsed on its own (a syntax error stays in its
+ * cell, and tree-sitter's error recovery never runs over the whole notebook), and the cells' IR is placed
+ * at their lines in the program, so that data flow crosses cells. Unchanged cells come from the cache.
+ * Throws ParseBudgetError when the cells together take longer than the budget to parse.
+ */
+export function lowerNotebook(parser: Parser, program: NotebookProgram, uri: string, cache?: NotebookLoweringCache, budgetMs = parseBudgetFor(program.text.length)): ModuleIR {
+  const lowerer = new Lowerer(program.text, uri);
+  const deadline = deadlineIn(budgetMs);
+  const next = new Map<string, CellLowering>();
+  program.cells.forEach((cell, i) => {
+    const text = program.masked[i];
+    let lowered = next.get(text) ?? cache?.cells.get(text);
+    if (!lowered) {
+      if (nestingDepth(text) > MAX_NESTING) {
+        // Too deep to parse safely: the cell is left out, marked broken so that no rule speaks about it.
+        lowered = { chunks: [], hasErrors: true, errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }] };
+      } else {
+        const tree = guardedParse(parser, normalizeForTreeSitter(text), undefined, deadline);
+        try {
+          lowered = lowerer.lowerCell(tree.rootNode);
+        } finally {
+          tree.delete();
+        }
+      }
+    }
+    next.set(text, lowered);
+    lowerer.appendCell(lowered, cell.startLine);
+  });
+  if (cache) cache.cells = next;
+  return lowerer.cellsModule(program.cells.map((c) => ({ startLine: c.startLine, index: c.index })));
 }

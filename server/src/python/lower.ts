@@ -21,6 +21,13 @@ export class LoweringCache {
   chunks = new Map<string, Chunk>();
 }
 
+/** One notebook cell lowered on its own (positions relative to the cell), reusable while its text is unchanged. */
+export interface CellLowering {
+  chunks: Chunk[];
+  hasErrors: boolean;
+  errorRanges: Range[];
+}
+
 interface Chunk extends LoweredChunk {
   isImport: boolean;
   /** Statements that end the import block (not docstrings or comments). */
@@ -37,7 +44,7 @@ function rangeOf(n: Node): Range {
   };
 }
 
-class Lowerer {
+export class Lowerer {
   private readonly functions: FunctionIR[] = [];
   private readonly imports: ImportIR[] = [];
   private readonly errorRanges: Range[] = [];
@@ -91,6 +98,55 @@ class Lowerer {
       importsEnd,
     };
   }
+
+  /**
+   * Lowers one notebook cell's tree (positions relative to the cell) for `appendCell`. Its chunks number
+   * their functions from the module's current count; `appendCell` moves them to where they land.
+   */
+  lowerCell(root: Node): CellLowering {
+    const chunks: Chunk[] = [];
+    for (const child of root.namedChildren) if (child) chunks.push(this.lowerChunk(child));
+    const saved = this.errorRanges.length;
+    if (root.hasError) this.collectErrors(root);
+    return { chunks, hasErrors: root.hasError, errorRanges: this.errorRanges.splice(saved) };
+  }
+
+  /** Adds a lowered cell whose first line is `lineOffset` in the program. The cell itself is not changed. */
+  appendCell(cell: CellLowering, lineOffset: number): void {
+    for (const cached of cell.chunks) {
+      const chunk = shiftChunk(cached, lineOffset, this.functions.length - cached.base);
+      for (const fn of chunk.functions) this.functions.push(fn);
+      for (const imp of chunk.imports) this.imports.push(imp);
+      for (const st of chunk.stmts) this.cellBody.push(st);
+      if (chunk.isImport) {
+        this.cellImports.seenImport = true;
+        if (!this.cellImports.seenCode) this.cellImports.end = chunk.end;
+      } else if (chunk.isCode && this.cellImports.seenImport) this.cellImports.seenCode = true;
+    }
+    if (cell.hasErrors) this.cellHasErrors = true;
+    for (const r of cell.errorRanges) this.errorRanges.push(shiftIR(r, lineOffset, 0));
+  }
+
+  /** The module made of the cells appended so far; `text` is the program they were cut from. */
+  cellsModule(cells: { startLine: number; index: number }[]): ModuleIR {
+    return {
+      cells,
+      uri: this.uri,
+      language: 'python',
+      text: this.text,
+      lineStarts: computeLineStarts(this.text),
+      body: this.cellBody,
+      functions: this.functions,
+      imports: this.imports,
+      hasErrors: this.cellHasErrors,
+      errorRanges: this.errorRanges,
+      importsEnd: this.cellImports.end,
+    };
+  }
+
+  private readonly cellBody: Stmt[] = [];
+  private cellHasErrors = false;
+  private readonly cellImports = { seenImport: false, seenCode: false, end: { line: 0, character: 0 } as Position };
 
   /** Lowers one top-level statement with function ids continuing the module's numbering. */
   private lowerChunk(child: Node): Chunk {

@@ -25,9 +25,33 @@ export function loadPythonParser(): Promise<Parser> {
   return ready;
 }
 
-/** Parses `text`; pass the previous tree (already `edit`ed) to re-parse incrementally. */
-export function parsePython(parser: Parser, text: string, previous?: Tree): Tree {
-  const tree = parser.parse(text, previous ?? null);
-  if (!tree) throw new Error('tree-sitter returned no tree');
+/** The parse took longer than its budget (tree-sitter's error recovery can go superlinear on odd input). */
+export class ParseBudgetError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`too slow to parse (over ${(budgetMs / 1000).toFixed(1)} s of CPU), skipped`);
+  }
+}
+
+/** When a parse must stop: `now()` passes `at` (both in the same clock, milliseconds). */
+export interface Deadline {
+  at: number;
+  budgetMs: number;
+  now: () => number;
+}
+
+/**
+ * Parses `text`; pass the previous tree (already `edit`ed) to re-parse incrementally. With a deadline,
+ * tree-sitter's progress callback cancels the parse once it passes, and ParseBudgetError is thrown; the
+ * parser is reset so that the next parse starts afresh (it would otherwise resume the cancelled one).
+ */
+export function parsePython(parser: Parser, text: string, previous?: Tree, deadline?: Deadline): Tree {
+  const options = deadline ? { progressCallback: () => deadline.now() > deadline.at } : undefined;
+  // web-tree-sitter types the callback as returning void, but cancels when it returns true.
+  const tree = parser.parse(text, previous ?? null, options as Parameters<Parser['parse']>[2]);
+  if (!tree) {
+    parser.reset();
+    if (deadline && deadline.now() > deadline.at) throw new ParseBudgetError(deadline.budgetMs);
+    throw new Error('tree-sitter returned no tree');
+  }
   return tree;
 }

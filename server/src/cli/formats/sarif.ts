@@ -3,10 +3,9 @@ import { pathToFileURL } from 'node:url';
 import { ruleDoc } from '../../docs';
 import type { Finding, Severity } from '../../model/finding';
 import type { Range } from '../../model/ir';
-import { cellOfLine } from '../../notebook';
 import { allRules } from '../../rules';
 import { UNUSED_SUPPRESSION } from '../../suppression';
-import type { FileResult } from '../check';
+import { shownRange, type FileResult } from '../check';
 import type { CheckReport } from '../format';
 import pkg from '../../../../package.json';
 
@@ -71,10 +70,9 @@ function location(result: FileResult, f: { range: Range }, cwd: string, message?
   const loc: Record<string, unknown> = { physicalLocation: { artifactLocation: artifact(result.file.display, cwd) } };
   if (result.notebook) {
     // Lines of a notebook finding are lines of its code cell, not of the .ipynb file: say which cell.
-    const start = cellOfLine(result.notebook, f.range.start.line);
-    const end = cellOfLine(result.notebook, f.range.end.line);
-    loc.properties = { cell: start.cell + 1, startLine: start.line + 1, startColumn: f.range.start.character + 1, endLine: end.line + 1, endColumn: f.range.end.character + 1 };
-    loc.logicalLocations = [{ name: `cell ${start.cell + 1}`, kind: 'module' }];
+    const { cell, start, end } = shownRange(result.notebook, f.range);
+    loc.properties = { cell, startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
+    loc.logicalLocations = [{ name: `cell ${cell}`, kind: 'module' }];
   } else {
     (loc.physicalLocation as Record<string, unknown>).region = region(f.range);
   }

@@ -1,4 +1,5 @@
 import { SUPERVISED_TRANSFORMERS } from '../../dataflow/methods';
+import { lineLabel } from '../../model/text';
 import { effectivePart, isRealSplit, originOf, type Data, type FitRecord, type LineageResult } from '../../dataflow/values';
 import type { Range } from '../../model/ir';
 import type { Severity } from '../../model/finding';
@@ -44,12 +45,12 @@ export const preprocessingFitBeforeSplit: Rule = {
       const whole = originOf(f.X) === 'train' ? 'the training split' : originOf(f.X) === 'val' ? 'the validation split' : 'the whole data set';
       const where =
         leak.kind === 'cv'
-          ? `on ${whole}, which is then cross-validated (line ${leak.range.start.line + 1}): each fold's test rows leaked into it.`
+          ? `on ${whole}, which is then cross-validated (${lineLabel(ctx.module, leak.range.start.line)}): each fold's test rows leaked into it.`
           : leak.kind === 'split'
-            ? `on ${whole} before it is split ${whole === 'the whole data set' ? 'into train and test' : 'again'} (line ${leak.range.start.line + 1}): statistics of the held-out rows leak into training.`
+            ? `on ${whole} before it is split ${whole === 'the whole data set' ? 'into train and test' : 'again'} (${lineLabel(ctx.module, leak.range.start.line)}): statistics of the held-out rows leak into training.`
             : leak.kind === 'testfile'
-              ? `on training and test data together (the model is fitted at line ${leak.range.start.line + 1}): statistics of the test rows leak into training.`
-              : `on all rows, and its output is the training side of a split (the model is fitted at line ${leak.range.start.line + 1}): statistics of the held-out rows leak into training.`;
+              ? `on training and test data together (the model is fitted at ${lineLabel(ctx.module, leak.range.start.line)}): statistics of the test rows leak into training.`
+              : `on all rows, and its output is the training side of a split (the model is fitted at ${lineLabel(ctx.module, leak.range.start.line)}): statistics of the held-out rows leak into training.`;
       const model = leak.kind === 'cv' || leak.kind === 'split' ? modelFitReached(L, f) : undefined;
       const severity: Severity = supervised ? 'warning' : 'information';
       ctx.report({

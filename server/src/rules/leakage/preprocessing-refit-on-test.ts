@@ -1,3 +1,4 @@
+import { lineLabel } from '../../model/text';
 import { lastFitBefore } from '../../dataflow/bundles';
 import { FIT_METHODS, FIT_TRANSFORM_METHODS } from '../../dataflow/methods';
 import { effectivePart, originOf, type Data, type FitRecord, type LineageResult } from '../../dataflow/values';
@@ -45,14 +46,14 @@ export const preprocessingRefitOnTest: Rule = {
       if (!train || !first(f.call.range)) continue;
       const cls = f.inst.implicit === 'statistic' ? `${f.method}()` : shortName(f.inst.qname);
       const twin = train.inst !== f.inst;
-      const line = train.call.range.start.line + 1;
+      const line = lineLabel(ctx.module, train.call.range.start.line);
       ctx.report({
         range: f.call.range,
         message: f.inst.implicit === 'statistic'
-          ? `${capitalize(describeOrigin(f.X))} is changed with its own \`${f.method}()\` here, while the training data used the training data's (line ${line}): the model sees features filled or scaled differently from training. Compute the statistic on the training data once and reuse it.`
+          ? `${capitalize(describeOrigin(f.X))} is changed with its own \`${f.method}()\` here, while the training data used the training data's (${line}): the model sees features filled or scaled differently from training. Compute the statistic on the training data once and reuse it.`
           : twin
-          ? `Another \`${cls}\` is fitted on ${describeOrigin(f.X)}; the one used for training was fitted on training data (line ${line}). The model sees features encoded differently from training: use \`transform\` of the training-fitted ${cls}.`
-          : `\`${cls}\` is fitted again on ${describeOrigin(f.X)} after being fitted on training data (line ${line}). The model sees features encoded differently from training: use \`transform\`, not \`${f.method}\`.`,
+          ? `Another \`${cls}\` is fitted on ${describeOrigin(f.X)}; the one used for training was fitted on training data (${line}). The model sees features encoded differently from training: use \`transform\` of the training-fitted ${cls}.`
+          : `\`${cls}\` is fitted again on ${describeOrigin(f.X)} after being fitted on training data (${line}). The model sees features encoded differently from training: use \`transform\`, not \`${f.method}\`.`,
         fix: fixFor(ctx, f, train),
         related: [{ uri: ctx.module.uri, range: train.call.range, message: `fitted on training data here` }],
       });

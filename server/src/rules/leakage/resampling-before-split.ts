@@ -1,3 +1,4 @@
+import { lineLabel } from '../../model/text';
 import { isRealSplit, type ResampleRecord, type LineageResult } from '../../dataflow/values';
 import type { Range } from '../../model/ir';
 import type { Rule } from '../rule';
@@ -26,7 +27,7 @@ export const resamplingBeforeSplit: Rule = {
       const what = shortName(r.api);
       ctx.report({
         range: r.call.range,
-        message: `${what === 'resample' ? 'Oversampling with `resample`' : `\`${what}\``} runs before the data is ${use.cv ? 'cross-validated' : 'split into train and test'} (line ${use.range.start.line + 1}): copies of the same rows end up on both sides and the test score is optimistic. Resample the training split only (imblearn's Pipeline does it per fold).`,
+        message: `${what === 'resample' ? 'Oversampling with `resample`' : `\`${what}\``} runs before the data is ${use.cv ? 'cross-validated' : 'split into train and test'} (${lineLabel(ctx.module, use.range.start.line)}): copies of the same rows end up on both sides and the test score is optimistic. Resample the training split only (imblearn's Pipeline does it per fold).`,
         related: [{ uri: ctx.module.uri, range: use.range, message: use.cv ? 'cross-validated here' : 'split here' }],
       });
     }

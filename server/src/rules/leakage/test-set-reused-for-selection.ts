@@ -1,3 +1,4 @@
+import { lineLabel } from '../../model/text';
 import { effectivePart, originOf } from '../../dataflow/values';
 import type { Rule } from '../rule';
 import { lineage, once } from './shared';
@@ -28,7 +29,7 @@ export const testSetReusedForSelection: Rule = {
         if (!first(s.call.range)) continue;
         ctx.report({
           range: s.call.range,
-          message: `Candidates are scored on the test set and the best is picked on this score (line ${sel.site.start.line + 1}): the winner's test score is optimistic. Select on a validation split or with cross-validation, and score only the chosen model on the test set.`,
+          message: `Candidates are scored on the test set and the best is picked on this score (${lineLabel(ctx.module, sel.site.start.line)}): the winner's test score is optimistic. Select on a validation split or with cross-validation, and score only the chosen model on the test set.`,
           related: [{ uri: ctx.module.uri, range: sel.site, message: 'best candidate picked here' }],
         });
       }

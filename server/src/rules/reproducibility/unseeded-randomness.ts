@@ -1,3 +1,4 @@
+import { lineLabel } from '../../model/text';
 import { conditionHolds, randomnessActs, type EntityInfo, type ParamCondition } from '../../knowledge';
 import { argFor, hasOpenArguments, type CallExpr } from '../../model/calls';
 import type { Fix, RelatedLocation } from '../../model/finding';
@@ -99,11 +100,11 @@ function report(
   let message: string;
   if (numpySeed) {
     message =
-      `\`${name}\`${why} is called without \`${param}\`: it draws from NumPy's global generator, seeded by np.random.seed() on line ${numpySeed.range.start.line + 1}, ` +
+      `\`${name}\`${why} is called without \`${param}\`: it draws from NumPy's global generator, seeded by np.random.seed() on ${lineLabel(ctx.module, numpySeed.range.start.line)}, ` +
       `so its result depends on call order (any random draw before it, or moving code around, changes it). Pass ${pass}.`;
   } else {
     message = `\`${name}\`${why} is called without \`${param}\`: ${override?.effect ?? effect(entity)} from run to run. Pass ${pass} to make it reproducible.`;
-    if (randomSeed) message += ` (random.seed() on line ${randomSeed.range.start.line + 1} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
+    if (randomSeed) message += ` (random.seed() on ${lineLabel(ctx.module, randomSeed.range.start.line)} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
   }
   const related: RelatedLocation[] = override?.related ?? [];
   if (cond?.arg) related.push({ uri: ctx.module.uri, range: cond.arg, message: `randomness acts because of ${cond.text}` });

@@ -1,0 +1,3 @@
+export { NotebookProgram, readCells, sourceText, type NotebookCellSource, type ProgramCell } from './program';
+export { maskCell, maskMagic } from './magics';
+export { applyProgramFixes, replaceSources, sourceSpans } from './write';
