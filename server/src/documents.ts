@@ -70,6 +70,17 @@ export class DocumentState {
     return module;
   }
 
+  /** True when the next parse starts from nothing (first analysis, or after the tree was dropped). */
+  get needsFreshParse(): boolean {
+    return this.tree === undefined && this.kind === 'python';
+  }
+
+  /** A tree parsed elsewhere (the server's sliced parse) for exactly the current text. */
+  adoptTree(tree: Tree): void {
+    this.tree?.delete();
+    this.tree = tree;
+  }
+
   dropTree(): void {
     this.tree?.delete();
     this.tree = undefined;

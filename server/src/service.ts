@@ -1,5 +1,5 @@
 import type { Connection } from 'vscode-languageserver';
-import type { Parser } from 'web-tree-sitter';
+import { Parser as ParserClass, type Parser } from 'web-tree-sitter';
 import { typeScriptFrontEnd } from './typescript-loader';
 import { analyzeModule } from './analyze';
 import { DocumentState } from './documents';
@@ -9,7 +9,8 @@ import { DocumentPolicies } from './config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { toDiagnostic } from './handlers/diagnostics';
 import { WorkspaceTracker } from './workspace/tracker';
-import { lowerNotebook, lowerPythonText, NotebookLoweringCache, ParseBudgetError, parserPoisoned } from './python';
+import { lowerNotebook, lowerPythonText, normalizeForTreeSitter, NotebookLoweringCache, parseBudgetFor, ParseBudgetError, parserPoisoned } from './python';
+import { MAX_NESTING, nestingDepth } from './python/nesting';
 import type { SourceKind } from './languages';
 import { NotebookProgram, type NotebookCellSource } from './notebook';
 import { notebookDiagnostics } from './handlers/notebookDiagnostics';
@@ -149,6 +150,16 @@ export class AnalysisService {
     const settings = await this.settingsFor(uri);
     // The document may have changed or closed while settings were fetched.
     if (this.documents.get(uri) !== state) return;
+    if (state.needsFreshParse && settings.enable && !state.tooSlow) {
+      // A first parse may be long (a big file, or tree-sitter's error recovery running away): it runs in
+      // slices between which other requests (a hover) are answered; the analysis then reuses its tree.
+      try {
+        await this.parseInSlices(state);
+      } catch (err) {
+        this.log(`pipelint: parsing ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+      if (this.documents.get(uri) !== state) return;
+    }
     const version = state.version;
     let findings: Finding[] = [];
     try {
@@ -308,6 +319,58 @@ export class AnalysisService {
       void this.connection.sendDiagnostics({ uri: cellUri, diagnostics });
     }
     for (const old of [...state.published.keys()]) if (!program.cells.some((c) => c.uri === old)) state.published.delete(old);
+  }
+
+  private sliceParser: Parser | undefined;
+  private slicing: Promise<void> = Promise.resolve();
+
+  /**
+   * Parses the document's text with a parser of its own, 20 ms at a time (tree-sitter resumes a parse
+   * cancelled by its progress callback), yielding to the event loop in between, within the same CPU
+   * budget as every parse. The finished tree is handed to the document, whose analysis then re-parses
+   * incrementally from it at almost no cost. One sliced parse at a time.
+   */
+  private parseInSlices(state: DocumentState): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (!this.parser || !state.needsFreshParse || this.documents.get(state.doc.uri) !== state) return;
+      const text = state.doc.getText();
+      if (nestingDepth(text) > MAX_NESTING) return; // not parsed at all (see python/nesting.ts)
+      const parser = (this.sliceParser ??= new ParserClass());
+      parser.setLanguage(this.parser.language);
+      const input = normalizeForTreeSitter(text);
+      const version = state.version;
+      const budget = parseBudgetFor(text.length);
+      const cpuStart = process.cpuUsage();
+      const cpuUsed = () => {
+        const u = process.cpuUsage(cpuStart);
+        return (u.user + u.system) / 1000;
+      };
+      let slices = 0;
+      for (;;) {
+        const sliceStart = performance.now();
+        const options = { progressCallback: () => performance.now() - sliceStart > 20 || cpuUsed() > budget };
+        const tree = parser.parse(input, null, options as Parameters<Parser['parse']>[2]);
+        if (tree) {
+          if (state.version === version && this.documents.get(state.doc.uri) === state && state.needsFreshParse) state.adoptTree(tree);
+          else tree.delete();
+          return;
+        }
+        if (cpuUsed() > budget) {
+          parser.reset();
+          state.tooSlow = true;
+          this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${new ParseBudgetError(budget).message}. Close and reopen it to try again.`);
+          return;
+        }
+        if (++slices === 1) this.log(`pipelint: parsing ${fileName(state.doc.uri)} in slices (other requests are answered meanwhile)`);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (state.version !== version || this.documents.get(state.doc.uri) !== state) {
+          parser.reset(); // superseded: the next analysis starts over on the new text
+          return;
+        }
+      }
+    };
+    this.slicing = this.slicing.then(run, run);
+    return this.slicing;
   }
 
   /** An information message shown once per document per session. */

@@ -10,8 +10,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'pipelint.js');
 const NOTEBOOKS = path.join(ROOT, 'test', 'fixtures', 'notebooks');
 
-function pipelint(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
+function pipelint(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -42,6 +42,15 @@ describe('pipelint check on notebooks', () => {
     const split = out.findings.find((f: any) => f.code === 'SKL301');
     assert.equal(split.cell, 4);
     assert.equal(split.range.start.line, 3);
+  });
+
+  test('worker threads: notebooks analysed in workers keep their cell map (JSON and text)', () => {
+    const dir = scratch('churn.ipynb', 'churn-nbformat-4.0.ipynb');
+    const r = pipelint(['check', '--format', 'json', '.'], dir, { PIPELINT_WORKERS: '2' });
+    assert.equal(r.status, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual([...new Set(out.findings.map((f: any) => `${f.path}:${f.cell}`))].sort(), ['churn-nbformat-4.0.ipynb:4', 'churn-nbformat-4.0.ipynb:5', 'churn.ipynb:4', 'churn.ipynb:5']);
+    assert.match(pipelint(['check', '.'], dir, { PIPELINT_WORKERS: '2' }).stdout, /^churn\.ipynb:cell 5:1:27: SKL101 /m);
   });
 
   test('--fix edits cell sources only, in one write; a second run has nothing to fix', () => {

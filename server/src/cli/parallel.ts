@@ -5,6 +5,7 @@ import { Engine } from '../engine';
 import type { Severity } from '../model/finding';
 import { buildWorkspace } from '../workspace/build';
 import { WorkspaceIndex, type FileSummary } from '../workspace/index';
+import { NotebookProgram } from '../notebook';
 import { checkFile, type CheckError, type CheckOptions, type FileResult } from './check';
 import { CheckPolicies, type PolicyFlags } from './policy';
 import type { WalkedFile } from './walk';
@@ -97,7 +98,12 @@ export async function checkInWorkers(files: WalkedFile[], flags: PolicyFlags, ba
                   const all = summaries.filter((s): s is FileSummary => !!s);
                   for (const t of threads) t.postMessage(all);
                 }
-              } else if (m.t === 'result') outcomes[m.index] = m.outcome;
+              } else if (m.t === 'result') {
+                // A notebook's cell map crossed the thread as plain data: give it its methods back.
+                const r = m.outcome.result;
+                if ('notebook' in r && r.notebook) Object.setPrototypeOf(r.notebook, NotebookProgram.prototype);
+                outcomes[m.index] = m.outcome;
+              }
               else if (m.t === 'done') resolve();
               else if (m.t === 'error') reject(new Error(m.message));
             });
