@@ -150,7 +150,7 @@ export class AnalysisService {
     const settings = await this.settingsFor(uri);
     // The document may have changed or closed while settings were fetched.
     if (this.documents.get(uri) !== state) return;
-    if (state.needsFreshParse && settings.enable && !state.tooSlow) {
+    if (state.needsFreshParse && settings.enable && !state.tooSlow && state.doc.getText().length <= settings.maxFileSizeKb * 1024) {
       // A first parse may be long (a big file, or tree-sitter's error recovery running away): it runs in
       // slices between which other requests (a hover) are answered; the analysis then reuses its tree.
       try {
