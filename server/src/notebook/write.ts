@@ -208,9 +208,13 @@ export function applyProgramFixes(json: string, program: NotebookProgram, fixes:
         newText: eol === '\n' ? e.newText : e.newText.replace(/\n/g, eol),
       });
     }
-    const overlaps = (m: (typeof moved)[number]) => (perCell.get(m.cell.index)?.edits ?? []).some((o) => m.start < o.end && o.start < m.end);
+    const taken = (m: (typeof moved)[number]) => perCell.get(m.cell.index)?.edits ?? [];
+    // An edit identical to one already taken (a seed constant, PEP 8 padding that several fixes carry) is applied once, as in applyEdits.
+    const same = (m: (typeof moved)[number]) => taken(m).some((o) => o.start === m.start && o.end === m.end && o.newText === m.newText);
+    const overlaps = (m: (typeof moved)[number]) => !same(m) && taken(m).some((o) => m.start < o.end && o.start < m.end);
     if (!ok || moved.some(overlaps)) continue;
     for (const m of moved) {
+      if (same(m)) continue;
       const entry = perCell.get(m.cell.index) ?? { cell: m.cell, edits: [] };
       entry.edits.push(m);
       perCell.set(m.cell.index, entry);
