@@ -104,9 +104,10 @@ test('in cells: CodeLens, "Suppress" and the quick fix, hover, and the diagram w
   const uri = 'file:///tmp/views.ipynb';
   const c = (i: number) => `vscode-notebook-cell:/tmp/views.ipynb#V${i}`;
   const texts = [
-    'import joblib\nimport numpy as np\nfrom sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import FunctionTransformer, StandardScaler\nfrom sklearn.linear_model import LogisticRegression',
+    'import joblib\nimport numpy as np\nfrom sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import FunctionTransformer, StandardScaler\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.compose import ColumnTransformer\nfrom sklearn.pipeline import Pipeline',
     '%matplotlib inline\nlog = FunctionTransformer(lambda X: np.log1p(X))',
     'model = make_pipeline(StandardScaler(), log, LogisticRegression())\nmodel.fit(X, y)\njoblib.dump(model, "model.joblib")',
+    'pre = ColumnTransformer([\n    ("num", make_pipeline(StandardScaler()), ["age"]),\n])\nfull = Pipeline([("pre", pre), ("clf", LogisticRegression())])',
   ];
   const dumped = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === c(2) && p.diagnostics.length > 0);
   client.notify('notebookDocument/didOpen', {
@@ -118,10 +119,18 @@ test('in cells: CodeLens, "Suppress" and the quick fix, hover, and the diagram w
   // The related location opens the lambda's cell, at the cell's line.
   assert.deepEqual([skl104.relatedInformation[0].location.uri, skl104.relatedInformation[0].location.range.start], [c(1), { line: 1, character: 26 }]);
 
-  // CodeLens: in the cell of the pipeline, at the cell's line; none in the other cells.
+  // CodeLens: one per statement that builds a pipeline, as in a .py file, at the statement's start in its
+  // cell; the lens focuses the statement's outermost construction. None in the other cells.
   const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: c(2) } });
-  assert.deepEqual(lenses.map((l: any) => [l.range.start, l.command.command, l.command.arguments]), [[{ line: 0, character: 8 }, 'pipelint.showDiagram', [c(2), { line: 0, character: 8 }]]]);
+  assert.deepEqual(lenses.map((l: any) => [l.range.start, l.command.command, l.command.arguments]), [[{ line: 0, character: 0 }, 'pipelint.showDiagram', [c(2), { line: 0, character: 8 }]]]);
   assert.deepEqual(await client.request('textDocument/codeLens', { textDocument: { uri: c(0) } }), []);
+  assert.deepEqual(await client.request('textDocument/codeLens', { textDocument: { uri: c(1) } }), []);
+  // A ColumnTransformer holding a make_pipeline (one statement: one lens), then a Pipeline of it.
+  const nested = await client.request('textDocument/codeLens', { textDocument: { uri: c(3) } });
+  assert.deepEqual(nested.map((l: any) => [l.range.start, l.command.arguments]), [
+    [{ line: 0, character: 0 }, [c(3), { line: 0, character: 6 }]],
+    [{ line: 3, character: 0 }, [c(3), { line: 3, character: 7 }]],
+  ]);
 
   // "Suppress SKL104 on this line" on the joblib.dump line, which has no fix of its own.
   const actions = await client.request('textDocument/codeAction', { textDocument: { uri: c(2) }, range: skl104.range, context: { diagnostics: [skl104] } });
@@ -137,6 +146,6 @@ test('in cells: CodeLens, "Suppress" and the quick fix, hover, and the diagram w
   assert.equal(graph.uri, c(2));
   const fn = graph.nodes.find((n: any) => n.className === 'FunctionTransformer');
   assert.deepEqual([fn.uri, fn.range.start], [c(1), { line: 1, character: 6 }], 'the step was built in cell 1: a click opens that cell');
-  assert.deepEqual(graph.nodes.find((n: any) => n.className === 'Pipeline').range.start, { line: 0, character: 8 });
+  assert.deepEqual(graph.nodes.find((n: any) => n.className === 'Pipeline' && n.uri === c(2)).range.start, { line: 0, character: 8 });
   client.notify('notebookDocument/didClose', { notebookDocument: { uri }, cellTextDocuments: texts.map((_, i) => ({ uri: c(i) })) });
 });

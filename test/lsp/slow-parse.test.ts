@@ -20,7 +20,10 @@ test('a hover is answered while a big file is being parsed', async () => {
   await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === small && p.diagnostics.length === 1);
   // About 1.9 MB of real-looking code (under the default 2,048 KB limit): a parse of a second or more.
   const lines = ['import numpy as np', 'import pandas as pd', 'df = pd.read_csv("data.csv")'];
-  for (let i = 0; lines.join('\n').length < 1_900_000; i++) lines.push(`feature_${i} = np.log1p(df["column_${i % 40}"].values) * ${i} + np.sqrt(abs(${i % 7}))`);
+  for (let i = 0, size = 0; size < 1_900_000; i++) {
+    lines.push(`feature_${i} = np.log1p(df["column_${i % 40}"].values) * ${i} + np.sqrt(abs(${i % 7}))`);
+    size += lines[lines.length - 1].length + 1;
+  }
   const big = 'file:///tmp/slow/big.py';
   const order: string[] = [];
   const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === big, 120_000).then(() => order.push('diagnostics of big.py'));

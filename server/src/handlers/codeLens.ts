@@ -1,6 +1,6 @@
 import type { CodeLens, Connection } from 'vscode-languageserver';
 import { pipelineConstructions } from '../graph/build';
-import { comparePos, type Range, type Stmt } from '../model/ir';
+import { comparePos, type ModuleIR, type Position, type Range, type Stmt } from '../model/ir';
 import { semanticsOf } from '../model/semantics';
 import { ShowDiagramCommand } from '../protocol';
 import type { AnalysisService } from '../service';
@@ -23,23 +23,37 @@ export function registerCodeLens(connection: Connection, service: AnalysisServic
     if (!analysis || analysis.version !== state.version) return [];
     const lenses: CodeLens[] = [];
     try {
-      const sem = semanticsOf(analysis.module);
-      const simple = sem.statements.map((s) => s.stmt).filter((s) => !COMPOUND.has(s.k));
-      const seen = new Set<Stmt | number>();
-      for (const c of pipelineConstructions(sem)) {
-        const stmt = innermost(simple, c.call.range);
-        const key = stmt ?? c.call.range.start.line;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const start = stmt?.range.start ?? c.call.range.start;
-        const args: ShowDiagramCommand.Args = [textDocument.uri, c.call.range.start];
-        lenses.push({ range: { start, end: start }, command: { title: '$(type-hierarchy) Pipeline diagram', command: ShowDiagramCommand.id, arguments: args } });
+      for (const { start, call } of lensPlaces(analysis.module)) {
+        const args: ShowDiagramCommand.Args = [textDocument.uri, call];
+        lenses.push({ range: { start, end: start }, command: { title: LENS_TITLE, command: ShowDiagramCommand.id, arguments: args } });
       }
     } catch (err) {
       service.log(`pipelint: code lenses of ${textDocument.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
     return lenses;
   });
+}
+
+const LENS_TITLE = '$(type-hierarchy) Pipeline diagram';
+
+/**
+ * Where the lenses go: the start of each simple statement that builds a pipeline (once per statement),
+ * or of the construction itself when it is in no simple statement; `call` is the statement's first
+ * construction (the outermost: they come in source order), where the diagram focuses.
+ */
+function lensPlaces(module: ModuleIR): { start: Position; call: Position }[] {
+  const sem = semanticsOf(module);
+  const simple = sem.statements.map((s) => s.stmt).filter((s) => !COMPOUND.has(s.k));
+  const seen = new Set<Stmt | number>();
+  const out: { start: Position; call: Position }[] = [];
+  for (const c of pipelineConstructions(sem)) {
+    const stmt = innermost(simple, c.call.range);
+    const key = stmt ?? c.call.range.start.line;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ start: stmt?.range.start ?? c.call.range.start, call: c.call.range.start });
+  }
+  return out;
 }
 
 /** Statements that hold other statements: a lens goes on the simple statement inside them. */
@@ -54,20 +68,21 @@ function innermost(statements: Stmt[], r: Range): Stmt | undefined {
   return best;
 }
 
-/** Lenses in one notebook cell: the notebook is one program, each lens sits in the cell of its construction. */
+/**
+ * Lenses in one notebook cell: the notebook is one program (a pipeline may use steps from other cells),
+ * and each lens sits, by the same one-per-statement rule as in a file, in the cell of its statement.
+ */
 async function notebookLenses(service: AnalysisService, notebook: string, cellUri: string): Promise<CodeLens[]> {
   const nb = await service.notebookAnalysis(notebook);
   if (!nb?.module || !nb.program) return [];
   const lenses: CodeLens[] = [];
-  const lines = new Set<number>();
   try {
-    for (const c of pipelineConstructions(semanticsOf(nb.module))) {
-      const at = nb.program.toCell(c.call.range);
-      if (at?.cell.uri !== cellUri || lines.has(at.range.start.line)) continue;
-      lines.add(at.range.start.line);
-      const start = at.range.start;
-      const args: ShowDiagramCommand.Args = [cellUri, start];
-      lenses.push({ range: { start, end: start }, command: { title: '$(type-hierarchy) Pipeline diagram', command: ShowDiagramCommand.id, arguments: args } });
+    for (const { start, call } of lensPlaces(nb.module)) {
+      const at = nb.program.toCell({ start, end: start });
+      if (at?.cell.uri !== cellUri) continue;
+      const focus = nb.program.toCell({ start: call, end: call });
+      const args: ShowDiagramCommand.Args = [cellUri, focus?.cell.uri === cellUri ? focus.range.start : at.range.start];
+      lenses.push({ range: at.range, command: { title: LENS_TITLE, command: ShowDiagramCommand.id, arguments: args } });
     }
   } catch (err) {
     service.log(`pipelint: code lenses of ${cellUri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
