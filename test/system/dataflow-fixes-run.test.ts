@@ -101,6 +101,40 @@ describe('SKL302/SKL303 fixes run with real scikit-learn', () => {
     assert.ok(p1.filter((v) => v === 1).length > p0.filter((v) => v === 1).length, `fixed ${p1} vs refitted ${p0}`);
   });
 
+  test('SKL302 in inference code: the refitting predict() and helper change predictions; the fixed predict() does not', { timeout: 600_000 }, async () => {
+    const fx = fixtures.find((f) => f.name === 'SKL302_inference.py')!;
+    const fixed = fixAll(engine, fx.name, fx.text, ['SKL302']);
+    assert.equal(fixed.applied, 1, 'only the class has the training-fitted instance in scope');
+    assert.match(fixed.text, /self\.clf\.predict\(self\.scaler\.transform\(X\)\)/);
+    const dir = await workdir();
+    writeFileSync(path.join(dir, 'before_mod.py'), fx.text);
+    writeFileSync(path.join(dir, 'after_mod.py'), fixed.text);
+    // A service imports the module and calls its inference code on a one-class batch (20 malignant rows).
+    const driver = (mod: string) => `
+import json
+import ${mod} as m
+batch = m.X_test[m.y_test == 0][:20]
+model = m.CancerModel().fit(m.X_train, m.y_train)
+trained = model.clf.predict(model.scaler.transform(batch)).tolist()  # before predict() can refit the scaler
+print(json.dumps({"trained": trained, "cls": model.predict(batch).tolist(),
+                  "helper": m.classify(batch).tolist(), "knn": m.knn.predict(m.minmax.transform(batch)).tolist()}))
+`;
+    writeFileSync(path.join(dir, 'before.py'), driver('before_mod'));
+    writeFileSync(path.join(dir, 'after.py'), driver('after_mod'));
+    const before = await run(['before.py'], dir);
+    const after = await run(['after.py'], dir);
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal(after.code, 0, after.stderr);
+    const b = JSON.parse(before.stdout) as Record<string, number[]>;
+    const a = JSON.parse(after.stdout) as Record<string, number[]>;
+    const diff = (x: number[], y: number[]) => x.filter((v, i) => v !== y[i]).length;
+    assert.ok(diff(b.cls, b.trained) > 0, `predict() refitting on the batch changed nothing: ${b.cls}`);
+    assert.equal(diff(a.cls, a.trained), 0, 'the fixed predict() uses the training statistics');
+    assert.ok(diff(b.helper, b.knn) > 0, `the helper's fresh scaler changed nothing: ${b.helper}`);
+    // The batch is all class 0: training statistics get it right far more often.
+    assert.ok(a.cls.filter((v) => v === 0).length > b.cls.filter((v) => v === 0).length, `fixed ${a.cls} vs refitted ${b.cls}`);
+  });
+
   test('SKL303: the saved Pipeline predicts from raw features; the bare model did not', { timeout: 600_000 }, async () => {
     const fx = fixtures.find((f) => f.name === 'SKL303_runnable.py')!;
     const fixed = fixAll(engine, fx.name, fx.text, ['SKL303']);

@@ -93,10 +93,15 @@ describe('workspaces', () => {
     assert.equal(f.range.start.line + 1, 8);
     assert.equal(f.related[0]?.uri, 'train.ts');
     assert.equal(f.related[0]?.range.start.line + 1, 12, 'related location: the toJSON save in train.ts');
-    // Saving the whole pipeline instead removes the finding.
+    // Saving the whole pipeline instead: serve.ts now scales twice (its own scaler, then the pipeline's).
     const fixed = train.replace('await model.toJSON()', 'await new Pipeline({ steps: [["scale", scaler], ["lr", model]] }).toJSON()').replace('import { StandardScaler,', 'import { Pipeline, StandardScaler,');
     assert.equal(index.update(summarizeModule(base.lower('train.ts', fixed, 'typescript').module)), true);
-    assert.equal(base.analyze('serve.ts', serve, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304').length, 0);
+    const twice = base.analyze('serve.ts', serve, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304');
+    assert.deepEqual(twice.map((x) => x.range.start.line + 1), [8]);
+    assert.match(twice[0].message, /^Double scaling: .*Pipeline that applies its own fitted `StandardScaler`/);
+    // And serve.ts passing the raw batch to the pipeline is silent.
+    const raw = serve.replace('return model.predict(features)', 'return model.predict(batch)');
+    assert.equal(base.analyze('serve.ts', raw, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304').length, 0);
   });
 
   test('the index is updated per file: a fixed train.py removes the finding in predict.py', async () => {

@@ -1024,7 +1024,9 @@ class Interpreter {
   }
 
   private transformed(X: Data, inst: Inst): Data {
-    if (inst.kind === 'loaded' || inst.stateless) return X;
+    if (inst.stateless) return X;
+    // A loaded object's state is unknown here: remember that it transformed the data (SKL304's double scaling).
+    if (inst.kind === 'loaded') return X.transformedBy.includes(inst) ? X : { ...X, transformedBy: [...X.transformedBy, inst], predictedBy: undefined };
     const fit = inst.fits[inst.fits.length - 1];
     return {
       ...X,

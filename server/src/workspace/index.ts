@@ -15,6 +15,10 @@ export const FACT_PIPELINE = 'pipeline';
 export const FACT_MODEL = 'model';
 export const FACT_TRANSFORMER = 'transformer';
 export const FACT_BUNDLE = 'bundle';
+/** `step:<qname>`: a stateful transformer inside a saved Pipeline (the loaded model already applies it). */
+export const FACT_STEP = 'step';
+/** `class:<qname>`: the class of the saved object itself. */
+export const FACT_CLASS = 'class';
 
 export interface ArtifactLoad {
   uri: string;
@@ -75,6 +79,8 @@ function computeSummary(module: ModuleIR, sem: Semantics): FileSummary {
     else if (s.value?.t === 'tuple' || s.value?.t === 'dict') facts.push(FACT_BUNDLE);
     if (insts.some((i: Inst) => i.kind === 'predictor' || i.kind === 'search')) facts.push(FACT_MODEL);
     if (top?.kind === 'transformer') facts.push(FACT_TRANSFORMER);
+    if (top) facts.push(`${FACT_CLASS}:${top.qname}`);
+    if (top?.composite) for (const i of insts) if (i !== top && i.kind === 'transformer' && !i.stateless && !i.composite) facts.push(`${FACT_STEP}:${i.qname}`);
     saves.push({ uri: module.uri, key, range: s.site.call.range, facts });
   }
   const loads: ArtifactLoad[] = [];

@@ -1,20 +1,22 @@
-import { originOf, type FitRecord, type LineageResult, type LoadRecord } from '../../dataflow/values';
+import { originOf, type FitRecord, type Inst, type LineageResult, type LoadRecord } from '../../dataflow/values';
+import type { Range } from '../../model/ir';
 import { artifactKey, keysMatch } from '../../workspace/artifacts';
-import { FACT_BARE_MODEL_ON_TRANSFORMED, summarizeModule } from '../../workspace/index';
+import { FACT_BARE_MODEL_ON_TRANSFORMED, FACT_CLASS, FACT_PIPELINE, FACT_STEP, summarizeModule } from '../../workspace/index';
 import type { ArtifactSave } from '../../workspace/view';
-import type { Rule } from '../rule';
+import type { Rule, RuleContext } from '../rule';
 import { isStatefulTransformer, lineage, once, shortName } from './shared';
 
 /**
  * SKL304 inference-refits-preprocessing (cross-file): code that loads a model saved elsewhere without its
  * preprocessing fits a new transformer on the incoming data and feeds the model with it. The features are
- * scaled with the new batch's statistics, not the training ones: predictions change with the batch.
+ * scaled with the new batch's statistics, not the training ones: predictions change with the batch. A loaded
+ * Pipeline that already scales, fed data the file scaled, sees features scaled twice.
  */
 export const inferenceRefitsPreprocessing: Rule = {
   meta: {
     code: 'SKL304',
     name: 'inference-refits-preprocessing',
-    summary: 'Inference code fits its own preprocessing on incoming data for a model saved without its fitted preprocessing.',
+    summary: 'Inference code fits its own preprocessing on incoming data for a model saved without its fitted preprocessing, or scales again data that a loaded Pipeline scales itself.',
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python', 'typescript'],
@@ -29,6 +31,7 @@ export const inferenceRefitsPreprocessing: Rule = {
       // Other files through the workspace index; this file's own saves too (a train() and a predict() side by side).
       const own = summarizeModule(ctx.module, ctx.sem).saves.filter((s) => keysMatch(s.key, key));
       const others = (ctx.workspace?.savesOf(key) ?? []).filter((s) => s.uri !== ctx.module.uri);
+      doubleScaling(ctx, L, load, [...others, ...own], first);
       const saves = [...others, ...own].filter((s) => s.facts.includes(FACT_BARE_MODEL_ON_TRANSFORMED));
       if (saves.length === 0) continue;
       for (const f of refitsFeeding(L, load)) {
@@ -45,6 +48,66 @@ export const inferenceRefitsPreprocessing: Rule = {
     }
   },
 };
+
+/** Scalers, which a second application distorts rather than merely repeats. */
+const SCALING = /(Scaler|PowerTransformer|QuantileTransformer)$/;
+
+function stepsOf(save: ArtifactSave): string[] {
+  return save.facts.filter((f) => f.startsWith(`${FACT_STEP}:`)).map((f) => f.slice(FACT_STEP.length + 1));
+}
+
+function classOf(save: ArtifactSave): string | undefined {
+  return save.facts.find((f) => f.startsWith(`${FACT_CLASS}:`))?.slice(FACT_CLASS.length + 1);
+}
+
+/** The step of the saved pipeline that the file's own transformer `q` applies a second time. */
+function sameStep(steps: string[], q: string): string | undefined {
+  return steps.find((s) => s === q) ?? (SCALING.test(q) ? steps.find((s) => SCALING.test(s)) : undefined);
+}
+
+/**
+ * A loaded model that is itself a Pipeline which already scales, fed data the file scaled (with its own
+ * transformer, fitted here or loaded): the features are scaled twice.
+ */
+function doubleScaling(ctx: RuleContext, L: LineageResult, load: LoadRecord, saves: ArtifactSave[], first: (r: Range) => boolean): void {
+  const pipe = saves.find((s) => s.facts.includes(FACT_PIPELINE) && stepsOf(s).length > 0);
+  if (!pipe) return;
+  const steps = stepsOf(pipe);
+  for (const p of L.predicts) {
+    if (p.inst !== load.inst || !p.X) continue;
+    for (const inst of p.X.transformedBy) {
+      if (inst === load.inst || (inst.kind !== 'transformer' && inst.kind !== 'loaded') || inst.implicit) continue;
+      let q: string | undefined = inst.qname;
+      if (inst.kind === 'loaded') {
+        // A scaler loaded from its own artifact: its class is known from its save.
+        const key = inst.load ? artifactKey(ctx.sem, inst.load.destination, inst.scope) : undefined;
+        const saved = key ? [...(ctx.workspace?.savesOf(key) ?? []), ...summarizeModule(ctx.module, ctx.sem).saves.filter((s) => keysMatch(s.key, key))] : [];
+        q = saved.map(classOf).find((c) => c !== undefined);
+      }
+      const step = q ? sameStep(steps, q) : undefined;
+      if (!q || !step) continue;
+      const where = applicationOf(L, inst, p.seq);
+      if (!where || !first(where)) continue;
+      const twice = SCALING.test(q) && SCALING.test(step) ? 'scaled twice' : 'transformed twice';
+      ctx.report({
+        range: where,
+        message: `Double scaling: the data is transformed here by \`${shortName(q)}\`, and the loaded model is a Pipeline that applies its own fitted \`${shortName(step)}\`${pipe.uri === ctx.module.uri ? '' : ` (${fileName(pipe.uri)})`}: the model sees features ${twice}, not the features it was trained on. Pass the raw features to the pipeline.`,
+        related: [
+          { uri: pipe.uri, range: pipe.range, message: `Pipeline with its ${shortName(step)} saved here` },
+          { uri: ctx.module.uri, range: p.call.range, message: 'the twice-transformed features reach the model here' },
+        ],
+      });
+    }
+  }
+}
+
+/** Where `inst` last fitted-and-transformed or transformed data before `seq`. */
+function applicationOf(L: LineageResult, inst: Inst, seq: number): Range | undefined {
+  let best: { seq: number; range: Range } | undefined;
+  for (const t of L.transforms) if (t.inst === inst && t.seq < seq && (!best || t.seq > best.seq)) best = { seq: t.seq, range: t.call.range };
+  for (const f of inst.fits) if (f.seq < seq && (!best || f.seq > best.seq)) best = { seq: f.seq, range: f.call.range };
+  return best?.range;
+}
 
 /** Fits of stateful transformers on non-training data whose output reaches the loaded model. */
 function refitsFeeding(L: LineageResult, load: LoadRecord): FitRecord[] {

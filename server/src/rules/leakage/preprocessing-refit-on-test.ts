@@ -1,7 +1,7 @@
 import { lineLabel } from '../../model/text';
 import { lastFitBefore } from '../../dataflow/bundles';
 import { FIT_METHODS, FIT_TRANSFORM_METHODS } from '../../dataflow/methods';
-import { effectivePart, originOf, type Data, type FitRecord, type LineageResult } from '../../dataflow/values';
+import { effectivePart, originOf, type Data, type FitRecord, type LineageResult, type PredictRecord } from '../../dataflow/values';
 import type { Fix, TextEdit } from '../../model/finding';
 import type { Rule, RuleContext } from '../rule';
 import { describeOrigin, isStatefulTransformer, lineage, once, shortName, source } from './shared';
@@ -58,8 +58,65 @@ export const preprocessingRefitOnTest: Rule = {
         related: [{ uri: ctx.module.uri, range: train.call.range, message: `fitted on training data here` }],
       });
     }
+    // Inference code wherever it is: a function or method that fits a transformer on what it receives and
+    // feeds the result to a model trained on other features (or trained elsewhere) refits per batch.
+    for (const f of L.fits) {
+      if (!isStatefulTransformer(f.inst) || !f.X || f.inst.implicit === 'statistic' || inPlottingHelper(ctx, f)) continue;
+      if (originOf(f.X) === 'train' || !inFunction(ctx, f.scope)) continue;
+      const p = modelFedBy(L, f);
+      if (!p || !first(f.call.range)) continue;
+      const cls = f.inst.implicit ? `${f.method}()` : shortName(f.inst.qname);
+      const trained = p.inst ? lastFitBefore(p.inst, p.seq) : undefined;
+      // The same instance fitted before (self.scaler in fit()): transforming with it is the fix.
+      const own = f.inst.implicit ? undefined : [...f.inst.fits].reverse().find((g) => g !== f && g.seq < f.seq && g.X);
+      const model = p.call.callee.k === 'attr' ? `${source(ctx, p.call.callee.object.range)}.${p.call.callee.name}` : 'the model';
+      const where = trained ? `a model trained on other features (line ${trained.call.range.start.line + 1})` : 'a model trained elsewhere';
+      ctx.report({
+        range: f.call.range,
+        message: own
+          ? `Inference code refits \`${cls}\` on the data it receives (it was fitted at line ${own.call.range.start.line + 1}) and feeds \`${model}\`, ${where}: each batch is scaled/encoded with its own statistics, so predictions change with the batch. Use \`transform\`, not \`${f.method}\`.`
+          : `Inference code fits a new \`${cls}\` on the data it receives and feeds \`${model}\`, ${where}: each batch is scaled/encoded with its own statistics, not the training ones, so predictions change with the batch. Reuse the preprocessing fitted on the training data (save it with the model as one Pipeline).`,
+        fix: own ? fixFor(ctx, f, own) : null,
+        related: [
+          { uri: ctx.module.uri, range: p.call.range, message: 'the refitted features reach the model here' },
+          ...(trained ? [{ uri: ctx.module.uri, range: trained.call.range, message: 'model trained here' }] : []),
+          ...(own ? [{ uri: ctx.module.uri, range: own.call.range, message: 'fitted here first' }] : []),
+        ],
+      });
+    }
   },
 };
+
+/** Inside a function or method (not module-level code). */
+function inFunction(ctx: RuleContext, scope: FitRecord['scope']): boolean {
+  for (let s = scope; s !== null; ) {
+    const fn = ctx.sem.fn(s);
+    if (fn.kind === 'def') return true;
+    s = fn.parent;
+  }
+  return false;
+}
+
+/**
+ * A prediction, score or model transform fed by `f`'s output whose model was not trained through `f`
+ * (trained on other features, or not in this file: a parameter, a field set elsewhere). Loaded models
+ * are SKL304's matter.
+ */
+function modelFedBy(L: LineageResult, f: FitRecord): PredictRecord | undefined {
+  for (const p of L.predicts) {
+    if (p.seq < f.seq || !p.X?.via.includes(f)) continue;
+    if (p.inst?.kind === 'loaded') continue;
+    if (p.inst === f.inst) continue;
+    if (p.inst) {
+      const fit = lastFitBefore(p.inst, p.seq);
+      if (fit && (fit === f || fit.X?.via.includes(f) || fit.X === f.X)) continue;
+      // Fitted only later in the same function: this is not a prediction of a trained model.
+      if (!fit && p.inst.fits.some((g) => g.scope === p.scope)) continue;
+    }
+    return p;
+  }
+  return undefined;
+}
 
 /**
  * Among the training fits of its class (all have data): the same instance's, or a twin's on the same
@@ -94,12 +151,15 @@ function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
   // A twin's state is the right one only when it was fitted on the matching training data (X_train for
   // X_test, never y_train): otherwise the fix may swap in a scaler of the target or of other columns.
   const proven = train.inst === f.inst || sameSplitInput(train, f);
-  const name = nameOf(ctx, train);
+  const field = sameField(ctx, f, train);
+  const name = field ?? nameOf(ctx, train);
   if (!name) return null;
   // The same variable, holding the training-fitted instance, must be visible here.
-  const [atTrain] = ctx.sem.lookup(name, train.scope, train.call.range.end);
-  const [here] = ctx.sem.lookup(name, f.scope, f.call.range.start);
-  if (!atTrain || atTrain !== here) return null;
+  if (!field) {
+    const [atTrain] = ctx.sem.lookup(name, train.scope, train.call.range.end);
+    const [here] = ctx.sem.lookup(name, f.scope, f.call.range.start);
+    if (!atTrain || atTrain !== here) return null;
+  }
   // Nothing refits it in between (other than this call).
   const last = lastFitBefore(train.inst, f.seq);
   if (last && last !== train && last !== f) return null;
@@ -127,6 +187,16 @@ function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
     }
   }
   return null;
+}
+
+/** `self.scaler.fit_transform(X)` refitting the instance that `self.scaler.fit(...)` fitted: the field's text. */
+function sameField(ctx: RuleContext, f: FitRecord, train: FitRecord): string | undefined {
+  if (f.inst !== train.inst || f.call.callee.k !== 'attr' || train.call.callee.k !== 'attr') return undefined;
+  const a = f.call.callee.object;
+  const b = train.call.callee.object;
+  if (a.k !== 'attr' || a.object.k !== 'name' || a.object.name !== 'self') return undefined;
+  const text = source(ctx, a.range);
+  return text === source(ctx, b.range) ? text : undefined;
 }
 
 /** The variable holding the instance a fit was made on: `scaler.fit(...)`, or `scaler = Scaler().fit(...)`. */
