@@ -47,3 +47,29 @@ describe('leakage effects with real scikit-learn', () => {
     assert.equal(severity('SKL306'), 'warning');
   });
 });
+
+/**
+ * The ASE'22 analyser's overlap no-leak case nb_598984 refits LabelEncoder / OneHotEncoder / StandardScaler
+ * on its separate test file: no test row informs training (no leak, so no SKL301/SKL305), but the test
+ * predictions are not the trained model's (SKL302, a skew). Measured 2026-11-28 (refit_on_test_file.py,
+ * 3,000 training rows, 1,000-row test files): same distribution 12 of 1,000 predictions change (0.785 vs
+ * 0.783); a later month shifted by half a deviation 230 change (0.771 vs 0.709); a file without one
+ * category (LabelEncoder codes shift) 38 change (0.763 vs 0.735).
+ */
+describe('refitting on a separate test file is a skew, not a leak (nb_598984)', () => {
+  type Case = { rows: number; changed: number; accuracy_kept: number; accuracy_refit: number };
+  let fx: Record<'same_distribution' | 'later_month_shifted' | 'batch_without_graduate_school', Case>;
+  before(() => {
+    const r = spawnSync(PYTHON, [path.join(__dirname, 'refit_on_test_file.py')], { encoding: 'utf8', timeout: 600_000 });
+    assert.equal(r.status, 0, r.stderr);
+    fx = JSON.parse(r.stdout) as typeof fx;
+  });
+
+  test('the refit changes predictions even on a same-distribution file, many on a shifted one or one missing a category', () => {
+    assert.ok(fx.same_distribution.changed > 0, JSON.stringify(fx.same_distribution));
+    assert.ok(fx.later_month_shifted.changed > 100, JSON.stringify(fx.later_month_shifted));
+    assert.ok(fx.later_month_shifted.accuracy_refit < fx.later_month_shifted.accuracy_kept - 0.03, JSON.stringify(fx.later_month_shifted));
+    assert.ok(fx.batch_without_graduate_school.changed > 10, JSON.stringify(fx.batch_without_graduate_school));
+    assert.ok(fx.batch_without_graduate_school.accuracy_refit < fx.batch_without_graduate_school.accuracy_kept, JSON.stringify(fx.batch_without_graduate_school));
+  });
+});

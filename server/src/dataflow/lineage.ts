@@ -549,6 +549,8 @@ class Interpreter {
           this.loopDepth--;
         }
         if (scores.length > 0) return { t: 'scores', scores };
+        // `y_pred == y_valid`, `df.x != df.x.max()`: an equality test checks or selects, it changes no row.
+        if (data.length > 0 && stats.length > 0 && this.isEquality(e)) return combineData(data);
         // `1 if x > df.mean() else 0`: rows compared with a statistic are changed by it.
         if (data.length > 0) return this.applyStats(combineData(data)!, stats);
         return undefined;
@@ -946,6 +948,11 @@ class Interpreter {
       trainSide: 0,
       fitVotes: [0, 0],
     };
+    // `X_train, X_val, ... = train_test_split(...)`: held-out sides named as validation data are not the test set.
+    if (t?.k === 'seq' && !discarded) {
+      const held = t.items.filter((_, i) => i % 2 === 1).map((x) => (x.k === 'name' ? x.name : ''));
+      if (held.some((n) => VAL_NAME.test(n)) && !held.some((n) => TEST_NAME.test(n))) split.heldOut = 'val';
+    }
     if (first) {
       split.input = combineData(arrays.map(({ v }) => v).filter((v): v is Data => v?.t === 'data'))!;
       this.result.splits.push(split);
@@ -957,6 +964,15 @@ class Interpreter {
       k++;
     }
     return { t: 'tuple', items } satisfies TupleValue;
+  }
+
+  /** A two-operand `==` / `!=` comparison (read from the source between the operands). */
+  private isEquality(e: Extract<Expr, { k: 'other' }>): boolean {
+    if (e.children.length !== 2) return false;
+    const { text, lineStarts } = this.sem.module;
+    const at = (p: { line: number; character: number }) => (lineStarts[p.line] ?? 0) + p.character;
+    const between = text.slice(at(e.children[0].range.end), at(e.children[1].range.start)).trim();
+    return between === '==' || between === '!=' || between === '===' || between === '!==';
   }
 
   private noteStmt(e: CallExpr): void {
