@@ -60,10 +60,12 @@ export const preprocessingRefitOnTest: Rule = {
     }
     // Inference code wherever it is: a function or method that fits a transformer on what it receives and
     // feeds the result to a model trained on other features (or trained elsewhere) refits per batch.
+    let fed: Map<FitRecord, PredictRecord[]> | undefined;
     for (const f of L.fits) {
-      if (!isStatefulTransformer(f.inst) || !f.X || f.inst.implicit === 'statistic' || inPlottingHelper(ctx, f)) continue;
-      if (originOf(f.X) === 'train' || !inFunction(ctx, f.scope)) continue;
-      const p = modelFedBy(L, f);
+      if (!isStatefulTransformer(f.inst) || !f.X || f.inst.implicit === 'statistic') continue;
+      if (originOf(f.X) === 'train' || !inFunction(ctx, f.scope) || inPlottingHelper(ctx, f)) continue;
+      fed ??= predictsByFit(L);
+      const p = modelFedBy(fed.get(f) ?? [], f);
       if (!p || !first(f.call.range)) continue;
       const cls = f.inst.implicit ? `${f.method}()` : shortName(f.inst.qname);
       const trained = p.inst ? lastFitBefore(p.inst, p.seq) : undefined;
@@ -87,6 +89,19 @@ export const preprocessingRefitOnTest: Rule = {
   },
 };
 
+/** The predictions each fit's output reaches (one pass over the predictions, not one per fit). */
+function predictsByFit(L: LineageResult): Map<FitRecord, PredictRecord[]> {
+  const out = new Map<FitRecord, PredictRecord[]>();
+  for (const p of L.predicts) {
+    for (const f of p.X?.via ?? []) {
+      const list = out.get(f);
+      if (list) list.push(p);
+      else out.set(f, [p]);
+    }
+  }
+  return out;
+}
+
 /** Inside a function or method (not module-level code). */
 function inFunction(ctx: RuleContext, scope: FitRecord['scope']): boolean {
   for (let s = scope; s !== null; ) {
@@ -102,9 +117,9 @@ function inFunction(ctx: RuleContext, scope: FitRecord['scope']): boolean {
  * (trained on other features, or not in this file: a parameter, a field set elsewhere). Loaded models
  * are SKL304's matter.
  */
-function modelFedBy(L: LineageResult, f: FitRecord): PredictRecord | undefined {
-  for (const p of L.predicts) {
-    if (p.seq < f.seq || !p.X?.via.includes(f)) continue;
+function modelFedBy(fed: PredictRecord[], f: FitRecord): PredictRecord | undefined {
+  for (const p of fed) {
+    if (p.seq < f.seq) continue;
     if (p.inst?.kind === 'loaded') continue;
     if (p.inst === f.inst) continue;
     if (p.inst) {
