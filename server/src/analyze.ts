@@ -6,6 +6,7 @@ import { semanticsOf } from './model/semantics';
 import { allRules } from './rules';
 import type { AnalysisSettings, Rule, RuleContext } from './rules/rule';
 import type { WorkspaceView } from './workspace/view';
+import type { ProjectFacts } from './project/facts';
 
 export const DEFAULT_SETTINGS: AnalysisSettings = { seed: 42 };
 
@@ -13,6 +14,8 @@ export interface AnalyzeOptions {
   settings?: AnalysisSettings;
   rules?: Rule[];
   workspace?: WorkspaceView;
+  /** The project's facts (requirement files), computed only when a rule asks. */
+  project?: () => ProjectFacts | undefined;
   /** Receives rule failures; one broken rule never hides the findings of the others. */
   log?: (message: string) => void;
 }
@@ -23,6 +26,7 @@ export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): F
   const findings: Finding[] = [];
   const memo = new Map<string, unknown>();
   const entityCache = new Map<string, EntityInfo | undefined>();
+  let project: { facts: ProjectFacts | undefined } | undefined;
   for (const rule of options.rules ?? allRules) {
     if (!rule.meta.languages.includes(module.language)) continue;
     const ctx: RuleContext = {
@@ -30,6 +34,10 @@ export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): F
       sem,
       settings: options.settings ?? DEFAULT_SETTINGS,
       workspace: options.workspace,
+      project() {
+        project ??= { facts: options.project?.() };
+        return project.facts;
+      },
       lookup(qname) {
         if (!qname) return undefined;
         if (!entityCache.has(qname)) entityCache.set(qname, lookupEntity(qname));

@@ -102,7 +102,7 @@ export class AnalysisService {
     this.reanalyzeAll();
   }
 
-  /** A pyproject.toml or pipelint.toml was created, changed or deleted. */
+  /** A config file (pyproject.toml, pipelint.toml) or a requirement file was created, changed or deleted. */
   configFilesChanged(): void {
     this.policies.changed();
     this.reanalyzeAll();

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyEdits } from '../../server/src/fix/apply';
 import type { Finding } from '../../server/src/model/finding';
@@ -12,15 +12,35 @@ export interface Fixture {
   text: string;
 }
 
-/** Every fixture file of a language (`SKL101.py`, `SKL101_negative.py`, ...), sorted. */
+/**
+ * Every fixture file of a language (`SKL101.py`, `SKL101_negative.py`, ...), sorted. A fixture may be a
+ * small project: a folder `SKL501_unpinned/` whose source files are fixtures (`SKL501_unpinned/train.py`)
+ * next to the project files a rule reads (requirements.txt, pyproject.toml, ...).
+ */
 export function listFixtures(language: 'python' | 'typescript'): Fixture[] {
   const dir = path.join(FIXTURES, language);
   if (!existsSync(dir)) return [];
   const ext = language === 'python' ? /\.(py|ipynb)$/ : /\.(ts|tsx|mts|cts)$/;
-  return readdirSync(dir)
-    .filter((f) => ext.test(f) && /^SKL\d{3}/.test(f))
-    .sort()
-    .map((f) => ({ name: f, file: path.join(dir, f), language, text: readFileSync(path.join(dir, f), 'utf8') }));
+  const out: Fixture[] = [];
+  const add = (name: string) => out.push({ name, file: path.join(dir, name), language, text: readFileSync(path.join(dir, name), 'utf8') });
+  for (const f of readdirSync(dir).sort()) {
+    if (!/^SKL\d{3}/.test(f)) continue;
+    if (statSync(path.join(dir, f)).isDirectory()) {
+      for (const inner of projectSources(path.join(dir, f), ext)) add(`${f}/${inner}`);
+    } else if (ext.test(f)) add(f);
+  }
+  return out;
+}
+
+/** Source files of a project fixture, in its folders too (`pkg/serve.py`), sorted. */
+function projectSources(root: string, ext: RegExp, sub = ''): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(path.join(root, sub)).sort()) {
+    const rel = sub ? `${sub}/${f}` : f;
+    if (statSync(path.join(root, rel)).isDirectory()) out.push(...projectSources(root, ext, rel));
+    else if (ext.test(f)) out.push(rel);
+  }
+  return out;
 }
 
 /** `# expect: SKL101 SKL104` (or `// expect: ...`) marks the line where each finding must start. */

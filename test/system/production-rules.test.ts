@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Engine } from '../../server/src/engine';
 
@@ -257,5 +260,110 @@ describe('SKL403 threading-backend-python-step vs real scikit-learn', { timeout:
     const m = runScript(GIL_HARNESS);
     assert.ok(m.threads >= 2, `the step ran in ${m.threads} threads`);
     assert.ok(m.cpu <= m.wall * 1.1, `CPU time of the step ${m.cpu.toFixed(2)} s vs wall ${m.wall.toFixed(2)} s: at most one core`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// SKL501: a model saved while scikit-learn is not pinned. Only 1.2.1 is installed here, so a pickle
+// "from another version" is simulated: (1) the version string scikit-learn records in the pickle
+// (\`_sklearn_version\`) is replaced by another of the same length, which is all that differs in the
+// check scikit-learn runs at load; (2) a decision tree is pickled with the node layout scikit-learn
+// 1.3 writes (one more field per node, \`missing_go_to_left\`), as a 1.3 training box would.
+// ---------------------------------------------------------------------------------------------
+
+const VERSION_PROBE = String.raw`
+import io, json, pickle, copyreg, warnings
+import numpy as np
+import sklearn
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree._tree import Tree
+
+X, y = load_iris(return_X_y=True)
+pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+blob = pickle.dumps(pipe)
+out = {"installed": sklearn.__version__, "recorded": pipe.__getstate__().get("_sklearn_version")}
+def load(b):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = pickle.loads(b)
+    return m, [f"{w.category.__name__}: {w.message}" for w in caught if "version" in str(w.message)]
+m, same = load(blob)
+out["same_version_warnings"] = same
+# Another version recorded in the pickle: the installed version string replaced by one of the same length.
+other = blob.replace(sklearn.__version__.encode(), b"1.0.2")
+out["replaced"] = blob.count(sklearn.__version__.encode())
+m2, warned = load(other)
+out["other_version_warnings"] = warned
+out["predictions_equal"] = bool((m2.predict(X) == pipe.predict(X)).all())
+# A tree pickled by scikit-learn 1.3+ has one more field per node (missing_go_to_left).
+tree = DecisionTreeClassifier(random_state=0).fit(X, y)
+def newer_tree(t):
+    state = t.__getstate__()
+    nodes = state["nodes"]
+    dtype = np.dtype(nodes.dtype.descr + [("missing_go_to_left", "u1")])
+    new = np.zeros(nodes.shape, dtype=dtype)
+    for name in nodes.dtype.names:
+        new[name] = nodes[name]
+    state["nodes"] = new
+    return (Tree, (t.n_features, t.n_classes, t.n_outputs), state)
+buf = io.BytesIO()
+p = pickle.Pickler(buf)
+p.dispatch_table = copyreg.dispatch_table.copy()
+p.dispatch_table[Tree] = newer_tree
+p.dump(tree)
+try:
+    pickle.loads(buf.getvalue().replace(sklearn.__version__.encode(), b"1.3.0"))
+    out["newer_tree"] = "loaded"
+except Exception as e:
+    out["newer_tree"] = f"{type(e).__name__}: {e}"
+print(json.dumps(out))
+`;
+
+const TRAIN = `import joblib
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+X, y = load_iris(return_X_y=True)
+pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+joblib.dump(pipe, "model.joblib")
+`;
+
+describe('SKL501 model-saved-unpinned-sklearn vs real scikit-learn', { timeout: 300_000 }, () => {
+  test('a model pickled under another version: a warning at load for each estimator; a newer tree layout fails to load', () => {
+    const m = runScript(VERSION_PROBE);
+    assert.equal(m.recorded, m.installed, 'scikit-learn records its version in the pickle');
+    assert.deepEqual(m.same_version_warnings, [], 'the same version loads silently');
+    assert.equal(m.other_version_warnings.length, 3, `one warning per estimator of the pipeline: ${JSON.stringify(m.other_version_warnings)}`);
+    for (const w of m.other_version_warnings) assert.match(w, /^UserWarning: Trying to unpickle estimator \w+ from version 1\.0\.2 when using version 1\.2\.1\. This might lead to breaking code or invalid results/);
+    assert.match(m.newer_tree, /^ValueError: node array from the pickle has an incompatible dtype/);
+  });
+
+  test('the CLI reports the save when requirements.txt leaves the version open, and not once it is pinned', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pipelint-skl501-'));
+    try {
+      mkdirSync(path.join(dir, '.git'));
+      mkdirSync(path.join(dir, 'src'));
+      writeFileSync(path.join(dir, 'src', 'train.py'), TRAIN);
+      const check = () => {
+        const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'pipelint.js'), 'check', '--format', 'json', '--select', 'SKL501', 'src'], { cwd: dir, encoding: 'utf8' });
+        return JSON.parse(r.stdout).findings as { code: string; related: { path: string; range: { start: { line: number } } }[] }[];
+      };
+      assert.deepEqual(check(), [], 'no requirement file: not reported');
+      writeFileSync(path.join(dir, 'requirements.txt'), 'numpy==1.24.2\nscikit-learn>=1.0\n');
+      const [f, ...rest] = check();
+      assert.ok(f && rest.length === 0, 'one finding');
+      assert.equal(f.related[0].path, 'requirements.txt');
+      assert.equal(f.related[0].range.start.line, 2);
+      writeFileSync(path.join(dir, 'requirements.txt'), 'numpy==1.24.2\nscikit-learn==1.2.1\n');
+      assert.deepEqual(check(), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

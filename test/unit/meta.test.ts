@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ruleDocPath } from '../../server/src/docs';
 import { allRules } from '../../server/src/rules';
+import { listFixtures } from '../helpers/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
 const HEADINGS = ['## What it does', '## Why is this bad?', '## Example', '## Use instead', '## Fix safety'];
@@ -32,8 +33,9 @@ for (const rule of allRules) {
   test(`${code} ${name}: positive and negative fixtures in each of its languages`, () => {
     for (const language of rule.meta.languages) {
       const dir = path.join(ROOT, 'test', 'fixtures', language);
-      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(code) && !f.endsWith('.snap')) : [];
-      const texts = files.map((f) => readFileSync(path.join(dir, f), 'utf8'));
+      const texts = listFixtures(language)
+        .filter((f) => f.name.startsWith(code))
+        .map((f) => f.text);
       assert.ok(
         texts.some((t) => new RegExp(`expect:.*${code}`).test(t)),
         `no ${language} fixture with "expect: ${code}" in test/fixtures/${language}/${code}*`,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError, ConfigResolver, isKnownSelector, resolvePolicy, type FilePolicy, type LoadedConfig, type SettingsLayer } from '../config';
 import type { SourceKind } from '../languages';
+import { ProjectFactsResolver } from '../project/facts';
 import type { Severity } from '../model/finding';
 import type { CheckOptions } from './check';
 import type { WalkedFile } from './walk';
@@ -49,9 +50,12 @@ export class CheckPolicies {
   private readonly resolver: ConfigResolver;
   private readonly cli: SettingsLayer;
   private readonly explicit: LoadedConfig | undefined;
+  /** Requirement files above each file (SKL501), searched up to the same root as the config. */
+  private readonly project: ProjectFactsResolver;
 
   private constructor(private readonly flags: PolicyFlags) {
     this.resolver = new ConfigResolver({ roots: flags.roots ?? [process.cwd()] });
+    this.project = new ProjectFactsResolver(this.resolver.roots);
     this.cli = {
       select: codes(flags.select),
       extendSelect: codes(flags['extend-select']),
@@ -75,7 +79,11 @@ export class CheckPolicies {
 
   policyFor(file: WalkedFile): FilePolicy {
     const config = this.flags.isolated ? undefined : (this.explicit ?? relativeErrors(() => this.resolver.forFile(file.absolute)));
-    return resolvePolicy({ file: file.absolute, config, cli: this.cli });
+    // Requirement files are named like the analysed file: relative to the same directory it was given from.
+    const displayDir = path.dirname(file.display);
+    const absDir = path.dirname(path.resolve(file.absolute));
+    const toUri = (abs: string) => path.join(displayDir, path.relative(absDir, abs));
+    return resolvePolicy({ file: file.absolute, config, cli: this.cli, project: () => this.project.factsFor(file.absolute, toUri) });
   }
 
   /** checkFile options for one file, and the level at which its findings fail the run. */

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ProjectFactsResolver } from '../project/facts';
 import type { ServerSettings } from '../settings';
 import { ConfigResolver } from './load';
 import { editorLayer, resolvePolicy, type FilePolicy } from './resolve';
@@ -13,6 +14,8 @@ import { ConfigError } from './types';
 export class DocumentPolicies {
   private readonly resolver = new ConfigResolver({ revalidate: true });
   private readonly told = new Set<string>();
+  /** Requirement files above each document (SKL501), up to the same root as the config search. */
+  private readonly project = new ProjectFactsResolver(this.resolver.roots, { revalidate: true });
 
   constructor(private readonly notify: (message: string) => void) {}
 
@@ -31,7 +34,8 @@ export class DocumentPolicies {
         }
       }
     }
-    return resolvePolicy({ file, config, editor: editorLayer(settings) });
+    const onDisk = file;
+    return resolvePolicy({ file, config, editor: editorLayer(settings), project: onDisk ? () => this.project.factsFor(onDisk, (abs) => pathToFileURL(abs).href) : undefined });
   }
 
   /** The workspace folders (file URIs): outside a repository, the config search stops at them. */
@@ -47,8 +51,9 @@ export class DocumentPolicies {
     this.resolver.setRoots(roots);
   }
 
-  /** A config file was created, changed or deleted. */
+  /** A config or requirement file was created, changed or deleted. */
   changed(): void {
     this.resolver.clear();
+    this.project.clear();
   }
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { readRegularFileSync } from '../files';
+import { ProjectRoots } from '../project/roots';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { allRules } from '../rules';
@@ -183,73 +184,39 @@ interface CachedFile {
   result: LoadedConfig | ConfigError | undefined;
 }
 
-/** What marks a repository root: the config search never climbs above it. */
-const VCS_MARKERS = ['.git', '.hg', '.svn', '.jj'];
-
 /**
  * Finds the configuration for each analysed file: the nearest config file in its directory or above,
- * up to the project's root and no further (as Ruff does), so that a stray `/tmp/pipelint.toml` cannot
- * silence every project under `/tmp`. The root is the repository root (the nearest directory holding
- * `.git`, `.hg`, `.svn` or `.jj`); outside a repository, the nearest of `roots` (the CLI's working
- * directory and path arguments, the editor's workspace folders) that holds the file; else the file's
- * own directory. Lookups are cached per directory; with `revalidate` (the language server) a cached file
- * is re-read when its size or modification time changed. `clear()` forgets everything (a config file
- * was created or deleted).
+ * up to the project's root and no further (see `ProjectRoots`). Lookups are cached per directory; with
+ * `revalidate` (the language server) a cached file is re-read when its size or modification time
+ * changed. `clear()` forgets everything (a config file was created or deleted).
  */
 export class ConfigResolver {
   private readonly dirs = new Map<string, string | null>();
   private readonly files = new Map<string, CachedFile>();
-  private readonly vcsRoots = new Map<string, string | null>();
-  private roots: string[];
+  /** Where searches stop; shared with the requirement-file search (project facts). */
+  readonly roots: ProjectRoots;
 
   constructor(private readonly options: { revalidate?: boolean; roots?: string[] } = {}) {
-    this.roots = (options.roots ?? []).map((r) => path.resolve(r));
+    this.roots = new ProjectRoots(options.roots ?? []);
   }
 
   clear(): void {
     this.dirs.clear();
     this.files.clear();
-    this.vcsRoots.clear();
+    this.roots.clear();
   }
 
   /** The editor's workspace folders changed. */
   setRoots(roots: string[]): void {
-    this.roots = roots.map((r) => path.resolve(r));
+    this.roots.setRoots(roots);
     this.clear();
   }
 
-  private vcsRoot(dir: string): string | null {
-    const chain: string[] = [];
-    let found: string | null = null;
-    for (let cur = dir; ; ) {
-      const known = this.vcsRoots.get(cur);
-      if (known !== undefined) {
-        found = known;
-        break;
-      }
-      chain.push(cur);
-      if (VCS_MARKERS.some((m) => exists(path.join(cur, m)))) {
-        found = cur;
-        break;
-      }
-      const up = path.dirname(cur);
-      if (up === cur) break;
-      cur = up;
-    }
-    for (const d of chain) this.vcsRoots.set(d, found);
-    return found;
-  }
-
-  /** The highest directory the search for `dir` may look in. */
   private boundary(dir: string): string {
-    const vcs = this.vcsRoot(dir);
-    if (vcs) return vcs;
-    const holding = this.roots.filter((r) => dir === r || dir.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
-    // The nearest root that holds the file: the longest path.
-    return holding.sort((a, b) => b.length - a.length)[0] ?? dir;
+    return this.roots.boundary(dir);
   }
 
-  /** The configuration for a file (absolute path); undefined when none applies. Throws ConfigError. */
+/** The configuration for a file (absolute path); undefined when none applies. Throws ConfigError. */
   forFile(file: string): LoadedConfig | undefined {
     return this.forDirectory(path.dirname(path.resolve(file)));
   }
@@ -328,15 +295,6 @@ export class ConfigResolver {
     }
     this.files.set(file, { mtimeMs: stat?.mtimeMs ?? 0, size: stat?.size ?? 0, result });
     return unwrap(result);
-  }
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -7,6 +7,7 @@ import type { ServerSettings } from '../settings';
 import { GlobSet } from './glob';
 import { applySuppressions, parseDirectives, UNUSED_SUPPRESSION, unusedSuppressions, type Language } from '../suppression';
 import type { LoadedConfig, SeverityOverride } from './types';
+import type { ProjectFacts } from '../project/facts';
 
 /**
  * One layer of rule selection and settings. Layers apply in order: the config file, then the editor's
@@ -103,10 +104,10 @@ export function perFileIgnored(config: LoadedConfig | undefined, file: string | 
 }
 
 /**
- * Turns (file, its configuration, editor settings, command-line options) into what the analysis runs
- * with. The CLI and the language server both go through here, so a file gets the same findings in both.
+ * Turns (file, its configuration, editor settings, command-line options, project facts) into what the
+ * analysis runs with. The CLI and the language server both go through here, so a file gets the same findings in both.
  */
-export function resolvePolicy(input: { file?: string; config?: LoadedConfig; editor?: SettingsLayer; cli?: SettingsLayer }): FilePolicy {
+export function resolvePolicy(input: { file?: string; config?: LoadedConfig; editor?: SettingsLayer; cli?: SettingsLayer; project?: () => ProjectFacts | undefined }): FilePolicy {
   const layers = [configLayer(input.config), input.editor ?? {}, input.cli ?? {}];
   const enabled = selectCodes(layers);
   const fileIgnores = perFileIgnored(input.config, input.file);
@@ -134,7 +135,7 @@ export function resolvePolicy(input: { file?: string; config?: LoadedConfig; edi
     severity,
     config: input.config,
     analyzeOptions(log) {
-      return { rules, settings: { seed }, log };
+      return { rules, settings: { seed }, log, project: input.project };
     },
     finish(findings, text, language, options = {}) {
       const remapped = findings

@@ -2,6 +2,15 @@ import { CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFil
 import type { AnalysisService } from '../service';
 import { FIX_ALL_KIND } from './codeAction';
 
+/** Project files whose changes change findings: pipelint's config, and the requirement files SKL501 reads. */
+export const WATCHED_FILES = [
+  '**/{pyproject.toml,pipelint.toml,.pipelint.toml}',
+  '**/{requirements,constraints}*.{txt,in}',
+  '**/requirements/*.{txt,in}',
+  '**/{setup.cfg,setup.py,Pipfile,Pipfile.lock,poetry.lock,uv.lock,pdm.lock,conda-lock.yml}',
+  '**/{environment,conda}*.{yml,yaml}',
+];
+
 export function registerInitialize(connection: Connection, service: AnalysisService): void {
   let watchFiles = false;
   let folders: string[] = [];
@@ -30,9 +39,9 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
       void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
     }
     if (watchFiles) {
-      // Config files (issue 8): re-read and re-analyse when one is created, changed or deleted.
-      const globPattern = '**/{pyproject.toml,pipelint.toml,.pipelint.toml}';
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern }] }).catch(() => undefined);
+      // Config files (issue 8) and requirement files (SKL501): re-read and re-analyse when one is created,
+      // changed or deleted.
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })) }).catch(() => undefined);
     }
   });
 }

@@ -9,6 +9,7 @@ import { randomnessInCustomStep } from './reproducibility/randomness-in-custom-s
 import { unseededRandomness } from './reproducibility/unseeded-randomness';
 import type { Rule } from './rule';
 import { untrustedModelLoad } from './security/untrusted-model-load';
+import { modelSavedUnpinnedSklearn } from './versions/model-saved-unpinned-sklearn';
 import { lambdaInEstimator } from './serialization/lambda-in-estimator';
 import { localClassInPipeline } from './serialization/local-class-in-pipeline';
 import { localFunctionInEstimator } from './serialization/local-function-in-estimator';
@@ -17,7 +18,7 @@ import { unpicklableAttribute } from './serialization/unpicklable-attribute';
 import { unpicklableModelSaved } from './serialization/unpicklable-model-saved';
 
 /** Every rule, in code order. A meta-test checks each has a doc and fixtures. */
-export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, mainModuleClassPickled, unpicklableAttribute, unseededRandomness, randomnessInCustomStep, ...leakageRules, nestedParallelism, nJobsWithoutEffect, threadingBackendPythonStep, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
+export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, mainModuleClassPickled, unpicklableAttribute, unseededRandomness, randomnessInCustomStep, ...leakageRules, nestedParallelism, nJobsWithoutEffect, threadingBackendPythonStep, modelSavedUnpinnedSklearn, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
 
 export function ruleByCode(code: string): Rule | undefined {
   return allRules.find((r) => r.meta.code === code.toUpperCase());

@@ -1,6 +1,7 @@
 import type { EntityInfo } from '../knowledge/types';
 import type { Finding, Fix, RelatedLocation, Severity } from '../model/finding';
 import type { ModuleIR, Range } from '../model/ir';
+import type { ProjectFacts } from '../project/facts';
 import type { Semantics } from '../model/semantics';
 import type { WorkspaceView } from '../workspace/view';
 
@@ -36,6 +37,11 @@ export interface RuleContext {
   lookup(qname: string | undefined): EntityInfo | undefined;
   /** Other files of the workspace (artifacts saved and loaded), when known. */
   workspace?: WorkspaceView;
+  /**
+   * Facts about the project the file belongs to (its requirement files), read on first use and cached per
+   * directory by the driver; undefined when the file is not on disk (an untitled buffer, a test string).
+   */
+  project(): ProjectFacts | undefined;
   /** Results computed once per module and shared by several rules (keyed by the producer). */
   memo<T>(key: string, compute: () => T): T;
   report(r: Report): void;
