@@ -78,6 +78,8 @@ class DiagramPanel implements vscode.Disposable {
         localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
       });
       p = DiagramPanel.current = new DiagramPanel(panel, extensionUri);
+      // A new column beside the editor can open narrow (a previous layout's sizes): share the width evenly.
+      void vscode.commands.executeCommand('workbench.action.evenEditorWidths');
     }
     if (uri) p.uri = uri;
     p.pendingFocus = focus;
@@ -151,6 +153,15 @@ class DiagramPanel implements vscode.Disposable {
         const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { SVG: ['svg'] }, title: 'Export pipeline diagram' });
         if (!target) return;
         await vscode.workspace.fs.writeFile(target, Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${m.svg}\n`, 'utf8'));
+        void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
+        break;
+      }
+      case 'exportPng': {
+        const base = this.uri ? vscode.Uri.joinPath(this.uri, '..', `${m.fileName.replace(/\.[^.]+$/, '')}.pipeline.png`) : undefined;
+        const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { PNG: ['png'] }, title: 'Export pipeline diagram as PNG' });
+        const data = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(m.dataUrl)?.[1];
+        if (!target || !data) return;
+        await vscode.workspace.fs.writeFile(target, Buffer.from(data, 'base64'));
         void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
         break;
       }

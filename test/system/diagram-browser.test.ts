@@ -195,6 +195,10 @@ describe('pipeline diagram in chromium', { skip }, () => {
       const { module, findings } = engine.analyze(c.file, text, c.file.endsWith('.ts') ? 'typescript' : 'python');
       graphs.set(c.file, buildPipelineGraph(module, findings));
     }
+    for (const file of ['long_columns.py']) {
+      const { module, findings } = engine.analyze(file, readFileSync(path.join(FIXTURES, file), 'utf8'), 'python');
+      graphs.set(file, buildPipelineGraph(module, findings));
+    }
     context = await launch();
   });
 
@@ -369,7 +373,8 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       await page.click('#canvas g.pl-node[data-name="clf"] > rect');
       const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'reveal'));
       assert.deepEqual(sent.at(-1), { type: 'reveal', uri: graph.uri, range: clf.range });
-      assert.equal(await page.$$eval('#canvas .pl-focus', (els) => els.map((e) => e.getAttribute('data-name')).join()), 'clf');
+      assert.equal(await page.$$eval('#canvas .pl-selected', (els) => els.map((e) => e.getAttribute('data-name')).join()), 'clf');
+      assert.match(await page.$eval('#details', (el) => (el as HTMLElement).innerText), /^clf\nLogisticRegression[\s\S]*C\n0\.5/, 'the details pane shows the selected step');
     });
 
     test('Export SVG sends a self-contained SVG with the theme colours', async () => {
@@ -398,6 +403,154 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       console.log(`# 30-step layout in the webview: first ${runs[0]} ms, median of the next 6: ${median(runs.slice(1))} ms`);
       assert.ok(median(runs.slice(1)) < 2000);
     });
+
+    test('zoom: buttons, Ctrl+wheel and keys change the scale; Fit brings the whole diagram into view', async () => {
+      const graph = graphs.get('column_transformer.py')!;
+      await sendGraph(page, graph, 'column_transformer.py');
+      const width = () => page.$eval('#canvas svg.pl-diagram', (el) => Number(el.getAttribute('width')));
+      const level = () => page.$eval('#zoom-level', (el) => el.textContent);
+      const w0 = await width();
+      await page.click('#zoom-in');
+      assert.ok((await width()) > w0 * 1.15, 'zoom in');
+      await page.click('#zoom-out');
+      await page.click('#zoom-out');
+      assert.ok((await width()) < w0, 'zoom out');
+      await page.hover('#canvas svg');
+      const before = await width();
+      await page.keyboard.down('Control');
+      await page.mouse.wheel(0, -300);
+      await page.keyboard.up('Control');
+      await page.waitForFunction((b) => Number(document.querySelector('#canvas svg.pl-diagram')!.getAttribute('width')) > b, before, { timeout: WAIT_MS });
+      await page.keyboard.press('-');
+      await page.click('#fit');
+      const fitted = await page.evaluate(() => {
+        const c = document.getElementById('canvas')!;
+        const svg = c.querySelector('svg')!.getBoundingClientRect();
+        const r = c.getBoundingClientRect();
+        return { svgW: svg.width, svgH: svg.height, w: c.clientWidth, h: c.clientHeight, scrollW: c.scrollWidth, scrollH: c.scrollHeight };
+      });
+      assert.ok(fitted.svgW <= fitted.w && fitted.svgH <= fitted.h, `fitted into the view: ${JSON.stringify(fitted)}`);
+      assert.match((await level())!, /^\d+%$/);
+      // The toolbar stays put while the canvas scrolls.
+      const toolbarTop = await page.$eval('.pl-toolbar', (el) => el.getBoundingClientRect().top);
+      await page.click('#zoom-in');
+      await page.click('#zoom-in');
+      await page.click('#zoom-in');
+      await page.$eval('#canvas', (el) => el.scrollTo(0, 10_000));
+      assert.equal(await page.$eval('.pl-toolbar', (el) => el.getBoundingClientRect().top), toolbarTop);
+      assert.ok(await page.$eval('#export', (el) => { const r = el.getBoundingClientRect(); return r.right <= window.innerWidth && r.bottom <= window.innerHeight; }), 'Export stays on screen');
+    });
+
+    test('collapse all / expand all and the fold glyph; the SKL104 at the dump sits on the pipeline header, in red', async () => {
+      const graph = graphs.get('column_transformer.py')!;
+      await sendGraph(page, graph, 'column_transformer.py');
+      const count = () => page.$$eval('#canvas g.pl-node', (els) => els.length);
+      const header = await page.$eval('#canvas g.pl-node[data-name="model"] .pl-badge-external', (el) => [el.getAttribute('data-code'), el.getAttribute('data-severity'), el.textContent]);
+      assert.deepEqual(header, ['SKL104', 'error', 'SKL104 at line 32: joblib.dump will fail: the saved object holds a lambda (in FunctionTransformer(func=...)), which pickle cannot save.↗ SKL104']);
+      const lambdaBadge = await page.$eval('#canvas g.pl-node[data-name="log"] .pl-badge', (el) => [el.getAttribute('data-severity'), getComputedStyle(el.querySelector('rect')!).fill]);
+      const forestBadge = await page.$eval('#canvas g.pl-node[data-name="forest"] .pl-badge', (el) => getComputedStyle(el.querySelector('rect')!).fill);
+      assert.equal(lambdaBadge[0], 'warning');
+      const errorStroke = await page.$eval('#canvas g.pl-node[data-name="model"] .pl-badge-external rect', (el) => getComputedStyle(el).stroke);
+      assert.notEqual(errorStroke, forestBadge, 'an error badge is not the warning colour');
+      const all = await count();
+      await page.click('#collapse-all');
+      await page.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length < n, all, { timeout: WAIT_MS });
+      assert.deepEqual(await page.$$eval('#canvas g.pl-node', (els) => els.map((e) => e.getAttribute('data-name')).sort()), ['forest', 'model', 'preprocess']);
+      assert.match(await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.textContent!), /▸ preprocess[\s\S]*6 steps folded/);
+      await page.screenshot({ path: path.join(ART, 'panel-collapsed.png') });
+      await page.click('#canvas g.pl-node[data-name="preprocess"] .pl-toggle');
+      await page.waitForFunction(() => document.querySelector('#canvas g.pl-node[data-name="cat"]'), undefined, { timeout: WAIT_MS });
+      assert.equal(await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.getAttribute('aria-expanded')), 'true');
+      await page.click('#expand-all');
+      await page.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length === n, all, { timeout: WAIT_MS });
+    });
+
+    test('a long column list and param_grid: shortened in the box, in full in the details pane', async () => {
+      const graph = graphs.get('long_columns.py')!;
+      await sendGraph(page, graph, 'long_columns.py');
+      const cols = await page.$eval('#canvas g.pl-node[data-name="num"] .pl-cols', (el) => el.textContent!);
+      assert.ok(cols.endsWith('…') && cols.length > 50, `the box shows a long start: ${cols}`);
+      await page.click('#canvas g.pl-node[data-name="num"] > rect');
+      const text = await page.$eval('#details', (el) => (el as HTMLElement).innerText);
+      assert.ok(text.includes('numeric = ["tenure_months", "monthly_charges", "total_charges", "support_calls_90d", "late_payments_12m", "avg_session_minutes", "days_since_last_login"]'), text);
+      await page.click('#canvas g.pl-node[data-name="search"] > rect', { position: { x: 30, y: 8 } });
+      assert.ok((await page.$eval('#details', (el) => (el as HTMLElement).innerText)).includes('"gb__max_depth": [2, 3, 4]}'));
+      await page.screenshot({ path: path.join(ART, 'panel-details.png') });
+    });
+
+    test('keyboard: arrows move between nodes in reading order, Enter opens the source, Space folds', async () => {
+      const graph = graphs.get('three_steps.py')!;
+      await sendGraph(page, graph, 'three_steps.py');
+      await page.focus('#canvas g.pl-node[data-name="pipe"]');
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-name'));
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await focused(), 'scaler');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await focused(), 'clf');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await focused(), 'pca');
+      assert.equal(await page.$$eval('#canvas .pl-selected', (els) => els.map((e) => e.getAttribute('data-name')).join()), 'pca', 'the focused node is selected');
+      await page.keyboard.press('Enter');
+      const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; range?: unknown }[] }).__sent.filter((m) => m.type === 'reveal').at(-1));
+      assert.deepEqual(sent?.range, graph.nodes.find((n) => n.name === 'pca')!.range);
+      await page.keyboard.press('Home');
+      assert.equal(await focused(), 'pipe');
+      await page.keyboard.press(' ');
+      await page.waitForFunction(() => document.querySelectorAll('#canvas g.pl-node').length === 1, undefined, { timeout: WAIT_MS });
+      await page.click('#expand-all');
+    });
+
+    test('Export PNG sends a PNG of the diagram', async () => {
+      const graph = graphs.get('three_steps.py')!;
+      await sendGraph(page, graph, 'three_steps.py');
+      await page.click('#export-png');
+      const msg = (await (await page.waitForFunction(() => (window as unknown as { __sent: { type: string; dataUrl?: string }[] }).__sent.find((m) => m.type === 'exportPng'), undefined, { timeout: WAIT_MS })).jsonValue()) as unknown as { dataUrl: string; fileName: string };
+      assert.equal(msg.fileName, 'three_steps.py');
+      const png = Buffer.from(msg.dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+      assert.ok(png.readUInt32BE(16) > 300, 'at twice the layout width');
+      writeFileSync(path.join(ART, 'panel-export.png'), png);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'no CSP violation');
+    });
+
+    test('an empty file names the classes of its language', async () => {
+      await page.evaluate(() => window.postMessage({ type: 'graph', graph: { uri: 'file:///x/serve.ts', language: 'typescript', roots: [], nodes: [], edges: [] }, fileName: 'serve.ts' }, '*'));
+      await page.waitForFunction(() => document.querySelector('.pl-empty'), undefined, { timeout: WAIT_MS });
+      const ts = await page.$eval('.pl-empty', (el) => el.textContent!);
+      assert.match(ts, /scikit\.js pipelines \(new Pipeline, makePipeline/);
+      assert.doesNotMatch(ts, /make_pipeline|GridSearchCV/);
+      await page.evaluate(() => window.postMessage({ type: 'graph', graph: { uri: 'file:///x/a.py', language: 'python', roots: [], nodes: [], edges: [] }, fileName: 'a.py' }, '*'));
+      await page.waitForFunction(() => document.querySelector('.pl-empty')?.textContent?.includes('a.py'), undefined, { timeout: WAIT_MS });
+      assert.match(await page.$eval('.pl-empty', (el) => el.textContent!), /make_pipeline, ColumnTransformer/);
+    });
+
+    // Screenshots: 3 steps, a ColumnTransformer and 30 steps, at 800 and 1,600 px, in three themes.
+    for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+      for (const width of [800, 1600]) {
+        test(`screenshots: ${theme}, ${width} px wide`, async () => {
+          const { page: p } = await openOffline(panelPage(theme), theme === 'light' ? 'light' : 'dark');
+          try {
+            await p.setViewportSize({ width, height: 900 });
+            await p.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'), undefined, { timeout: WAIT_MS });
+            for (const file of ['three_steps.py', 'column_transformer.py', 'long_pipeline.py']) {
+              const graph = graphs.get(file)!;
+              await sendGraph(p, graph, file);
+              // Fit on open: nothing is cut off on the right; a tall diagram scrolls at a readable scale.
+              const fit = await p.evaluate(() => {
+                const c = document.getElementById('canvas')!;
+                return { scrollW: c.scrollWidth, w: c.clientWidth, zoom: document.getElementById('zoom-level')!.textContent };
+              });
+              assert.ok(fit.scrollW <= fit.w + 1 || Number(fit.zoom!.replace('%', '')) <= 60, `${file} at ${width} px fits the width: ${JSON.stringify(fit)}`);
+              await p.screenshot({ path: path.join(ART, `panel-${theme}-${width}-${file.replace(/\.py$/, '')}.png`) });
+            }
+            assert.deepEqual(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+          } finally {
+            await p.close();
+          }
+        });
+      }
+    }
 
     for (const theme of Object.keys(themes) as (keyof typeof themes)[]) {
       test(`theme: ${theme} (screenshot)`, async () => {

@@ -102,6 +102,21 @@ describe('pipeline graph', () => {
     assert.deepEqual(ct.outputs, ['num__age', 'num__fare', 'cat__embarked_*', 'cat__sex_*', 'cat__pclass_*', 'log__*', 'remainder__*']);
   });
 
+  test('a finding outside every node (SKL104 at the dump) goes to the header of the pipeline it is about', () => {
+    const g = graphOf('column_transformer.py');
+    const root = node(g, g.roots[0]);
+    assert.deepEqual(root.external?.map((e) => [e.code, e.severity, e.line + 1]), [['SKL104', 'error', 32]]);
+    assert.match(root.external![0].message, /^joblib\.dump will fail/);
+    assert.deepEqual(root.findings, [], 'not one of its own findings');
+  });
+
+  test('long column lists and grids are kept in full (the renderer shortens what it draws)', () => {
+    const g = graphOf('long_columns.py');
+    assert.equal(byPath(g, 'estimator__pre__num').columns, 'numeric = ["tenure_months", "monthly_charges", "total_charges", "support_calls_90d", "late_payments_12m", "avg_session_minutes", "days_since_last_login"]');
+    const grid = node(g, g.roots[0]).params.find((p) => p.name === 'param_grid')!;
+    assert.equal(grid.value, '{"gb__n_estimators": [100, 200, 400], "gb__learning_rate": [0.03, 0.1, 0.3], "gb__max_depth": [2, 3, 4]}');
+  });
+
   test('GridSearchCV around a Pipeline holding a FeatureUnion: wrapper, set_params paths', () => {
     const g = graphOf('grid_union.py');
     assert.equal(g.roots.length, 1);

@@ -19,6 +19,7 @@ export type FromWebview =
   | { type: 'ready' }
   | { type: 'reveal'; uri: string; range: Range }
   | { type: 'exportSvg'; svg: string; fileName: string }
+  | { type: 'exportPng'; dataUrl: string; fileName: string }
   | { type: 'rendered'; nodes: number; layoutMs: number };
 
 /** What the webview keeps with setState (restored by the panel serializer after a reload). */
@@ -27,4 +28,9 @@ export interface WebviewState {
   graph?: PipelineGraph;
   fileName?: string;
   focus?: Position;
+  /** The user's zoom; absent while the diagram fits the view. */
+  zoom?: number;
+  /** Keys of the folded containers and of the selected node (root name, set_params path, name). */
+  collapsed?: string[];
+  selected?: string;
 }

@@ -18,7 +18,7 @@ const CHAR_TITLE = 7.9;
 const CHAR_TEXT = 7.0;
 const CHAR_MONO = 6.8;
 const MIN_W = 140;
-const MAX_W = 330;
+const MAX_W = 420;
 const MAX_PARAMS = 6;
 const BADGE_H = 15;
 const BADGE_GAP = 4;
@@ -56,6 +56,53 @@ export interface RenderOptions {
 
 type Severity = 'error' | 'warning' | 'information' | 'hint';
 
+/**
+ * Render-only marks the panel adds with `collapseGraph`: a container's toggle state, and how many nodes
+ * a collapsed one hides. The CLI export never sets them (no script there to toggle anything).
+ */
+interface RenderMarks {
+  toggle?: 'open' | 'closed';
+  hidden?: number;
+}
+
+/**
+ * The graph with the `collapsed` containers drawn as one box (their descendants and inner edges left
+ * out), every container marked with its toggle state. Like scikit-learn's HTML repr, which folds
+ * each composite into one line until clicked.
+ */
+export function collapseGraph(graph: PipelineGraph, collapsed: ReadonlySet<string>): PipelineGraph {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const hiddenIds = new Set<string>();
+  const count = (id: string): number => byId.get(id)!.children.reduce((s, c) => s + 1 + count(c), 0);
+  const hide = (id: string) => {
+    for (const c of byId.get(id)!.children) {
+      hiddenIds.add(c);
+      hide(c);
+    }
+  };
+  for (const id of collapsed) if (byId.get(id)?.children.length) hide(id);
+  const nodes = graph.nodes
+    .filter((n) => !hiddenIds.has(n.id))
+    .map((n): GraphNode & RenderMarks => {
+      if (n.children.length === 0) return n;
+      if (collapsed.has(n.id)) return { ...n, children: [], toggle: 'closed', hidden: count(n.id) };
+      return { ...n, toggle: 'open' };
+    });
+  const edges = graph.edges.filter((e) => !hiddenIds.has(e.source) && !hiddenIds.has(e.target) && !(collapsed.has(e.source) && e.kind === 'enter') && !(collapsed.has(e.target) && e.kind === 'exit'));
+  return { ...graph, nodes, edges };
+}
+
+/** Codes on a node's title row: its own findings, then (on a root) those about it from outside it. */
+function badgeCodes(n: GraphNode): { code: string; severity: Severity; external: boolean }[] {
+  const own = n.findings.map((code) => ({ code, severity: severityOf(code, n), external: false }));
+  const outside = (n.external ?? []).filter((e, i, all) => !n.findings.includes(e.code) && all.findIndex((x) => x.code === e.code) === i);
+  return [...own, ...outside.map((e) => ({ code: e.code, severity: worstOf(n.external!.filter((x) => x.code === e.code).map((x) => x.severity)), external: true }))];
+}
+
+function worstOf(list: Severity[]): Severity {
+  return list.includes('error') ? 'error' : list.includes('warning') ? 'warning' : list.includes('information') ? 'information' : 'hint';
+}
+
 /** Badge colour of a code: the most severe finding with that code on the node. */
 function severityOf(code: string, node: GraphNode): Severity {
   return node.severities?.[code] ?? 'warning';
@@ -75,7 +122,7 @@ interface NodeText {
   cols?: string;
   params: { name: string; value: string }[];
   more: number;
-  badges: { code: string; width: number }[];
+  badges: { code: string; width: number; severity: Severity; external: boolean }[];
   width: number;
   /** Height of the node (leaf) or of its header (container). */
   height: number;
@@ -100,13 +147,13 @@ function badgeWidth(code: string): number {
 }
 
 /** Texts and size of a node (a leaf's whole box, a container's header). */
-function measure(n: GraphNode): NodeText {
+function measure(n: GraphNode & RenderMarks): NodeText {
   const isRoot = !n.parent;
   const container = n.children.length > 0;
-  const badges = n.findings.map((code) => ({ code, width: badgeWidth(code) }));
+  const badges = badgeCodes(n).map((b) => ({ ...b, width: badgeWidth(b.code) + (b.external ? 10 : 0) }));
   const badgesW = badges.reduce((s, b) => s + b.width + BADGE_GAP, 0);
   const maxMono = Math.floor((MAX_W - 2 * PAD_X) / CHAR_MONO);
-  const title = fit(n.name, 40);
+  const title = (n.toggle === 'open' ? '▾ ' : n.toggle === 'closed' ? '▸ ' : '') + fit(n.name, 40);
   const cls = isRoot ? `${fit(n.className, 40)} · line ${n.range.start.line + 1}` : n.className !== n.name ? fit(n.className, 40) : undefined;
   let width: number;
   if (container) {
@@ -121,6 +168,7 @@ function measure(n: GraphNode): NodeText {
     return { name, value: fit(p.value, Math.max(4, maxMono - name.length)) };
   });
   const more = Math.max(0, n.params.length - MAX_PARAMS);
+  if (n.hidden) shown.push({ name: '', value: `${n.hidden} step${n.hidden === 1 ? '' : 's'} folded` });
   for (const p of shown) width = Math.max(width, (p.name.length + p.value.length) * CHAR_MONO + 2 * PAD_X);
   if (cols) width = Math.max(width, cols.length * CHAR_MONO + 2 * PAD_X);
   const footer: string[] = [];
@@ -322,43 +370,43 @@ function rangeAttr(n: GraphNode): string {
   return `${r.start.line},${r.start.character},${r.end.line},${r.end.character}`;
 }
 
-function tooltip(n: GraphNode): string {
+export function tooltip(n: GraphNode): string {
   const lines = [`${n.name}: ${n.className}${n.qname ? ` (${n.qname})` : ''}`];
   if (n.path) lines.push(`set_params path: ${n.path}`);
   if (n.columns) lines.push(`columns: ${n.columns}`);
   for (const p of n.params) lines.push(`${p.name}${p.value ? `=${p.value}` : ''}${p.default !== undefined ? `   (default ${p.default})` : ''}`);
   if (n.outputs) lines.push(`output features: ${n.outputs.join(', ')}`);
   if (n.findings.length) lines.push(`findings: ${n.findings.join(', ')}`);
+  for (const e of n.external ?? []) lines.push(`${e.code} at line ${e.line + 1}: ${e.message}`);
   lines.push(`line ${n.range.start.line + 1}`);
   return lines.join('\n');
 }
 
-function renderNode(n: GraphNode, box: Box, t: NodeText, focus: boolean): string {
+function renderNode(n: GraphNode & RenderMarks, box: Box, t: NodeText, focus: boolean): string {
   const container = n.children.length > 0;
-  const sev = n.findings.map((c) => severityOf(c, n));
-  const worst = sev.includes('error') ? 'error' : sev.includes('warning') ? 'warning' : sev.length ? 'information' : '';
-  const classes = ['pl-node', `pl-kind-${n.kind}`, worst ? `pl-has-${worst}` : '', focus ? 'pl-focus' : ''].filter(Boolean).join(' ');
+  const sev = t.badges.map((b) => b.severity);
+  const worst = sev.length ? worstOf(sev) : '';
+  const classes = ['pl-node', `pl-kind-${n.kind}`, worst ? `pl-has-${worst}` : '', focus ? 'pl-focus' : '', n.toggle ? `pl-${n.toggle}` : ''].filter(Boolean).join(' ');
   const out: string[] = [];
   out.push(
-    `<g class="${classes}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(n.name)}" data-class="${escapeXml(n.className)}" data-kind="${n.kind}" data-line="${n.range.start.line + 1}" data-range="${rangeAttr(n)}" data-findings="${escapeXml(n.findings.join(' '))}" tabindex="0" role="button" aria-label="${escapeXml(`${n.name} ${n.className}`)}">`,
+    `<g class="${classes}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(n.name)}" data-class="${escapeXml(n.className)}" data-kind="${n.kind}" data-line="${n.range.start.line + 1}" data-range="${rangeAttr(n)}" data-findings="${escapeXml(n.findings.join(' '))}"${n.toggle ? ` data-toggle="${n.toggle}" aria-expanded="${n.toggle === 'open'}"` : ''} tabindex="0" role="button" aria-label="${escapeXml(`${n.name} ${n.className}`)}">`,
   );
   out.push(`<title>${escapeXml(tooltip(n))}</title>`);
   out.push(`<rect class="pl-box" x="${r(box.x)}" y="${r(box.y)}" width="${r(box.width)}" height="${r(box.height)}" rx="${container ? 8 : 5}"/>`);
   let y = box.y + PAD_Y + 13;
   const x = box.x + PAD_X;
   if (container) {
-    out.push(`<text x="${r(x)}" y="${r(y)}"><tspan class="pl-title">${escapeXml(t.title)}</tspan>${t.cls ? `<tspan class="pl-class" dx="8">${escapeXml(t.cls)}</tspan>` : ''}</text>`);
+    out.push(`<text x="${r(x)}" y="${r(y)}"><tspan class="pl-title">${titleMarkup(t.title, n.toggle)}</tspan>${t.cls ? `<tspan class="pl-class" dx="8">${escapeXml(t.cls)}</tspan>` : ''}</text>`);
   } else {
-    out.push(`<text class="pl-title" x="${r(x)}" y="${r(y)}">${escapeXml(t.title)}</text>`);
+    out.push(`<text class="pl-title" x="${r(x)}" y="${r(y)}">${titleMarkup(t.title, n.toggle)}</text>`);
   }
-  // Badges, right-aligned on the title row.
+  // Badges, right-aligned on the title row; a finding from outside the pipeline (on a root) is outlined.
   let bx = box.x + box.width - PAD_X;
-  for (const [i, b] of [...t.badges].reverse().entries()) {
-    const code = b.code;
-    const s = sev[t.badges.length - 1 - i];
+  for (const b of [...t.badges].reverse()) {
     bx -= b.width;
+    const title = b.external ? (n.external ?? []).filter((e) => e.code === b.code).map((e) => `${e.code} at line ${e.line + 1}: ${e.message}`).join('\n') : '';
     out.push(
-      `<g class="pl-badge pl-badge-${s}" data-code="${escapeXml(code)}"><rect x="${r(bx)}" y="${r(box.y + PAD_Y + 1)}" width="${r(b.width)}" height="${BADGE_H}" rx="7"/><text x="${r(bx + 5)}" y="${r(box.y + PAD_Y + 12)}">${escapeXml(code)}</text></g>`,
+      `<g class="pl-badge pl-badge-${b.severity}${b.external ? ' pl-badge-external' : ''}" data-code="${escapeXml(b.code)}" data-severity="${b.severity}">${title ? `<title>${escapeXml(title)}</title>` : ''}<rect x="${r(bx)}" y="${r(box.y + PAD_Y + 1)}" width="${r(b.width)}" height="${BADGE_H}" rx="7"/><text x="${r(bx + 5)}" y="${r(box.y + PAD_Y + 12)}">${escapeXml(b.external ? `↗ ${b.code}` : b.code)}</text></g>`,
     );
     bx -= BADGE_GAP;
   }
@@ -388,6 +436,12 @@ function renderNode(n: GraphNode, box: Box, t: NodeText, focus: boolean): string
   }
   out.push('</g>');
   return out.join('');
+}
+
+/** The fold glyph (▾ / ▸) as its own target: a click on it folds or unfolds, elsewhere it selects. */
+function titleMarkup(title: string, toggle: RenderMarks['toggle']): string {
+  if (!toggle) return escapeXml(title);
+  return `<tspan class="pl-toggle" data-toggle="${toggle}">${title.slice(0, 1)}</tspan>${escapeXml(title.slice(1))}`;
 }
 
 function r(v: number): string {

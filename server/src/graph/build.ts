@@ -129,7 +129,7 @@ export function buildPipelineGraph(module: ModuleIR, findings: readonly Finding[
     if (nested.has(c.call)) continue;
     roots.push(builder.construction(c, rootNames.get(c.call) ?? '', ''));
   }
-  attachFindings(builder.nodes, findings);
+  attachFindings(builder.nodes, findings, roots);
   return { uri: module.uri, language: module.language, version: options.version, roots, nodes: builder.nodes, edges: builder.edges };
 }
 
@@ -147,31 +147,60 @@ function assignedNames(sem: Semantics): Map<Expr, string> {
 
 const SEVERITY_RANK = { error: 0, warning: 1, information: 2, hint: 3 } as const;
 
-/** Each finding goes to the innermost node whose range contains it; one inside a custom step's class, to that step's nodes. */
-function attachFindings(nodes: GraphNode[], findings: readonly Finding[]): void {
+/**
+ * Each finding goes to the innermost node whose range contains it; one inside a custom step's class, to
+ * that step's nodes. One that no node holds (SKL104 at the `joblib.dump`, SKL301 at a `fit` outside the
+ * pipeline) goes to the header of the pipeline it is about: the root holding one of its related
+ * locations, else the last root built before it.
+ */
+function attachFindings(nodes: GraphNode[], findings: readonly Finding[], roots: string[]): void {
   const mark = (n: GraphNode, f: Finding) => {
     if (!n.findings.includes(f.code)) n.findings.push(f.code);
     const sev = (n.severities ??= {});
     const prev = sev[f.code];
     if (!prev || SEVERITY_RANK[f.severity] < SEVERITY_RANK[prev]) sev[f.code] = f.severity;
   };
-  for (const f of findings) {
+  const innermost = (r: Range): GraphNode | undefined => {
     let best: GraphNode | undefined;
     for (const n of nodes) {
-      if (!containsRange(n.range, f.range)) continue;
+      if (!containsRange(n.range, r)) continue;
       if (!best || containsRange(best.range, n.range)) best = n;
     }
+    return best;
+  };
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const rootOf = (n: GraphNode): GraphNode => (n.parent ? rootOf(byId.get(n.parent)!) : n);
+  const rootNodes = roots.map((id) => byId.get(id)!);
+  for (const f of findings) {
+    const best = innermost(f.range);
     if (best) {
       mark(best, f);
       continue;
     }
-    for (const n of nodes) if (n.definition && containsRange(n.definition, f.range)) mark(n, f);
+    let inDefinition = false;
+    for (const n of nodes) {
+      if (n.definition && containsRange(n.definition, f.range)) {
+        mark(n, f);
+        inDefinition = true;
+      }
+    }
+    if (inDefinition) continue;
+    const related = f.related.map((rel) => (rel.uri === f.uri ? innermost(rel.range) : undefined)).find((n) => n !== undefined);
+    const before = rootNodes.filter((n) => comparePos(n.range.start, f.range.start) <= 0);
+    const root = related ? rootOf(related) : (before[before.length - 1] ?? rootNodes[0]);
+    if (!root) continue;
+    const list = (root.external ??= []);
+    if (!list.some((e) => e.code === f.code && e.line === f.range.start.line)) list.push({ code: f.code, severity: f.severity, line: f.range.start.line, message: f.message });
   }
   for (const n of nodes) n.findings.sort();
 }
 
 const MAX_DEPTH = 24;
-const MAX_VALUE = 48;
+/**
+ * Longest parameter or column text kept in the graph. The renderer shortens what it draws to the box;
+ * the full text (a long column list, a `param_grid`) is for the tooltip and the details pane.
+ */
+const MAX_VALUE = 2000;
 
 class Builder {
   readonly nodes: GraphNode[] = [];
@@ -394,9 +423,9 @@ class Builder {
   private columnsText(e: ScopedExpr): string {
     if (e.expr.k === 'name') {
       const seq = this.sem.resolve(e.expr, e.scope).find((o) => o.expr.k === 'seq' || o.expr.k === 'str');
-      if (seq) return `${e.expr.name} = ${this.short(seq.expr.range, 64)}`;
+      if (seq) return `${e.expr.name} = ${this.short(seq.expr.range)}`;
     }
-    return this.short(e.expr.range, 64);
+    return this.short(e.expr.range);
   }
 
   /** Literal column names of a branch, or undefined. */

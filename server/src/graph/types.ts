@@ -61,6 +61,11 @@ export interface GraphNode {
   findings: string[];
   /** The most severe finding of each code in `findings` (badge colour). */
   severities?: Record<string, 'error' | 'warning' | 'information' | 'hint'>;
+  /**
+   * Roots only: findings about this pipeline that lie outside every node (SKL104 at the `joblib.dump`,
+   * SKL301 at a `fit` before the split), with their 0-based line; shown on the pipeline's header.
+   */
+  external?: { code: string; severity: 'error' | 'warning' | 'information' | 'hint'; line: number; message: string }[];
   /** Containers only: child ids in source order. */
   children: string[];
   arrangement?: Arrangement;
