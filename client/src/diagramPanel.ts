@@ -28,7 +28,13 @@ class DiagramPanel implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private focusTimer: NodeJS.Timeout | undefined;
   private ready = false;
-  private pendingFocus: vscode.Position | undefined;
+  /**
+   * The position the diagram highlights: the last cursor move in the diagram's document or the
+   * statement a CodeLens asked for, whichever came last. Every graph carries it, so a re-render (an
+   * edit, a reload of the webview) keeps it, and a cursor move made before a lens click cannot land
+   * after it (its debounce timer is cancelled).
+   */
+  private focus: vscode.Position | undefined;
   private requestSeq = 0;
 
   constructor(
@@ -44,12 +50,14 @@ class DiagramPanel implements vscode.Disposable {
       nonce: nonce(),
     });
     if (restored?.uri) this.uri = vscode.Uri.parse(restored.uri);
+    if (restored?.focus) this.focus = new vscode.Position(restored.focus.line, restored.focus.character);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && LANGUAGES.has(editor.document.languageId) && editor.document.uri.toString() !== this.uri?.toString()) {
           this.uri = editor.document.uri;
+          this.setFocus(editor.selection.active);
           this.refresh(0);
         }
       }),
@@ -57,10 +65,18 @@ class DiagramPanel implements vscode.Disposable {
         if (e.document.uri.toString() === this.uri?.toString() && e.contentChanges.length > 0) this.refresh(REFRESH_DELAY_MS);
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor.document.uri.toString() !== this.uri?.toString() || e.kind === vscode.TextEditorSelectionChangeKind.Command) return;
-        clearTimeout(this.focusTimer);
+        if (e.textEditor.document.uri.toString() !== this.uri?.toString()) return;
         const p = e.selections[0].active;
+        this.setFocus(p);
+        // Moves made by commands (a node's reveal, go to line) take effect with the next graph; the
+        // user's own moves at once.
+        if (e.kind === vscode.TextEditorSelectionChangeKind.Command) return;
         this.focusTimer = setTimeout(() => this.post({ type: 'focus', focus: { line: p.line, character: p.character } }), 150);
+      }),
+      // A hidden panel loses its page (retainContextWhenHidden is off): post nothing until the new page
+      // says 'ready' (it then gets the graph, with the focus, at once).
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
       }),
       client!.onDidChangeState((s) => {
         if (s === 'running') this.refresh(0);
@@ -82,9 +98,16 @@ class DiagramPanel implements vscode.Disposable {
       void vscode.commands.executeCommand('workbench.action.evenEditorWidths');
     }
     if (uri) p.uri = uri;
-    p.pendingFocus = focus;
+    if (focus) p.setFocus(focus);
+    else if (uri) p.setFocus(vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())?.selection.active);
     p.refresh(0);
     return p;
+  }
+
+  /** A new focus; a cursor move still waiting for its debounce is superseded by it. */
+  private setFocus(p: vscode.Position | undefined): void {
+    clearTimeout(this.focusTimer);
+    this.focus = p;
   }
 
   private post(message: ToWebview): void {
@@ -125,8 +148,7 @@ class DiagramPanel implements vscode.Disposable {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     // The server answered for an older version (changes still in flight): ask again shortly.
     if (doc && graph.version !== undefined && graph.version < doc.version) this.refresh(REFRESH_DELAY_MS);
-    const focus = this.pendingFocus ?? vscode.window.activeTextEditor?.selection.active;
-    this.pendingFocus = undefined;
+    const focus = this.focus;
     this.post({ type: 'graph', graph, fileName, focus: focus ? { line: focus.line, character: focus.character } : undefined });
   }
 
@@ -136,7 +158,10 @@ class DiagramPanel implements vscode.Disposable {
         this.ready = true;
         if (!this.uri) {
           const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => LANGUAGES.has(e.document.languageId));
-          if (editor && LANGUAGES.has(editor.document.languageId)) this.uri = editor.document.uri;
+          if (editor && LANGUAGES.has(editor.document.languageId)) {
+            this.uri = editor.document.uri;
+            this.focus ??= editor.selection.active;
+          }
         }
         await this.update();
         break;

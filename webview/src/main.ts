@@ -86,7 +86,11 @@ function emptyMessage(graph: PipelineGraph, fileName: string): string {
   return `No pipeline in ${fileName}: pipelint draws Pipeline, make_pipeline, ColumnTransformer, FeatureUnion and meta-estimators such as GridSearchCV.`;
 }
 
-async function show(graph: PipelineGraph, fileName: string, focus?: Position): Promise<void> {
+/**
+ * Draws the graph. The focus is read once the layout is done, from the state: a cursor move that came
+ * in meanwhile (or a fold, which re-renders) keeps the focused node.
+ */
+async function show(graph: PipelineGraph, fileName: string): Promise<void> {
   const mine = ++generation;
   if (graph.roots.length === 0) {
     current = undefined;
@@ -103,7 +107,7 @@ async function show(graph: PipelineGraph, fileName: string, focus?: Position): P
   const view = collapseGraph(graph, idsOf(graph, collapsed));
   const layout = await layoutGraph(view);
   if (mine !== generation) return;
-  const focusNode = focus ? nodeAt(view, focus) : undefined;
+  const focusNode = state.focus ? nodeAt(view, state.focus) : undefined;
   canvas.innerHTML = renderSvg(view, layout, { focus: focusNode?.id });
   current = { graph, view, layout, fileName };
   setExportable(true);
@@ -453,9 +457,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
         selected = undefined;
         fitMode = true;
       }
-      state = { ...state, uri: msg.graph.uri, graph: msg.graph, fileName: msg.fileName, focus: msg.focus ?? state.focus };
+      state = { ...state, uri: msg.graph.uri, graph: msg.graph, fileName: msg.fileName, focus: msg.focus };
       save();
-      void show(msg.graph, msg.fileName, msg.focus);
+      void show(msg.graph, msg.fileName);
       break;
     case 'focus':
       state = { ...state, focus: msg.focus };
@@ -478,5 +482,5 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
 
 setExportable(false);
 // After a reload, draw the last graph at once; the extension sends a fresh one when it is ready.
-if (state.graph && state.fileName) void show(state.graph, state.fileName, state.focus);
+if (state.graph && state.fileName) void show(state.graph, state.fileName);
 vscode.postMessage({ type: 'ready' });
