@@ -6,7 +6,9 @@
 //      them, the light bulb's quick fix (Ctrl+.) changes the text and the finding goes away; Ctrl+S
 //      with `source.fixAll.pipelint` on save (test/e2e/workspace/.vscode/settings.json) applies the
 //      safe fixes of fix_on_save.py; "pipelint: Show Pipeline Diagram" and the CodeLens open the
-//      diagram of diagram_pipeline.py, whose nodes reveal their source when clicked.
+//      diagram of diagram_pipeline.py, whose nodes reveal their source when clicked; on
+//      diagram_columns.py the panel's toolbar zooms, fits, folds and exports, and the details pane
+//      shows a long column list and a param_grid in full (screenshots kept in .test-artifacts/e2e/).
 // What each fixture must show comes from test/e2e/workspace/expected.json (and the CLI for the exact
 // positions and fix titles). Screenshots and logs of a failure go to .test-artifacts/e2e/.
 // Needs: scripts/install-code-server.sh, scripts/package-vsix.sh, node test/e2e/build.mjs.
@@ -16,8 +18,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Frame } from 'playwright-core';
 import type { SuiteResults } from './suite/index';
-import { cliFindings, cursorPosition, diagramFrame, editorText, expectedFiles, FIXTURE_WORKSPACE, findVsix, goToLine, openInExplorer, poll, problemsOf, ROOT, runCommand, startSession, type EditorSession } from './harness';
+import { ARTIFACTS, cliFindings, cursorPosition, diagramFrame, editorText, expectedFiles, FIXTURE_WORKSPACE, findVsix, goToLine, openInExplorer, poll, problemsOf, ROOT, runCommand, startSession, type EditorSession } from './harness';
 
 const SUITE = path.join(ROOT, 'test/e2e/out/suite/index.js');
 const expected = expectedFiles();
@@ -262,6 +265,155 @@ describe('pipelint in code-server', () => {
         await new Promise((r) => setTimeout(r, 1_000)); // longer than the cursor's debounce: nothing late undoes it
         assert.deepEqual(await focused(), [want], 'the lens focus stays after the earlier cursor move settles');
         assert.equal((await cursorPosition(page))?.line, yLine, 'the lens leaves the cursor where it was');
+      }));
+
+    // The panel's own controls, on a grid search over a ColumnTransformer whose column lists are longer
+    // than a box shows. Each test keeps a screenshot in .test-artifacts/e2e/ (ui-panel-*.png).
+    const COLUMNS = 'diagram_columns.py';
+    const COLUMNS_NODES = ['search', 'estimator', 'pre', 'num', 'cat', 'gb'];
+    const keep = async (name: string) => {
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await session.page.screenshot({ path: path.join(ARTIFACTS, `ui-panel-${name}.png`) });
+    };
+    const nodeNames = async (frame: Frame) => frame.locator('svg.pl-diagram g.pl-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    const svgWidth = async (frame: Frame) => Number(await frame.locator('svg.pl-diagram').getAttribute('width'));
+
+    test(`the diagram follows the editor to ${COLUMNS}; a long column list and the param_grid are read in full`, () =>
+      withCapture(session, 'panel-columns', async () => {
+        const page = session.page;
+        await openInExplorer(page, COLUMNS);
+        const frame = await diagramFrame(page);
+        await poll(`the diagram of ${COLUMNS}`, async () => /^diagram_columns\.py · 1 pipeline · 6 nodes/.test(await frame.locator('#status').innerText()), 60_000);
+        assert.deepEqual((await nodeNames(frame)).sort(), [...COLUMNS_NODES].sort());
+        const full = 'numeric = ["tenure_months", "monthly_charges", "total_charges", "support_calls_90d", "late_payments_12m", "avg_session_minutes", "days_since_last_login"]';
+        const box = (await frame.locator('svg.pl-diagram g.pl-node[data-name="num"] .pl-cols').textContent()) ?? '';
+        assert.ok(box.endsWith('…') && box.length > 50 && full.includes(box.replace(/^cols /, '').slice(0, -1)), `the box shows the start of the list: ${box}`);
+        await frame.locator('svg.pl-diagram g.pl-node[data-name="num"] > rect').click();
+        await poll('the whole column list in the details pane', async () => (await frame.locator('#details').innerText()).includes(full), 30_000);
+        assert.match(await frame.locator('#details h2').innerText(), /^num$/);
+        // The click also opened the step's source (the cursor on its line).
+        const numLine = fs.readFileSync(path.join(session.workspace, COLUMNS), 'utf8').split('\n').findIndex((l) => l.includes('("num", '));
+        await poll(`the cursor on line ${numLine + 1}`, async () => (await cursorPosition(page))?.line === numLine + 1, 30_000);
+        // The search's header (not its inner pipeline): the whole param_grid.
+        await frame.locator('svg.pl-diagram g.pl-node[data-name="search"] > rect').click({ position: { x: 40, y: 10 } });
+        await poll('the whole param_grid in the details pane', async () => {
+          const text = await frame.locator('#details').innerText();
+          return text.includes('"gb__n_estimators": [100, 200, 400], "gb__learning_rate": [0.03, 0.1, 0.3], "gb__max_depth": [2, 3, 4]}');
+        }, 30_000);
+        await keep('details');
+      }));
+
+    test(`zoom and Fit from the toolbar, Ctrl+wheel and the + - 0 keys (${COLUMNS})`, () =>
+      withCapture(session, 'panel-zoom', async () => {
+        const page = session.page;
+        const frame = await diagramFrame(page);
+        const level = async () => Number((await frame.locator('#zoom-level').innerText()).replace('%', ''));
+        const w0 = await svgWidth(frame);
+        const l0 = await level();
+        await frame.locator('#zoom-in').click();
+        assert.ok((await svgWidth(frame)) > w0 * 1.15, 'Zoom in widens the drawing');
+        assert.ok((await level()) > l0, 'and raises the level shown');
+        await frame.locator('#zoom-out').click();
+        await frame.locator('#zoom-out').click();
+        assert.ok((await svgWidth(frame)) < w0, 'Zoom out narrows it');
+        // Ctrl+wheel over the drawing zooms in at the pointer.
+        const box = (await frame.locator('#canvas').boundingBox())!;
+        await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 150));
+        const beforeWheel = await svgWidth(frame);
+        await page.keyboard.down('Control');
+        await page.mouse.wheel(0, -300);
+        await page.keyboard.up('Control');
+        await poll('Ctrl+wheel to zoom in', async () => (await svgWidth(frame)) > beforeWheel, 10_000);
+        // The keys, with the focus in the panel: a click on its status text (a click on the canvas may hit
+        // a node, which opens the source and so moves the focus to the editor).
+        await frame.locator('#status').click();
+        const beforeKey = await svgWidth(frame);
+        await page.keyboard.press('-');
+        await poll('- to zoom out', async () => (await svgWidth(frame)) < beforeKey, 10_000);
+        const afterMinus = await svgWidth(frame);
+        await page.keyboard.press('+');
+        await poll('+ to zoom back in', async () => (await svgWidth(frame)) > afterMinus, 10_000);
+        // 0 and the Fit button: the whole drawing inside the canvas, nothing cut off.
+        await page.keyboard.press('+');
+        await page.keyboard.press('+');
+        const fits = async () =>
+          frame.locator('#canvas').evaluate((c) => {
+            const svg = c.querySelector('svg.pl-diagram')!.getBoundingClientRect();
+            const r = c.getBoundingClientRect();
+            return svg.width <= c.clientWidth && svg.height <= c.clientHeight && svg.left >= r.left && svg.top >= r.top;
+          });
+        assert.equal(await fits(), false, 'zoomed in, the drawing is larger than the canvas');
+        await page.keyboard.press('0');
+        await poll('0 to fit the drawing into the canvas', fits, 10_000);
+        await frame.locator('#zoom-in').click();
+        await frame.locator('#zoom-in').click();
+        await frame.locator('#zoom-in').click();
+        assert.equal(await fits(), false);
+        const toolbarTop = await frame.locator('.pl-toolbar').evaluate((el) => el.getBoundingClientRect().top);
+        await frame.locator('#canvas').evaluate((el) => el.scrollTo(0, 10_000));
+        assert.equal(await frame.locator('.pl-toolbar').evaluate((el) => el.getBoundingClientRect().top), toolbarTop, 'the toolbar stays put while the canvas scrolls');
+        await frame.locator('#fit').click();
+        await poll('Fit to bring the whole drawing into view', fits, 10_000);
+        await keep('fit');
+        const tab = page.locator(`.tabs-container .tab[data-resource-name="${COLUMNS}"]`);
+        assert.doesNotMatch((await tab.getAttribute('class')) ?? '', /\bdirty\b/, 'no key went to the editor');
+      }));
+
+    test(`Collapse all, the fold glyph and Expand all (${COLUMNS}); the node under the cursor stays marked`, () =>
+      withCapture(session, 'panel-fold', async () => {
+        const page = session.page;
+        const lines = fs.readFileSync(path.join(session.workspace, COLUMNS), 'utf8').split('\n');
+        const catLine = lines.findIndex((l) => l.includes('("cat", OneHotEncoder('));
+        // Back to the editor through its tab: with the panel focused, the Explorer would open the file in
+        // the panel's group, over the panel.
+        await page.locator(`.tabs-container .tab[data-resource-name="${COLUMNS}"]`).first().click();
+        await goToLine(page, catLine + 1, lines[catLine].indexOf('OneHotEncoder(') + 3);
+        await page.keyboard.press('ArrowRight'); // a move of the user's own, into the encoder: the panel follows it
+        const frame = await diagramFrame(page);
+        const focused = async () => frame.locator('svg.pl-diagram g.pl-node.pl-focus').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+        await poll('the cat step marked as under the cursor', async () => (await focused()).join() === 'cat', 30_000);
+        await frame.locator('#collapse-all').click();
+        await poll('every composite but the root folded', async () => (await nodeNames(frame)).sort().join() === 'estimator,search', 30_000);
+        const folded = frame.locator('svg.pl-diagram g.pl-node[data-name="estimator"]');
+        assert.equal(await folded.getAttribute('aria-expanded'), 'false');
+        assert.match((await folded.textContent()) ?? '', /▸ estimator[\s\S]*4 steps folded/);
+        assert.deepEqual(await focused(), ['estimator'], 'the folded pipeline that holds the step under the cursor is marked');
+        await keep('collapsed');
+        await folded.locator('.pl-toggle').click();
+        await poll('the pipeline unfolded (its ColumnTransformer still folded)', async () => (await nodeNames(frame)).sort().join() === 'estimator,gb,pre,search', 30_000);
+        assert.equal(await frame.locator('svg.pl-diagram g.pl-node[data-name="estimator"]').getAttribute('aria-expanded'), 'true');
+        assert.deepEqual(await focused(), ['pre']);
+        await frame.locator('#expand-all').click();
+        await poll('every node back', async () => (await nodeNames(frame)).length === COLUMNS_NODES.length, 30_000);
+        assert.deepEqual(await focused(), ['cat'], 'the mark survives the re-render');
+      }));
+
+    test(`Export SVG and Export PNG in the toolbar save the drawing beside ${COLUMNS}`, () =>
+      withCapture(session, 'panel-export', async () => {
+        const page = session.page;
+        const frame = await diagramFrame(page);
+        for (const [button, ext] of [['#export', 'svg'], ['#export-png', 'png']] as const) {
+          const target = path.join(session.workspace, `diagram_columns.pipeline.${ext}`);
+          assert.ok(!fs.existsSync(target));
+          await frame.locator(button).click();
+          // code-server's save dialog (a quick input) proposes <file>.pipeline.<ext> beside the source.
+          const input = page.locator('.quick-input-widget .quick-input-box input');
+          await input.waitFor({ timeout: 30_000 });
+          await poll(`the dialog to propose ${path.basename(target)}`, async () => (await input.inputValue()).endsWith(path.basename(target)), 30_000);
+          if (ext === 'svg') await keep('export-dialog');
+          await page.keyboard.press('Enter');
+          const data = await poll(`${path.basename(target)} written`, () => fs.existsSync(target) && fs.statSync(target).size > 0 && fs.readFileSync(target), 30_000);
+          if (ext === 'svg') {
+            const svg = data.toString('utf8');
+            assert.match(svg, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+            for (const name of COLUMNS_NODES) assert.ok(svg.includes(`data-name="${name}"`), `the ${name} node is in the SVG`);
+            assert.match(svg, /<style>[\s\S]*--vscode-editor-foreground: #[0-9a-f]{3,8}/i, 'the theme colours travel with it');
+          } else {
+            assert.equal(data.subarray(1, 4).toString('latin1'), 'PNG');
+            assert.ok(data.readUInt32BE(16) > 600 && data.readUInt32BE(20) > 200, `a PNG at twice the layout size: ${data.readUInt32BE(16)} x ${data.readUInt32BE(20)}`);
+          }
+          await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
+        }
       }));
   });
 });

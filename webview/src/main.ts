@@ -67,6 +67,14 @@ function nodeAt(graph: PipelineGraph, p: Position): GraphNode | undefined {
   return best;
 }
 
+/** The node at the cursor as drawn: itself, or the folded composite that hides it. */
+function drawnNodeAt(graph: PipelineGraph, view: PipelineGraph, p: Position): GraphNode | undefined {
+  const drawn = new Set(view.nodes.map((n) => n.id));
+  let node = nodeAt(graph, p);
+  while (node && !drawn.has(node.id)) node = graph.nodes.find((n) => n.id === node!.parent);
+  return node;
+}
+
 /** A node's key: its root's name and its set_params path (stable across edits, unlike ids). */
 function keyOf(graph: PipelineGraph, n: GraphNode): string {
   let root = n;
@@ -107,7 +115,7 @@ async function show(graph: PipelineGraph, fileName: string): Promise<void> {
   const view = collapseGraph(graph, idsOf(graph, collapsed));
   const layout = await layoutGraph(view);
   if (mine !== generation) return;
-  const focusNode = state.focus ? nodeAt(view, state.focus) : undefined;
+  const focusNode = state.focus ? drawnNodeAt(graph, view, state.focus) : undefined;
   canvas.innerHTML = renderSvg(view, layout, { focus: focusNode?.id });
   current = { graph, view, layout, fileName };
   setExportable(true);
@@ -391,7 +399,7 @@ document.addEventListener('keydown', (e) => {
 
 function setFocus(p: Position): void {
   if (!current) return;
-  const node = nodeAt(current.view, p);
+  const node = drawnNodeAt(current.graph, current.view, p);
   canvas.querySelectorAll('.pl-focus').forEach((el) => el.classList.remove('pl-focus'));
   if (!node) return;
   const el = canvas.querySelector(`[data-id="${node.id}"]`);
