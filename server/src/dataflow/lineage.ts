@@ -133,6 +133,8 @@ class Interpreter {
   /** The module loads a saved model: data it reads is inference data. */
   private readonly loadsModel: boolean;
   private readonly calledFunctions = new Set<number>();
+  /** scikit.js: methods bind `this`, not a first parameter; constructors are `constructor`. */
+  private readonly isTs: boolean;
   private readonly sliceSplits = new Map<string, SplitRecord>();
   private readonly qnameCache = new Map<Expr, string | undefined>();
   private currentStmt: { stmt: Stmt; scope: ScopeId; block: Stmt[] } | undefined;
@@ -142,6 +144,7 @@ class Interpreter {
     private readonly sem: Semantics,
     private readonly lookup: (q: string | undefined) => EntityInfo | undefined,
   ) {
+    this.isTs = sem.module.language === 'typescript';
     for (const site of persistenceSites(sem)) this.persistence.set(site.call, site);
     // A file that loads a model (and saves none) is an inference script: the data it reads is new data.
     const sites = [...this.persistence.values()];
@@ -166,7 +169,9 @@ class Interpreter {
       const frame = new Frame(fn.id, this.moduleFrame);
       const inference = INFERENCE_FUNCTION.test(fn.name) || (this.loadsModel && this.callsPredict(fn.body));
       // Methods share one `self` per class, so `fit` sets `self.scaler` that `predict` reads.
-      if (parent?.kind === 'class' && fn.params[0]) frame.vars.set(fn.params[0].name, this.classSelf(parent.id));
+      // TypeScript methods see the instance as `this`, Python ones as their first parameter.
+      if (parent?.kind === 'class' && this.isTs) frame.vars.set('this', this.classSelf(parent.id));
+      else if (parent?.kind === 'class' && fn.params[0]) frame.vars.set(fn.params[0].name, this.classSelf(parent.id));
       for (const p of fn.params) {
         if (p.name === 'self' || p.name === 'cls') continue;
         const dataLike = !/model|clf|estimator|pipe|regressor|classifier|scaler|encoder|transformer|path|file|dir|name|config|param|kwargs|args/i.test(p.name);
@@ -192,8 +197,19 @@ class Interpreter {
       inst.userClass = classId;
       inst.fields = new Map();
       this.selves.set(classId, inst);
+      this.initFields(classId, inst);
     }
     return inst;
+  }
+
+  /** Field initializers of the class body (`private scaler = new StandardScaler()` in TypeScript). */
+  private initFields(classId: number, inst: Inst): void {
+    if (!this.isTs) return;
+    const frame = new Frame(classId, this.moduleFrame);
+    for (const st of this.sem.fn(classId).body) {
+      if (st.k !== 'assign' || st.op || st.targets.length !== 1 || st.targets[0].k !== 'name') continue;
+      inst.fields!.set(st.targets[0].name, this.eval(st.value, frame));
+    }
   }
 
   private userClassKind(classId: number): InstKind {
@@ -638,6 +654,15 @@ class Interpreter {
         }
         return this.instMethod(recv, method, e, args, frame);
       }
+      // `X = []; for r in rows: X.append([r.a, r.b])` / `X.push(...)`: a list of rows built from data is that data.
+      if ((method === 'append' || method === 'push' || method === 'extend') && e.callee.object.k === 'name' && (recv === undefined || recv.t === 'data' || (recv.t === 'tuple' && recv.items.length === 0))) {
+        const item = args[0];
+        const rows = item?.t === 'data' ? item : item?.t === 'tuple' ? combineData(collectData(item.items)) : undefined;
+        if (rows) {
+          this.setName(frame, e.callee.object.name, recv?.t === 'data' ? combineData([recv, rows]) : rows);
+          return undefined;
+        }
+      }
       if (recv?.t === 'data') return this.dataMethod(recv, method, e, args, frame);
       if (recv?.t === 'stat') return recv; // df.mean().round(), stats of stats
       const q = recv === undefined ? this.qname(e.callee, scope) : undefined;
@@ -664,6 +689,11 @@ class Interpreter {
       if (recv === undefined && e.callee.object.k === 'name' && PICK_FUNCTIONS.has(`${e.callee.object.name}.${method}`) && this.sem.lookup(e.callee.object.name, scope, e.range.start).length === 0) {
         return this.pickCall(`${e.callee.object.name}.${method}`, e, args, scope);
       }
+      // JavaScript's `JSON.parse(readFileSync(path, 'utf8'))`: rows read from a file (named by the inner call's path).
+      if (recv === undefined && method === 'parse' && e.callee.object.k === 'name' && e.callee.object.name === 'JSON' && e.args.length > 0 && this.sem.lookup('JSON', scope, e.range.start).length === 0) {
+        const inner = e.args[0].value;
+        return this.newData(inner.k === 'call' ? inner : e, this.loadsModel ? 'inference' : 'raw');
+      }
       // A method of an unknown object: predict/score still say what they were given.
       if (recv === undefined) return this.unknownReceiver(method, e, args, frame);
       return undefined;
@@ -689,7 +719,8 @@ class Interpreter {
         const inst = this.newInst(this.sem.fn(classId).name, this.userClassKind(classId), e, scope);
         inst.userClass = classId;
         inst.fields = new Map();
-        const init = this.methodOf(classId, '__init__');
+        this.initFields(classId, inst);
+        const init = this.methodOf(classId, this.isTs ? 'constructor' : '__init__');
         if (init !== undefined) this.callUser(init, e, args, frame, inst);
         return inst;
       }
@@ -1110,8 +1141,9 @@ class Interpreter {
     const positional = e.args.map((a, i) => ({ a, v: args[i] })).filter(({ a }) => !a.name && !a.spread);
     const inference = INFERENCE_FUNCTION.test(fn.name);
     let pi = 0;
+    if (self && this.isTs) callee.vars.set('this', self);
     for (const [i, p] of fn.params.entries()) {
-      if (self && i === 0) {
+      if (self && i === 0 && !this.isTs) {
         callee.vars.set(p.name, self);
         continue;
       }

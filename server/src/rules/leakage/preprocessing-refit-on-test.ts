@@ -209,7 +209,7 @@ function sameField(ctx: RuleContext, f: FitRecord, train: FitRecord): string | u
   if (f.inst !== train.inst || f.call.callee.k !== 'attr' || train.call.callee.k !== 'attr') return undefined;
   const a = f.call.callee.object;
   const b = train.call.callee.object;
-  if (a.k !== 'attr' || a.object.k !== 'name' || a.object.name !== 'self') return undefined;
+  if (a.k !== 'attr' || a.object.k !== 'name' || (a.object.name !== 'self' && a.object.name !== 'this')) return undefined;
   const text = source(ctx, a.range);
   return text === source(ctx, b.range) ? text : undefined;
 }
