@@ -9,7 +9,7 @@ import { DocumentPolicies } from './config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { toDiagnostic } from './handlers/diagnostics';
 import { WorkspaceTracker } from './workspace/tracker';
-import { lowerNotebook, lowerPythonText, normalizeForTreeSitter, NotebookLoweringCache, parseBudgetFor, ParseBudgetError, parserPoisoned } from './python';
+import { lowerNotebookSliced, lowerPythonText, normalizeForTreeSitter, NotebookLoweringCache, parseBudgetFor, ParseBudgetError, parserPoisoned } from './python';
 import { MAX_NESTING, nestingDepth } from './python/nesting';
 import type { SourceKind } from './languages';
 import { NotebookProgram, type NotebookCellSource } from './notebook';
@@ -235,7 +235,7 @@ export class AnalysisService {
           return;
         }
         this.scheduled.delete(key);
-        void this.analyzeNotebook(uri, cells, version);
+        void this.runNotebook(uri, cells, version);
       });
     this.scheduled.set(key, settle(undefined));
   }
@@ -268,8 +268,22 @@ export class AnalysisService {
   async notebookAnalysis(uri: string): Promise<NotebookState | undefined> {
     const state = this.notebooks.get(uri);
     if (!state) return undefined;
-    if (state.analysedVersion !== state.version()) await this.analyzeNotebook(uri, state.cells, state.version);
+    if (state.analysedVersion !== state.version()) {
+      const running = this.notebookRuns.get(uri);
+      await (running && running.version === state.version() ? running.done : this.runNotebook(uri, state.cells, state.version));
+    }
     return this.notebooks.get(uri);
+  }
+
+  /** The analysis of each notebook under way: a request during it waits for it instead of starting another. */
+  private readonly notebookRuns = new Map<string, { version: number; done: Promise<void> }>();
+
+  private runNotebook(uri: string, cells: () => NotebookCellSource[], version: () => number): Promise<void> {
+    const done: Promise<void> = this.analyzeNotebook(uri, cells, version).finally(() => {
+      if (this.notebookRuns.get(uri)?.done === done) this.notebookRuns.delete(uri);
+    });
+    this.notebookRuns.set(uri, { version: version(), done });
+    return done;
   }
 
   private async analyzeNotebook(uri: string, cells: () => NotebookCellSource[], version: () => number): Promise<void> {
@@ -288,7 +302,13 @@ export class AnalysisService {
     let module: ModuleIR | undefined;
     if (settings.enable) {
       try {
-        module = lowerNotebook(this.parser, program, uri, state.cache);
+        // In slices: other requests are answered while thousands of cells are parsed.
+        let told = false;
+        module = await lowerNotebookSliced(this.parser, program, uri, state.cache, 20, () => {
+          if (!told) this.log(`pipelint: parsing notebook ${fileName(uri)} in slices (other requests are answered meanwhile)`);
+          told = true;
+        });
+        if (version() !== v || this.notebooks.get(uri) !== state) return; // superseded or closed while parsing
         if (module.notAnalysed) this.notice(uri, `pipelint skipped notebook ${fileName(uri)}: ${module.notAnalysed}.`);
         const policy = this.policies.policyFor(uri, settings);
         const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });

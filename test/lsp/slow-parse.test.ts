@@ -36,3 +36,31 @@ test('a hover is answered while a big file is being parsed', async () => {
   await published;
   assert.deepEqual(order, ['hover', 'diagnostics of big.py']);
 });
+
+test('a hover is answered while a notebook of thousands of cells is being parsed', async () => {
+  const small = 'file:///tmp/slow/small.py';
+  const uri = 'file:///tmp/slow/many.ipynb';
+  const cell = (i: number) => `vscode-notebook-cell:/tmp/slow/many.ipynb#C${i}`;
+  // 3,000 cells of ordinary pandas work (seconds of parsing), the last one with a finding.
+  const texts = Array.from({ length: 3000 }, (_, i) =>
+    i === 0
+      ? 'import numpy as np\nimport pandas as pd\nfrom sklearn.model_selection import KFold'
+      : i === 2999
+        ? 'splitter = KFold(5, shuffle=True)'
+        : `df_${i} = pd.DataFrame(np.random.rand(10, 3), columns=["a", "b", "c"])\ndf_${i}["d"] = df_${i}["a"] * ${i}\nprint(df_${i}.describe())`,
+  );
+  const order: string[] = [];
+  const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === cell(2999) && p.diagnostics.length === 1, 120_000).then(() => order.push('diagnostics of the last cell'));
+  const slicing = client.waitFor('window/logMessage', (p) => /notebook many\.ipynb in slices/.test(p.message), 120_000);
+  client.notify('notebookDocument/didOpen', {
+    notebookDocument: { uri, notebookType: 'jupyter-notebook', version: 1, cells: texts.map((_, i) => ({ kind: 2, document: cell(i) })) },
+    cellTextDocuments: texts.map((text, i) => ({ uri: cell(i), languageId: 'python', version: 1, text })),
+  });
+  await slicing;
+  const hover = await client.request('textDocument/hover', { textDocument: { uri: small }, position: { line: 1, character: 12 } }, 120_000);
+  order.push('hover');
+  assert.match(hover.contents.value, /SKL201|unseeded/);
+  await published;
+  assert.deepEqual(order, ['hover', 'diagnostics of the last cell']);
+  client.notify('notebookDocument/didClose', { notebookDocument: { uri }, cellTextDocuments: texts.map((_, i) => ({ uri: cell(i) })) });
+});
