@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import { analyzeModule } from '../../server/src/analyze';
 import { DocumentState } from '../../server/src/documents';
 import type { ModuleIR } from '../../server/src/model/ir';
 import { loadPythonParser, lowerPythonText } from '../../server/src/python';
+import { lowerPython } from '../../server/src/python/lower';
 import { listFixtures } from '../helpers/fixtures';
 
 /**
@@ -32,6 +33,7 @@ const SNIPPETS = ['x', '\n', '\n\n', '    ', '(', ')', 'lambda X: X', 'def f():\
 test('incremental lowering equals a fresh lowering after random edits', () => {
   const random = rng(20261126);
   let checked = 0;
+  let recoveredOtherwise = 0;
   for (const fx of listFixtures('python').filter((f) => f.name.endsWith('.py'))) {
     const state = new DocumentState(TextDocument.create('file:///fx.py', 'python', 1, fx.text), 'python');
     state.lowerPython(parser);
@@ -43,14 +45,23 @@ test('incremental lowering equals a fresh lowering after random edits', () => {
       state.applyChanges([{ range: { start: state.doc.positionAt(a), end: state.doc.positionAt(b) }, text: insert }], state.version + 1);
       const incremental = state.lowerPython(parser);
       const fresh = lowerPythonText(parser, state.doc.getText(), 'file:///fx.py');
-      assert.equal(canonical(incremental), canonical(fresh.module), `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`);
-      assert.deepEqual(analyzeModule(incremental), analyzeModule(fresh.module));
+      // On broken text, tree-sitter's error recovery may build another tree when it re-parses
+      // incrementally than when it parses afresh (SKL501_unpinned/test_train.py, edit 6: a fresh parse
+      // recovers two more statements). What is checked here is pipelint's reuse of lowered statements, so
+      // the reference is then a lowering of the same tree without reuse.
+      const tree = (state as unknown as { tree: Tree }).tree;
+      const sameTree = tree.rootNode.toString() === fresh.tree.rootNode.toString();
+      if (!sameTree) recoveredOtherwise++;
+      const reference = sameTree ? fresh.module : lowerPython(tree, state.doc.getText(), 'file:///fx.py');
+      assert.equal(canonical(incremental), canonical(reference), `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`);
+      assert.deepEqual(analyzeModule(incremental), analyzeModule(reference));
       fresh.tree.delete();
       checked++;
     }
     state.dispose();
   }
   assert.ok(checked > 100, `${checked} edits checked`);
+  assert.ok(recoveredOtherwise <= checked / 20, `tree-sitter recovered ${recoveredOtherwise} of ${checked} edited texts otherwise than a fresh parse`);
 });
 
 test('unchanged statements are reused, not lowered again', () => {
