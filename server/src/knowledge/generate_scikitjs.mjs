@@ -15,6 +15,8 @@
  * - parameters: the properties of the constructor's options interface (`KMeansParams`), with the default
  *   the JSDoc states (`**default = 8**`, "Defaults to `false`");
  * - functions: positional parameters from the signature (`trainTestSplit(X, y, testSize?, trainSize?, randomState?)`);
+ * - incremental learning: `partialFit` when a class has it; `fitContinues` for the classes whose `fit`
+ *   keeps training the model it already has (those with `initializeModel`: the SGD family);
  * - randomness: every `randomState` parameter. It acts always, except when its doc says it is used for
  *   shuffling and the class has a boolean `shuffle` option: then only with `shuffle: true` (KFold).
  */
@@ -193,6 +195,13 @@ for (const [name, { file: rel, local }] of [...exportsOf].sort((a, b) => a[0].lo
     roles.clusterer = /[\\/]cluster[\\/]/.test(d.file.fileName);
     const params = optionsParams(d.file, d.node);
     const entity = { qname, library: 'scikitjs', kind: 'class', roles, params: params.map((p) => p.info) };
+    // Incremental learning. No class of 1.24 has \`partialFit\` (kept for a later release). The SGD family
+    // (SGDClassifier, SGDRegressor and the classes built on them: LinearRegression, LogisticRegression,
+    // RidgeRegression, LassoRegression, ElasticNet, LinearSVC, LinearSVR) declares \`initializeModel\`, which
+    // its \`fit\` calls only while the TensorFlow model has no layers (src/linear_model/SgdClassifier.ts):
+    // a second \`fit\` trains the same model further. Every other estimator's \`fit\` starts over.
+    if (mem.methods.has('partialFit')) entity.partialFit = { classes: false };
+    if (mem.methods.has('initializeModel')) entity.fitContinues = true;
     const rs = randomStateFor(params, `${name}Params.randomState`);
     if (rs) entity.randomState = rs;
     entities.push(entity);

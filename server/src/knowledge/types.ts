@@ -89,6 +89,11 @@ export interface EntityInfo {
   nJobsEffect?: NJobsEffect;
   /** The class has `partial_fit` (incremental learning); `classes` when it takes `classes=` (required on the first call). */
   partialFit?: { classes: boolean };
+  /**
+   * A second `fit` continues training the model the first one built instead of starting over (scikit.js's
+   * SGD family keeps its TensorFlow model across `fit` calls). Fitting batch by batch then learns them all.
+   */
+  fitContinues?: boolean;
 }
 
 /**

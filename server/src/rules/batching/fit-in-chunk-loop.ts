@@ -29,6 +29,11 @@ const CLASSES_NAMES = /^(all_)?(classes|labels|class_labels|CLASSES|LABELS|ALL_C
  * Reported once per fit call. Keras / PyTorch / XGBoost models (whose `fit` may continue training) are
  * not scikit-learn estimators in the knowledge base and are never reported; nor are estimators with
  * `warm_start=True`, estimators built inside the loop (one model per chunk) or loops over CV splits.
+ *
+ * scikit.js: the same loop (`for (const batch of batches)`, `for (const chunk of chunks)`) over an estimator whose
+ * `fit` starts over (KMeans, trees, neighbours, GaussianNB, scalers...). Its SGD family (`fitContinues`
+ * in the knowledge base: LinearRegression, LogisticRegression, LinearSVC...) keeps training the same
+ * model on each `fit` and is not reported; no scikit.js class has `partialFit`, so there is no fix.
  */
 export const fitInChunkLoop: Rule = {
   meta: {
@@ -37,7 +42,7 @@ export const fitInChunkLoop: Rule = {
     summary: '.fit() in a loop over chunks refits from scratch each time: the model learns only the last chunk.',
     defaultSeverity: 'warning',
     fix: 'unsafe',
-    languages: ['python'],
+    languages: ['python', 'typescript'],
   },
   check(ctx) {
     const { sem } = ctx;
@@ -212,6 +217,8 @@ function estimatorBuiltBefore(ctx: RuleContext, name: Extract<Expr, { k: 'name' 
     if (v.expr.k !== 'call') continue;
     const entity = ctx.lookup(sem.qname(v.expr.callee, v.scope));
     if (!entity || entity.kind !== 'class' || entity.roles.splitter) return undefined;
+    // scikit.js's SGD family: each `fit` trains the same model further, batch by batch.
+    if (entity.fitContinues) return undefined;
     const warm = argFor(v.expr, entity, 'warm_start');
     if (warm && literalOf(sem, warm.value, v.scope) !== false) return undefined;
     found ??= { entity, construction: v.expr, scope: v.scope };
@@ -233,7 +240,11 @@ function report(ctx: RuleContext, fit: CallExpr, scope: ScopeId, est: Estimator,
   const receiver = (callee.object as Extract<Expr, { k: 'name' }>).name;
   let advice: string;
   let fix: Fix | null = null;
-  if (est.entity.partialFit) {
+  if (est.entity.library === 'scikitjs' && !est.entity.partialFit) {
+    advice = est.entity.roles.predictor
+      ? `scikit.js has no \`partialFit\`: fit once on all the batches, or use an estimator of its SGD family (\`LinearRegression\`, \`LogisticRegression\`, \`LinearSVC\`...), whose \`fit\` keeps training the same model.`
+      : `scikit.js has no \`partialFit\`: fit it once on all the batches (or on a sample of all of them).`;
+  } else if (est.entity.partialFit) {
     const classes = est.entity.partialFit.classes ? classesName(ctx, scope, fit) : undefined;
     if (!est.entity.partialFit.classes) {
       advice = `Use \`${receiver}.partial_fit(...)\`, which updates the model chunk by chunk.`;

@@ -2,7 +2,8 @@ import { conditionHolds, defaultOf, type EntityInfo, type ParamCondition } from 
 import { hasOpenArguments, type CallExpr } from '../../model/calls';
 import type { ScopeId } from '../../model/ir';
 import { removeArgument } from '../../fix/remove-argument';
-import { argValueGetter, literalArg, showLiteral } from '../literal-args';
+import { argValueGetter, showLiteral } from '../literal-args';
+import { parallelJobsArg } from './n-jobs';
 import type { Rule, RuleContext } from '../rule';
 
 /**
@@ -28,8 +29,8 @@ export const nJobsWithoutEffect: Rule = {
     for (const { call, scope } of sem.calls) {
       const entity = ctx.lookup(sem.qname(call.callee, scope));
       if (!entity?.nJobs || !entity.nJobsEffect) continue;
-      const jobs = literalArg(sem, call, scope, entity, entity.nJobs);
-      if (!jobs || typeof jobs.value !== 'number' || jobs.value === 1) continue;
+      const jobs = parallelJobsArg(sem, call, scope, entity);
+      if (!jobs) continue;
       if (hasOpenArguments(call)) continue;
       const why = unusedBecause(ctx, call, scope, entity);
       if (!why) continue;

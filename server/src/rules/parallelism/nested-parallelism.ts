@@ -3,7 +3,8 @@ import { paramOfArg, type CallExpr } from '../../model/calls';
 import type { Fix, TextEdit } from '../../model/finding';
 import type { ArgIR, Expr, ScopeId } from '../../model/ir';
 import type { ScopedExpr } from '../../model/semantics';
-import { literalArg, showLiteral } from '../literal-args';
+import { showLiteral } from '../literal-args';
+import { parallelJobsArg } from './n-jobs';
 import { walkConstructions } from '../../model/reach';
 import type { Rule, RuleContext } from '../rule';
 
@@ -72,9 +73,7 @@ function isOuter(entity: EntityInfo): boolean {
 
 /** The outer's n_jobs when it is a literal other than None/1 (-1, 2, ...); undefined otherwise (absent, None, 1, unknown). */
 function parallelJobs(ctx: RuleContext, call: CallExpr, scope: ScopeId, entity: EntityInfo): number | undefined {
-  const found = literalArg(ctx.sem, call, scope, entity, entity.nJobs!);
-  if (!found || typeof found.value !== 'number' || found.value === 1) return undefined;
-  return found.value;
+  return parallelJobsArg(ctx.sem, call, scope, entity)?.value;
 }
 
 function isEstimatorArg(call: CallExpr, entity: EntityInfo, arg: ArgIR): boolean {
@@ -98,12 +97,10 @@ function collectInner(ctx: RuleContext, start: ScopedExpr, out: Inner[], outer: 
     (call, scope) => {
       const entity = ctx.lookup(sem.qname(call.callee, scope));
       if (!entity) return;
-      if (entity.nJobs) {
-        const found = literalArg(sem, call, scope, entity, entity.nJobs);
-        if (found && typeof found.value === 'number' && found.value !== 1) {
-          if (!out.some((i) => i.arg === found.arg)) out.push({ call, entity, arg: found.arg, value: found.value });
-          if (isOuter(entity)) return;
-        }
+      const found = parallelJobsArg(sem, call, scope, entity);
+      if (found) {
+        if (!out.some((i) => i.arg === found.arg)) out.push({ call, entity, arg: found.arg, value: found.value });
+        if (isOuter(entity)) return;
       }
       if (!entity.roles.composite && !entity.roles.meta) return;
       return call.args.filter((a) => (entity.roles.composite ? !a.spread : isEstimatorArg(call, entity, a))).map((a) => ({ expr: a.value, scope }));

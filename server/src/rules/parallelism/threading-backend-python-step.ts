@@ -1,3 +1,4 @@
+import type { EntityInfo } from '../../knowledge/types';
 import { argFor, type CallExpr } from '../../model/calls';
 import { walkExpr, walkStmts, type Expr, type Range, type ScopeId, type Stmt } from '../../model/ir';
 import { allArguments, walkConstructions } from '../../model/reach';
@@ -156,6 +157,15 @@ function delayedPythonStep(ctx: RuleContext, call: CallExpr, scope: ScopeId): Py
 
 /** A Python-level custom step reachable from the given values (their constructions, steps and arguments). */
 function stepOf(ctx: RuleContext, roots: { expr: Expr; scope: ScopeId }[]): PythonStep | undefined {
+  return walkForPythonStep(ctx, roots);
+}
+
+/**
+ * Walks what the given values are built from and returns the first Python-level custom step found (a class
+ * of the file, or a FunctionTransformer of a function of the file). `onLibrary` sees every library
+ * construction on the way (the caller looks for a parallel wrapper among them).
+ */
+function walkForPythonStep(ctx: RuleContext, roots: { expr: Expr; scope: ScopeId }[], onLibrary?: (entity: EntityInfo) => void): PythonStep | undefined {
   const { sem } = ctx;
   let step: PythonStep | undefined;
   for (const root of roots) {
@@ -170,6 +180,7 @@ function stepOf(ctx: RuleContext, roots: { expr: Expr; scope: ScopeId }[]): Pyth
         }
         const e = ctx.lookup(sem.qname(c.callee, sc));
         if (!e) return;
+        onLibrary?.(e);
         if (e.qname.endsWith('FunctionTransformer')) {
           const func = argFor(c, e, 'func');
           const fnId = func && func.value.k === 'name' ? sem.userFunction(func.value, sc) : undefined;
@@ -197,31 +208,10 @@ function parallelRunOfPythonStep(ctx: RuleContext, call: CallExpr, scope: ScopeI
   } else if (call.callee.k === 'attr' && RUN_METHODS.has(call.callee.name)) {
     roots = [{ expr: call.callee.object, scope }];
   } else return undefined;
-  let step: PythonStep | undefined;
   let parallel: string | undefined = runner;
-  for (const root of roots) {
-    walkConstructions(
-      sem,
-      root,
-      (c, sc) => {
-        const cls = sem.userClass(c.callee, sc);
-        if (cls !== undefined) {
-          step ??= pythonStep(sem, cls);
-          return;
-        }
-        const e = ctx.lookup(sem.qname(c.callee, sc));
-        if (!e) return;
-        if (e.nJobs && (e.roles.meta || e.roles.composite) && !parallel) parallel = `\`${e.qname.split('.').pop()}\``;
-        if (e.qname.endsWith('FunctionTransformer')) {
-          const func = argFor(c, e, 'func');
-          const fnId = func && func.value.k === 'name' ? sem.userFunction(func.value, sc) : undefined;
-          if (fnId !== undefined) step ??= pythonFunctionStep(sem, fnId);
-        }
-        return allArguments(c, sc);
-      },
-      { budget: 2000 },
-    );
-  }
+  const step = walkForPythonStep(ctx, roots, (e) => {
+    if (e.nJobs && (e.roles.meta || e.roles.composite) && !parallel) parallel = `\`${e.qname.split('.').pop()}\``;
+  });
   if (!step || !parallel) return undefined;
   return { runner: parallel, step };
 }
