@@ -43,6 +43,9 @@ export const preprocessingRefitOnTest: Rule = {
       const train = trainFitFor((trainFits.get(f.inst.qname) ?? []).filter((g) => originOf(g.X!) === 'train' || testFile(f.X!)), f);
       // A twin on a separate test file is a skew only when its output feeds a model trained through the training fit.
       if (train && train.inst !== f.inst && testFile(f.X) && !feedsModelTrainedThrough(L, f, train)) continue;
+      // A statistic of test data that never reaches a model computes a metric (`((y_test - y_test.mean())**2).sum()`
+      // in a hand-written R²), not features.
+      if (train && f.inst.implicit === 'statistic' && !L.predicts.some((p) => p.X?.via.includes(f))) continue;
       if (!train || !first(f.call.range)) continue;
       const cls = f.inst.implicit === 'statistic' ? `${f.method}()` : shortName(f.inst.qname);
       const twin = train.inst !== f.inst;
