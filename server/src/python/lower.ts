@@ -65,9 +65,11 @@ export class Lowerer {
     for (const child of root.namedChildren) {
       if (!child) continue;
       const start = child.startPosition;
-      // Identical statements (same text) lower identically up to their position.
-      const key = this.text.slice(child.startIndex, child.endIndex);
-      let chunk = cache?.chunks.get(key);
+      // Identical statements (same node type and text) lower identically up to their position. The type
+      // is part of the key because error recovery can parse the same text as another kind of node (an
+      // assignment as a keyword argument); a root that is itself an ERROR holds only fragments: no reuse.
+      const key = `${child.type}\0${this.text.slice(child.startIndex, child.endIndex)}`;
+      let chunk = root.type === 'ERROR' ? undefined : cache?.chunks.get(key);
       if (!chunk || next.has(key) || chunk.startCharacter !== start.column || child.hasError) {
         chunk = this.lowerChunk(child);
       } else {
