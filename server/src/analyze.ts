@@ -1,7 +1,8 @@
+import { AnalysisBudgetError, analysisBudgetFor, checkDeadline, maxIrNodes, withDeadline } from './model/budget';
 import { lookupEntity } from './knowledge';
 import type { EntityInfo } from './knowledge/types';
 import type { Finding } from './model/finding';
-import type { ModuleIR } from './model/ir';
+import { exprChildren, stmtParts, type Expr, type ModuleIR, type Stmt } from './model/ir';
 import { semanticsOf } from './model/semantics';
 import { allRules } from './rules';
 import type { AnalysisSettings, Rule, RuleContext } from './rules/rule';
@@ -18,10 +19,58 @@ export interface AnalyzeOptions {
   project?: () => ProjectFacts | undefined;
   /** Receives rule failures; one broken rule never hides the findings of the others. */
   log?: (message: string) => void;
+  /** CPU time the analysis may take (default: 5 s + 1 s per 100 KB of text, see budget.ts). */
+  budgetMs?: number;
+  /** Model size above which the file is not analysed (default MAX_IR_NODES, see budget.ts). */
+  maxIrNodes?: number;
 }
 
-/** Runs the rules over one lowered module. */
+/**
+ * The size of a module's model: statements, expressions and functions, counted without allocating
+ * (an explicit stack), before anything whose memory grows with it is built.
+ */
+export function irNodeCount(module: ModuleIR, stopAt = Infinity): number {
+  let count = module.functions.length;
+  const stmts: Stmt[] = [...module.body];
+  for (const fn of module.functions) {
+    for (const s of fn.body) stmts.push(s);
+    for (const p of fn.params) if (p.default) count += exprSize(p.default);
+    for (const d of fn.decorators) count += exprSize(d);
+    for (const b of fn.bases) count += exprSize(b);
+  }
+  while (stmts.length > 0 && count <= stopAt) {
+    const s = stmts.pop()!;
+    count++;
+    const parts = stmtParts(s);
+    for (const e of parts.exprs) count += exprSize(e);
+    for (const b of parts.blocks) for (const inner of b) stmts.push(inner);
+  }
+  return count;
+}
+
+function exprSize(root: Expr): number {
+  let n = 0;
+  const stack: Expr[] = [root];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    n++;
+    for (const kid of exprChildren(e)) stack.push(kid);
+  }
+  return n;
+}
+
+/**
+ * Runs the rules over one lowered module, within the file's analysis budget (budget.ts): over it, throws
+ * AnalysisBudgetError and the caller reports the file as skipped.
+ */
 export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): Finding[] {
+  const limit = options.maxIrNodes ?? maxIrNodes();
+  const nodes = irNodeCount(module, limit);
+  if (nodes > limit) throw AnalysisBudgetError.size(limit);
+  return withDeadline(options.budgetMs ?? analysisBudgetFor(module.text.length), () => runRules(module, options));
+}
+
+function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
   const sem = semanticsOf(module);
   const findings: Finding[] = [];
   const memo = new Map<string, unknown>();
@@ -60,9 +109,11 @@ export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): F
         });
       },
     };
+    checkDeadline();
     try {
       rule.check(ctx);
     } catch (err) {
+      if (err instanceof AnalysisBudgetError) throw err;
       options.log?.(`rule ${rule.meta.code} failed on ${module.uri}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }

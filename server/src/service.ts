@@ -11,6 +11,7 @@ import { toDiagnostic } from './handlers/diagnostics';
 import { WorkspaceTracker } from './workspace/tracker';
 import { lowerNotebookSliced, lowerPythonText, normalizeForTreeSitter, NotebookLoweringCache, parseBudgetFor, ParseBudgetError, parserPoisoned } from './python';
 import { MAX_NESTING, nestingDepth } from './python/nesting';
+import { AnalysisBudgetError } from './model/budget';
 import type { SourceKind } from './languages';
 import { NotebookProgram, type NotebookCellSource } from './notebook';
 import { notebookDiagnostics } from './handlers/notebookDiagnostics';
@@ -204,7 +205,18 @@ export class AnalysisService {
     if (module.notAnalysed) this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${module.notAnalysed}.`);
     // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
     const policy = this.policies.policyFor(state.doc.uri, settings);
-    const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
+    let raw: Finding[];
+    try {
+      raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
+    } catch (err) {
+      if (!(err instanceof AnalysisBudgetError)) throw err;
+      // Skipped until it is reopened: each keystroke would otherwise block the server for the whole budget.
+      state.tooSlow = true;
+      state.dropTree();
+      this.log(`pipelint: ${fileName(state.doc.uri)}: ${err.message}`);
+      this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`);
+      return [];
+    }
     const findings = policy.finish(raw, text, state.kind === 'typescript' ? 'typescript' : 'python').findings;
     const ms = performance.now() - started;
     if (ms > SLOW_ANALYSIS_MS) {
@@ -314,7 +326,7 @@ export class AnalysisService {
         const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
         findings = policy.finish(raw, program.text, 'python').findings;
       } catch (err) {
-        if (err instanceof ParseBudgetError) this.notice(uri, `pipelint skipped ${fileName(uri)}: ${err.message}.`);
+        if (err instanceof ParseBudgetError || err instanceof AnalysisBudgetError) this.notice(uri, `pipelint skipped ${fileName(uri)}: ${err.message}.`);
         else this.log(`pipelint: analysis of notebook ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         this.exitIfParserPoisoned();
       }

@@ -1,6 +1,7 @@
 import type { Engine } from '../../server/src/engine';
 import { fixText } from '../../server/src/cli/check';
 import { buildPipelineGraph } from '../../server/src/graph/build';
+import { AnalysisBudgetError } from '../../server/src/model/budget';
 import { textOf, type FuzzInput } from './mutate';
 
 export interface InProcessResult {
@@ -58,6 +59,8 @@ export function analyseInProcess(engine: Engine, input: FuzzInput): InProcessRes
       if (input.kind !== 'notebook' && text.length < FIX_ALL_LIMIT) fixText(engine, uri, text, input.kind, { log });
     }
   } catch (err) {
+    // Over the analysis budget: reported and skipped by design (the CLI lists it under errors), not a crash.
+    if (err instanceof AnalysisBudgetError) return { name: input.name, bytes: input.bytes.length, ms: performance.now() - started, ruleFailures, findings, skipped: true };
     crash = message(err);
   }
   return { name: input.name, bytes: input.bytes.length, ms: performance.now() - started, crash, ruleFailures, findings };

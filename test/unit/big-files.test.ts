@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
-import { analyzeModule } from '../../server/src/analyze';
+import { analyzeModule, irNodeCount } from '../../server/src/analyze';
+import { AnalysisBudgetError } from '../../server/src/model/budget';
+import type { Rule } from '../../server/src/rules/rule';
 import { semanticsOf } from '../../server/src/model/semantics';
 import { loadPythonParser, lowerPythonText } from '../../server/src/python';
-import { lambdasScript } from '../../bench/bigfiles';
+import { lambdasScript, pipelinesScript } from '../../bench/bigfiles';
+
+const ROOT = path.join(__dirname, '..', '..');
 
 // Issue 16 item 7: a file of 20,000 lambdas took 111 s, quadratic in Semantics.captures (each call scanned
 // every function of the module for the ones nested in it). The work is counted, not timed: the functions
@@ -49,4 +57,60 @@ test('captures of a function still include those of the functions nested in it',
   const lambda = module.functions.find((f) => f.kind === 'lambda')!;
   assert.deepEqual(sem.captures(inner.id).map((b) => b.name), ['shift', 'scale']);
   assert.deepEqual(sem.captures(lambda.id).map((b) => b.name), ['scale']);
+});
+
+// The analysis budget (server/src/model/budget.ts): over it, a file is reported and skipped. No clock: a
+// budget already spent, and a model-size limit below the file's size.
+describe('analysis budget', () => {
+  const SKL201 = readFileSync(path.join(ROOT, 'test', 'fixtures', 'python', 'SKL201.py'), 'utf8');
+  const lower = (text: string) => {
+    const { module, tree } = lowerPythonText(parser, text, 'file:///budget/x.py');
+    tree.delete();
+    return module;
+  };
+
+  test('a rule that never returns is stopped inside, at a name lookup, and is not logged as a failed rule', () => {
+    const module = lower(SKL201);
+    const logged: string[] = [];
+    let lookups = 0;
+    const endless: Rule = {
+      meta: { code: 'SKL999', name: 'endless', summary: '', defaultSeverity: 'warning', fix: 'none', languages: ['python'] },
+      check(ctx) {
+        for (;;) {
+          ctx.sem.lookup('X', null, { line: 1e9, character: 0 });
+          lookups++;
+        }
+      },
+    };
+    // 300 ms of CPU: far more than Semantics of this file takes, so the rule starts and is stopped in its loop.
+    assert.throws(() => analyzeModule(module, { rules: [endless], budgetMs: 300, log: (m) => logged.push(m) }), (err) => err instanceof AnalysisBudgetError && err.message === 'too slow to analyse (over 0.3 s of CPU), skipped');
+    assert.ok(lookups > 0, `stopped after ${lookups} lookups`);
+    assert.deepEqual(logged, []);
+  });
+
+  test('a model above the node limit is not analysed; within it, it is', () => {
+    const module = lower(SKL201);
+    const nodes = irNodeCount(module);
+    assert.ok(nodes > 100, `${nodes} nodes`);
+    assert.throws(() => analyzeModule(module, { maxIrNodes: nodes - 1 }), { message: `too large to analyse (over ${(nodes - 1).toLocaleString('en-US')} model nodes), skipped` });
+    assert.ok(analyzeModule(module, { maxIrNodes: nodes }).some((f) => f.code === 'SKL201'));
+  });
+
+  test('CLI: the file over budget is an error (exit 2), the others are checked', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-budget-'));
+    writeFileSync(path.join(dir, 'experiments.py'), pipelinesScript(40_000)); // 4,957 model nodes
+    writeFileSync(path.join(dir, 'train.py'), SKL201); // 235
+    const run = (env: Record<string, string>, format: string) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pipelint.js'), 'check', '.', '--format', format], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+    const json = run({ PIPELINT_MAX_IR_NODES: '2000' }, 'json');
+    assert.equal(json.status, 2, json.stderr);
+    const out = JSON.parse(json.stdout);
+    assert.deepEqual(out.errors, [{ path: 'experiments.py', message: 'too large to analyse (over 2,000 model nodes), skipped' }]);
+    assert.ok(out.findings.some((f: { path: string; code: string }) => f.path === 'train.py' && f.code === 'SKL201'));
+    assert.ok(!out.findings.some((f: { path: string }) => f.path === 'experiments.py'));
+    const text = run({ PIPELINT_ANALYSIS_BUDGET_MS: '-1000000000' }, 'text');
+    assert.equal(text.status, 2, text.stderr);
+    assert.match(text.stdout, /experiments\.py: error: too slow to analyse \(over -?[\d.]+ s of CPU\), skipped/);
+    assert.match(text.stdout, /train\.py: error: too slow to analyse/);
+  });
 });

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../fix/write';
 import { decodeSource, DecodeError, encodeSource, readRegularFile, type DecodedSource } from '../files';
 import { kindOfPath, type SourceKind } from '../languages';
 import { describeIoError } from './args';
+import { AnalysisBudgetError } from '../model/budget';
 import { unifiedDiff } from './formats/diff';
 import type { Finding } from '../model/finding';
 import type { Range } from '../model/ir';
@@ -109,6 +110,7 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
     return { file, findings, notebook, fixed };
   } catch (err) {
     if (err instanceof ParseBudgetError) return { path: file.display, message: err.message };
+    if (err instanceof AnalysisBudgetError) return { path: file.display, message: err.message };
     return { path: file.display, message: `cannot analyse: ${err instanceof Error ? err.message : String(err)}` };
   }
 }

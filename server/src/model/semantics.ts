@@ -1,3 +1,4 @@
+import { checkpoint } from './budget';
 import { comparePos, exprChildren, stmtParts, walkExpr, walkStmts, type Expr, type FunctionIR, type ModuleIR, type Position, type Range, type ScopeId, type Stmt } from './ir';
 
 /**
@@ -199,6 +200,8 @@ export class Semantics {
 
   /** Bindings of `name` visible at `pos` in `scope`; the last one first. */
   lookup(name: string, scope: ScopeId, pos: Position): Binding[] {
+    // Every rule and the data flow resolve names here: the analysis budget's clock is read from here.
+    checkpoint();
     const where = this.bindingScope(name, scope);
     if (where === undefined) return [];
     const list = this.scopes.get(where)!.bindings.get(name)!;

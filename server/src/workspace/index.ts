@@ -1,3 +1,4 @@
+import { analysisBudgetFor, withDeadline } from '../model/budget';
 import { unbundledModels } from '../dataflow/bundles';
 import { lineageOf, reachableInsts } from '../dataflow/lineage';
 import type { Inst } from '../dataflow/values';
@@ -53,7 +54,8 @@ let lastSummary: { module: ModuleIR; summary: FileSummary } | undefined;
  */
 export function summarizeModule(module: ModuleIR, sem?: Semantics): FileSummary {
   if (lastSummary?.module === module) return lastSummary.summary;
-  const summary = computeSummary(module, sem ?? semanticsOf(module));
+  // The workspace index summarises files that are never analysed (not open): the same budget bounds it.
+  const summary = withDeadline(analysisBudgetFor(module.text.length), () => computeSummary(module, sem ?? semanticsOf(module)));
   lastSummary = { module, summary };
   return summary;
 }
