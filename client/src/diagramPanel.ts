@@ -9,6 +9,7 @@ import { PipelineGraphRequest, type ShowDiagramCommand } from '../../server/src/
 import { panelHtml } from '../../webview/src/panelHtml';
 import type { FromWebview, ToWebview, WebviewState } from '../../webview/src/protocol';
 import type { PipelintClient } from './client';
+import { saveExport } from './exportFile';
 
 export const DIAGRAM_VIEW_TYPE = 'pipelint.diagram';
 const LANGUAGES = new Set(['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
@@ -177,7 +178,13 @@ class DiagramPanel implements vscode.Disposable {
         const base = this.uri ? vscode.Uri.joinPath(this.uri, '..', `${m.fileName.replace(/\.[^.]+$/, '')}.pipeline.svg`) : undefined;
         const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { SVG: ['svg'] }, title: 'Export pipeline diagram' });
         if (!target) return;
-        await vscode.workspace.fs.writeFile(target, Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${m.svg}\n`, 'utf8'));
+        const bytes = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${m.svg}\n`, 'utf8');
+        try {
+          await saveExport(target, bytes, () => vscode.workspace.fs.writeFile(target, bytes));
+        } catch (err) {
+          void vscode.window.showErrorMessage(`pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
         void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
         break;
       }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { writeIfUnchanged } from '../../server/src/cli/check';
 import { writeFileAtomic } from '../../server/src/fix/write';
+import { saveExport } from '../../client/src/exportFile';
 
 /**
  * Issue 16, items 1-4: every write goes through `writeFileAtomic`; `check --fix` and `diagram -o` are
@@ -31,7 +32,7 @@ const FIXED = 'from sklearn.preprocessing import FunctionTransformer\n\n\ndef _f
 const PIPELINE = 'from sklearn.pipeline import Pipeline\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n\npipe = Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])\n';
 
 /** The write paths, each as "write `file` from `dir`" through the real CLI, and what a write puts there. */
-const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string, file: string) => void; check: (text: string) => void }[] = [
+const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string, file: string) => void | Promise<void>; check: (text: string) => void }[] = [
   {
     name: 'check --fix',
     setup: (dir) => (writeFileSync(path.join(dir, 'a.py'), LAMBDA), 'a.py'),
@@ -44,11 +45,22 @@ const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string
     run: (dir, file) => assert.equal(pipelint(['diagram', 'p.py', '-o', file], dir).status, 0),
     check: (text) => assert.match(text, /^<\?xml[^]*<svg[^]*StandardScaler/),
   },
+  {
+    // The VS Code diagram panel's export (client/src/diagramPanel.ts), as it calls it for a file: URI; the
+    // editor's own file system is used only for other schemes, and a call to it here fails the test.
+    name: 'VS Code diagram export',
+    setup: (dir) => (writeFileSync(path.join(dir, 'p.pipeline.svg'), 'old diagram\n'), 'p.pipeline.svg'),
+    run: (dir, file) =>
+      saveExport({ scheme: 'file', fsPath: path.join(dir, file) }, Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<svg><text>StandardScaler</text></svg>\n'), () => {
+        throw new Error('a file: URI must not go through the editor file system');
+      }),
+    check: (text) => assert.match(text, /^<\?xml[^]*<svg[^]*StandardScaler/),
+  },
 ];
 
 describe('writeFileAtomic: every write path', () => {
   for (const w of WRITERS) {
-    test(`${w.name}: a symlinked file is written through to its target; the link stays a link`, () => {
+    test(`${w.name}: a symlinked file is written through to its target; the link stays a link`, async () => {
       const dir = scratch();
       const name = w.setup(dir);
       const real = path.join(dir, 'real-' + name);
@@ -56,41 +68,41 @@ describe('writeFileAtomic: every write path', () => {
       const link = path.join(dir, name);
       require('node:fs').rmSync(link);
       symlinkSync('real-' + name, link);
-      w.run(dir, name);
+      await w.run(dir, name);
       assert.ok(lstatSync(link).isSymbolicLink(), 'still a symlink');
       assert.equal(readlinkSync(link), 'real-' + name);
       w.check(readFileSync(real, 'utf8'));
       assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
     });
 
-    test(`${w.name}: mode bits (664, 777, 1777, 4755) are kept`, () => {
+    test(`${w.name}: mode bits (664, 777, 1777, 4755) are kept`, async () => {
       for (const mode of [0o664, 0o777, 0o1777, 0o4755]) {
         const dir = scratch();
         const name = w.setup(dir);
         const file = path.join(dir, name);
         chmodSync(file, mode);
-        w.run(dir, name);
+        await w.run(dir, name);
         assert.equal((statSync(file).mode & 0o7777).toString(8), mode.toString(8));
         w.check(readFileSync(file, 'utf8'));
       }
     });
 
-    test(`${w.name}: owner and group are kept (when running as root)`, { skip: process.getuid?.() !== 0 }, () => {
+    test(`${w.name}: owner and group are kept (when running as root)`, { skip: process.getuid?.() !== 0 }, async () => {
       const dir = scratch();
       const name = w.setup(dir);
       const file = path.join(dir, name);
       chownSync(file, 4321, 8765);
-      w.run(dir, name);
+      await w.run(dir, name);
       assert.deepEqual([statSync(file).uid, statSync(file).gid], [4321, 8765]);
       w.check(readFileSync(file, 'utf8'));
     });
 
-    test(`${w.name}: hard links stay linked, every name sees the new content`, () => {
+    test(`${w.name}: hard links stay linked, every name sees the new content`, async () => {
       const dir = scratch();
       const name = w.setup(dir);
       const file = path.join(dir, name);
       linkSync(file, path.join(dir, 'twin'));
-      w.run(dir, name);
+      await w.run(dir, name);
       assert.equal(statSync(file).ino, statSync(path.join(dir, 'twin')).ino);
       w.check(readFileSync(path.join(dir, 'twin'), 'utf8'));
     });
@@ -162,4 +174,41 @@ describe('--report-unused-noqa --fix removes only pipelint codes (issue 16, item
     const parsed = spawnSync('/usr/bin/python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', path.join(dir, 'a.py')], { encoding: 'utf8' });
     assert.equal(parsed.status, 0, parsed.stderr);
   });
+});
+
+/**
+ * Every place the code writes a file, found by a scan for the Node and VS Code write calls. Each is either
+ * the shared helper or listed here with why it needs no atomic write; a new write call fails this test
+ * until it goes through `writeFileAtomic` (and into WRITERS above) or is listed.
+ */
+const WRITE_CALL = /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|copyFileSync|copyFile|renameSync|rename|truncate|symlink)\s*\(|\bworkspace\.fs\.(writeFile|copy|rename)\b/g;
+const KNOWN_WRITES: Record<string, { count: number; why: string }> = {
+  'server/src/fix/write.ts': { count: 3, why: 'the helper itself: the temporary file, the rename, the truncation after an in-place rewrite of a hard-linked file' },
+  'client/src/diagramPanel.ts': { count: 1, why: "saveExport's fallback for non-file: URIs (remote and virtual workspaces), where no local path exists" },
+  'client/src/extension.ts': { count: 1, why: 'the e2e harness writes its results file (only under PIPELINT_E2E_RESULTS)' },
+  'server/src/knowledge/generate_scikitjs.mjs': { count: 1, why: 'developer script that regenerates the committed knowledge JSON' },
+};
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(rel));
+    else if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(entry.name)) out.push(rel);
+  }
+  return out;
+}
+
+test('every write call in the code is the shared atomic write or listed with its reason', () => {
+  const found: Record<string, number> = {};
+  for (const file of [...sourceFiles('server/src'), ...sourceFiles('client/src'), ...sourceFiles('webview/src'), ...sourceFiles('bin')]) {
+    // Comments do not write; strings that name write functions (the SKL502 rule's tables) have no call parentheses.
+    const code = readFileSync(path.join(ROOT, file), 'utf8')
+      .replace(/\/\*[^]*?\*\//g, '')
+      .replace(/(^|[^:])\/\/.*$/gm, '$1');
+    const n = [...code.matchAll(WRITE_CALL)].length;
+    if (n > 0) found[file.split(path.sep).join('/')] = n;
+  }
+  const expected = Object.fromEntries(Object.entries(KNOWN_WRITES).map(([f, w]) => [f, w.count]));
+  assert.deepEqual(found, expected, 'a write call was added or removed: route new writes through writeFileAtomic (server/src/fix/write.ts) and add them to WRITERS, or list them in KNOWN_WRITES with the reason');
 });
