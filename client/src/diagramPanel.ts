@@ -193,7 +193,13 @@ class DiagramPanel implements vscode.Disposable {
         const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { PNG: ['png'] }, title: 'Export pipeline diagram as PNG' });
         const data = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(m.dataUrl)?.[1];
         if (!target || !data) return;
-        await vscode.workspace.fs.writeFile(target, Buffer.from(data, 'base64'));
+        const png = Buffer.from(data, 'base64');
+        try {
+          await saveExport(target, png, () => vscode.workspace.fs.writeFile(target, png));
+        } catch (err) {
+          void vscode.window.showErrorMessage(`pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
         void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
         break;
       }

@@ -46,7 +46,7 @@ const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string
     check: (text) => assert.match(text, /^<\?xml[^]*<svg[^]*StandardScaler/),
   },
   {
-    // The VS Code diagram panel's export (client/src/diagramPanel.ts), as it calls it for a file: URI; the
+    // The VS Code diagram panel's SVG and PNG export (client/src/diagramPanel.ts), as it calls it for a file: URI; the
     // editor's own file system is used only for other schemes, and a call to it here fails the test.
     name: 'VS Code diagram export',
     setup: (dir) => (writeFileSync(path.join(dir, 'p.pipeline.svg'), 'old diagram\n'), 'p.pipeline.svg'),
@@ -184,7 +184,7 @@ describe('--report-unused-noqa --fix removes only pipelint codes (issue 16, item
 const WRITE_CALL = /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|copyFileSync|copyFile|renameSync|rename|truncate|symlink)\s*\(|\bworkspace\.fs\.(writeFile|copy|rename)\b/g;
 const KNOWN_WRITES: Record<string, { count: number; why: string }> = {
   'server/src/fix/write.ts': { count: 3, why: 'the helper itself: the temporary file, the rename, the truncation after an in-place rewrite of a hard-linked file' },
-  'client/src/diagramPanel.ts': { count: 1, why: "saveExport's fallback for non-file: URIs (remote and virtual workspaces), where no local path exists" },
+  'client/src/diagramPanel.ts': { count: 2, why: "saveExport's fallback (SVG and PNG export) for non-file: URIs (remote and virtual workspaces), where no local path exists" },
   'client/src/extension.ts': { count: 1, why: 'the e2e harness writes its results file (only under PIPELINT_E2E_RESULTS)' },
   'server/src/knowledge/generate_scikitjs.mjs': { count: 1, why: 'developer script that regenerates the committed knowledge JSON' },
 };
