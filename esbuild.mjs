@@ -14,7 +14,10 @@ function copyAssets() {
   mkdirSync(outdir, { recursive: true });
   // tree-sitter's runtime and the Python grammar ship as .wasm: one universal build, no native ABI.
   copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), path.join(outdir, 'tree-sitter.wasm'));
-  copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), path.join(outdir, 'tree-sitter-python.wasm'));
+  copyFileSync(
+    require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
+    path.join(outdir, 'tree-sitter-python.wasm'),
+  );
 }
 
 const common = {
@@ -40,12 +43,22 @@ entries.push({ entryPoints: { typescript: 'server/src/typescript/index.ts' } });
 const webviewEntry = 'webview/src/main.ts';
 if (existsSync(webviewEntry)) {
   // The webview's script lives alone in dist/webview/: the panel's localResourceRoots is that folder only.
-  entries.push({ entryPoints: { 'webview/webview': webviewEntry }, platform: 'browser', format: 'iife', target: 'es2020', external: [], define: {}, banner: {} });
+  entries.push({
+    entryPoints: { 'webview/webview': webviewEntry },
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    external: [],
+    define: {},
+    banner: {},
+  });
 }
 
 copyAssets();
 const contexts = await Promise.all(
-  entries.filter((e) => Object.values(e.entryPoints).every((f) => existsSync(f))).map((e) => esbuild.context({ ...common, ...e, outdir })),
+  entries
+    .filter((e) => Object.values(e.entryPoints).every((f) => existsSync(f)))
+    .map((e) => esbuild.context({ ...common, ...e, outdir })),
 );
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

@@ -70,7 +70,9 @@ async function lambdas(): Promise<void> {
       analyse.push(c - b);
     }
     const m = median(analyse);
-    console.log(`| ${n} | ${(text.length / 1e6).toFixed(2)} MB | ${fmt(median(lower))} | ${fmt(m)} | ${previous ? `${(m / previous).toFixed(2)}x` : '-'} | ${examined.toLocaleString('en-US')} |`);
+    console.log(
+      `| ${n} | ${(text.length / 1e6).toFixed(2)} MB | ${fmt(median(lower))} | ${fmt(m)} | ${previous ? `${(m / previous).toFixed(2)}x` : '-'} | ${examined.toLocaleString('en-US')} |`,
+    );
     previous = m;
   }
 }
@@ -81,10 +83,15 @@ async function server(): Promise<void> {
   const prof = process.env.PIPELINT_BENCH_CPU_PROF;
   const client = new LspClient(['--stdio'], { nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
   // Started under load, the server may take longer than LspClient's default 20 s to answer.
-  await client.request('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null }, 300_000);
+  await client.request(
+    'initialize',
+    { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null },
+    300_000,
+  );
   client.notify('initialized', {});
   const pid = client.proc.pid!;
-  const published = (version: number) => client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === version, 600_000);
+  const published = (version: number) =>
+    client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === version, 600_000);
   const t0 = performance.now();
   const cpu0 = procCpuMs(pid);
   const first = published(1);
@@ -112,20 +119,29 @@ async function server(): Promise<void> {
     version++;
     const done = published(version);
     const t = performance.now();
-    client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: insert }] });
+    client.notify('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: insert }],
+    });
     await done;
     lat.push(performance.now() - t);
   }
   const editCpu = (procCpuMs(pid) - cpuBefore) / EDITS;
   const hwm = procStatus(pid, 'VmHWM');
   await client.shutdown();
-  console.log(`\n## Server on stdio: ${(text.length / 1e6).toFixed(2)} MB script, ${text.split('\n').length} lines, ${diags.diagnostics.length} diagnostics\n`);
+  console.log(
+    `\n## Server on stdio: ${(text.length / 1e6).toFixed(2)} MB script, ${text.split('\n').length} lines, ${diags.diagnostics.length} diagnostics\n`,
+  );
   console.log('| figure | value |');
   console.log('|---|---|');
   console.log(`| didOpen -> first diagnostics (wall; server CPU) | ${fmt(openMs)}; ${fmt(openCpu)} |`);
-  console.log(`| keystroke -> diagnostics, median of ${EDITS} (min, max) | ${fmt(median(lat))} (${fmt(Math.min(...lat))}, ${fmt(Math.max(...lat))}) |`);
+  console.log(
+    `| keystroke -> diagnostics, median of ${EDITS} (min, max) | ${fmt(median(lat))} (${fmt(Math.min(...lat))}, ${fmt(Math.max(...lat))}) |`,
+  );
   console.log(`| server CPU per keystroke (mean) | ${fmt(editCpu)} |`);
-  console.log(`| server RSS after open; peak (VmHWM) | ${(rssOpen / 1e6).toFixed(0)} MB; ${(hwm / 1e6).toFixed(0)} MB |`);
+  console.log(
+    `| server RSS after open; peak (VmHWM) | ${(rssOpen / 1e6).toFixed(0)} MB; ${(hwm / 1e6).toFixed(0)} MB |`,
+  );
 }
 
 function positionAt(text: string, offset: number): { line: number; character: number } {
@@ -136,7 +152,12 @@ function positionAt(text: string, offset: number): { line: number; character: nu
 }
 
 void (async () => {
-  console.log(`# Big documents (bench/bigfile.ts): ${new Date().toISOString()}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `# Big documents (bench/bigfile.ts): ${new Date().toISOString()}, ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   if (!process.argv.includes('--no-lambdas')) await lambdas();
   if (!process.argv.includes('--no-server')) await server();
 })();

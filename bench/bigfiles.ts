@@ -42,7 +42,7 @@ pipe_${i} = Pipeline(
         ("model", ${i % 2 === 0 ? `RandomForestClassifier(n_estimators=${50 + (i % 4) * 50}, random_state=SEED)` : `GradientBoostingClassifier(learning_rate=0.${(i % 9) + 1}, random_state=SEED)`}),
     ]
 )
-search_${i} = GridSearchCV(pipe_${i}, {"model__max_depth": [3, 5, ${i % 7 + 6}]}, cv=KFold(5, shuffle=True, random_state=SEED))
+search_${i} = GridSearchCV(pipe_${i}, {"model__max_depth": [3, 5, ${(i % 7) + 6}]}, cv=KFold(5, shuffle=True, random_state=SEED))
 search_${i}.fit(X_train, y_train)
 scores_${i} = cross_val_score(search_${i}.best_estimator_, X_train, y_train, cv=5)
 print(${i}, scores_${i}.mean(), search_${i}.score(X_test, y_test))
@@ -72,7 +72,9 @@ export function lambdasScript(n: number): string {
     '',
   ];
   for (let i = 0; i < n; i++) {
-    lines.push(`step_${i} = make_pipeline(FunctionTransformer(lambda X, k=${i}: np.clip(X * k, -${(i % 50) + 1}, ${(i % 50) + 1}) + np.log1p(np.abs(X))), LogisticRegression(C=0.${(i % 9) + 1}, max_iter=${100 + (i % 5) * 50}))`);
+    lines.push(
+      `step_${i} = make_pipeline(FunctionTransformer(lambda X, k=${i}: np.clip(X * k, -${(i % 50) + 1}, ${(i % 50) + 1}) + np.log1p(np.abs(X))), LogisticRegression(C=0.${(i % 9) + 1}, max_iter=${100 + (i % 5) * 50}))`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

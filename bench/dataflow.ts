@@ -35,7 +35,8 @@ joblib.dump(m${i}, "model_${i}.joblib")
 
 /** A notebook-style script of about `lines` lines (exported for bench/run.ts). */
 export function script(lines: number): string {
-  let s = 'import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.model_selection import train_test_split\nfrom sklearn.preprocessing import LabelEncoder, StandardScaler\nle = LabelEncoder()\n';
+  let s =
+    'import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.model_selection import train_test_split\nfrom sklearn.preprocessing import LabelEncoder, StandardScaler\nle = LabelEncoder()\n';
   for (let i = 0; s.split('\n').length < lines; i++) s += CELL(i);
   return s;
 }
@@ -68,19 +69,29 @@ async function main(): Promise<void> {
   const modules2 = Array.from({ length: 7 }, fresh);
   k = 0;
   const rules = best(7, () => analyzeModule(modules2[k++], { rules: leakageRules }));
-  console.log(`3,000-line notebook script (${text.split('\n').length} lines): parse+lower ${parse.toFixed(1)} ms, lineage ${lineage.toFixed(1)} ms, SKL3xx rules incl. semantics ${rules.toFixed(1)} ms (${(rules / parse).toFixed(2)}x parse)`);
+  console.log(
+    `3,000-line notebook script (${text.split('\n').length} lines): parse+lower ${parse.toFixed(1)} ms, lineage ${lineage.toFixed(1)} ms, SKL3xx rules incl. semantics ${rules.toFixed(1)} ms (${(rules / parse).toFixed(2)}x parse)`,
+  );
 
   const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-bench-ws-'));
   const files = [];
   for (let i = 0; i < 300; i++) {
     const f = path.join(dir, `f${i}.py`);
-    writeFileSync(f, i % 2 === 0 ? script(120).replace(/model_(\d+)/g, `model_${i}_$1`) : `import joblib\nimport pandas as pd\nm = joblib.load("model_${i - 1}_0.joblib")\nprint(m.predict(pd.read_csv("new.csv")))\n` + '\n'.repeat(100));
+    writeFileSync(
+      f,
+      i % 2 === 0
+        ? script(120).replace(/model_(\d+)/g, `model_${i}_$1`)
+        : `import joblib\nimport pandas as pd\nm = joblib.load("model_${i - 1}_0.joblib")\nprint(m.predict(pd.read_csv("new.csv")))\n` +
+            '\n'.repeat(100),
+    );
     files.push({ absolute: f, display: `f${i}.py` });
   }
   const engine = await Engine.create();
   const t = performance.now();
   const { workspace } = await buildWorkspace(engine, files);
-  console.log(`workspace index over 300 files, lowering included (the CLI reuses those lowerings for the analysis): ${(performance.now() - t).toFixed(0)} ms (${workspace.size} files indexed)`);
+  console.log(
+    `workspace index over 300 files, lowering included (the CLI reuses those lowerings for the analysis): ${(performance.now() - t).toFixed(0)} ms (${workspace.size} files indexed)`,
+  );
   // The index itself, over already lowered modules (what the server pays per changed file, and the CLI beyond lowering).
   const { readFileSync } = await import('node:fs');
   const loweredFiles = files.map((f) => engine.lower(f.display, readFileSync(f.absolute, 'utf8'), 'python').module);
@@ -88,7 +99,9 @@ async function main(): Promise<void> {
   const index = new WorkspaceIndex();
   for (const m of loweredFiles) index.update(summarizeModule(m));
   for (const m of loweredFiles) index.savesOf(`model_${m.uri}.joblib`);
-  console.log(`workspace index over 300 lowered files (summaries + lookups): ${(performance.now() - t2).toFixed(0)} ms`);
+  console.log(
+    `workspace index over 300 lowered files (summaries + lookups): ${(performance.now() - t2).toFixed(0)} ms`,
+  );
   const t3 = performance.now();
   index.update(summarizeModule(engine.lower('f0.py', readFileSync(files[0].absolute, 'utf8') + '\n', 'python').module));
   console.log(`one file changed (lower + summary + index update): ${(performance.now() - t3).toFixed(1)} ms`);

@@ -34,7 +34,16 @@ function measure(runs: number, body: () => void): { wall: number; cpu: number } 
 const fmt = (m: { wall: number; cpu: number }) => `median ${m.wall.toFixed(0)} ms wall, ${m.cpu.toFixed(0)} ms CPU`;
 
 function notebookJson(cells: string[]): string {
-  return JSON.stringify({ cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })), metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+  return JSON.stringify(
+    {
+      cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    },
+    null,
+    1,
+  );
 }
 
 const CELL = (i: number) =>
@@ -51,18 +60,28 @@ const CELL = (i: number) =>
     const program = NotebookProgram.fromJson(json);
     const joined = measure(1, () => engine.python.parse(program.text)?.delete());
     const cells = measure(5, () => engine.analyze(file, json, 'notebook'));
-    console.log(`${file.split('/').pop()} (${program.cells.length} code cells, ${(json.length / 1024).toFixed(0)} KB): joined parse alone ${fmt(joined)} (1 run); engine parse + lower + analyse ${fmt(cells)}`);
+    console.log(
+      `${file.split('/').pop()} (${program.cells.length} code cells, ${(json.length / 1024).toFixed(0)} KB): joined parse alone ${fmt(joined)} (1 run); engine parse + lower + analyse ${fmt(cells)}`,
+    );
   }
   const many = notebookJson(Array.from({ length: 10_000 }, (_, i) => CELL(i)));
-  console.log(`10,000-cell notebook (${(many.length / 1024).toFixed(0)} KB): ${fmt(measure(5, () => engine.analyze('many.ipynb', many, 'notebook')))}`);
-  const body = Array.from({ length: 6000 }, (_, i) => `feature_${i} = np.log1p(df["col_${i % 40}"].values) * ${i}`).join('\n');
+  console.log(
+    `10,000-cell notebook (${(many.length / 1024).toFixed(0)} KB): ${fmt(measure(5, () => engine.analyze('many.ipynb', many, 'notebook')))}`,
+  );
+  const body = Array.from(
+    { length: 6000 },
+    (_, i) => `feature_${i} = np.log1p(df["col_${i % 40}"].values) * ${i}`,
+  ).join('\n');
   const big = notebookJson([CELL(0), body]);
-  console.log(`one ${(body.length / 1024).toFixed(0)} KB cell: ${fmt(measure(5, () => engine.analyze('big.ipynb', big, 'notebook')))}`);
+  console.log(
+    `one ${(body.length / 1024).toFixed(0)} KB cell: ${fmt(measure(5, () => engine.analyze('big.ipynb', big, 'notebook')))}`,
+  );
 
   // The server: 500 cells, one edited per run, the others from the per-cell cache.
   const texts = Array.from({ length: 500 }, (_, i) => CELL(i));
   const cache = new NotebookLoweringCache();
-  const program = (k: number) => new NotebookProgram(texts.map((text, index) => ({ index, text: index === 250 ? `${text}\nx_${k} = ${k}` : text })));
+  const program = (k: number) =>
+    new NotebookProgram(texts.map((text, index) => ({ index, text: index === 250 ? `${text}\nx_${k} = ${k}` : text })));
   lowerNotebook(engine.python, program(-1), 'nb.ipynb', cache);
   let k = 0;
   const edit = measure(21, () => analyzeModule(lowerNotebook(engine.python, program(k++), 'nb.ipynb', cache)));

@@ -26,7 +26,18 @@ if (out && require('node:worker_threads').isMainThread) {
     const r = process.resourceUsage();
     sampleThreads();
     const busiest = [...threads.values()].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 4);
-    return { pid: process.pid, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, maxRss: r.maxRSS * 1024, cpuUserUs: r.userCPUTime, cpuSystemUs: r.systemCPUTime, threads: busiest };
+    return {
+      pid: process.pid,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      maxRss: r.maxRSS * 1024,
+      cpuUserUs: r.userCPUTime,
+      cpuSystemUs: r.systemCPUTime,
+      threads: busiest,
+    };
   };
   process.on('exit', () => fs.writeFileSync(`${out}.${process.pid}.exit.json`, JSON.stringify(snapshot())));
   if (process.env.PIPELINT_BENCH_PROBE_SIGNAL === '1') {

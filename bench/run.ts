@@ -58,7 +58,13 @@ export function percentile(xs: number[], p: number): number {
 }
 
 export function stats(xs: number[]): Stats {
-  return { n: xs.length, median: percentile(xs, 50), p95: percentile(xs, 95), min: Math.min(...xs), max: Math.max(...xs) };
+  return {
+    n: xs.length,
+    median: percentile(xs, 50),
+    p95: percentile(xs, 95),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+  };
 }
 
 const load = () =>
@@ -95,7 +101,9 @@ function row(r: Omit<Row, 'load'>): void {
   const full = { ...r, load: load() };
   rows.push(full);
   const status = r.met === undefined ? '' : r.met ? ' [met]' : ' [MISSED]';
-  console.log(`  ${r.id} ${r.figure}: ${r.value} (${r.spread}) cpu ${r.cpu}; target ${r.target}${status}  [load ${full.load}]`);
+  console.log(
+    `  ${r.id} ${r.figure}: ${r.value} (${r.spread}) cpu ${r.cpu}; target ${r.target}${status}  [load ${full.load}]`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- processes
@@ -128,7 +136,10 @@ function probeEnv(signal: boolean): { env: NodeJS.ProcessEnv; prefix: string } {
 }
 
 /** Runs a cold Node process to completion: wall time (spawn to exit), stdout, and the probe's exit snapshot. */
-function runNode(args: string[], cwd = ROOT): Promise<{ wallMs: number; stdout: string; stderr: string; code: number | null; probe?: ProbeSnapshot }> {
+function runNode(
+  args: string[],
+  cwd = ROOT,
+): Promise<{ wallMs: number; stdout: string; stderr: string; code: number | null; probe?: ProbeSnapshot }> {
   const { env, prefix } = probeEnv(false);
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -207,7 +218,11 @@ class BenchServer {
   }
 
   diagnostics(uri: string, version?: number, timeoutMs = 120_000): Promise<any> {
-    return this.client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === version, timeoutMs);
+    return this.client.waitFor(
+      'textDocument/publishDiagnostics',
+      (p) => p.uri === uri && p.version === version,
+      timeoutMs,
+    );
   }
 
   async close(): Promise<void> {
@@ -218,7 +233,11 @@ class BenchServer {
 // ---------------------------------------------------------------------------------------------- corpus
 
 function examplesDir(): string {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'fetch-sklearn-examples.sh')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'fetch-sklearn-examples.sh')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').pop()!;
 }
 
@@ -265,7 +284,11 @@ function typingSpot(text: string, pattern: RegExp): number {
 }
 
 /** `count` single-character edits: type `word` at `at` one character at a time, delete it, repeat. */
-function* keystrokes(at: number, word: string, count: number): Generator<{ offset: number; insert: string; deleteLen: number }> {
+function* keystrokes(
+  at: number,
+  word: string,
+  count: number,
+): Generator<{ offset: number; insert: string; deleteLen: number }> {
   let typed = 0;
   let forward = true;
   for (let k = 0; k < count; k++) {
@@ -312,7 +335,15 @@ async function benchAnalysis(): Promise<void> {
     }
   }
   const s = stats(full);
-  row({ id: '0a', figure: `parse + lower + analyse, ${text.split('\n').length - 1}-line notebook-style script (in process, fresh)`, value: ms(s.median), spread: `min ${ms(s.min)}, max ${ms(s.max)}, n=${s.n}`, cpu: ms(percentile(fullCpu, 50)), target: '-', met: undefined });
+  row({
+    id: '0a',
+    figure: `parse + lower + analyse, ${text.split('\n').length - 1}-line notebook-style script (in process, fresh)`,
+    value: ms(s.median),
+    spread: `min ${ms(s.min)}, max ${ms(s.max)}, n=${s.n}`,
+    cpu: ms(percentile(fullCpu, 50)),
+    target: '-',
+    met: undefined,
+  });
 
   // Re-analysis after a one-character edit, as the server does it: incremental re-parse + reused lowering.
   const state = new DocumentState(TextDocument.create(uri, 'python', 1, text), 'python');
@@ -338,7 +369,15 @@ async function benchAnalysis(): Promise<void> {
   }
   state.dispose();
   const e = stats(edit);
-  row({ id: '0b', figure: 're-analysis after a one-character edit, same file (in process, incremental)', value: ms(e.median), spread: `p95 ${ms(e.p95)}, min ${ms(e.min)}, max ${ms(e.max)}, n=${e.n}`, cpu: ms(percentile(editCpu, 50)), target: '< 10 ms median', met: e.median < 10 });
+  row({
+    id: '0b',
+    figure: 're-analysis after a one-character edit, same file (in process, incremental)',
+    value: ms(e.median),
+    spread: `p95 ${ms(e.p95)}, min ${ms(e.min)}, max ${ms(e.max)}, n=${e.n}`,
+    cpu: ms(percentile(editCpu, 50)),
+    target: '< 10 ms median',
+    met: e.median < 10,
+  });
 }
 
 /** 1 and 2: the CLI over the examples as a cold process, and the read+parse floor beside it. */
@@ -353,7 +392,13 @@ async function benchCli(dir: string): Promise<void> {
   const outputs = new Set<string>();
   const busiest: number[] = [];
   const busiestOne: number[] = [];
-  const runCli = async (r: number, env: NodeJS.ProcessEnv | undefined, wall: number[], cpu: number[], mem: number[]) => {
+  const runCli = async (
+    r: number,
+    env: NodeJS.ProcessEnv | undefined,
+    wall: number[],
+    cpu: number[],
+    mem: number[],
+  ) => {
     const saved = process.env.PIPELINT_WORKERS;
     if (env?.PIPELINT_WORKERS !== undefined) process.env.PIPELINT_WORKERS = env.PIPELINT_WORKERS;
     const res = await runNode([CLI_JS, 'check', dir, '--format', 'json']);
@@ -379,7 +424,10 @@ async function benchCli(dir: string): Promise<void> {
     await runCli(r, undefined, cli, cliCpu, cliMem);
     await runCli(r, { PIPELINT_WORKERS: '0' }, one, oneCpu, oneMem);
   }
-  if (outputs.size > 1) notes.push(`the CLI's JSON output differed between runs (${outputs.size} variants): worker threads must not change it`);
+  if (outputs.size > 1)
+    notes.push(
+      `the CLI's JSON output differed between runs (${outputs.size} variants): worker threads must not change it`,
+    );
   const parse: number[] = [];
   const parseCpu: number[] = [];
   const parseLoop: number[] = [];
@@ -395,17 +443,66 @@ async function benchCli(dir: string): Promise<void> {
   }
   const c = stats(cli);
   const p = stats(parse);
-  row({ id: '1', figure: `\`pipelint check\` over scikit-learn's examples (${files} files), cold process, wall`, value: ms(c.median), spread: `min ${ms(c.min)}, max ${ms(c.max)}, n=${c.n}`, cpu: ms(percentile(cliCpu, 50)), target: '< 1.0 s wall', met: c.median < 1000 });
+  row({
+    id: '1',
+    figure: `\`pipelint check\` over scikit-learn's examples (${files} files), cold process, wall`,
+    value: ms(c.median),
+    spread: `min ${ms(c.min)}, max ${ms(c.max)}, n=${c.n}`,
+    cpu: ms(percentile(cliCpu, 50)),
+    target: '< 1.0 s wall',
+    met: c.median < 1000,
+  });
   if (busiest.length) {
-    row({ id: '1c', figure: '  same, CPU time of the busiest thread (the critical path on an idle machine): with workers; on one thread', value: ms(percentile(busiest, 50)), spread: `one thread: ${ms(percentile(busiestOne, 50))}`, cpu: '-', target: '-', met: undefined });
+    row({
+      id: '1c',
+      figure:
+        '  same, CPU time of the busiest thread (the critical path on an idle machine): with workers; on one thread',
+      value: ms(percentile(busiest, 50)),
+      spread: `one thread: ${ms(percentile(busiestOne, 50))}`,
+      cpu: '-',
+      target: '-',
+      met: undefined,
+    });
   }
-  row({ id: '1m', figure: '  same, peak memory (max RSS, all threads)', value: mb(percentile(cliMem, 50)), spread: `min ${mb(Math.min(...cliMem))}, max ${mb(Math.max(...cliMem))}`, cpu: '-', target: '-', met: undefined });
+  row({
+    id: '1m',
+    figure: '  same, peak memory (max RSS, all threads)',
+    value: mb(percentile(cliMem, 50)),
+    spread: `min ${mb(Math.min(...cliMem))}, max ${mb(Math.max(...cliMem))}`,
+    cpu: '-',
+    target: '-',
+    met: undefined,
+  });
   const o = stats(one);
-  row({ id: '1s', figure: '  same on one thread (PIPELINT_WORKERS=0), wall; peak memory', value: ms(o.median), spread: `min ${ms(o.min)}, max ${ms(o.max)}; max RSS ${mb(percentile(oneMem, 50))}${outputs.size === 1 ? '; output identical' : ''}`, cpu: ms(percentile(oneCpu, 50)), target: '-', met: undefined });
-  row({ id: '2', figure: 'floor: read + tree-sitter-parse the same files, one process, one thread, cold, wall', value: ms(p.median), spread: `min ${ms(p.min)}, max ${ms(p.max)}; parse loop alone ${ms(percentile(parseLoop, 50))}`, cpu: ms(percentile(parseCpu, 50)), target: '-', met: undefined });
+  row({
+    id: '1s',
+    figure: '  same on one thread (PIPELINT_WORKERS=0), wall; peak memory',
+    value: ms(o.median),
+    spread: `min ${ms(o.min)}, max ${ms(o.max)}; max RSS ${mb(percentile(oneMem, 50))}${outputs.size === 1 ? '; output identical' : ''}`,
+    cpu: ms(percentile(oneCpu, 50)),
+    target: '-',
+    met: undefined,
+  });
+  row({
+    id: '2',
+    figure: 'floor: read + tree-sitter-parse the same files, one process, one thread, cold, wall',
+    value: ms(p.median),
+    spread: `min ${ms(p.min)}, max ${ms(p.max)}; parse loop alone ${ms(percentile(parseLoop, 50))}`,
+    cpu: ms(percentile(parseCpu, 50)),
+    target: '-',
+    met: undefined,
+  });
   const ratio = c.median / p.median;
   const cpuRatio = percentile(cliCpu, 50) / percentile(parseCpu, 50);
-  row({ id: '2r', figure: 'ratio (1) / (2), medians', value: `${ratio.toFixed(2)}x wall`, spread: `${cpuRatio.toFixed(2)}x CPU time`, cpu: '-', target: '<= 2.0x', met: ratio <= 2.0 });
+  row({
+    id: '2r',
+    figure: 'ratio (1) / (2), medians',
+    value: `${ratio.toFixed(2)}x wall`,
+    spread: `${cpuRatio.toFixed(2)}x CPU time`,
+    cpu: '-',
+    target: '<= 2.0x',
+    met: ratio <= 2.0,
+  });
 }
 
 interface EditRun {
@@ -415,7 +512,15 @@ interface EditRun {
 }
 
 /** Types `count` single characters into an open document, waiting each time for its diagnostics. */
-async function editLatency(server: BenchServer, uri: string, text: string, at: number, word: string, count: number, languageId: string): Promise<EditRun> {
+async function editLatency(
+  server: BenchServer,
+  uri: string,
+  text: string,
+  at: number,
+  word: string,
+  count: number,
+  languageId: string,
+): Promise<EditRun> {
   await server.open(uri, text, languageId, 1);
   let version = 1;
   let current = text;
@@ -432,7 +537,10 @@ async function editLatency(server: BenchServer, uri: string, text: string, at: n
     version++;
     const done = server.diagnostics(uri, version);
     const t = performance.now();
-    server.client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: e.insert }] });
+    server.client.notify('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: e.insert }],
+    });
     try {
       await done;
     } catch {
@@ -465,8 +573,21 @@ async function benchEdits(files: string[]): Promise<void> {
   for (const lines of [3400, 10000]) {
     const text = realPython(files, lines);
     const at = typingSpot(text, /^\w+ = [\w.]+\(.+\)\s*$/);
-    const run = await editLatency(server, `file:///bench/real_${lines}.py`, text, at, ', random_state=0', EDITS, 'python');
-    editRow(lines === 3400 ? '3a' : '3b', `edit latency, ${text.split('\n').length - 1}-line Python file (real code), didChange -> publishDiagnostics`, run, lines === 3400 ? 15 : 60);
+    const run = await editLatency(
+      server,
+      `file:///bench/real_${lines}.py`,
+      text,
+      at,
+      ', random_state=0',
+      EDITS,
+      'python',
+    );
+    editRow(
+      lines === 3400 ? '3a' : '3b',
+      `edit latency, ${text.split('\n').length - 1}-line Python file (real code), didChange -> publishDiagnostics`,
+      run,
+      lines === 3400 ? 15 : 60,
+    );
   }
   await server.close();
 }
@@ -482,7 +603,15 @@ async function benchTypeScript(): Promise<void> {
   await server.close();
   // In process, for the profile of where the time goes (lowering vs rules): the existing bench.
   const r = benchTypeScriptEdit({ lines: 2000, runs: 30 });
-  row({ id: '6i', figure: '  same edit in process, fresh lowering each time: lower + analyse (of which lowering)', value: ms(r.medianMs), spread: `lowering ${ms(r.lowerMedianMs)}; min ${ms(r.minMs)}, max ${ms(r.maxMs)}`, cpu: '-', target: '-', met: undefined });
+  row({
+    id: '6i',
+    figure: '  same edit in process, fresh lowering each time: lower + analyse (of which lowering)',
+    value: ms(r.medianMs),
+    spread: `lowering ${ms(r.lowerMedianMs)}; min ${ms(r.minMs)}, max ${ms(r.maxMs)}`,
+    cpu: '-',
+    target: '-',
+    met: undefined,
+  });
   // As the server does it: incremental re-parse and reused statements (the document's cache object).
   const cache = {};
   let src = text;
@@ -506,7 +635,15 @@ async function benchTypeScript(): Promise<void> {
     }
   }
   const a = stats(all);
-  row({ id: '6j', figure: '  same edit in process, incremental (as the server): lower + analyse (of which lowering)', value: ms(a.median), spread: `lowering ${ms(percentile(lower, 50))}; p95 ${ms(a.p95)}, min ${ms(a.min)}, max ${ms(a.max)}`, cpu: ms(percentile(cpu, 50)), target: '-', met: undefined });
+  row({
+    id: '6j',
+    figure: '  same edit in process, incremental (as the server): lower + analyse (of which lowering)',
+    value: ms(a.median),
+    spread: `lowering ${ms(percentile(lower, 50))}; p95 ${ms(a.p95)}, min ${ms(a.min)}, max ${ms(a.max)}`,
+    cpu: ms(percentile(cpu, 50)),
+    target: '-',
+    met: undefined,
+  });
 }
 
 /** 4: server memory with all 285 files open, and over 1,000 open/close cycles of one file. */
@@ -518,8 +655,17 @@ async function benchMemory(files: string[]): Promise<void> {
   await Promise.all(files.map((f) => server.open(pathToFileURL(f).href, readFileSync(f, 'utf8'))));
   const openAll = performance.now() - t;
   const opened = await server.memory();
-  row({ id: '4a', figure: `server memory after opening all ${files.length} files (RSS after GC; JS heap)`, value: mb(opened.rss), spread: `heap ${mb(opened.heapUsed)}; idle server ${mb(base.rss)}; all diagnostics in ${ms(openAll)}`, cpu: '-', target: '< 200 MB', met: opened.rss < 200 * 2 ** 20 });
-  for (const f of files) server.client.notify('textDocument/didClose', { textDocument: { uri: pathToFileURL(f).href } });
+  row({
+    id: '4a',
+    figure: `server memory after opening all ${files.length} files (RSS after GC; JS heap)`,
+    value: mb(opened.rss),
+    spread: `heap ${mb(opened.heapUsed)}; idle server ${mb(base.rss)}; all diagnostics in ${ms(openAll)}`,
+    cpu: '-',
+    target: '< 200 MB',
+    met: opened.rss < 200 * 2 ** 20,
+  });
+  for (const f of files)
+    server.client.notify('textDocument/didClose', { textDocument: { uri: pathToFileURL(f).href } });
 
   const file = files.reduce((a, b) => (readFileSync(a, 'utf8').length >= readFileSync(b, 'utf8').length ? a : b));
   const text = readFileSync(file, 'utf8');
@@ -567,14 +713,25 @@ async function benchColdStart(files: string[]): Promise<void> {
     await server.close();
   }
   const s = stats(total);
-  row({ id: '5', figure: `cold start: spawn the server -> first diagnostics of ${path.basename(file)}`, value: ms(s.median), spread: `min ${ms(s.min)}, max ${ms(s.max)}, n=${s.n}; initialize answered at ${ms(percentile(init, 50))}`, cpu: ms(percentile(cpu, 50)), target: '< 600 ms', met: s.median < 600 });
+  row({
+    id: '5',
+    figure: `cold start: spawn the server -> first diagnostics of ${path.basename(file)}`,
+    value: ms(s.median),
+    spread: `min ${ms(s.min)}, max ${ms(s.max)}, n=${s.n}; initialize answered at ${ms(percentile(init, 50))}`,
+    cpu: ms(percentile(cpu, 50)),
+    target: '< 600 ms',
+    met: s.median < 600,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- main
 
 function table(): string {
   const head = '| # | figure | median / p50 | spread | CPU time | target | met |\n|---|---|---|---|---|---|---|';
-  const body = rows.map((r) => `| ${r.id} | ${r.figure} | ${r.value} | ${r.spread} | ${r.cpu} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`);
+  const body = rows.map(
+    (r) =>
+      `| ${r.id} | ${r.figure} | ${r.value} | ${r.spread} | ${r.cpu} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
+  );
   return [head, ...body].join('\n');
 }
 
@@ -583,7 +740,12 @@ async function main(): Promise<void> {
   const commit = (() => {
     try {
       const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-      const dirty = execFileSync('git', ['status', '--porcelain', '--', 'server', 'bench'], { cwd: ROOT, encoding: 'utf8' }).trim() ? ' (+ uncommitted changes)' : '';
+      const dirty = execFileSync('git', ['status', '--porcelain', '--', 'server', 'bench'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).trim()
+        ? ' (+ uncommitted changes)'
+        : '';
       return sha + dirty;
     } catch {
       return 'unknown';
@@ -592,7 +754,9 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const started = new Date();
   const loadBefore = load();
-  console.log(`pipelint bench: ${cpus.length} CPUs (${cpus[0]?.model ?? '?'}), Node ${process.version}, load average ${loadBefore}, commit ${commit}`);
+  console.log(
+    `pipelint bench: ${cpus.length} CPUs (${cpus[0]?.model ?? '?'}), Node ${process.version}, load average ${loadBefore}, commit ${commit}`,
+  );
   const dir = examplesDir();
   const files = listPy(dir);
   console.log(`corpus: ${files.length} scikit-learn example scripts in ${path.relative(ROOT, dir)}`);
@@ -630,7 +794,8 @@ async function main(): Promise<void> {
   console.log('\n' + out);
   if (WRITE) {
     const results = path.join(__dirname, 'RESULTS.md');
-    if (!existsSync(results)) writeFileSync(results, '# Benchmark results\n\nAppended by `npm run bench` (bench/run.ts); newest last.\n\n');
+    if (!existsSync(results))
+      writeFileSync(results, '# Benchmark results\n\nAppended by `npm run bench` (bench/run.ts); newest last.\n\n');
     appendFileSync(results, out + '\n');
     console.log(`appended to ${path.relative(ROOT, results)}`);
   }

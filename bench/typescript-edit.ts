@@ -102,7 +102,16 @@ export function benchTypeScriptEdit(options: { lines?: number; runs?: number } =
     lowerTimes.push(lowered - t);
     times.push(done - t);
   }
-  return { lines, runs, firstMs, lowerMedianMs: median(lowerTimes), medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), findings };
+  return {
+    lines,
+    runs,
+    firstMs,
+    lowerMedianMs: median(lowerTimes),
+    medianMs: median(times),
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
+    findings,
+  };
 }
 
 if (require.main === module) {
@@ -114,6 +123,8 @@ if (require.main === module) {
   const f = (x: number) => x.toFixed(2);
   console.log(`typescript-edit: ${r.lines} lines, ${r.runs} runs, ${r.findings} findings`);
   console.log(`  first lower+analyse: ${f(r.firstMs)} ms`);
-  console.log(`  re-analyse after 1-char edit: median ${f(r.medianMs)} ms, min ${f(r.minMs)} ms, max ${f(r.maxMs)} ms (lowering alone: median ${f(r.lowerMedianMs)} ms)`);
+  console.log(
+    `  re-analyse after 1-char edit: median ${f(r.medianMs)} ms, min ${f(r.minMs)} ms, max ${f(r.maxMs)} ms (lowering alone: median ${f(r.lowerMedianMs)} ms)`,
+  );
   console.log(`  target < 20 ms median: ${r.medianMs < 20 ? 'met' : 'NOT met'}`);
 }

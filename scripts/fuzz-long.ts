@@ -15,7 +15,15 @@ import { loadSeeds, makeInput, type FuzzInput } from '../test/fuzz/mutate';
 import { runCliBatch, runServerInputs, type TargetFailure } from '../test/fuzz/targets';
 import { runProtocolSession, type SessionResult } from '../test/fuzz/protocol';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, heavy: { type: 'string', default: '0.002' }, sessions: { type: 'string', default: '1000' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    heavy: { type: 'string', default: '0.002' },
+    sessions: { type: 'string', default: '1000' },
+    only: { type: 'string' },
+  },
+});
 const COUNT = Number(values.count);
 const SEED = Number(values.seed);
 const HEAVY = Number(values.heavy);
@@ -25,10 +33,21 @@ const ONLY = values.only;
 /** Generous: a hang, not a slow machine. */
 const boundMs = (bytes: number) => 120_000 + 60_000 * (bytes / 1e6);
 
-interface Row { index: number; name: string; bytes: number; ms: number; crash?: string; ruleFailures: string[]; skipped?: boolean }
+interface Row {
+  index: number;
+  name: string;
+  bytes: number;
+  ms: number;
+  crash?: string;
+  ruleFailures: string[];
+  skipped?: boolean;
+}
 
 function startWorker(): Promise<ChildProcess> {
-  const child = fork(path.join(__dirname, '..', 'test', 'fuzz', 'worker.ts'), [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(path.join(__dirname, '..', 'test', 'fuzz', 'worker.ts'), [], {
+    execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   child.stderr!.on('data', () => {});
   return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
@@ -79,7 +98,13 @@ async function analyserRun(): Promise<{ rows: Row[]; hangs: string[]; rejections
 }
 
 /** Config files and globs: COUNT inputs in a bounded child (10 s each: a hang, not a slow machine). */
-async function configRun(): Promise<{ count: number; crashes: string[]; hangs: string[]; times: number[]; slowest: { name: string; ms: number } }> {
+async function configRun(): Promise<{
+  count: number;
+  crashes: string[];
+  hangs: string[];
+  times: number[];
+  slowest: { name: string; ms: number };
+}> {
   const crashes: string[] = [];
   const hangs: string[] = [];
   const times: number[] = [];
@@ -121,22 +146,33 @@ async function configRun(): Promise<{ count: number; crashes: string[]; hangs: s
 async function protocolRun(): Promise<SessionResult[]> {
   const results: SessionResult[] = [];
   for (let i = 0; i < SESSIONS; i += 4) {
-    results.push(...(await Promise.all([0, 1, 2, 3].filter((k) => i + k < SESSIONS).map((k) => runProtocolSession(SEED, i + k, 120_000)))));
+    results.push(
+      ...(await Promise.all(
+        [0, 1, 2, 3].filter((k) => i + k < SESSIONS).map((k) => runProtocolSession(SEED, i + k, 120_000)),
+      )),
+    );
     if ((i + 4) % 100 === 0) console.error(`protocol: ${Math.min(i + 4, SESSIONS)}/${SESSIONS}`);
   }
   return results;
 }
 
-function issue16Lines(config: Awaited<ReturnType<typeof configRun>> | undefined, sessions: SessionResult[] | undefined): string[] {
+function issue16Lines(
+  config: Awaited<ReturnType<typeof configRun>> | undefined,
+  sessions: SessionResult[] | undefined,
+): string[] {
   const lines: string[] = [];
   if (config) {
-    lines.push(`config/globs: ${config.count} inputs, ${config.crashes.length} crashes, ${config.hangs.length} hangs, p50 ${percentile(config.times, 50).toFixed(2)} ms, p99 ${percentile(config.times, 99).toFixed(0)} ms, slowest ${config.slowest.ms.toFixed(0)} ms (${config.slowest.name})`);
+    lines.push(
+      `config/globs: ${config.count} inputs, ${config.crashes.length} crashes, ${config.hangs.length} hangs, p50 ${percentile(config.times, 50).toFixed(2)} ms, p99 ${percentile(config.times, 99).toFixed(0)} ms, slowest ${config.slowest.ms.toFixed(0)} ms (${config.slowest.name})`,
+    );
     for (const c of [...config.crashes, ...config.hangs].slice(0, 20)) lines.push(`CONFIG ${c}`);
   }
   if (sessions) {
     const times = sessions.map((s) => s.ms).sort((a, b) => a - b);
     const bad = sessions.filter((s) => s.crash || s.hang);
-    lines.push(`protocol: ${sessions.length} sessions, ${sessions.filter((s) => s.crash).length} crashes, ${sessions.filter((s) => s.hang).length} hangs, p50 ${percentile(times, 50).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms per session`);
+    lines.push(
+      `protocol: ${sessions.length} sessions, ${sessions.filter((s) => s.crash).length} crashes, ${sessions.filter((s) => s.hang).length} hangs, p50 ${percentile(times, 50).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms per session`,
+    );
     for (const s of bad.slice(0, 20)) lines.push(`PROTOCOL ${s.name}: ${s.crash ?? s.hang}`);
   }
   return lines;
@@ -144,7 +180,9 @@ function issue16Lines(config: Awaited<ReturnType<typeof configRun>> | undefined,
 
 const seedsCache = loadSeeds();
 
-async function serverRun(inputs: FuzzInput[]): Promise<{ failures: TargetFailure[]; times: { name: string; ms: number }[] }> {
+async function serverRun(
+  inputs: FuzzInput[],
+): Promise<{ failures: TargetFailure[]; times: { name: string; ms: number }[] }> {
   const failures: TargetFailure[] = [];
   const times: { name: string; ms: number }[] = [];
   // Batches of 100 on one server each: a dead server is a failure, and the next batch gets a fresh one.
@@ -154,10 +192,18 @@ async function serverRun(inputs: FuzzInput[]): Promise<{ failures: TargetFailure
       // Under load (six sessions on two cores) a server can take longer than LspClient's 20 s to start:
       // the bound is for a hang, and a server that never answers is a failure of its batch, not of the run.
       try {
-        await client.request('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null }, 300_000);
+        await client.request(
+          'initialize',
+          { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null },
+          300_000,
+        );
         client.notify('initialized', {});
       } catch (err) {
-        failures.push({ input: `batch ${i / 100}`, target: 'server', message: `initialize: ${err instanceof Error ? err.message : String(err)}` });
+        failures.push({
+          input: `batch ${i / 100}`,
+          target: 'server',
+          message: `initialize: ${err instanceof Error ? err.message : String(err)}`,
+        });
         continue;
       }
       const r = await runServerInputs(client, inputs.slice(i, i + 100), SEED + i);
@@ -174,8 +220,13 @@ async function serverRun(inputs: FuzzInput[]): Promise<{ failures: TargetFailure
 async function main(): Promise<void> {
   const started = Date.now();
   if (ONLY === 'config' || ONLY === 'protocol') {
-    const lines = issue16Lines(ONLY === 'config' ? await configRun() : undefined, ONLY === 'protocol' ? await protocolRun() : undefined);
-    console.log([`fuzz long (${ONLY}): seed ${SEED}, ${((Date.now() - started) / 60000).toFixed(1)} min`, ...lines].join('\n'));
+    const lines = issue16Lines(
+      ONLY === 'config' ? await configRun() : undefined,
+      ONLY === 'protocol' ? await protocolRun() : undefined,
+    );
+    console.log(
+      [`fuzz long (${ONLY}): seed ${SEED}, ${((Date.now() - started) / 60000).toFixed(1)} min`, ...lines].join('\n'),
+    );
     process.exit(lines.some((l) => /^(CONFIG|PROTOCOL) /.test(l)) ? 1 : 0);
   }
   console.error(`seeds: ${seedsCache.length} files; ${COUNT} inputs, seed ${SEED}, heavy rate ${HEAVY}`);
@@ -189,7 +240,10 @@ async function main(): Promise<void> {
       let ms = 0;
       for (let b = 0; b < picked.length; b += 40) {
         const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-fuzz-long-'));
-        const r = await runCliBatch(picked.slice(b, b + 40).map((i) => makeInput(seedsCache, SEED, i, HEAVY)), dir);
+        const r = await runCliBatch(
+          picked.slice(b, b + 40).map((i) => makeInput(seedsCache, SEED, i, HEAVY)),
+          dir,
+        );
         failures.push(...r.failures);
         ms += r.ms;
       }
@@ -221,9 +275,20 @@ async function main(): Promise<void> {
   for (const h of hangs) lines.push(`HANG ${h}`);
   for (const d of workerDeaths) lines.push(`DIED ${d}`);
   for (const r of rejections.slice(0, 20)) lines.push(`REJECTION ${r}`);
-  for (const f of [...server.failures, ...cli.failures].slice(0, 40)) lines.push(`${f.target.toUpperCase()} ${f.input}: ${f.message}`);
+  for (const f of [...server.failures, ...cli.failures].slice(0, 40))
+    lines.push(`${f.target.toUpperCase()} ${f.input}: ${f.message}`);
   console.log(lines.join('\n'));
-  const bad = crashes.length + ruleFailures.length + hangs.length + workerDeaths.length + rejections.length + server.failures.length + cli.failures.length + config.crashes.length + config.hangs.length + sessions.filter((s) => s.crash || s.hang).length;
+  const bad =
+    crashes.length +
+    ruleFailures.length +
+    hangs.length +
+    workerDeaths.length +
+    rejections.length +
+    server.failures.length +
+    cli.failures.length +
+    config.crashes.length +
+    config.hangs.length +
+    sessions.filter((s) => s.crash || s.hang).length;
   process.exit(bad === 0 ? 0 : 1);
 }
 

@@ -31,5 +31,7 @@ if (files.length === 0) {
   console.error(`no test files in tiers: ${tiers.join(', ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

@@ -111,7 +111,11 @@ export class PipelintClient implements PipelintApi, vscode.Disposable {
     else this.output.info(`starting the pipelint server: ${serverModule}`);
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.stdio },
-      debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+      debug: {
+        module: serverModule,
+        transport: TransportKind.stdio,
+        options: { execArgv: ['--nolazy', '--inspect=6011'] },
+      },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
@@ -123,7 +127,9 @@ export class PipelintClient implements PipelintApi, vscode.Disposable {
       // Untrusted workspaces are supported: the server only reads files and never runs them.
       initializationOptions: { trusted: vscode.workspace.isTrusted },
       errorHandler: {
-        error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+        error: (_error, _message, count) => ({
+          action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+        }),
         closed: () => {
           // Restarts are ours (with backoff, below), so the library neither restarts nor pops a message.
           if (client === this.client) queueMicrotask(() => this.onServerDied());
@@ -153,7 +159,11 @@ export class PipelintClient implements PipelintApi, vscode.Disposable {
       this.setState('stopped');
       this.output.error(`pipelint server died ${this.crashes - 1} times in a row; not restarting.`);
       void vscode.window
-        .showErrorMessage('The pipelint server keeps stopping. It will not be restarted automatically.', 'Show Output', 'Restart')
+        .showErrorMessage(
+          'The pipelint server keeps stopping. It will not be restarted automatically.',
+          'Show Output',
+          'Restart',
+        )
         .then((pick) => {
           if (pick === 'Show Output') this.output.show(true);
           if (pick === 'Restart') void this.restart();

@@ -18,15 +18,17 @@ interface CommandFactory {
   disabled?: (ctx: CommandContext) => Handler;
 }
 
-const serverDown = (ctx: CommandContext): Handler => async () => {
-  const pick = await vscode.window.showWarningMessage(
-    `pipelint: the server is ${ctx.client.state === 'stopped' ? 'stopped' : 'not ready yet'}.`,
-    'Restart Server',
-    'Show Output',
-  );
-  if (pick === 'Restart Server') await ctx.client.restart();
-  if (pick === 'Show Output') ctx.client.output.show(true);
-};
+const serverDown =
+  (ctx: CommandContext): Handler =>
+  async () => {
+    const pick = await vscode.window.showWarningMessage(
+      `pipelint: the server is ${ctx.client.state === 'stopped' ? 'stopped' : 'not ready yet'}.`,
+      'Restart Server',
+      'Show Output',
+    );
+    if (pick === 'Restart Server') await ctx.client.restart();
+    if (pick === 'Show Output') ctx.client.output.show(true);
+  };
 
 /** Applies every safe fix pipelint offers for the document; returns how many actions were applied. */
 export async function fixAll(document: vscode.TextDocument): Promise<number> {
@@ -43,7 +45,8 @@ export async function fixAll(document: vscode.TextDocument): Promise<number> {
   for (const action of actions) {
     if (!('kind' in action) || !action.kind || !FIX_ALL_KIND.contains(action.kind)) continue;
     if (action.edit && !(await vscode.workspace.applyEdit(action.edit))) continue;
-    if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+    if (action.command)
+      await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
     applied++;
   }
   return applied;
@@ -67,7 +70,10 @@ export const COMMANDS: Record<string, CommandFactory> = {
     disabled: serverDown,
   },
   'pipelint.showDiagram': {
-    enabled: () => (...args) => showDiagram(...args),
+    enabled:
+      () =>
+      (...args) =>
+        showDiagram(...args),
     disabled: serverDown,
   },
 };

@@ -19,7 +19,10 @@ let context: vscode.ExtensionContext | undefined;
 let client: PipelintClient | undefined;
 
 function nonce(): string {
-  return randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 32);
+  return randomBytes(24)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 32);
 }
 
 class DiagramPanel implements vscode.Disposable {
@@ -56,14 +59,19 @@ class DiagramPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
-        if (editor && LANGUAGES.has(editor.document.languageId) && editor.document.uri.toString() !== this.uri?.toString()) {
+        if (
+          editor &&
+          LANGUAGES.has(editor.document.languageId) &&
+          editor.document.uri.toString() !== this.uri?.toString()
+        ) {
           this.uri = editor.document.uri;
           this.setFocus(editor.selection.active);
           this.refresh(0);
         }
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() === this.uri?.toString() && e.contentChanges.length > 0) this.refresh(REFRESH_DELAY_MS);
+        if (e.document.uri.toString() === this.uri?.toString() && e.contentChanges.length > 0)
+          this.refresh(REFRESH_DELAY_MS);
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor.document.uri.toString() !== this.uri?.toString()) return;
@@ -72,7 +80,10 @@ class DiagramPanel implements vscode.Disposable {
         // Moves made by commands (a node's reveal, go to line) take effect with the next graph; the
         // user's own moves at once.
         if (e.kind === vscode.TextEditorSelectionChangeKind.Command) return;
-        this.focusTimer = setTimeout(() => this.post({ type: 'focus', focus: { line: p.line, character: p.character } }), 150);
+        this.focusTimer = setTimeout(
+          () => this.post({ type: 'focus', focus: { line: p.line, character: p.character } }),
+          150,
+        );
       }),
       // A hidden panel loses its page (retainContextWhenHidden is off): post nothing until the new page
       // says 'ready' (it then gets the graph, with the focus, at once).
@@ -89,18 +100,26 @@ class DiagramPanel implements vscode.Disposable {
     let p = DiagramPanel.current;
     if (p) p.panel.reveal(vscode.ViewColumn.Beside, true);
     else {
-      const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, 'Pipeline Diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        retainContextWhenHidden: false,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-      });
+      const panel = vscode.window.createWebviewPanel(
+        DIAGRAM_VIEW_TYPE,
+        'Pipeline Diagram',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        {
+          enableScripts: true,
+          retainContextWhenHidden: false,
+          localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+        },
+      );
       p = DiagramPanel.current = new DiagramPanel(panel, extensionUri);
       // A new column beside the editor can open narrow (a previous layout's sizes): share the width evenly.
       void vscode.commands.executeCommand('workbench.action.evenEditorWidths');
     }
     if (uri) p.uri = uri;
     if (focus) p.setFocus(focus);
-    else if (uri) p.setFocus(vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())?.selection.active);
+    else if (uri)
+      p.setFocus(
+        vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())?.selection.active,
+      );
     p.refresh(0);
     return p;
   }
@@ -135,7 +154,9 @@ class DiagramPanel implements vscode.Disposable {
     const seq = ++this.requestSeq;
     let graph: PipelineGraphRequest.Result;
     try {
-      graph = await lc.sendRequest<PipelineGraphRequest.Result>(PipelineGraphRequest.method, { textDocument: { uri: uri.toString() } } satisfies PipelineGraphRequest.Params);
+      graph = await lc.sendRequest<PipelineGraphRequest.Result>(PipelineGraphRequest.method, {
+        textDocument: { uri: uri.toString() },
+      } satisfies PipelineGraphRequest.Params);
     } catch (err) {
       client?.output.warn(`pipeline diagram: ${String(err)}`);
       return;
@@ -143,14 +164,22 @@ class DiagramPanel implements vscode.Disposable {
     if (seq !== this.requestSeq || uri !== this.uri) return; // superseded
     const fileName = path.basename(uri.path);
     if (!graph) {
-      this.post({ type: 'empty', message: `${fileName}: not analysed by pipelint (disabled, too large, or not open).` });
+      this.post({
+        type: 'empty',
+        message: `${fileName}: not analysed by pipelint (disabled, too large, or not open).`,
+      });
       return;
     }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     // The server answered for an older version (changes still in flight): ask again shortly.
     if (doc && graph.version !== undefined && graph.version < doc.version) this.refresh(REFRESH_DELAY_MS);
     const focus = this.focus;
-    this.post({ type: 'graph', graph, fileName, focus: focus ? { line: focus.line, character: focus.character } : undefined });
+    this.post({
+      type: 'graph',
+      graph,
+      fileName,
+      focus: focus ? { line: focus.line, character: focus.character } : undefined,
+    });
   }
 
   private async onMessage(m: FromWebview): Promise<void> {
@@ -158,7 +187,9 @@ class DiagramPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         if (!this.uri) {
-          const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => LANGUAGES.has(e.document.languageId));
+          const editor =
+            vscode.window.activeTextEditor ??
+            vscode.window.visibleTextEditors.find((e) => LANGUAGES.has(e.document.languageId));
           if (editor && LANGUAGES.has(editor.document.languageId)) {
             this.uri = editor.document.uri;
             this.focus ??= editor.selection.active;
@@ -168,36 +199,61 @@ class DiagramPanel implements vscode.Disposable {
         break;
       case 'reveal': {
         const uri = vscode.Uri.parse(m.uri);
-        const range = new vscode.Range(m.range.start.line, m.range.start.character, m.range.end.line, m.range.end.character);
+        const range = new vscode.Range(
+          m.range.start.line,
+          m.range.start.character,
+          m.range.end.line,
+          m.range.end.character,
+        );
         const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-        const editor = await vscode.window.showTextDocument(uri, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: new vscode.Range(range.start, range.start), preserveFocus: false });
+        const editor = await vscode.window.showTextDocument(uri, {
+          viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+          selection: new vscode.Range(range.start, range.start),
+          preserveFocus: false,
+        });
         editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
         break;
       }
       case 'exportSvg': {
-        const base = this.uri ? vscode.Uri.joinPath(this.uri, '..', `${m.fileName.replace(/\.[^.]+$/, '')}.pipeline.svg`) : undefined;
-        const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { SVG: ['svg'] }, title: 'Export pipeline diagram' });
+        const base = this.uri
+          ? vscode.Uri.joinPath(this.uri, '..', `${m.fileName.replace(/\.[^.]+$/, '')}.pipeline.svg`)
+          : undefined;
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: base,
+          filters: { SVG: ['svg'] },
+          title: 'Export pipeline diagram',
+        });
         if (!target) return;
         const bytes = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${m.svg}\n`, 'utf8');
         try {
           await saveExport(target, bytes, () => vscode.workspace.fs.writeFile(target, bytes));
         } catch (err) {
-          void vscode.window.showErrorMessage(`pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`);
+          void vscode.window.showErrorMessage(
+            `pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`,
+          );
           return;
         }
         void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
         break;
       }
       case 'exportPng': {
-        const base = this.uri ? vscode.Uri.joinPath(this.uri, '..', `${m.fileName.replace(/\.[^.]+$/, '')}.pipeline.png`) : undefined;
-        const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { PNG: ['png'] }, title: 'Export pipeline diagram as PNG' });
+        const base = this.uri
+          ? vscode.Uri.joinPath(this.uri, '..', `${m.fileName.replace(/\.[^.]+$/, '')}.pipeline.png`)
+          : undefined;
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: base,
+          filters: { PNG: ['png'] },
+          title: 'Export pipeline diagram as PNG',
+        });
         const data = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(m.dataUrl)?.[1];
         if (!target || !data) return;
         const png = Buffer.from(data, 'base64');
         try {
           await saveExport(target, png, () => vscode.workspace.fs.writeFile(target, png));
         } catch (err) {
-          void vscode.window.showErrorMessage(`pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`);
+          void vscode.window.showErrorMessage(
+            `pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`,
+          );
           return;
         }
         void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
@@ -241,8 +297,19 @@ export function showDiagram(...args: unknown[]): void {
   const uriArg = args[0] as unknown;
   const pos = (args as ShowDiagramCommand.Args)[1];
   const editor = vscode.window.activeTextEditor;
-  const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : editor && LANGUAGES.has(editor.document.languageId) ? editor.document.uri : undefined;
-  const focus = pos ? new vscode.Position(pos.line, pos.character) : uri && editor?.document.uri.toString() === uri.toString() ? editor.selection.active : undefined;
+  const uri =
+    typeof uriArg === 'string'
+      ? vscode.Uri.parse(uriArg)
+      : uriArg instanceof vscode.Uri
+        ? uriArg
+        : editor && LANGUAGES.has(editor.document.languageId)
+          ? editor.document.uri
+          : undefined;
+  const focus = pos
+    ? new vscode.Position(pos.line, pos.character)
+    : uri && editor?.document.uri.toString() === uri.toString()
+      ? editor.selection.active
+      : undefined;
   DiagramPanel.show(context.extensionUri, uri, focus);
 }
 

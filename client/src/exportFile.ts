@@ -12,7 +12,11 @@ export interface ExportTarget {
  * owner and hard links are kept, a crash never leaves half a file. Other schemes (a remote or virtual
  * workspace) have no local path and go through the editor's file system (`viaEditor`).
  */
-export async function saveExport(target: ExportTarget, bytes: Uint8Array, viaEditor: () => PromiseLike<void>): Promise<void> {
+export async function saveExport(
+  target: ExportTarget,
+  bytes: Uint8Array,
+  viaEditor: () => PromiseLike<void>,
+): Promise<void> {
   if (target.scheme === 'file') return writeFileAtomic(target.fsPath, bytes);
   await viaEditor();
 }

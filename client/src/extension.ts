@@ -11,7 +11,9 @@ let client: PipelintClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PipelintApi> {
   const output = vscode.window.createOutputChannel('pipelint', { log: true });
-  output.info(`pipelint ${String(context.extension.packageJSON.version)} activating in ${vscode.env.appName} ${vscode.version}`);
+  output.info(
+    `pipelint ${String(context.extension.packageJSON.version)} activating in ${vscode.env.appName} ${vscode.version}`,
+  );
   client = new PipelintClient(context, output);
   const c = client;
   context.subscriptions.push(

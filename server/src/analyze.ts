@@ -114,9 +114,16 @@ function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
       rule.check(ctx);
     } catch (err) {
       if (err instanceof AnalysisBudgetError) throw err;
-      options.log?.(`rule ${rule.meta.code} failed on ${module.uri}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      options.log?.(
+        `rule ${rule.meta.code} failed on ${module.uri}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
     }
   }
-  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  findings.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      a.code.localeCompare(b.code),
+  );
   return findings;
 }

@@ -5,7 +5,11 @@ import type { Rule } from './rules/rule';
 
 /** docs/rules/ beside the bundle (dist/../docs) or the source tree (server/src/../../docs). */
 export function docsDir(): string {
-  for (const candidate of [path.join(__dirname, '..', 'docs', 'rules'), path.join(__dirname, '..', '..', 'docs', 'rules'), path.join(__dirname, '..', '..', '..', 'docs', 'rules')]) {
+  for (const candidate of [
+    path.join(__dirname, '..', 'docs', 'rules'),
+    path.join(__dirname, '..', '..', 'docs', 'rules'),
+    path.join(__dirname, '..', '..', '..', 'docs', 'rules'),
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   return path.join(__dirname, '..', 'docs', 'rules');

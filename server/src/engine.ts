@@ -32,13 +32,29 @@ export class Engine {
   lower(uri: string, text: string, kind: SourceKind): { module: ModuleIR; notebook?: NotebookProgram } {
     switch (kind) {
       case 'python': {
-        const { module, tree } = lowerPythonText(this.python, text, uri, undefined, undefined, parseBudgetFor(text.length, this.parseBudgetMs));
+        const { module, tree } = lowerPythonText(
+          this.python,
+          text,
+          uri,
+          undefined,
+          undefined,
+          parseBudgetFor(text.length, this.parseBudgetMs),
+        );
         tree.delete();
         return { module };
       }
       case 'notebook': {
         const notebook = NotebookProgram.fromJson(text);
-        return { module: lowerNotebook(this.python, notebook, uri, undefined, parseBudgetFor(notebook.text.length, this.parseBudgetMs)), notebook };
+        return {
+          module: lowerNotebook(
+            this.python,
+            notebook,
+            uri,
+            undefined,
+            parseBudgetFor(notebook.text.length, this.parseBudgetMs),
+          ),
+          notebook,
+        };
       }
       case 'typescript': {
         // The TypeScript compiler is loaded only when a TypeScript file is analysed.

@@ -58,12 +58,15 @@ export interface DecodedSource {
 /** PEP 263: `# -*- coding: latin-1 -*-` / `# vim: set fileencoding=latin-1 :` on line 1 or 2. */
 const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 const UTF8_NAMES = /^(utf[-_]?8|utf[-_]?8[-_]sig|u8|utf)$/i;
-const LATIN1_NAMES = /^(latin[-_]?1|iso[-_]?8859[-_]?1|iso[-_]?8859[-_]?1[-_]1987|8859|cp819|l1|iso[-_]ir[-_]100|ibm819)$/i;
+const LATIN1_NAMES =
+  /^(latin[-_]?1|iso[-_]?8859[-_]?1|iso[-_]?8859[-_]?1[-_]1987|8859|cp819|l1|iso[-_]ir[-_]100|ibm819)$/i;
 
 /** The encoding a Python source declares in its first two lines (PEP 263), if any. */
 export function declaredEncoding(bytes: Uint8Array): string | undefined {
   // The declaration itself is ASCII: read the head as Latin-1 so any bytes around it survive.
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024)).toString('latin1').replace(/^\u00ef\u00bb\u00bf/, '');
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024))
+    .toString('latin1')
+    .replace(/^\u00ef\u00bb\u00bf/, '');
   const lines = head.split(/\r\n|\n|\r/, 2);
   for (const [i, line] of lines.entries()) {
     const m = CODING.exec(line);

@@ -9,7 +9,15 @@ import { DocumentPolicies } from './config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { toDiagnostic } from './handlers/diagnostics';
 import { WorkspaceTracker } from './workspace/tracker';
-import { lowerNotebookSliced, lowerPythonText, normalizeForTreeSitter, NotebookLoweringCache, parseBudgetFor, ParseBudgetError, parserPoisoned } from './python';
+import {
+  lowerNotebookSliced,
+  lowerPythonText,
+  normalizeForTreeSitter,
+  NotebookLoweringCache,
+  parseBudgetFor,
+  ParseBudgetError,
+  parserPoisoned,
+} from './python';
 import { MAX_NESTING, nestingDepth } from './python/nesting';
 import { AnalysisBudgetError } from './model/budget';
 import type { SourceKind } from './languages';
@@ -85,14 +93,18 @@ export class AnalysisService {
     this.ruleFailureShown = true;
     const m = /^rule (\S+) failed on (\S+): /.exec(message);
     const what = m ? `rule ${m[1]} failed on ${decodeURIComponent(m[2].split('/').pop() ?? m[2])}` : 'a rule failed';
-    void this.connection.window.showWarningMessage(`pipelint: ${what}; the other rules ran. Details are in the output ("pipelint: Show Output"); this is shown once per session.`);
+    void this.connection.window.showWarningMessage(
+      `pipelint: ${what}; the other rules ran. Details are in the output ("pipelint: Show Output"); this is shown once per session.`,
+    );
   }
 
   settingsFor(uri: string): Promise<ServerSettings> {
     if (!this.supportsConfiguration) return Promise.resolve(DEFAULT_SERVER_SETTINGS);
     let cached = this.settingsCache.get(uri);
     if (!cached) {
-      cached = this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'pipelint' }).then(normalizeSettings, () => DEFAULT_SERVER_SETTINGS);
+      cached = this.connection.workspace
+        .getConfiguration({ scopeUri: uri, section: 'pipelint' })
+        .then(normalizeSettings, () => DEFAULT_SERVER_SETTINGS);
       this.settingsCache.set(uri, cached);
     }
     return cached;
@@ -151,7 +163,12 @@ export class AnalysisService {
     const settings = await this.settingsFor(uri);
     // The document may have changed or closed while settings were fetched.
     if (this.documents.get(uri) !== state) return;
-    if (state.needsFreshParse && settings.enable && !state.tooSlow && state.doc.getText().length <= settings.maxFileSizeKb * 1024) {
+    if (
+      state.needsFreshParse &&
+      settings.enable &&
+      !state.tooSlow &&
+      state.doc.getText().length <= settings.maxFileSizeKb * 1024
+    ) {
       // A first parse may be long (a big file, or tree-sitter's error recovery running away): it runs in
       // slices between which other requests (a hover) are answered; the analysis then reuses its tree.
       try {
@@ -166,7 +183,9 @@ export class AnalysisService {
     try {
       findings = this.analyze(state, settings) ?? [];
     } catch (err) {
-      this.log(`pipelint: analysis of ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.log(
+        `pipelint: analysis of ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
       this.exitIfParserPoisoned();
     }
     if (state.version !== version) return; // superseded: the next run publishes
@@ -198,29 +217,41 @@ export class AnalysisService {
       // Skipped until it is reopened: each keystroke would otherwise block the server for the whole budget.
       state.tooSlow = true;
       state.dropTree();
-      this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`);
+      this.notice(
+        state.doc.uri,
+        `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`,
+      );
       return [];
     }
     const lowered = performance.now();
-    if (module.notAnalysed) this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${module.notAnalysed}.`);
+    if (module.notAnalysed)
+      this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${module.notAnalysed}.`);
     // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
     const policy = this.policies.policyFor(state.doc.uri, settings);
     let raw: Finding[];
     try {
-      raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
+      raw = analyzeModule(module, {
+        ...policy.analyzeOptions((m) => this.ruleFailed(m)),
+        workspace: this.workspace.index,
+      });
     } catch (err) {
       if (!(err instanceof AnalysisBudgetError)) throw err;
       // Skipped until it is reopened: each keystroke would otherwise block the server for the whole budget.
       state.tooSlow = true;
       state.dropTree();
       this.log(`pipelint: ${fileName(state.doc.uri)}: ${err.message}`);
-      this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`);
+      this.notice(
+        state.doc.uri,
+        `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`,
+      );
       return [];
     }
     const findings = policy.finish(raw, text, state.kind === 'typescript' ? 'typescript' : 'python').findings;
     const ms = performance.now() - started;
     if (ms > SLOW_ANALYSIS_MS) {
-      this.connection.console.warn(`pipelint: slow file: ${state.doc.uri.split('/').pop()} took ${Math.round(ms)} ms (parse and lower ${Math.round(lowered - started)} ms, rules ${Math.round(ms - (lowered - started))} ms; ${state.doc.lineCount} lines)`);
+      this.connection.console.warn(
+        `pipelint: slow file: ${state.doc.uri.split('/').pop()} took ${Math.round(ms)} ms (parse and lower ${Math.round(lowered - started)} ms, rules ${Math.round(ms - (lowered - started))} ms; ${state.doc.lineCount} lines)`,
+      );
     }
     state.analysis = { version: state.version, module, findings };
     // What this file saves changed: the open files that load it are re-analysed.
@@ -273,7 +304,12 @@ export class AnalysisService {
   /** The current text of an open notebook cell. */
   cellText(uri: string): string | undefined {
     const nb = this.notebookOfCell.get(uri);
-    return nb ? this.notebooks.get(nb)?.cells().find((c) => c.uri === uri)?.text : undefined;
+    return nb
+      ? this.notebooks
+          .get(nb)
+          ?.cells()
+          .find((c) => c.uri === uri)?.text
+      : undefined;
   }
 
   /** The notebook's analysis for its current version (analysing it now if needed). */
@@ -282,7 +318,9 @@ export class AnalysisService {
     if (!state) return undefined;
     if (state.analysedVersion !== state.version()) {
       const running = this.notebookRuns.get(uri);
-      await (running && running.version === state.version() ? running.done : this.runNotebook(uri, state.cells, state.version));
+      await (running && running.version === state.version()
+        ? running.done
+        : this.runNotebook(uri, state.cells, state.version));
     }
     return this.notebooks.get(uri);
   }
@@ -317,17 +355,25 @@ export class AnalysisService {
         // In slices: other requests are answered while thousands of cells are parsed.
         let told = false;
         module = await lowerNotebookSliced(this.parser, program, uri, state.cache, 20, () => {
-          if (!told) this.log(`pipelint: parsing notebook ${fileName(uri)} in slices (other requests are answered meanwhile)`);
+          if (!told)
+            this.log(`pipelint: parsing notebook ${fileName(uri)} in slices (other requests are answered meanwhile)`);
           told = true;
         });
         if (version() !== v || this.notebooks.get(uri) !== state) return; // superseded or closed while parsing
         if (module.notAnalysed) this.notice(uri, `pipelint skipped notebook ${fileName(uri)}: ${module.notAnalysed}.`);
         const policy = this.policies.policyFor(uri, settings);
-        const raw = analyzeModule(module, { ...policy.analyzeOptions((m) => this.ruleFailed(m)), workspace: this.workspace.index });
+        const raw = analyzeModule(module, {
+          ...policy.analyzeOptions((m) => this.ruleFailed(m)),
+          workspace: this.workspace.index,
+        });
         findings = policy.finish(raw, program.text, 'python').findings;
       } catch (err) {
-        if (err instanceof ParseBudgetError || err instanceof AnalysisBudgetError) this.notice(uri, `pipelint skipped ${fileName(uri)}: ${err.message}.`);
-        else this.log(`pipelint: analysis of notebook ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        if (err instanceof ParseBudgetError || err instanceof AnalysisBudgetError)
+          this.notice(uri, `pipelint skipped ${fileName(uri)}: ${err.message}.`);
+        else
+          this.log(
+            `pipelint: analysis of notebook ${uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+          );
         this.exitIfParserPoisoned();
       }
     }
@@ -341,7 +387,9 @@ export class AnalysisService {
     for (const old of state.published.keys()) if (!perCell.has(old)) perCell.set(old, []);
     // Only cells whose diagnostics changed are sent: an edit in one cell of 500 sends one message, not 500.
     for (const [cellUri, diagnostics] of perCell) {
-      const key = JSON.stringify(diagnostics.map((d) => ({ ...d, data: { ...(d.data as object), version: undefined } })));
+      const key = JSON.stringify(
+        diagnostics.map((d) => ({ ...d, data: { ...(d.data as object), version: undefined } })),
+      );
       if (state.published.get(cellUri) === key) continue;
       if (diagnostics.length === 0 && !state.published.has(cellUri)) {
         state.published.set(cellUri, key);
@@ -350,7 +398,8 @@ export class AnalysisService {
       state.published.set(cellUri, key);
       void this.connection.sendDiagnostics({ uri: cellUri, diagnostics });
     }
-    for (const old of [...state.published.keys()]) if (!program.cells.some((c) => c.uri === old)) state.published.delete(old);
+    for (const old of [...state.published.keys()])
+      if (!program.cells.some((c) => c.uri === old)) state.published.delete(old);
   }
 
   private sliceParser: Parser | undefined;
@@ -383,17 +432,22 @@ export class AnalysisService {
         const options = { progressCallback: () => performance.now() - sliceStart > 20 || cpuUsed() > budget };
         const tree = parser.parse(input, null, options as Parameters<Parser['parse']>[2]);
         if (tree) {
-          if (state.version === version && this.documents.get(state.doc.uri) === state && state.needsFreshParse) state.adoptTree(tree);
+          if (state.version === version && this.documents.get(state.doc.uri) === state && state.needsFreshParse)
+            state.adoptTree(tree);
           else tree.delete();
           return;
         }
         if (cpuUsed() > budget) {
           parser.reset();
           state.tooSlow = true;
-          this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${new ParseBudgetError(budget).message}. Close and reopen it to try again.`);
+          this.notice(
+            state.doc.uri,
+            `pipelint skipped ${fileName(state.doc.uri)}: ${new ParseBudgetError(budget).message}. Close and reopen it to try again.`,
+          );
           return;
         }
-        if (++slices === 1) this.log(`pipelint: parsing ${fileName(state.doc.uri)} in slices (other requests are answered meanwhile)`);
+        if (++slices === 1)
+          this.log(`pipelint: parsing ${fileName(state.doc.uri)} in slices (other requests are answered meanwhile)`);
         await new Promise((resolve) => setImmediate(resolve));
         if (state.version !== version || this.documents.get(state.doc.uri) !== state) {
           parser.reset(); // superseded: the next analysis starts over on the new text
@@ -433,10 +487,17 @@ export class AnalysisService {
   indexWorkspace(folders: string[]): void {
     void this.ready.then(() =>
       this.workspace
-        .indexFolders(folders, (uri, text, kind) => this.lowerText(uri, text, kind), (uri) => this.documents.has(uri), (m) => this.log(m))
+        .indexFolders(
+          folders,
+          (uri, text, kind) => this.lowerText(uri, text, kind),
+          (uri) => this.documents.has(uri),
+          (m) => this.log(m),
+        )
         .then((stats) => {
           if (folders.length > 0) {
-            this.connection.console.info(`pipelint: workspace index: ${stats.files} files walked, ${stats.indexed} save or load a model, in ${Math.round(stats.ms)} ms`);
+            this.connection.console.info(
+              `pipelint: workspace index: ${stats.files} files walked, ${stats.indexed} save or load a model, in ${Math.round(stats.ms)} ms`,
+            );
           }
           for (const uri of this.documents.keys()) if (this.workspace.loadsSomething(uri)) this.invalidate(uri);
         }),

@@ -181,12 +181,28 @@ export function parseDirectives(text: string, language: Language): Directive[] {
     const body = text.slice(comment.start, comment.end);
     const commentRange = range(comment.start, comment.end);
     const commentLine = commentRange.start.line;
-    const make = (kind: Directive['kind'], target: number | undefined, at: number, hasList: boolean, listFrom: number, requireCodes: boolean): void => {
+    const make = (
+      kind: Directive['kind'],
+      target: number | undefined,
+      at: number,
+      hasList: boolean,
+      listFrom: number,
+      requireCodes: boolean,
+    ): void => {
       const { codes, end } = readCodes(body, listFrom);
       const last = codes.length > 0 ? end : hasList ? listFrom : listFrom;
-      const spans: CodeSpan[] = codes.map((c) => ({ code: c.code, range: range(comment.start + c.start, comment.start + c.end) }));
-      const rest = body.slice(last).replace(/\*\/\s*$/, '').trim();
-      const lead = body.slice(0, at).replace(/^(#|\/\/|\/\*+)/, '').trim();
+      const spans: CodeSpan[] = codes.map((c) => ({
+        code: c.code,
+        range: range(comment.start + c.start, comment.start + c.end),
+      }));
+      const rest = body
+        .slice(last)
+        .replace(/\*\/\s*$/, '')
+        .trim();
+      const lead = body
+        .slice(0, at)
+        .replace(/^(#|\/\/|\/\*+)/, '')
+        .trim();
       out.push({
         kind,
         target,
@@ -198,8 +214,10 @@ export function parseDirectives(text: string, language: Language): Directive[] {
       });
     };
     if (language === 'python') {
-      for (const m of body.matchAll(PY_NOQA)) make('noqa', commentLine, m.index!, !!m[1], m.index! + m[0].length, !!m[1]);
-      for (const m of body.matchAll(PY_FILE)) make('disable-file', undefined, m.index!, !!m[1], m.index! + m[0].length, !!m[1]);
+      for (const m of body.matchAll(PY_NOQA))
+        make('noqa', commentLine, m.index!, !!m[1], m.index! + m[0].length, !!m[1]);
+      for (const m of body.matchAll(PY_FILE))
+        make('disable-file', undefined, m.index!, !!m[1], m.index! + m[0].length, !!m[1]);
     } else {
       for (const m of body.matchAll(TS_DIRECTIVE)) {
         const kind = `disable-${m[2].toLowerCase()}` as Directive['kind'];
@@ -264,7 +282,13 @@ function isOurs(d: Directive, code: string): boolean {
  * carries a safe fix that removes what is unused, and only that: other linters' codes, a bare `# noqa`
  * and any text after the codes (a reason) stay.
  */
-export function unusedSuppressions(text: string, uri: string, directives: Directive[], used: Map<Directive, Set<string>>, enabled: (code: string) => boolean): Finding[] {
+export function unusedSuppressions(
+  text: string,
+  uri: string,
+  directives: Directive[],
+  used: Map<Directive, Set<string>>,
+  enabled: (code: string) => boolean,
+): Finding[] {
   const out: Finding[] = [];
   const report = (d: Directive, message: string, fix: Finding['fix']) => {
     out.push({
@@ -282,7 +306,11 @@ export function unusedSuppressions(text: string, uri: string, directives: Direct
   for (const d of directives) {
     if (d.malformed) {
       // `# noqa: some words` is a blanket noqa for flake8: report what pipelint reads, remove nothing.
-      report(d, `${what(d)} without rule codes suppresses nothing (expected e.g. "SKL101")`, d.kind === 'noqa' ? null : removalFix(text, d, 'all'));
+      report(
+        d,
+        `${what(d)} without rule codes suppresses nothing (expected e.g. "SKL101")`,
+        d.kind === 'noqa' ? null : removalFix(text, d, 'all'),
+      );
       continue;
     }
     const hit = used.get(d) ?? new Set<string>();
@@ -292,8 +320,13 @@ export function unusedSuppressions(text: string, uri: string, directives: Direct
     }
     const unused = d.codes.filter((c) => isOurs(d, c.code) && !hit.has(c.code));
     if (unused.length === 0) continue;
-    const describe = (c: CodeSpan) => (!ruleByCode(c.code) ? `${c.code} (unknown rule)` : !enabled(c.code) ? `${c.code} (not enabled)` : c.code);
-    report(d, `unused ${what(d)}: ${unused.map(describe).join(', ')}`, removalFix(text, d, unused.length === d.codes.length ? 'all' : unused));
+    const describe = (c: CodeSpan) =>
+      !ruleByCode(c.code) ? `${c.code} (unknown rule)` : !enabled(c.code) ? `${c.code} (not enabled)` : c.code;
+    report(
+      d,
+      `unused ${what(d)}: ${unused.map(describe).join(', ')}`,
+      removalFix(text, d, unused.length === d.codes.length ? 'all' : unused),
+    );
   }
   return out;
 }
@@ -305,26 +338,53 @@ function removalFix(text: string, d: Directive, unused: CodeSpan[] | 'all'): Fin
     const keep = d.codes.filter((c) => !unused.includes(c)).map((c) => c.code);
     const first = d.codes[0].range.start;
     const last = d.codes[d.codes.length - 1].range.end;
-    return { title: `Remove unused code${unused.length === 1 ? '' : 's'} ${unused.map((c) => c.code).join(', ')}`, safety: 'safe', edits: [{ range: { start: first, end: last }, newText: keep.join(d.kind === 'noqa' ? ', ' : ' ') }] };
+    return {
+      title: `Remove unused code${unused.length === 1 ? '' : 's'} ${unused.map((c) => c.code).join(', ')}`,
+      safety: 'safe',
+      edits: [{ range: { start: first, end: last }, newText: keep.join(d.kind === 'noqa' ? ', ' : ' ') }],
+    };
   }
   const title = 'Remove unused suppression';
   const line = lineText(text, starts, d.range.start.line);
   if (!d.wholeComment) {
-    const after = line.slice(d.range.end.character).replace(/\*\/\s*$/, '').trim();
+    const after = line
+      .slice(d.range.end.character)
+      .replace(/\*\/\s*$/, '')
+      .trim();
     // A reason follows (`# noqa: SKL102 because ...`): keep it as a comment of its own.
-    if (after !== '') return { title, safety: 'safe', edits: [{ range: d.range, newText: text[offsetAt(starts, text.length, d.range.start)] === '#' ? '#' : '' }] };
+    if (after !== '')
+      return {
+        title,
+        safety: 'safe',
+        edits: [{ range: d.range, newText: text[offsetAt(starts, text.length, d.range.start)] === '#' ? '#' : '' }],
+      };
     // Text before it in the same comment (`# type: ignore  # noqa: SKL201`): drop the directive and the blanks before it.
     const from = line.slice(0, d.range.start.character).replace(/\s+$/, '').length;
-    return { title, safety: 'safe', edits: [{ range: { start: { line: d.range.start.line, character: from }, end: d.range.end }, newText: '' }] };
+    return {
+      title,
+      safety: 'safe',
+      edits: [{ range: { start: { line: d.range.start.line, character: from }, end: d.range.end }, newText: '' }],
+    };
   }
   const before = lineText(text, starts, d.comment.start.line).slice(0, d.comment.start.character);
   if (before.trim() === '' && d.comment.start.line === d.comment.end.line) {
     // The comment is alone on its line: remove the line.
-    const next = d.comment.start.line + 1 < starts.length ? { line: d.comment.start.line + 1, character: 0 } : d.comment.end;
-    return { title, safety: 'safe', edits: [{ range: { start: { line: d.comment.start.line, character: 0 }, end: next }, newText: '' }] };
+    const next =
+      d.comment.start.line + 1 < starts.length ? { line: d.comment.start.line + 1, character: 0 } : d.comment.end;
+    return {
+      title,
+      safety: 'safe',
+      edits: [{ range: { start: { line: d.comment.start.line, character: 0 }, end: next }, newText: '' }],
+    };
   }
   const trimmed = before.replace(/\s+$/, '');
-  return { title, safety: 'safe', edits: [{ range: { start: { line: d.comment.start.line, character: trimmed.length }, end: d.comment.end }, newText: '' }] };
+  return {
+    title,
+    safety: 'safe',
+    edits: [
+      { range: { start: { line: d.comment.start.line, character: trimmed.length }, end: d.comment.end }, newText: '' },
+    ],
+  };
 }
 
 /** The code written in a directive at `pos`, if any (for hover). */
@@ -332,7 +392,12 @@ export function directiveCodeAt(directives: Directive[], pos: Position): CodeSpa
   for (const d of directives) {
     if (d.codes === 'all') continue;
     for (const c of d.codes) {
-      if (c.range.start.line === pos.line && c.range.start.character <= pos.character && pos.character <= c.range.end.character) return c;
+      if (
+        c.range.start.line === pos.line &&
+        c.range.start.character <= pos.character &&
+        pos.character <= c.range.end.character
+      )
+        return c;
     }
   }
   return undefined;
@@ -353,7 +418,8 @@ export function suppressLineEdit(text: string, language: Language, line: number,
     const existing = directives.find((d) => d.kind === 'noqa' && d.target === line);
     if (existing) {
       if (existing.codes === 'all' || existing.codes.some((c) => c.code === code)) return undefined;
-      if (existing.codes.length === 0) return { range: { start: existing.range.end, end: existing.range.end }, newText: ` ${code}` };
+      if (existing.codes.length === 0)
+        return { range: { start: existing.range.end, end: existing.range.end }, newText: ` ${code}` };
       const end = existing.codes[existing.codes.length - 1].range.end;
       return { range: { start: end, end }, newText: `, ${code}` };
     }
@@ -365,7 +431,10 @@ export function suppressLineEdit(text: string, language: Language, line: number,
       return { range: { start: at, end: at }, newText: `# noqa: ${code}  ` };
     }
     const trimmedLength = content.replace(/\s+$/, '').length;
-    return { range: { start: { line, character: trimmedLength }, end: { line, character: content.length } }, newText: `  # noqa: ${code}` };
+    return {
+      range: { start: { line, character: trimmedLength }, end: { line, character: content.length } },
+      newText: `  # noqa: ${code}`,
+    };
   }
   const existing = directives.find((d) => d.kind === 'disable-next-line' && d.target === line);
   if (existing) {
@@ -375,12 +444,18 @@ export function suppressLineEdit(text: string, language: Language, line: number,
   }
   if (line > 0 && endsInsideString(text, starts, line - 1, language)) return undefined;
   const indent = /^\s*/.exec(content)![0];
-  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}// pipelint-disable-next-line ${code}${eolOf(text)}` };
+  return {
+    range: { start: { line, character: 0 }, end: { line, character: 0 } },
+    newText: `${indent}// pipelint-disable-next-line ${code}${eolOf(text)}`,
+  };
 }
 
 /** True when the end of `line` is inside a string or a block comment (so no line comment can be added). */
 function endsInsideString(text: string, starts: number[], line: number, language: Language): boolean {
-  const eol = line + 1 < starts.length ? starts[line + 1] - (text[starts[line + 1] - 2] === '\r' && text[starts[line + 1] - 1] === '\n' ? 2 : 1) : text.length;
+  const eol =
+    line + 1 < starts.length
+      ? starts[line + 1] - (text[starts[line + 1] - 2] === '\r' && text[starts[line + 1] - 1] === '\n' ? 2 : 1)
+      : text.length;
   const strings: Comment[] = [];
   const comments = language === 'python' ? pythonComments(text, strings) : typescriptComments(text, strings);
   const inside = (r: Comment) => r.start < eol && eol < r.end;

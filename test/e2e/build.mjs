@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const suiteDir = path.join(here, 'suite');
-const suiteEntries = readdirSync(suiteDir).filter((f) => f.endsWith('.ts')).map((f) => path.join(suiteDir, f));
+const suiteEntries = readdirSync(suiteDir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => path.join(suiteDir, f));
 
 const common = {
   bundle: true,

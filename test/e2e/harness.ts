@@ -12,7 +12,8 @@ export const ROOT = path.resolve(__dirname, '../..');
 export const FIXTURE_WORKSPACE = path.join(ROOT, 'test/e2e/workspace');
 export const ARTIFACTS = path.join(ROOT, '.test-artifacts', 'e2e');
 export const CODE_SERVER =
-  process.env.PIPELINT_CODE_SERVER ?? path.join(process.env.PIPELINT_CODE_SERVER_DIR ?? '/opt/pipelint-code-server', 'bin', 'code-server');
+  process.env.PIPELINT_CODE_SERVER ??
+  path.join(process.env.PIPELINT_CODE_SERVER_DIR ?? '/opt/pipelint-code-server', 'bin', 'code-server');
 export const CHROMIUM = process.env.PIPELINT_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface ExpectedFile {
@@ -22,7 +23,9 @@ export interface ExpectedFile {
 }
 
 export function expectedFiles(): ExpectedFile[] {
-  return (JSON.parse(fs.readFileSync(path.join(FIXTURE_WORKSPACE, 'expected.json'), 'utf8')) as { files: ExpectedFile[] }).files;
+  return (
+    JSON.parse(fs.readFileSync(path.join(FIXTURE_WORKSPACE, 'expected.json'), 'utf8')) as { files: ExpectedFile[] }
+  ).files;
 }
 
 /** The vsix under test: $PIPELINT_VSIX or the newest out/*.vsix (scripts/package-vsix.sh). */
@@ -35,7 +38,12 @@ export function findVsix(): string {
 }
 
 /** Resolves with fn's first truthy result, checking every `intervalMs`; never a fixed sleep. */
-export async function poll<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+export async function poll<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -45,7 +53,10 @@ export async function poll<T>(what: string, fn: () => Promise<T | undefined | nu
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -119,8 +130,13 @@ export async function startSession(opts: SessionOptions): Promise<EditorSession>
 
   if (!fs.existsSync(CODE_SERVER)) throw new Error(`${CODE_SERVER} not found: run scripts/install-code-server.sh`);
   const dirs = ['--user-data-dir', userData, '--extensions-dir', extensions];
-  const install = spawnSync(CODE_SERVER, [...dirs, '--install-extension', opts.vsix, '--force'], { env, encoding: 'utf8', timeout: 120_000 });
-  if (install.status !== 0) throw new Error(`--install-extension failed (${install.status}): ${install.stdout}\n${install.stderr}`);
+  const install = spawnSync(CODE_SERVER, [...dirs, '--install-extension', opts.vsix, '--force'], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (install.status !== 0)
+    throw new Error(`--install-extension failed (${install.status}): ${install.stdout}\n${install.stderr}`);
   timings.installExtension = Date.now() - t0;
 
   const port = await freePort();
@@ -129,8 +145,10 @@ export async function startSession(opts: SessionOptions): Promise<EditorSession>
     CODE_SERVER,
     [
       ...dirs,
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
@@ -143,11 +161,16 @@ export async function startSession(opts: SessionOptions): Promise<EditorSession>
   server.on('exit', (code, signal) => (serverExit = `code-server exited (${code ?? signal})`));
   const base = `http://127.0.0.1:${port}`;
   const t1 = Date.now();
-  await poll('code-server /healthz', async () => {
-    if (serverExit) throw new Error(serverExit);
-    const res = await fetch(`${base}/healthz`).catch(() => undefined);
-    return res?.ok;
-  }, 60_000, 250);
+  await poll(
+    'code-server /healthz',
+    async () => {
+      if (serverExit) throw new Error(serverExit);
+      const res = await fetch(`${base}/healthz`).catch(() => undefined);
+      return res?.ok;
+    },
+    60_000,
+    250,
+  );
   timings.codeServerUp = Date.now() - t1;
 
   let browser: Browser | undefined;
@@ -159,7 +182,12 @@ export async function startSession(opts: SessionOptions): Promise<EditorSession>
       } catch {
         /* already gone */
       }
-      await poll('code-server to exit', () => server.exitCode !== null || server.signalCode !== null, 10_000, 100).catch(() => {
+      await poll(
+        'code-server to exit',
+        () => server.exitCode !== null || server.signalCode !== null,
+        10_000,
+        100,
+      ).catch(() => {
         try {
           process.kill(-server.pid!, 'SIGKILL');
         } catch {
@@ -175,7 +203,15 @@ export async function startSession(opts: SessionOptions): Promise<EditorSession>
       executablePath: CHROMIUM,
       headless: true,
       env,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const consoleLines: string[] = [];
@@ -234,7 +270,10 @@ export async function runCommand(page: Page, label: string): Promise<void> {
 
 /** Text of the visible lines of the active editor. */
 export async function editorText(page: Page): Promise<string> {
-  return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+  return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(
+    /\u00a0/g,
+    ' ',
+  );
 }
 
 export interface ProblemRow {
@@ -266,7 +305,8 @@ export async function problemsOf(page: Page, file: string): Promise<string[]> {
   const out: string[] = [];
   let inFile = false;
   for (const row of await problems(page)) {
-    if (row.kind === 'resource') inFile = row.text.startsWith(`${path.basename(file)} `) || row.text === path.basename(file);
+    if (row.kind === 'resource')
+      inFile = row.text.startsWith(`${path.basename(file)} `) || row.text === path.basename(file);
     else if (row.kind === 'marker' && inFile) out.push(row.text);
   }
   return out;
@@ -282,7 +322,12 @@ export async function goToLine(page: Page, line: number, column: number): Promis
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   await poll(`the cursor at Ln ${line}, Col ${column}`, async () =>
-    (await page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first().innerText()).includes(`Ln ${line}, Col ${column}`),
+    (
+      await page
+        .locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ })
+        .first()
+        .innerText()
+    ).includes(`Ln ${line}, Col ${column}`),
   );
 }
 
@@ -294,7 +339,10 @@ export interface CliFinding {
   fix: { title: string; safety: string } | null;
 }
 export function cliFindings(file: string): CliFinding[] {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pipelint.js'), 'check', '--format', 'json', file], { encoding: 'utf8', cwd: path.dirname(file) });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pipelint.js'), 'check', '--format', 'json', file], {
+    encoding: 'utf8',
+    cwd: path.dirname(file),
+  });
   if (r.status !== 0 && r.status !== 1) throw new Error(`pipelint check failed (${r.status}): ${r.stderr}`);
   return (JSON.parse(r.stdout) as { findings: CliFinding[] }).findings;
 }
@@ -314,15 +362,20 @@ export async function cursorPosition(page: Page): Promise<{ line: number; column
  * The panel does not keep its context when hidden: look the frame up again after it was hidden.
  */
 export async function diagramFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
-  return poll('the pipeline diagram webview', async () => {
-    for (const outer of await page.locator('iframe.webview').elementHandles()) {
-      const host = await outer.contentFrame();
-      const inner = await host?.$('#active-frame');
-      const frame = await inner?.contentFrame();
-      await outer.dispose();
-      await inner?.dispose();
-      if (frame && (await frame.locator('#canvas.pl-canvas').count()) > 0) return frame;
-    }
-    return undefined;
-  }, timeoutMs, 250);
+  return poll(
+    'the pipeline diagram webview',
+    async () => {
+      for (const outer of await page.locator('iframe.webview').elementHandles()) {
+        const host = await outer.contentFrame();
+        const inner = await host?.$('#active-frame');
+        const frame = await inner?.contentFrame();
+        await outer.dispose();
+        await inner?.dispose();
+        if (frame && (await frame.locator('#canvas.pl-canvas').count()) > 0) return frame;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    250,
+  );
 }

@@ -9,7 +9,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { cliFindings, type CliFinding, diagramFrame, findVsix, openInExplorer, poll, problems, problemsOf, ROOT, startSession, type EditorSession } from './harness';
+import {
+  cliFindings,
+  type CliFinding,
+  diagramFrame,
+  findVsix,
+  openInExplorer,
+  poll,
+  problems,
+  problemsOf,
+  ROOT,
+  startSession,
+  type EditorSession,
+} from './harness';
 
 const NOTEBOOK = 'train_notebook.ipynb';
 
@@ -23,7 +35,9 @@ async function withCapture<T>(session: EditorSession, name: string, body: () => 
     return await body();
   } catch (err) {
     const png = await session.capture(`${name}-failed`);
-    throw Object.assign(err as Error, { message: `${(err as Error).message}\n(screenshot: ${path.relative(ROOT, png)})` });
+    throw Object.assign(err as Error, {
+      message: `${(err as Error).message}\n(screenshot: ${path.relative(ROOT, png)})`,
+    });
   }
 }
 
@@ -46,7 +60,11 @@ async function focusedCell(page: Page): Promise<number | undefined> {
  * Monaco draws them: the cursor and selection layers share the text lines' coordinates, and the font is
  * monospaced, so a column is a left offset divided by the width of a character.
  */
-async function cellCursor(page: Page): Promise<{ cursor: { line: number; column: number }; selectionStart?: { line: number; column: number } } | undefined> {
+async function cellCursor(
+  page: Page,
+): Promise<
+  { cursor: { line: number; column: number }; selectionStart?: { line: number; column: number } } | undefined
+> {
   // A string, not a function: tsx would wrap the inner arrow functions in a helper the page lacks.
   return page.evaluate(`(() => {
     const editor = document.querySelector('.notebook-editor .monaco-editor.focused');
@@ -67,13 +85,17 @@ async function cellCursor(page: Page): Promise<{ cursor: { line: number; column:
 
 /** The texts of the notebook's code cells, top to bottom. */
 async function codeCells(page: Page): Promise<string[]> {
-  return page.locator('.notebook-editor .code-cell-row .view-lines').evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\u00a0/g, ' ')));
+  return page
+    .locator('.notebook-editor .code-cell-row .view-lines')
+    .evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\u00a0/g, ' ')));
 }
 
 /** Opens a Problems row (a finding, or one of its related locations) with the keyboard focus in the editor. */
 async function openProblem(page: Page, kind: 'marker' | 'related', text: string): Promise<void> {
   await problems(page); // opens the panel if needed
-  const row = page.locator('.markers-panel .monaco-list-row', { hasText: text }).filter({ has: page.locator(kind === 'related' ? '.related-info-resource' : '.marker-message, .marker-code') });
+  const row = page
+    .locator('.markers-panel .monaco-list-row', { hasText: text })
+    .filter({ has: page.locator(kind === 'related' ? '.related-info-resource' : '.marker-message, .marker-code') });
   await row.first().click();
   await page.keyboard.press('Enter'); // a click previews with the focus kept in the panel; Enter moves it to the editor
 }
@@ -83,11 +105,16 @@ async function quickFix(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Control+.');
   await page.locator('.action-widget .monaco-list-row.action', { hasText: title }).first().waitFor({ timeout: 60_000 });
   const focused = page.locator('.action-widget .monaco-list-row.action.focused');
-  await poll(`"${title}" focused in the Quick Fix menu`, async () => {
-    if ((await focused.getAttribute('aria-label').catch(() => null)) === title) return true;
-    await page.keyboard.press('ArrowDown');
-    return false;
-  }, 10_000, 100);
+  await poll(
+    `"${title}" focused in the Quick Fix menu`,
+    async () => {
+      if ((await focused.getAttribute('aria-label').catch(() => null)) === title) return true;
+      await page.keyboard.press('ArrowDown');
+      return false;
+    },
+    10_000,
+    100,
+  );
   await page.keyboard.press('Enter');
 }
 
@@ -95,7 +122,10 @@ describe(`${NOTEBOOK} in code-server`, () => {
   const vsix = findVsix();
   const fixture = path.join(ROOT, 'test', 'e2e', 'workspace', NOTEBOOK);
   // The JSON of a notebook finding also carries its cell and its related locations.
-  type NotebookFinding = CliFinding & { cell: number; related: { cell: number; message: string; range: CliFinding['range'] }[] };
+  type NotebookFinding = CliFinding & {
+    cell: number;
+    related: { cell: number; message: string; range: CliFinding['range'] }[];
+  };
   const cli = cliFindings(fixture) as NotebookFinding[];
   const lambda = cli.find((f) => f.code === 'SKL101');
   const dump = cli.find((f) => f.code === 'SKL104');
@@ -125,13 +155,21 @@ describe(`${NOTEBOOK} in code-server`, () => {
       // A Python file first, with its findings listed: then the extension host runs and has registered
       // the built-in ipynb notebook editor (a notebook clicked earlier opens as JSON text).
       await openInExplorer(page, 'train_pipeline.py');
-      await poll('SKL101 under train_pipeline.py', async () => (await problemsOf(page, 'train_pipeline.py')).some((r) => r.includes('SKL101')), 90_000);
+      await poll(
+        'SKL101 under train_pipeline.py',
+        async () => (await problemsOf(page, 'train_pipeline.py')).some((r) => r.includes('SKL101')),
+        90_000,
+      );
       await openInExplorer(page, NOTEBOOK);
       await page.locator('.notebook-editor .code-cell-row').first().waitFor({ timeout: 60_000 });
-      const rows = await poll(`SKL101 and SKL104 under ${NOTEBOOK}`, async () => {
-        const rows = await problemsOf(page, NOTEBOOK);
-        return ['SKL101', 'SKL104'].every((c) => rows.some((r) => r.includes(c))) && rows;
-      }, 90_000);
+      const rows = await poll(
+        `SKL101 and SKL104 under ${NOTEBOOK}`,
+        async () => {
+          const rows = await problemsOf(page, NOTEBOOK);
+          return ['SKL101', 'SKL104'].every((c) => rows.some((r) => r.includes(c))) && rows;
+        },
+        90_000,
+      );
       for (const r of rows) assert.match(r, /pipelint/, 'each row names its source');
       log(`screenshot ${path.relative(ROOT, await session.capture('1-problems'))}`);
     }));
@@ -142,10 +180,19 @@ describe(`${NOTEBOOK} in code-server`, () => {
       const target = dump!.related[0];
       await openProblem(page, 'related', target.message);
       const where = `cell ${target.cell}, the lambda selected from Ln ${target.range.start.line}, Col ${target.range.start.column}`;
-      const seen = await poll(where, async () => {
-        const c = await cellCursor(page);
-        return (await focusedCell(page)) === target.cell && c?.selectionStart?.line === target.range.start.line && c.selectionStart.column === target.range.start.column && c;
-      }, 30_000);
+      const seen = await poll(
+        where,
+        async () => {
+          const c = await cellCursor(page);
+          return (
+            (await focusedCell(page)) === target.cell &&
+            c?.selectionStart?.line === target.range.start.line &&
+            c.selectionStart.column === target.range.start.column &&
+            c
+          );
+        },
+        30_000,
+      );
       assert.equal(target.cell, lambda!.cell, 'the lambda of SKL101');
       assert.deepEqual(seen.cursor, target.range.end, 'the selection ends where the lambda ends');
       assert.match((await focusedEditorText(page)) ?? '', /lambda values/);
@@ -156,13 +203,26 @@ describe(`${NOTEBOOK} in code-server`, () => {
     withCapture(session, 'suppress', async () => {
       const page = session.page;
       await openProblem(page, 'marker', 'SKL104');
-      await poll('the cursor in the joblib.dump cell', async () => (await focusedEditorText(page))?.includes('joblib.dump(pipeline'), 30_000);
+      await poll(
+        'the cursor in the joblib.dump cell',
+        async () => (await focusedEditorText(page))?.includes('joblib.dump(pipeline'),
+        30_000,
+      );
       await quickFix(page, 'Suppress SKL104 on this line');
-      await poll('the noqa comment in the cell', async () => (await codeCells(page)).some((t) => /joblib\.dump\(pipeline, "model\.joblib"\)\s+# noqa: SKL104/.test(t)), 30_000);
-      await poll('SKL104 to leave the Problems panel, SKL101 to stay', async () => {
-        const rows = await problemsOf(page, NOTEBOOK);
-        return !rows.some((r) => r.includes('SKL104')) && rows.some((r) => r.includes('SKL101'));
-      }, 60_000);
+      await poll(
+        'the noqa comment in the cell',
+        async () =>
+          (await codeCells(page)).some((t) => /joblib\.dump\(pipeline, "model\.joblib"\)\s+# noqa: SKL104/.test(t)),
+        30_000,
+      );
+      await poll(
+        'SKL104 to leave the Problems panel, SKL101 to stay',
+        async () => {
+          const rows = await problemsOf(page, NOTEBOOK);
+          return !rows.some((r) => r.includes('SKL104')) && rows.some((r) => r.includes('SKL101'));
+        },
+        60_000,
+      );
       log(`screenshot ${path.relative(ROOT, await session.capture('3-suppressed'))}`);
     }));
 
@@ -170,17 +230,39 @@ describe(`${NOTEBOOK} in code-server`, () => {
     withCapture(session, 'quickfix', async () => {
       const page = session.page;
       await openProblem(page, 'marker', 'SKL101');
-      await poll(`the lambda selected in cell ${lambda!.cell} (from Ln ${lambda!.range.start.line}, Col ${lambda!.range.start.column})`, async () => {
-        const c = await cellCursor(page);
-        return (await focusedCell(page)) === lambda!.cell && c?.selectionStart?.line === lambda!.range.start.line && c.selectionStart.column === lambda!.range.start.column;
-      }, 30_000);
+      await poll(
+        `the lambda selected in cell ${lambda!.cell} (from Ln ${lambda!.range.start.line}, Col ${lambda!.range.start.column})`,
+        async () => {
+          const c = await cellCursor(page);
+          return (
+            (await focusedCell(page)) === lambda!.cell &&
+            c?.selectionStart?.line === lambda!.range.start.line &&
+            c.selectionStart.column === lambda!.range.start.column
+          );
+        },
+        30_000,
+      );
       await quickFix(page, lambda!.fix!.title);
-      const cells = await poll('the def in the imports cell and the lambda replaced', async () => {
-        const cells = await codeCells(page);
-        return cells.length === 3 && /def _log\(values\):/.test(cells[0]) && /FunctionTransformer\(_log\)/.test(cells[1]) && !cells.some((t) => t.includes('lambda')) && cells;
-      }, 30_000);
+      const cells = await poll(
+        'the def in the imports cell and the lambda replaced',
+        async () => {
+          const cells = await codeCells(page);
+          return (
+            cells.length === 3 &&
+            /def _log\(values\):/.test(cells[0]) &&
+            /FunctionTransformer\(_log\)/.test(cells[1]) &&
+            !cells.some((t) => t.includes('lambda')) &&
+            cells
+          );
+        },
+        30_000,
+      );
       assert.match(cells[2], /joblib\.dump/, 'the third cell is untouched');
-      await poll('SKL101 to leave the Problems panel', async () => !(await problemsOf(page, NOTEBOOK)).some((r) => r.includes('SKL101')), 60_000);
+      await poll(
+        'SKL101 to leave the Problems panel',
+        async () => !(await problemsOf(page, NOTEBOOK)).some((r) => r.includes('SKL101')),
+        60_000,
+      );
       log(`screenshot ${path.relative(ROOT, await session.capture('4-quick-fix'))}`);
     }));
 
@@ -191,29 +273,52 @@ describe(`${NOTEBOOK} in code-server`, () => {
       await lens.first().waitFor({ timeout: 60_000 });
       assert.equal(await lens.count(), 1, 'one lens: one statement builds a pipeline');
       await lens.first().click();
-      const classes = await poll('the notebook pipeline in the diagram', async () => {
-        const f = await diagramFrame(page, 5_000);
-        const names = await f.locator('svg.pl-diagram g.pl-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-class')));
-        return names.includes('Pipeline') && names;
-      }, 60_000);
+      const classes = await poll(
+        'the notebook pipeline in the diagram',
+        async () => {
+          const f = await diagramFrame(page, 5_000);
+          const names = await f
+            .locator('svg.pl-diagram g.pl-node')
+            .evaluateAll((els) => els.map((e) => e.getAttribute('data-class')));
+          return names.includes('Pipeline') && names;
+        },
+        60_000,
+      );
       assert.ok(classes.includes('FunctionTransformer') && classes.includes('LogisticRegression'), classes.join(', '));
       const frame = await diagramFrame(page);
       assert.doesNotMatch(await frame.locator('#status').innerText(), /not analysed/);
-      assert.match(await frame.locator('#status').innerText(), new RegExp(`${NOTEBOOK.replace('.', '\\.')} · 1 pipeline`));
+      assert.match(
+        await frame.locator('#status').innerText(),
+        new RegExp(`${NOTEBOOK.replace('.', '\\.')} · 1 pipeline`),
+      );
       // The lens focuses the pipeline it stands on (lines of the cell, 1-based).
-      await poll('the Pipeline node focused by the lens', async () => {
-        const f = await diagramFrame(page, 5_000);
-        const focused = await f.locator('svg.pl-diagram g.pl-node.pl-focus').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-class')}:${e.getAttribute('data-line')}`));
-        return focused.length === 1 && focused[0] === 'Pipeline:3';
-      }, 30_000);
+      await poll(
+        'the Pipeline node focused by the lens',
+        async () => {
+          const f = await diagramFrame(page, 5_000);
+          const focused = await f
+            .locator('svg.pl-diagram g.pl-node.pl-focus')
+            .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-class')}:${e.getAttribute('data-line')}`));
+          return focused.length === 1 && focused[0] === 'Pipeline:3';
+        },
+        30_000,
+      );
       log(`screenshot ${path.relative(ROOT, await session.capture('5-diagram'))}`);
       const node = (await diagramFrame(page)).locator('svg.pl-diagram g.pl-node[data-class="LogisticRegression"]');
       const [line, character] = ((await node.getAttribute('data-range')) ?? '').split(',').map(Number);
       await node.click();
-      await poll(`the cursor at Ln ${line + 1}, Col ${character + 1} of cell ${lambda!.cell} (the LogisticRegression step)`, async () => {
-        const c = await cellCursor(page);
-        return (await focusedCell(page)) === lambda!.cell && c?.cursor.line === line + 1 && c.cursor.column === character + 1;
-      }, 30_000);
+      await poll(
+        `the cursor at Ln ${line + 1}, Col ${character + 1} of cell ${lambda!.cell} (the LogisticRegression step)`,
+        async () => {
+          const c = await cellCursor(page);
+          return (
+            (await focusedCell(page)) === lambda!.cell &&
+            c?.cursor.line === line + 1 &&
+            c.cursor.column === character + 1
+          );
+        },
+        30_000,
+      );
       log(`screenshot ${path.relative(ROOT, await session.capture('6-node-click'))}`);
       // Nothing was saved: the notebook on disk is the fixture.
       assert.equal(fs.readFileSync(path.join(session.workspace, NOTEBOOK), 'utf8'), fs.readFileSync(fixture, 'utf8'));

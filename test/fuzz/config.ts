@@ -25,9 +25,70 @@ const SEEDS = [
   'tool = { pipelint = { select = ["SKL2"], seed = 4294967295 } }\n',
   '[tool.pipelint]\nseed = -1\nbogus = true\nselect = "SKL101"\n',
 ];
-const GLOB_PARTS = ['**', '*', '?', 'a', 'b', '[ab]', '[!a-c]', '[', ']', '\\', '!', '#', ' ', '.', '*.py', 'a*b*c*', '**/**', '{a,b}', 'é', '\u0000'];
-const PATH_PARTS = ['a', 'b', 'c', 'x.py', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '.hidden', 'é', '[ab]', '*', 'tests', '__init__.py'];
-const INSERTS = ['\n', '\r\n', '[', ']', '[[', '{', '}', '"', "'", '"""', '=', '.', '#', '\\', '\u0000', '\ufeff', 'tool', 'pipelint', 'select = [', '"SKL101"', ',', '\t', '1e999', '-0', 'inf', 'nan', '1979-05-27T07:32:00Z'];
+const GLOB_PARTS = [
+  '**',
+  '*',
+  '?',
+  'a',
+  'b',
+  '[ab]',
+  '[!a-c]',
+  '[',
+  ']',
+  '\\',
+  '!',
+  '#',
+  ' ',
+  '.',
+  '*.py',
+  'a*b*c*',
+  '**/**',
+  '{a,b}',
+  'é',
+  '\u0000',
+];
+const PATH_PARTS = [
+  'a',
+  'b',
+  'c',
+  'x.py',
+  'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  '.hidden',
+  'é',
+  '[ab]',
+  '*',
+  'tests',
+  '__init__.py',
+];
+const INSERTS = [
+  '\n',
+  '\r\n',
+  '[',
+  ']',
+  '[[',
+  '{',
+  '}',
+  '"',
+  "'",
+  '"""',
+  '=',
+  '.',
+  '#',
+  '\\',
+  '\u0000',
+  '\ufeff',
+  'tool',
+  'pipelint',
+  'select = [',
+  '"SKL101"',
+  ',',
+  '\t',
+  '1e999',
+  '-0',
+  'inf',
+  'nan',
+  '1979-05-27T07:32:00Z',
+];
 
 function hostileGlob(rng: Rng): string {
   switch (rng.int(5)) {
@@ -93,8 +154,17 @@ export function makeConfigInput(streamSeed: number, index: number): ConfigInput 
     }
   }
   const globs = Array.from({ length: 1 + rng.int(6) }, () => hostileGlob(rng));
-  const paths = Array.from({ length: 1 + rng.int(6) }, () => Array.from({ length: 1 + rng.int(40) }, () => rng.pick(PATH_PARTS)).join('/') + (rng.chance(0.3) ? '/' : ''));
-  return { name: `${index}-${mutations.join('+')}`, file: rng.chance(0.5) ? 'pyproject.toml' : 'pipelint.toml', text, globs, paths };
+  const paths = Array.from(
+    { length: 1 + rng.int(6) },
+    () => Array.from({ length: 1 + rng.int(40) }, () => rng.pick(PATH_PARTS)).join('/') + (rng.chance(0.3) ? '/' : ''),
+  );
+  return {
+    name: `${index}-${mutations.join('+')}`,
+    file: rng.chance(0.5) ? 'pyproject.toml' : 'pipelint.toml',
+    text,
+    globs,
+    paths,
+  };
 }
 
 /** Runs one input; returns the time and, if something other than a ConfigError was thrown, the crash. */
@@ -117,6 +187,9 @@ export function runConfigInput(input: ConfigInput): { ms: number; crash?: string
     }
     return { ms: performance.now() - started };
   } catch (err) {
-    return { ms: performance.now() - started, crash: err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 5).join('\n') : String(err) };
+    return {
+      ms: performance.now() - started,
+      crash: err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 5).join('\n') : String(err),
+    };
   }
 }

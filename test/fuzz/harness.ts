@@ -36,7 +36,8 @@ function message(err: unknown): string {
  * under 300 KB) fix-all to convergence. Notebooks that are not notebooks are expected errors, not crashes.
  */
 export function analyseInProcess(engine: Engine, input: FuzzInput): InProcessResult {
-  if (input.bytes.length > ANALYSER_MAX_BYTES) return { name: input.name, bytes: input.bytes.length, ms: 0, ruleFailures: [], findings: 0, skipped: true };
+  if (input.bytes.length > ANALYSER_MAX_BYTES)
+    return { name: input.name, bytes: input.bytes.length, ms: 0, ruleFailures: [], findings: 0, skipped: true };
   const text = textOf(input.bytes);
   const ruleFailures: string[] = [];
   const log = (m: string) => ruleFailures.push(m.split('\n').slice(0, 4).join('\n'));
@@ -60,10 +61,25 @@ export function analyseInProcess(engine: Engine, input: FuzzInput): InProcessRes
     }
   } catch (err) {
     // Over the analysis budget: reported and skipped by design (the CLI lists it under errors), not a crash.
-    if (err instanceof AnalysisBudgetError) return { name: input.name, bytes: input.bytes.length, ms: performance.now() - started, ruleFailures, findings, skipped: true };
+    if (err instanceof AnalysisBudgetError)
+      return {
+        name: input.name,
+        bytes: input.bytes.length,
+        ms: performance.now() - started,
+        ruleFailures,
+        findings,
+        skipped: true,
+      };
     crash = message(err);
   }
-  return { name: input.name, bytes: input.bytes.length, ms: performance.now() - started, crash, ruleFailures, findings };
+  return {
+    name: input.name,
+    bytes: input.bytes.length,
+    ms: performance.now() - started,
+    crash,
+    ruleFailures,
+    findings,
+  };
 }
 
 function looksLikeNotebook(text: string): boolean {

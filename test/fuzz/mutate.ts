@@ -66,14 +66,23 @@ export function loadSeeds(options: { examples?: boolean } = {}): Seed[] {
   const seeds: Seed[] = [];
   const fixtures = path.join(ROOT, 'test', 'fixtures');
   for (const file of walkFiles(path.join(fixtures, 'python'), /\.(py|ipynb)$/)) {
-    seeds.push({ name: path.relative(fixtures, file), kind: file.endsWith('.ipynb') ? 'notebook' : 'python', text: readFileSync(file, 'utf8') });
+    seeds.push({
+      name: path.relative(fixtures, file),
+      kind: file.endsWith('.ipynb') ? 'notebook' : 'python',
+      text: readFileSync(file, 'utf8'),
+    });
   }
   for (const file of walkFiles(path.join(fixtures, 'typescript'), /\.(ts|tsx|mts|cts)$/)) {
     if (file.endsWith('.d.ts')) continue;
     seeds.push({ name: path.relative(fixtures, file), kind: 'typescript', text: readFileSync(file, 'utf8') });
   }
   if (options.examples !== false) {
-    for (const file of walkFiles(EXAMPLES, /\.py$/)) seeds.push({ name: `examples/${path.relative(EXAMPLES, file)}`, kind: 'python', text: readFileSync(file, 'utf8') });
+    for (const file of walkFiles(EXAMPLES, /\.py$/))
+      seeds.push({
+        name: `examples/${path.relative(EXAMPLES, file)}`,
+        kind: 'python',
+        text: readFileSync(file, 'utf8'),
+      });
   }
   return seeds;
 }
@@ -86,7 +95,13 @@ export function toNotebook(source: string, rng: Rng, copies = 1): string {
       if (rng.chance(0.1)) cells.push({ cell_type: 'markdown', metadata: {}, source: ['# notes\n'] });
       const lines = chunk.split('\n').map((l, i, a) => (i < a.length - 1 ? `${l}\n` : l));
       if (rng.chance(0.1)) lines.unshift('%matplotlib inline\n');
-      cells.push({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: rng.chance(0.5) ? lines : lines.join('') });
+      cells.push({
+        cell_type: 'code',
+        execution_count: null,
+        metadata: {},
+        outputs: [],
+        source: rng.chance(0.5) ? lines : lines.join(''),
+      });
     }
   }
   return JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
@@ -99,7 +114,9 @@ const lines = (t: string) => t.split('\n');
 function nesting(kind: FuzzKind, rng: Rng, depth: number): string {
   if (kind === 'typescript') {
     const open = rng.pick(['(', '[', '{', 'f(', 'new Pipeline([', '() => ', '{ a: ']);
-    const close = { '(': ')', '[': ']', '{': '}', 'f(': ')', 'new Pipeline([': '])', '() => ': '', '{ a: ': '}' }[open]!;
+    const close = { '(': ')', '[': ']', '{': '}', 'f(': ')', 'new Pipeline([': '])', '() => ': '', '{ a: ': '}' }[
+      open
+    ]!;
     return `const x = ${open.repeat(depth)}1${rng.chance(0.5) ? close.repeat(depth) : ''};\n`;
   }
   switch (rng.int(6)) {
@@ -177,7 +194,11 @@ export const MUTATORS: Record<string, Mutator> = {
     // A single line of 10 MB (above every size limit: the entry points must skip it) or of 4 MB (under
     // the CLI's limit: analysed): a long literal, a long expression, or a long call chain.
     const size = rng.pick([4_000_000, 10_000_000]);
-    const unit = rng.pick(seed.kind === 'typescript' ? ['"aaaaaaaaaa" + ', 'x, ', '1+'] : ['"aaaaaaaaaa" + ', 'x, ', '1+', 'a.', '(lambda: 0), ']);
+    const unit = rng.pick(
+      seed.kind === 'typescript'
+        ? ['"aaaaaaaaaa" + ', 'x, ', '1+']
+        : ['"aaaaaaaaaa" + ', 'x, ', '1+', 'a.', '(lambda: 0), '],
+    );
     const body = unit.repeat(Math.ceil(size / unit.length));
     const line = seed.kind === 'typescript' ? `const big = [${body}0];\n` : `big = [${body}0]\n`;
     const at = lineBoundary(t, rng);
@@ -194,11 +215,25 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   bom: (t) => ({ text: `\ufeff${t}` }),
   crlf: (t) => ({ text: t.replace(/\n/g, '\r\n') }),
-  'lone-cr': (t, rng) => ({ text: rng.chance(0.5) ? t.replace(/\n/g, '\r') : t.replace(/\n/g, () => rng.pick(['\n', '\r', '\r\n'])) }),
-  'mixed-tabs': (t, rng) => ({ text: t.replace(/^( {4})+/gm, (m) => (rng.chance(0.5) ? m.replace(/ {4}/g, () => rng.pick(['\t', '    ', ' \t', '\t '])) : m)) }),
+  'lone-cr': (t, rng) => ({
+    text: rng.chance(0.5) ? t.replace(/\n/g, '\r') : t.replace(/\n/g, () => rng.pick(['\n', '\r', '\r\n'])),
+  }),
+  'mixed-tabs': (t, rng) => ({
+    text: t.replace(/^( {4})+/gm, (m) =>
+      rng.chance(0.5) ? m.replace(/ {4}/g, () => rng.pick(['\t', '    ', ' \t', '\t '])) : m,
+    ),
+  }),
   'invalid-utf8': (t, rng) => {
     const b = Buffer.from(t, 'utf8');
-    const bad = [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xc0, 0xaf]];
+    const bad = [
+      [0xff],
+      [0xc3],
+      [0xe2, 0x82],
+      [0xed, 0xa0, 0x80],
+      [0xf8, 0x88, 0x80, 0x80, 0x80],
+      [0x80],
+      [0xc0, 0xaf],
+    ];
     const parts: Buffer[] = [];
     let cursor = 0;
     const cuts = Array.from({ length: 1 + rng.int(5) }, () => rng.int(b.length + 1)).sort((x, y) => x - y);
@@ -220,7 +255,29 @@ export const MUTATORS: Record<string, Mutator> = {
     return { text: s };
   },
   'token-soup': (t, rng, seed) => {
-    const toks = seed.kind === 'typescript' ? ['(', ')', '{', '}', '=>', 'new ', 'Pipeline', ',', ';', '`${', '/*', '"', "'", 'async ', 'await '] : ['(', ')', ':', 'lambda', 'def ', 'class ', '"""', "'", 'f"{', '\\', ',', '=', '@', 'async ', 'yield ', '**', 'joblib.dump(', 'Pipeline(['];
+    const toks =
+      seed.kind === 'typescript'
+        ? ['(', ')', '{', '}', '=>', 'new ', 'Pipeline', ',', ';', '`${', '/*', '"', "'", 'async ', 'await ']
+        : [
+            '(',
+            ')',
+            ':',
+            'lambda',
+            'def ',
+            'class ',
+            '"""',
+            "'",
+            'f"{',
+            '\\',
+            ',',
+            '=',
+            '@',
+            'async ',
+            'yield ',
+            '**',
+            'joblib.dump(',
+            'Pipeline([',
+          ];
     let s = t;
     for (let i = 0; i < 1 + rng.int(30); i++) {
       const at = rng.int(s.length + 1);
@@ -228,11 +285,23 @@ export const MUTATORS: Record<string, Mutator> = {
     }
     return { text: s };
   },
-  'as-notebook': (t, rng, seed) => (seed.kind === 'typescript' ? { text: t } : { kind: 'notebook', text: toNotebook(t, rng) }),
-  'huge-notebook': (t, rng, seed) => (seed.kind === 'typescript' ? { text: t } : { kind: 'notebook', text: toNotebook(t, rng, Math.max(1, Math.floor(3_000_000 / Math.max(1, t.length)))) }),
+  'as-notebook': (t, rng, seed) =>
+    seed.kind === 'typescript' ? { text: t } : { kind: 'notebook', text: toNotebook(t, rng) },
+  'huge-notebook': (t, rng, seed) =>
+    seed.kind === 'typescript'
+      ? { text: t }
+      : { kind: 'notebook', text: toNotebook(t, rng, Math.max(1, Math.floor(3_000_000 / Math.max(1, t.length)))) },
   'broken-notebook': (t, rng, seed) => {
     const nb = seed.kind === 'notebook' ? t : toNotebook(t, rng);
-    const variants = [nb.slice(0, rng.int(nb.length)), nb.replace('"cells"', '"cellz"'), nb.replace(/"source": /, '"source": 42, "x": '), '{"cells": [null, 1, {"cell_type": "code", "source": [1, null]}]}', '[]', 'null', '{"cells": {}}'];
+    const variants = [
+      nb.slice(0, rng.int(nb.length)),
+      nb.replace('"cells"', '"cellz"'),
+      nb.replace(/"source": /, '"source": 42, "x": '),
+      '{"cells": [null, 1, {"cell_type": "code", "source": [1, null]}]}',
+      '[]',
+      'null',
+      '{"cells": {}}',
+    ];
     return { kind: 'notebook', text: rng.pick(variants) };
   },
   empty: () => ({ text: '' }),
@@ -258,7 +327,8 @@ export function makeInput(seeds: Seed[], streamSeed: number, index: number, heav
   const light = Object.keys(MUTATORS).filter((m) => !HEAVY.has(m));
   const first = rng.chance(heavyRate) ? rng.pick([...HEAVY]) : rng.pick(light);
   const names = [first];
-  if (!HEAVY.has(first) && first !== 'empty' && rng.chance(0.25)) names.push(rng.pick(light.filter((m) => !m.includes('notebook') && m !== 'empty')));
+  if (!HEAVY.has(first) && first !== 'empty' && rng.chance(0.25))
+    names.push(rng.pick(light.filter((m) => !m.includes('notebook') && m !== 'empty')));
   let kind: FuzzKind = seed.kind;
   let text = seed.text;
   let bytes: Buffer | undefined;
@@ -269,7 +339,12 @@ export function makeInput(seeds: Seed[], streamSeed: number, index: number, heav
     bytes = r.bytes;
     text = r.text ?? text;
   }
-  return { name: `${index}-${names.join('+')}-${seed.name.replace(/[\\/]/g, '_')}`, kind, mutation: names.join('+'), bytes: bytes ?? Buffer.from(text, 'utf8') };
+  return {
+    name: `${index}-${names.join('+')}-${seed.name.replace(/[\\/]/g, '_')}`,
+    kind,
+    mutation: names.join('+'),
+    bytes: bytes ?? Buffer.from(text, 'utf8'),
+  };
 }
 
 export function extensionOf(kind: FuzzKind): string {

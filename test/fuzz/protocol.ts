@@ -22,8 +22,28 @@ const TEXTS = [
   '\u0000\ud800\r\r\n\t',
   'x = [' + '['.repeat(450) + '\n',
 ];
-const METHODS = ['textDocument/hover', 'textDocument/codeAction', 'textDocument/codeLens', 'pipelint/pipelineGraph', 'workspace/executeCommand', 'unknown/method', '$/unknown', 'shutdown', 'initialize'];
-const NOTIFICATIONS = ['textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose', 'initialized', 'workspace/didChangeConfiguration', 'workspace/didChangeWatchedFiles', '$/cancelRequest', '$/setTrace', 'unknown/notification'];
+const METHODS = [
+  'textDocument/hover',
+  'textDocument/codeAction',
+  'textDocument/codeLens',
+  'pipelint/pipelineGraph',
+  'workspace/executeCommand',
+  'unknown/method',
+  '$/unknown',
+  'shutdown',
+  'initialize',
+];
+const NOTIFICATIONS = [
+  'textDocument/didOpen',
+  'textDocument/didChange',
+  'textDocument/didClose',
+  'initialized',
+  'workspace/didChangeConfiguration',
+  'workspace/didChangeWatchedFiles',
+  '$/cancelRequest',
+  '$/setTrace',
+  'unknown/notification',
+];
 
 function frame(body: string | Buffer): Buffer {
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
@@ -31,11 +51,26 @@ function frame(body: string | Buffer): Buffer {
 }
 
 function garbage(rng: Rng): unknown {
-  return rng.pick<unknown>([null, 0, -1, 1e308, 'x', [], {}, [1, 2], { textDocument: null }, { textDocument: { uri: 42 } }, { position: { line: -5, character: 1e9 } }, true]);
+  return rng.pick<unknown>([
+    null,
+    0,
+    -1,
+    1e308,
+    'x',
+    [],
+    {},
+    [1, 2],
+    { textDocument: null },
+    { textDocument: { uri: 42 } },
+    { position: { line: -5, character: 1e9 } },
+    true,
+  ]);
 }
 
 function position(rng: Rng): unknown {
-  return rng.chance(0.8) ? { line: rng.int(8), character: rng.int(60) } : { line: rng.pick([-1, 1e9, 0.5, NaN]), character: rng.pick([-1, 1e9, 2 ** 31]) };
+  return rng.chance(0.8)
+    ? { line: rng.int(8), character: rng.int(60) }
+    : { line: rng.pick([-1, 1e9, 0.5, NaN]), character: rng.pick([-1, 1e9, 2 ** 31]) };
 }
 
 /** The message for one random step; `framing` true when it breaks the framing (the stream may be lost after it). */
@@ -46,11 +81,28 @@ function step(rng: Rng, uris: string[], version: { n: number }): { bytes: Buffer
   if (roll < 30) {
     const method = rng.pick(NOTIFICATIONS);
     let params: unknown;
-    if (method === 'textDocument/didOpen') params = rng.chance(0.9) ? { textDocument: { uri, languageId: rng.pick(['python', 'typescript', 'plaintext', 'jupyter']), version: ++version.n, text: rng.pick(TEXTS) } } : garbage(rng);
+    if (method === 'textDocument/didOpen')
+      params = rng.chance(0.9)
+        ? {
+            textDocument: {
+              uri,
+              languageId: rng.pick(['python', 'typescript', 'plaintext', 'jupyter']),
+              version: ++version.n,
+              text: rng.pick(TEXTS),
+            },
+          }
+        : garbage(rng);
     else if (method === 'textDocument/didChange') {
       const a = position(rng);
       const b = position(rng);
-      params = rng.chance(0.9) ? { textDocument: { uri, version: rng.chance(0.8) ? ++version.n : rng.int(3) }, contentChanges: rng.chance(0.8) ? [{ range: { start: a, end: b }, text: rng.pick(['', 'x', '\n', '(', 'lambda y: y', '\r\n']) }] : [{ text: rng.pick(TEXTS) }] } : garbage(rng);
+      params = rng.chance(0.9)
+        ? {
+            textDocument: { uri, version: rng.chance(0.8) ? ++version.n : rng.int(3) },
+            contentChanges: rng.chance(0.8)
+              ? [{ range: { start: a, end: b }, text: rng.pick(['', 'x', '\n', '(', 'lambda y: y', '\r\n']) }]
+              : [{ text: rng.pick(TEXTS) }],
+          }
+        : garbage(rng);
     } else if (method === 'textDocument/didClose') params = { textDocument: { uri } };
     else if (method === '$/cancelRequest') params = { id: rng.int(1000) };
     else params = rng.chance(0.5) ? {} : garbage(rng);
@@ -60,15 +112,52 @@ function step(rng: Rng, uris: string[], version: { n: number }): { bytes: Buffer
     const method = rng.pick(METHODS);
     const params =
       method === 'initialize'
-        ? { processId: null, rootUri: rng.pick([null, 'file:///proj', 'not a uri']), capabilities: rng.chance(0.8) ? {} : garbage(rng) }
+        ? {
+            processId: null,
+            rootUri: rng.pick([null, 'file:///proj', 'not a uri']),
+            capabilities: rng.chance(0.8) ? {} : garbage(rng),
+          }
         : rng.chance(0.8)
-          ? { textDocument: { uri }, position: position(rng), range: { start: position(rng), end: position(rng) }, context: { diagnostics: [], only: rng.chance(0.5) ? ['source.fixAll.pipelint'] : undefined } }
+          ? {
+              textDocument: { uri },
+              position: position(rng),
+              range: { start: position(rng), end: position(rng) },
+              context: { diagnostics: [], only: rng.chance(0.5) ? ['source.fixAll.pipelint'] : undefined },
+            }
           : garbage(rng);
     return { bytes: frame(JSON.stringify({ jsonrpc: '2.0', id, method, params })) };
   }
-  if (roll < 80) return { bytes: frame(rng.pick(['{', '{"jsonrpc":"2.0","id":1,"method":', '[]', '42', '"x"', 'null', '{"jsonrpc":"1.0","method":"exit!"}', '{"id":3}', '{"jsonrpc":"2.0","result":1,"id":99999}', '\u0000'])) };
+  if (roll < 80)
+    return {
+      bytes: frame(
+        rng.pick([
+          '{',
+          '{"jsonrpc":"2.0","id":1,"method":',
+          '[]',
+          '42',
+          '"x"',
+          'null',
+          '{"jsonrpc":"1.0","method":"exit!"}',
+          '{"id":3}',
+          '{"jsonrpc":"2.0","result":1,"id":99999}',
+          '\u0000',
+        ]),
+      ),
+    };
   if (roll < 85) return { bytes: frame(Buffer.from([0xff, 0xfe, 0x7b, 0x7d])) };
-  if (roll < 90) return { bytes: Buffer.from(rng.pick(['Content-Length: 5\r\n\r\n{"a":', 'Content-Type: x\r\n\r\n', 'garbage\r\n\r\n', 'Content-Length: -1\r\n\r\n', 'Content-Length: abc\r\n\r\n'])), framing: true };
+  if (roll < 90)
+    return {
+      bytes: Buffer.from(
+        rng.pick([
+          'Content-Length: 5\r\n\r\n{"a":',
+          'Content-Type: x\r\n\r\n',
+          'garbage\r\n\r\n',
+          'Content-Length: -1\r\n\r\n',
+          'Content-Length: abc\r\n\r\n',
+        ]),
+      ),
+      framing: true,
+    };
   // A response to a server request that was never made.
   return { bytes: frame(JSON.stringify({ jsonrpc: '2.0', id: rng.int(50), result: garbage(rng) })) };
 }
@@ -92,7 +181,10 @@ export function runProtocolSession(streamSeed: number, index: number, boundMs = 
       if (proc.exitCode === null) proc.kill('SIGKILL');
       resolve({ name, ms: performance.now() - started, ...r });
     };
-    const timer = setTimeout(() => finish({ hang: `no answer or exit within ${boundMs} ms (stderr: ${stderr.slice(-300)})` }), boundMs);
+    const timer = setTimeout(
+      () => finish({ hang: `no answer or exit within ${boundMs} ms (stderr: ${stderr.slice(-300)})` }),
+      boundMs,
+    );
     proc.stdin.on('error', () => undefined);
     proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     proc.stdout.on('data', (c: Buffer) => {
@@ -104,13 +196,16 @@ export function runProtocolSession(streamSeed: number, index: number, boundMs = 
         if (buffer.length < end + 4 + len) return;
         const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + len).toString());
         buffer = buffer.subarray(end + 4 + len);
-        if (msg.id !== undefined && msg.method !== undefined) proc.stdin.write(frame(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: null })));
+        if (msg.id !== undefined && msg.method !== undefined)
+          proc.stdin.write(frame(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: null })));
         else if (msg.id !== undefined) waiting.get(msg.id)?.();
-        if (msg.method === 'window/logMessage' && /uncaught|unhandled rejection/.test(String(msg.params?.message))) stderr += `\n[log] ${msg.params.message}`;
+        if (msg.method === 'window/logMessage' && /uncaught|unhandled rejection/.test(String(msg.params?.message)))
+          stderr += `\n[log] ${msg.params.message}`;
       }
     });
     proc.on('exit', (code, signal) => {
-      if (/uncaught|unhandled rejection|\n\s+at /.test(stderr)) return finish({ crash: `stderr: ${stderr.slice(-800)}` });
+      if (/uncaught|unhandled rejection|\n\s+at /.test(stderr))
+        return finish({ crash: `stderr: ${stderr.slice(-800)}` });
       if (signal) return finish({ crash: `killed by ${signal}` });
       if (!expectExit && code !== 0 && code !== 1) return finish({ crash: `exit ${code}: ${stderr.slice(-500)}` });
       finish(expectExit || code === 0 || code === 1 ? {} : { crash: `exit ${code}` });
@@ -142,7 +237,10 @@ export function runProtocolSession(streamSeed: number, index: number, boundMs = 
         return;
       }
       // Still answering? (An answer may be an error: before initialize or after shutdown.)
-      await request('probe', 'textDocument/hover', { textDocument: { uri: uris[0] }, position: { line: 0, character: 0 } });
+      await request('probe', 'textDocument/hover', {
+        textDocument: { uri: uris[0] },
+        position: { line: 0, character: 0 },
+      });
       await request('bye', 'shutdown', null);
       expectExit = true;
       proc.stdin.write(frame(JSON.stringify({ jsonrpc: '2.0', method: 'exit' })));

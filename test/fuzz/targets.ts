@@ -15,19 +15,26 @@ export interface TargetFailure {
 }
 
 /** Server log lines that mean something went wrong inside it (contained or not). */
-export const SERVER_TROUBLE = /uncaught|unhandled rejection|analysis of .* failed|rule SKL\d+ failed|pipeline graph of .* failed/;
+export const SERVER_TROUBLE =
+  /uncaught|unhandled rejection|analysis of .* failed|rule SKL\d+ failed|pipeline graph of .* failed/;
 
 /**
  * Inputs through the real server over stdio: open, three random incremental edits (the keystroke path,
  * with `tree.edit`), diagnostics for the last version, a request answered, close. A server that stops
  * answering is a failure; so is anything it logs as a failure. Returns per-input times.
  */
-export async function runServerInputs(client: LspClient, inputs: FuzzInput[], seed: number, timeoutMs = 120_000): Promise<{ failures: TargetFailure[]; times: { name: string; ms: number }[] }> {
+export async function runServerInputs(
+  client: LspClient,
+  inputs: FuzzInput[],
+  seed: number,
+  timeoutMs = 120_000,
+): Promise<{ failures: TargetFailure[]; times: { name: string; ms: number }[] }> {
   const failures: TargetFailure[] = [];
   const times: { name: string; ms: number }[] = [];
   const trouble: string[] = [];
   const off = client.onNotification((method, params) => {
-    if (method === 'window/logMessage' && SERVER_TROUBLE.test(String(params?.message))) trouble.push(String(params.message).slice(0, 500));
+    if (method === 'window/logMessage' && SERVER_TROUBLE.test(String(params?.message)))
+      trouble.push(String(params.message).slice(0, 500));
   });
   try {
     for (const [i, input] of inputs.entries()) {
@@ -37,7 +44,11 @@ export async function runServerInputs(client: LspClient, inputs: FuzzInput[], se
       let doc = TextDocument.create(uri, languageId, 1, textOf(input.bytes));
       const started = performance.now();
       try {
-        const opened = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 1, timeoutMs);
+        const opened = client.waitFor(
+          'textDocument/publishDiagnostics',
+          (p) => p.uri === uri && p.version === 1,
+          timeoutMs,
+        );
         client.notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text: doc.getText() } });
         await opened;
         // Three quick edits; only the last version must be published.
@@ -46,18 +57,50 @@ export async function runServerInputs(client: LspClient, inputs: FuzzInput[], se
           const text = doc.getText();
           const a = rng.int(text.length + 1);
           const b = Math.min(text.length, a + rng.int(40));
-          const insert = rng.pick(['', 'lambda x: x', '(', ')', '\n', '\r\n', '\r', '    ', '\t', 'é', '\u{1F600}', '\0', 'Pipeline([("s", ', '"""', 'joblib.dump(m, "m.pkl")\n']);
+          const insert = rng.pick([
+            '',
+            'lambda x: x',
+            '(',
+            ')',
+            '\n',
+            '\r\n',
+            '\r',
+            '    ',
+            '\t',
+            'é',
+            '\u{1F600}',
+            '\0',
+            'Pipeline([("s", ',
+            '"""',
+            'joblib.dump(m, "m.pkl")\n',
+          ]);
           const range = { start: doc.positionAt(a), end: doc.positionAt(b) };
           const version = doc.version + 1;
           doc = TextDocument.update(doc, [{ range, text: insert }], version);
-          client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: insert }] });
+          client.notify('textDocument/didChange', {
+            textDocument: { uri, version },
+            contentChanges: [{ range, text: insert }],
+          });
         }
-        if (edits > 0) await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === doc.version, timeoutMs);
+        if (edits > 0)
+          await client.waitFor(
+            'textDocument/publishDiagnostics',
+            (p) => p.uri === uri && p.version === doc.version,
+            timeoutMs,
+          );
         // Still answering requests.
-        await client.request('textDocument/hover', { textDocument: { uri }, position: doc.positionAt(rng.int(doc.getText().length + 1)) }, timeoutMs);
+        await client.request(
+          'textDocument/hover',
+          { textDocument: { uri }, position: doc.positionAt(rng.int(doc.getText().length + 1)) },
+          timeoutMs,
+        );
       } catch (err) {
-        failures.push({ input: input.name, target: "server", message: `${String(err).slice(0, 600)}${client.proc.exitCode !== null ? ` [server exited ${client.proc.exitCode}: ${client.stderr.slice(-400)}]` : ""}` });
-        for (const t of trouble.splice(0)) failures.push({ input: input.name, target: "server", message: t });
+        failures.push({
+          input: input.name,
+          target: 'server',
+          message: `${String(err).slice(0, 600)}${client.proc.exitCode !== null ? ` [server exited ${client.proc.exitCode}: ${client.stderr.slice(-400)}]` : ''}`,
+        });
+        for (const t of trouble.splice(0)) failures.push({ input: input.name, target: 'server', message: t });
         if (client.proc.exitCode !== null) break;
       } finally {
         client.notify('textDocument/didClose', { textDocument: { uri } });
@@ -66,7 +109,11 @@ export async function runServerInputs(client: LspClient, inputs: FuzzInput[], se
       for (const t of trouble.splice(0)) failures.push({ input: input.name, target: 'server', message: t });
     }
     // The closing notifications are processed too, and the server still answers.
-    await client.request('textDocument/hover', { textDocument: { uri: 'file:///fuzz/none.py' }, position: { line: 0, character: 0 } }, timeoutMs);
+    await client.request(
+      'textDocument/hover',
+      { textDocument: { uri: 'file:///fuzz/none.py' }, position: { line: 0, character: 0 } },
+      timeoutMs,
+    );
   } catch (err) {
     failures.push({ input: '(after all inputs)', target: 'server', message: String(err).slice(0, 1000) });
   } finally {
@@ -76,14 +123,19 @@ export async function runServerInputs(client: LspClient, inputs: FuzzInput[], se
 }
 
 /** Errors the CLI may report for a file: they describe the input, not a crash. */
-const EXPECTED_CLI_ERRORS = /^(cannot decode: (not valid UTF-8|not valid [-\w.]+|unknown encoding .*)|skipped: .* limit|skipped: nesting deeper than|cannot analyse: (not a Jupyter notebook|.*JSON|Unexpected|Expected|Unterminated|Bad control character|Bad escaped character|No number after))/;
+const EXPECTED_CLI_ERRORS =
+  /^(cannot decode: (not valid UTF-8|not valid [-\w.]+|unknown encoding .*)|skipped: .* limit|skipped: nesting deeper than|cannot analyse: (not a Jupyter notebook|.*JSON|Unexpected|Expected|Unterminated|Bad control character|Bad escaped character|No number after))/;
 
 /**
  * A batch of inputs as files in a fresh folder, checked by the real CLI in one process (with `--fix`,
  * so fix-all runs too). Exit 0/1/2 with JSON on stdout and no stack trace; a hang is caught by a
  * generous timeout.
  */
-export async function runCliBatch(inputs: FuzzInput[], dir: string, timeoutMs = 600_000): Promise<{ failures: TargetFailure[]; ms: number }> {
+export async function runCliBatch(
+  inputs: FuzzInput[],
+  dir: string,
+  timeoutMs = 600_000,
+): Promise<{ failures: TargetFailure[]; ms: number }> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const names = new Map<string, string>();
@@ -93,7 +145,12 @@ export async function runCliBatch(inputs: FuzzInput[], dir: string, timeoutMs = 
     writeFileSync(path.join(dir, file), input.bytes);
   });
   const started = performance.now();
-  const { status, stdout, stderr, timedOut } = await new Promise<{ status: number | null; stdout: string; stderr: string; timedOut: boolean }>((resolve) => {
+  const { status, stdout, stderr, timedOut } = await new Promise<{
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    timedOut: boolean;
+  }>((resolve) => {
     const child = spawn(process.execPath, [BIN, 'check', '.', '--format', 'json', '--fix'], { cwd: dir });
     let out = '';
     let err = '';
@@ -113,16 +170,22 @@ export async function runCliBatch(inputs: FuzzInput[], dir: string, timeoutMs = 
   const failures: TargetFailure[] = [];
   const all = `batch of ${inputs.length} (${inputs[0]?.name} ...)`;
   if (timedOut) failures.push({ input: all, target: 'cli', message: `no exit within ${timeoutMs} ms` });
-  else if (status !== 0 && status !== 1 && status !== 2) failures.push({ input: all, target: 'cli', message: `exit ${status}: ${stderr.slice(0, 1000)}` });
+  else if (status !== 0 && status !== 1 && status !== 2)
+    failures.push({ input: all, target: 'cli', message: `exit ${status}: ${stderr.slice(0, 1000)}` });
   else {
     try {
       const out = JSON.parse(stdout);
       for (const e of out.errors as { path: string; message: string }[]) {
-        if (!EXPECTED_CLI_ERRORS.test(e.message)) failures.push({ input: names.get(e.path) ?? e.path, target: 'cli', message: e.message });
+        if (!EXPECTED_CLI_ERRORS.test(e.message))
+          failures.push({ input: names.get(e.path) ?? e.path, target: 'cli', message: e.message });
       }
       if (/\n\s+at /.test(stderr)) failures.push({ input: all, target: 'cli', message: stderr.slice(0, 1000) });
     } catch {
-      failures.push({ input: all, target: 'cli', message: `stdout is not JSON (exit ${status}): ${stdout.slice(0, 300)} ${stderr.slice(0, 700)}` });
+      failures.push({
+        input: all,
+        target: 'cli',
+        message: `stdout is not JSON (exit ${status}): ${stdout.slice(0, 300)} ${stderr.slice(0, 700)}`,
+      });
     }
   }
   return { failures, ms };

@@ -15,7 +15,13 @@ void Engine.create().then((engine) => {
     if (m.target === 'config') {
       // Config files and globs (issue 16): parsed, located and matched; the parent bounds the time.
       const input = makeConfigInput(m.seed, m.index);
-      send({ type: 'config-result', index: m.index, name: input.name, bytes: input.text.length, ...runConfigInput(input) });
+      send({
+        type: 'config-result',
+        index: m.index,
+        name: input.name,
+        bytes: input.text.length,
+        ...runConfigInput(input),
+      });
       return;
     }
     const input = makeInput(seeds, m.seed, m.index, m.heavyRate);

@@ -22,7 +22,8 @@ export function listFixtures(language: 'python' | 'typescript'): Fixture[] {
   if (!existsSync(dir)) return [];
   const ext = language === 'python' ? /\.(py|ipynb)$/ : /\.(ts|tsx|mts|cts)$/;
   const out: Fixture[] = [];
-  const add = (name: string) => out.push({ name, file: path.join(dir, name), language, text: readFileSync(path.join(dir, name), 'utf8') });
+  const add = (name: string) =>
+    out.push({ name, file: path.join(dir, name), language, text: readFileSync(path.join(dir, name), 'utf8') });
   for (const f of readdirSync(dir).sort()) {
     if (!/^SKL\d{3}/.test(f)) continue;
     if (statSync(path.join(dir, f)).isDirectory()) {
@@ -62,9 +63,12 @@ export function renderSnapshot(text: string, findings: Finding[]): string {
   const lines: string[] = [];
   for (const f of findings) {
     const r = f.range;
-    lines.push(`${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1} ${f.code} [${f.severity}] ${f.message}`);
+    lines.push(
+      `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1} ${f.code} [${f.severity}] ${f.message}`,
+    );
     if (f.fix) lines.push(`  fix (${f.fix.safety}): ${f.fix.title}`);
-    for (const rel of f.related) lines.push(`  related ${rel.range.start.line + 1}:${rel.range.start.character + 1}: ${rel.message}`);
+    for (const rel of f.related)
+      lines.push(`  related ${rel.range.start.line + 1}:${rel.range.start.character + 1}: ${rel.message}`);
   }
   const safe = findings.filter((f) => f.fix?.safety === 'safe').flatMap((f) => f.fix!.edits);
   if (safe.length > 0) {

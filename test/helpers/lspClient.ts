@@ -23,7 +23,9 @@ export class LspClient {
   exited: Promise<number | null>;
 
   constructor(args: string[] = ['--stdio'], options: { configuration?: unknown; nodeArgs?: string[] } = {}) {
-    this.proc = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_JS, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_JS, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     // A server that exits makes writes fail with EPIPE: the test sees the exit, not an unhandled error.
@@ -66,7 +68,8 @@ export class LspClient {
     if (msg.id !== undefined && msg.method) {
       // Requests from the server: configuration, registrations, progress.
       let result: unknown = null;
-      if (msg.method === 'workspace/configuration') result = (msg.params.items as unknown[]).map(() => this.configuration ?? null);
+      if (msg.method === 'workspace/configuration')
+        result = (msg.params.items as unknown[]).map(() => this.configuration ?? null);
       this.send({ jsonrpc: '2.0', id: msg.id, result });
       // Listeners see requests too (window/showMessageRequest is how messages to the user arrive).
       for (const l of this.listeners) l(msg.method, msg.params);
@@ -134,7 +137,12 @@ export class LspClient {
   }
 
   async initialize(rootUri: string | null = null, capabilities: unknown = {}): Promise<any> {
-    const result = await this.request('initialize', { processId: process.pid, rootUri, capabilities, workspaceFolders: null });
+    const result = await this.request('initialize', {
+      processId: process.pid,
+      rootUri,
+      capabilities,
+      workspaceFolders: null,
+    });
     this.notify('initialized', {});
     return result;
   }

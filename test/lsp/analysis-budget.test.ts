@@ -23,12 +23,14 @@ function serverWith(env: Record<string, string>): LspClient {
 function recordNotices(client: LspClient, pattern: RegExp): any[] {
   const notices: any[] = [];
   client.onNotification((method, params) => {
-    if ((method === 'window/showMessageRequest' || method === 'window/showMessage') && pattern.test(params?.message)) notices.push(params);
+    if ((method === 'window/showMessageRequest' || method === 'window/showMessage') && pattern.test(params?.message))
+      notices.push(params);
   });
   return notices;
 }
 
-const open = (client: LspClient, uri: string, text: string) => client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+const open = (client: LspClient, uri: string, text: string) =>
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
 
 describe('analysis budget: model size', () => {
   let client: LspClient;
@@ -49,7 +51,10 @@ describe('analysis budget: model size', () => {
     assert.deepEqual((await published).diagnostics, []);
     for (let v = 2; v <= 4; v++) {
       published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === v, 120_000);
-      client.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }] });
+      client.notify('textDocument/didChange', {
+        textDocument: { uri, version: v },
+        contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }],
+      });
       assert.deepEqual((await published).diagnostics, []);
     }
     // Another file is analysed as usual, and requests are answered.
@@ -57,11 +62,23 @@ describe('analysis budget: model size', () => {
     const smallPublished = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === small, 120_000);
     open(client, small, SKL201);
     assert.ok((await smallPublished).diagnostics.some((d: any) => d.code === 'SKL201'));
-    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+    const hover = await client.request('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 0, character: 0 },
+    });
     assert.equal(hover, null);
     assert.equal(notices.length, 1, JSON.stringify(notices));
-    assert.match(notices[0].message, /^pipelint skipped experiments\.py: too large to analyse \(over 2,000 model nodes\), skipped\. Close and reopen it to try again\.$/);
-    assert.match(client.notifications.filter((n) => n.method === 'window/logMessage').map((n) => n.params.message).join('\n'), /experiments\.py: too large to analyse/);
+    assert.match(
+      notices[0].message,
+      /^pipelint skipped experiments\.py: too large to analyse \(over 2,000 model nodes\), skipped\. Close and reopen it to try again\.$/,
+    );
+    assert.match(
+      client.notifications
+        .filter((n) => n.method === 'window/logMessage')
+        .map((n) => n.params.message)
+        .join('\n'),
+      /experiments\.py: too large to analyse/,
+    );
   });
 });
 
@@ -79,11 +96,18 @@ describe('analysis budget: CPU time', () => {
   test('a file over its CPU budget gets one notice and no diagnostics', async () => {
     const notices = recordNotices(client, /slow\.py/);
     const uri = 'file:///tmp/pipelint-budget/slow.py';
-    const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 1, 120_000);
+    const published = client.waitFor(
+      'textDocument/publishDiagnostics',
+      (p) => p.uri === uri && p.version === 1,
+      120_000,
+    );
     open(client, uri, SKL201);
     assert.deepEqual((await published).diagnostics, []);
     await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
     assert.equal(notices.length, 1, JSON.stringify(notices));
-    assert.match(notices[0].message, /^pipelint skipped slow\.py: too slow to analyse \(over -?[\d.]+ s of CPU\), skipped\./);
+    assert.match(
+      notices[0].message,
+      /^pipelint skipped slow\.py: too slow to analyse \(over -?[\d.]+ s of CPU\), skipped\./,
+    );
   });
 });

@@ -15,8 +15,17 @@ function open(client: LspClient, uri: string, text: string, version = 1): void {
 }
 
 /** Writes a request and its $/cancelRequest in one write, before the server can have answered. */
-function requestAndCancel(client: LspClient, method: string, params: unknown): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
-  const c = client as unknown as { nextId: number; proc: LspClient['proc']; onData: (b: Buffer) => void; dispatch: (m: any) => void };
+function requestAndCancel(
+  client: LspClient,
+  method: string,
+  params: unknown,
+): Promise<{ result?: unknown; error?: { code: number; message: string } }> {
+  const c = client as unknown as {
+    nextId: number;
+    proc: LspClient['proc'];
+    onData: (b: Buffer) => void;
+    dispatch: (m: any) => void;
+  };
   const id = c.nextId++;
   const frame = (msg: unknown) => {
     const body = Buffer.from(JSON.stringify(msg), 'utf8');
@@ -33,7 +42,12 @@ function requestAndCancel(client: LspClient, method: string, params: unknown): P
       }
       dispatch(msg);
     };
-    c.proc.stdin.write(Buffer.concat([frame({ jsonrpc: '2.0', id, method, params }), frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } })]));
+    c.proc.stdin.write(
+      Buffer.concat([
+        frame({ jsonrpc: '2.0', id, method, params }),
+        frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } }),
+      ]),
+    );
   });
 }
 
@@ -60,7 +74,11 @@ describe('limits', () => {
     const c = client as unknown as { dispatch: (m: any) => void };
     const dispatch = c.dispatch.bind(client);
     c.dispatch = (msg: any) => {
-      if ((msg.method === 'window/showMessageRequest' || msg.method === 'window/showMessage') && /big\.py/.test(msg.params?.message)) notices.push(msg.params);
+      if (
+        (msg.method === 'window/showMessageRequest' || msg.method === 'window/showMessage') &&
+        /big\.py/.test(msg.params?.message)
+      )
+        notices.push(msg.params);
       dispatch(msg);
     };
     const off = () => (c.dispatch = dispatch);
@@ -69,7 +87,12 @@ describe('limits', () => {
     assert.deepEqual((await published).diagnostics, [], 'no findings for a skipped file');
     for (let v = 2; v <= 4; v++) {
       published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === v);
-      client.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# x\n' }] });
+      client.notify('textDocument/didChange', {
+        textDocument: { uri, version: v },
+        contentChanges: [
+          { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# x\n' },
+        ],
+      });
       assert.deepEqual((await published).diagnostics, []);
     }
     // A request round trip: every notification sent before it has been read by now.
@@ -102,8 +125,11 @@ describe('limits', () => {
     const last = await published;
     await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
     off();
-    console.log(`quick changes: 50 versions sent, diagnostics published for ${versions.length} (${versions.join(', ')})`);
-    for (let i = 1; i < versions.length; i++) assert.ok(versions[i] > versions[i - 1], `version ${versions[i]} published after ${versions[i - 1]}`);
+    console.log(
+      `quick changes: 50 versions sent, diagnostics published for ${versions.length} (${versions.join(', ')})`,
+    );
+    for (let i = 1; i < versions.length; i++)
+      assert.ok(versions[i] > versions[i - 1], `version ${versions[i]} published after ${versions[i - 1]}`);
     assert.equal(versions.at(-1), 51);
     assert.ok(last.diagnostics.some((d: any) => d.code === 'SKL101'));
     client.notify('textDocument/didClose', { textDocument: { uri } });
@@ -133,19 +159,32 @@ describe('limits', () => {
     const text = [SKL101, SKL201, SKL101.replace(/\bpipe\b/g, 'pipe2')].join('\n');
     const cycle = async (i: number) => {
       const uri = `file:///tmp/pipelint-limits/cycle-${i}.py`;
-      const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.length > 0);
+      const published = client.waitFor(
+        'textDocument/publishDiagnostics',
+        (p) => p.uri === uri && p.diagnostics.length > 0,
+      );
       open(client, uri, text);
       await published;
-      client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edit\n' }] });
+      client.notify('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [
+          { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edit\n' },
+        ],
+      });
       await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 2);
       client.notify('textDocument/didClose', { textDocument: { uri } });
     };
     for (let i = 0; i < 100; i++) await cycle(i); // warm-up: caches, JIT, WASM heap
     const warm = rssKb(pid);
     for (let i = 100; i < 1000; i++) await cycle(i);
-    await client.request('textDocument/hover', { textDocument: { uri: 'file:///nowhere.py' }, position: { line: 0, character: 0 } });
+    await client.request('textDocument/hover', {
+      textDocument: { uri: 'file:///nowhere.py' },
+      position: { line: 0, character: 0 },
+    });
     const end = rssKb(pid);
-    console.log(`memory: RSS ${(warm / 1024).toFixed(1)} MB after 100 open/edit/close cycles, ${(end / 1024).toFixed(1)} MB after 1,000 (+${((end - warm) / 1024).toFixed(1)} MB)`);
+    console.log(
+      `memory: RSS ${(warm / 1024).toFixed(1)} MB after 100 open/edit/close cycles, ${(end / 1024).toFixed(1)} MB after 1,000 (+${((end - warm) / 1024).toFixed(1)} MB)`,
+    );
     assert.ok(end - warm < 32 * 1024, `RSS grew by ${((end - warm) / 1024).toFixed(1)} MB over 900 cycles`);
   });
 });

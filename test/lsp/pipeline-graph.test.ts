@@ -27,16 +27,22 @@ describe('pipelint/pipelineGraph and the diagram CodeLens', () => {
   after(async () => client.shutdown());
 
   test('the graph of the open document, with findings and version', async () => {
-    const graph = await client.request<PipelineGraph>(PipelineGraphRequest.method, { textDocument: { uri } } satisfies PipelineGraphRequest.Params);
+    const graph = await client.request<PipelineGraph>(PipelineGraphRequest.method, {
+      textDocument: { uri },
+    } satisfies PipelineGraphRequest.Params);
     assert.equal(graph.version, 1);
     assert.equal(graph.roots.length, 1);
     const names = graph.nodes.map((n) => n.name);
-    for (const n of ['model', 'preprocess', 'num', 'cat', 'log', 'remainder', 'forest']) assert.ok(names.includes(n), n);
+    for (const n of ['model', 'preprocess', 'num', 'cat', 'log', 'remainder', 'forest'])
+      assert.ok(names.includes(n), n);
     assert.deepEqual(graph.nodes.find((n) => n.name === 'log')!.findings, ['SKL101']);
   });
 
   test('follows edits: the next version has the renamed step', async () => {
-    client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: text.replace('("forest"', '("trees"') }] });
+    client.notify('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: text.replace('("forest"', '("trees"') }],
+    });
     const graph = await client.request<PipelineGraph>(PipelineGraphRequest.method, { textDocument: { uri } });
     assert.equal(graph.version, 2);
     assert.ok(graph.nodes.some((n) => n.name === 'trees'));
@@ -51,7 +57,13 @@ describe('pipelint/pipelineGraph and the diagram CodeLens', () => {
       // The lens sits at the statement; its command focuses the construction (`Pipeline(` after `model = `).
       assert.equal(l.command.arguments[0], uri);
       assert.equal(l.command.arguments[1].line, l.range.start.line);
-      assert.equal(text.split('\n')[l.range.start.line].slice(l.command.arguments[1].character).match(/^\w+\(/)?.[0].length! > 0, true);
+      assert.equal(
+        text
+          .split('\n')
+          [l.range.start.line].slice(l.command.arguments[1].character)
+          .match(/^\w+\(/)?.[0].length! > 0,
+        true,
+      );
     }
   });
 
@@ -85,12 +97,27 @@ describe('pipelint/pipelineGraph and the diagram CodeLens', () => {
     await published;
     const lenses = await client.request<any[]>('textDocument/codeLens', { textDocument: { uri: nestedUri } });
     // Lines (1-based): model = ... (6), return make_pipeline (18), steps = [...] (19), return Pipeline(steps) (20).
-    assert.deepEqual(lenses.map((l) => [l.range.start.line + 1, l.range.start.character]), [[6, 0], [18, 8], [19, 4], [20, 4]]);
-    assert.deepEqual(lenses[0].command.arguments, [nestedUri, { line: 5, character: 8 }], 'the lens opens the outermost pipeline of its statement');
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line + 1, l.range.start.character]),
+      [
+        [6, 0],
+        [18, 8],
+        [19, 4],
+        [20, 4],
+      ],
+    );
+    assert.deepEqual(
+      lenses[0].command.arguments,
+      [nestedUri, { line: 5, character: 8 }],
+      'the lens opens the outermost pipeline of its statement',
+    );
     client.notify('textDocument/didClose', { textDocument: { uri: nestedUri } });
   });
 
   test('an unknown document gives null', async () => {
-    assert.equal(await client.request(PipelineGraphRequest.method, { textDocument: { uri: 'file:///nowhere.py' } }), null);
+    assert.equal(
+      await client.request(PipelineGraphRequest.method, { textDocument: { uri: 'file:///nowhere.py' } }),
+      null,
+    );
   });
 });

@@ -32,7 +32,9 @@ describe('language server over stdio: requirement files', () => {
     client.onNotification((method, params) => {
       if (method === 'client/registerCapability') registrations.push(...params.registrations);
     });
-    await client.initialize(pathToFileURL(dir).href, { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
+    await client.initialize(pathToFileURL(dir).href, {
+      workspace: { didChangeWatchedFiles: { dynamicRegistration: true } },
+    });
   });
   after(async () => {
     await client.shutdown();
@@ -41,12 +43,25 @@ describe('language server over stdio: requirement files', () => {
 
   test('the server registers watchers for requirement files', async () => {
     const deadline = Date.now() + 20_000;
-    while (!registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const reg = registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
     assert.ok(reg, 'a didChangeWatchedFiles registration');
     const globs: string[] = reg.registerOptions.watchers.map((w: any) => w.globPattern);
-    for (const file of ['requirements.txt', 'requirements-prod.txt', 'requirements/base.txt', 'pyproject.toml', 'setup.cfg', 'environment.yml', 'Pipfile', 'poetry.lock']) {
-      assert.ok(globs.some((g) => globMatches(g, `proj/${file}`)), `${file} is watched (${globs.join(' ')})`);
+    for (const file of [
+      'requirements.txt',
+      'requirements-prod.txt',
+      'requirements/base.txt',
+      'pyproject.toml',
+      'setup.cfg',
+      'environment.yml',
+      'Pipfile',
+      'poetry.lock',
+    ]) {
+      assert.ok(
+        globs.some((g) => globMatches(g, `proj/${file}`)),
+        `${file} is watched (${globs.join(' ')})`,
+      );
     }
   });
 
@@ -63,14 +78,25 @@ describe('language server over stdio: requirement files', () => {
     assert.equal(unpinned[0].relatedInformation[0].location.range.start.line, 1, 'at the scikit-learn line');
 
     writeFileSync(path.join(dir, 'requirements.txt'), 'pandas==1.5.3\nscikit-learn==1.2.1\n');
-    const pinned = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && !p.diagnostics.some((d: any) => d.code === 'SKL501'));
+    const pinned = client.waitFor(
+      'textDocument/publishDiagnostics',
+      (p) => p.uri === uri && !p.diagnostics.some((d: any) => d.code === 'SKL501'),
+    );
     client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: req, type: 2 }] });
     await pinned;
 
     // Deleted: no requirement file at all is a notebook or an exploration, not reported either.
     rmSync(path.join(dir, 'requirements.txt'));
-    writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "x"\nversion = "0.1"\ndependencies = ["pandas"]\n');
-    const unlisted = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.some((d: any) => d.code === 'SKL501' && /do not list scikit-learn/.test(d.message)));
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      '[project]\nname = "x"\nversion = "0.1"\ndependencies = ["pandas"]\n',
+    );
+    const unlisted = client.waitFor(
+      'textDocument/publishDiagnostics',
+      (p) =>
+        p.uri === uri &&
+        p.diagnostics.some((d: any) => d.code === 'SKL501' && /do not list scikit-learn/.test(d.message)),
+    );
     client.notify('workspace/didChangeWatchedFiles', {
       changes: [
         { uri: req, type: 3 },

@@ -65,7 +65,8 @@ describe('language server over stdio', () => {
 
   test('incremental edits: diagnostics follow the text', async () => {
     const uri = 'file:///tmp/pipelint-incremental.py';
-    const text = 'import joblib\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(np.log1p)\n';
+    const text =
+      'import joblib\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(np.log1p)\n';
     let published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     assert.equal((await published).diagnostics.length, 0);
@@ -73,7 +74,9 @@ describe('language server over stdio', () => {
     published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 3);
     client.notify('textDocument/didChange', {
       textDocument: { uri, version: 2 },
-      contentChanges: [{ range: { start: { line: 3, character: 25 }, end: { line: 3, character: 33 } }, text: 'lambda X: X' }],
+      contentChanges: [
+        { range: { start: { line: 3, character: 25 }, end: { line: 3, character: 33 } }, text: 'lambda X: X' },
+      ],
     });
     client.notify('textDocument/didChange', {
       textDocument: { uri, version: 3 },
@@ -93,7 +96,11 @@ describe('language server over stdio', () => {
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     await published;
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['source.fixAll.pipelint'] } });
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics: [], only: ['source.fixAll.pipelint'] },
+    });
     assert.equal(actions.length, 1);
     const edits = actions[0].edit.changes[uri];
     assert.equal(edits.length, 1, 'one edit');
@@ -101,31 +108,59 @@ describe('language server over stdio', () => {
     published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 2);
     client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: fixed }] });
     const after = await published;
-    assert.deepEqual(after.diagnostics.map((d: any) => d.code), [], 'no SKL101 left, and SKL104 gone with them');
-    const again = await client.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['source.fixAll.pipelint'] } });
+    assert.deepEqual(
+      after.diagnostics.map((d: any) => d.code),
+      [],
+      'no SKL101 left, and SKL104 gone with them',
+    );
+    const again = await client.request('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics: [], only: ['source.fixAll.pipelint'] },
+    });
     assert.equal(again.length, 0, 'second fix-all offers nothing');
   });
 
   test('hover on a finding: the message, one line of why, and a link to the rule page (not the whole page)', async () => {
     const uri = pathToFileURL(FIXTURE).href;
-    const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 16, character: 20 } });
+    const hover = await client.request('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 16, character: 20 },
+    });
     assert.ok(hover, 'hover result');
     const [message, why, link, ...rest] = hover.contents.value.split('\n\n');
     assert.match(message, /^\*\*SKL101\*\* Lambda passed to FunctionTransformer\(func=\.\.\.\) cannot be pickled/);
-    assert.equal(why, '*Why:* `pickle` (and `joblib`, which uses it) saves a function by its qualified name so that it can import it back.');
-    assert.match(link, /^\[SKL101 lambda-in-estimator: full documentation\]\(file:.*docs\/rules\/lambda-in-estimator\.md\)$/);
+    assert.equal(
+      why,
+      '*Why:* `pickle` (and `joblib`, which uses it) saves a function by its qualified name so that it can import it back.',
+    );
+    assert.match(
+      link,
+      /^\[SKL101 lambda-in-estimator: full documentation\]\(file:.*docs\/rules\/lambda-in-estimator\.md\)$/,
+    );
     assert.deepEqual(rest, []);
     assert.doesNotMatch(hover.contents.value, /^#/m, 'no heading');
   });
 
   test('the server says in the output who it is and that it started', async () => {
-    const started = client.notifications.find((n) => n.method === 'window/logMessage' && /^pipelint server \d+\.\d+\.\d+\S* started \(Node v\d+/.test(n.params.message));
+    const started = client.notifications.find(
+      (n) =>
+        n.method === 'window/logMessage' &&
+        /^pipelint server \d+\.\d+\.\d+\S* started \(Node v\d+/.test(n.params.message),
+    );
     assert.ok(started, JSON.stringify(client.notifications.filter((n) => n.method === 'window/logMessage')));
     assert.equal(started.params.type, 3, 'info');
   });
 
   test('bad documents never take the server down', async () => {
-    const inputs = ['', '\0\0\0\x01binary', 'def f(:\n  pipe = Pipeline([("a", FunctionTransformer(lambda', 'x = 1\r\ny = 2\rz = 3\n', '('.repeat(5000), 'é'.repeat(100000)];
+    const inputs = [
+      '',
+      '\0\0\0\x01binary',
+      'def f(:\n  pipe = Pipeline([("a", FunctionTransformer(lambda',
+      'x = 1\r\ny = 2\rz = 3\n',
+      '('.repeat(5000),
+      'é'.repeat(100000),
+    ];
     for (const [i, text] of inputs.entries()) {
       const uri = `file:///tmp/bad-${i}.py`;
       const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
@@ -133,7 +168,10 @@ describe('language server over stdio', () => {
       await published;
       client.notify('textDocument/didClose', { textDocument: { uri } });
     }
-    const hover = await client.request('textDocument/hover', { textDocument: { uri: 'file:///nowhere.py' }, position: { line: 0, character: 0 } });
+    const hover = await client.request('textDocument/hover', {
+      textDocument: { uri: 'file:///nowhere.py' },
+      position: { line: 0, character: 0 },
+    });
     assert.equal(hover, null, 'still answering requests');
   });
 });

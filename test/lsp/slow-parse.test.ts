@@ -16,7 +16,14 @@ after(async () => {
 
 test('a hover is answered while a big file is being parsed', async () => {
   const small = 'file:///tmp/slow/small.py';
-  client.notify('textDocument/didOpen', { textDocument: { uri: small, languageId: 'python', version: 1, text: 'from sklearn.model_selection import KFold\nsplitter = KFold(5, shuffle=True)\n' } });
+  client.notify('textDocument/didOpen', {
+    textDocument: {
+      uri: small,
+      languageId: 'python',
+      version: 1,
+      text: 'from sklearn.model_selection import KFold\nsplitter = KFold(5, shuffle=True)\n',
+    },
+  });
   await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === small && p.diagnostics.length === 1);
   // About 1.9 MB of real-looking code (under the default 2,048 KB limit): a parse of a second or more.
   const lines = ['import numpy as np', 'import pandas as pd', 'df = pd.read_csv("data.csv")'];
@@ -26,11 +33,19 @@ test('a hover is answered while a big file is being parsed', async () => {
   }
   const big = 'file:///tmp/slow/big.py';
   const order: string[] = [];
-  const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === big, 120_000).then(() => order.push('diagnostics of big.py'));
+  const published = client
+    .waitFor('textDocument/publishDiagnostics', (p) => p.uri === big, 120_000)
+    .then(() => order.push('diagnostics of big.py'));
   const slicing = client.waitFor('window/logMessage', (p) => /big\.py in slices/.test(p.message), 120_000);
-  client.notify('textDocument/didOpen', { textDocument: { uri: big, languageId: 'python', version: 1, text: lines.join('\n') } });
+  client.notify('textDocument/didOpen', {
+    textDocument: { uri: big, languageId: 'python', version: 1, text: lines.join('\n') },
+  });
   await slicing; // the server says its parse of big.py goes on in slices: ask now
-  const hover = await client.request('textDocument/hover', { textDocument: { uri: small }, position: { line: 1, character: 12 } }, 120_000);
+  const hover = await client.request(
+    'textDocument/hover',
+    { textDocument: { uri: small }, position: { line: 1, character: 12 } },
+    120_000,
+  );
   order.push('hover');
   assert.match(hover.contents.value, /SKL201|unseeded/);
   await published;
@@ -50,17 +65,31 @@ test('a hover is answered while a notebook of thousands of cells is being parsed
         : `df_${i} = pd.DataFrame(np.random.rand(10, 3), columns=["a", "b", "c"])\ndf_${i}["d"] = df_${i}["a"] * ${i}\nprint(df_${i}.describe())`,
   );
   const order: string[] = [];
-  const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === cell(2999) && p.diagnostics.length === 1, 120_000).then(() => order.push('diagnostics of the last cell'));
+  const published = client
+    .waitFor('textDocument/publishDiagnostics', (p) => p.uri === cell(2999) && p.diagnostics.length === 1, 120_000)
+    .then(() => order.push('diagnostics of the last cell'));
   const slicing = client.waitFor('window/logMessage', (p) => /notebook many\.ipynb in slices/.test(p.message), 120_000);
   client.notify('notebookDocument/didOpen', {
-    notebookDocument: { uri, notebookType: 'jupyter-notebook', version: 1, cells: texts.map((_, i) => ({ kind: 2, document: cell(i) })) },
+    notebookDocument: {
+      uri,
+      notebookType: 'jupyter-notebook',
+      version: 1,
+      cells: texts.map((_, i) => ({ kind: 2, document: cell(i) })),
+    },
     cellTextDocuments: texts.map((text, i) => ({ uri: cell(i), languageId: 'python', version: 1, text })),
   });
   await slicing;
-  const hover = await client.request('textDocument/hover', { textDocument: { uri: small }, position: { line: 1, character: 12 } }, 120_000);
+  const hover = await client.request(
+    'textDocument/hover',
+    { textDocument: { uri: small }, position: { line: 1, character: 12 } },
+    120_000,
+  );
   order.push('hover');
   assert.match(hover.contents.value, /SKL201|unseeded/);
   await published;
   assert.deepEqual(order, ['hover', 'diagnostics of the last cell']);
-  client.notify('notebookDocument/didClose', { notebookDocument: { uri }, cellTextDocuments: texts.map((_, i) => ({ uri: cell(i) })) });
+  client.notify('notebookDocument/didClose', {
+    notebookDocument: { uri },
+    cellTextDocuments: texts.map((_, i) => ({ uri: cell(i) })),
+  });
 });

@@ -17,9 +17,18 @@ const artifacts = path.join(root, '.test-artifacts', 'nvim');
 // No remote-plugin providers: otherwise opening a .py file makes 0.7 probe `python3` for pynvim,
 // which took up to ~25 s here (pyenv shims); filetype/syntax off: the LSP client needs neither.
 const NVIM_ARGS = [
-  '--headless', '--clean', '-u', 'NONE', '-i', 'NONE', '-n',
+  '--headless',
+  '--clean',
+  '-u',
+  'NONE',
+  '-i',
+  'NONE',
+  '-n',
   ...['python3', 'python', 'ruby', 'node', 'perl'].flatMap((p) => ['--cmd', `let g:loaded_${p}_provider = 0`]),
-  '--cmd', 'filetype off', '--cmd', 'syntax off',
+  '--cmd',
+  'filetype off',
+  '--cmd',
+  'syntax off',
 ];
 
 interface Expected {
@@ -40,9 +49,9 @@ interface NvimResult {
   error?: string;
 }
 
-const expected = (JSON.parse(fs.readFileSync(path.join(workspace, 'expected.json'), 'utf8')) as { files: Expected[] }).files.filter(
-  (f) => !f.path.endsWith('.ipynb'),
-);
+const expected = (
+  JSON.parse(fs.readFileSync(path.join(workspace, 'expected.json'), 'utf8')) as { files: Expected[] }
+).files.filter((f) => !f.path.endsWith('.ipynb'));
 
 function runNvim(file: Expected, timeoutMs = 60_000): Promise<{ result: NvimResult; stderr: string; lspLog: string }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pipelint-nvim-'));

@@ -19,10 +19,15 @@ const fixture = (name: string) => path.join(FIXTURES, 'python', name);
 function harness(mode: string, file?: string, ...rest: string[]): Promise<any> {
   const cwd = mkdtempSync(path.join(tmpdir(), 'pipelint-custom-'));
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [HARNESS, mode, ...(file ? [file] : []), ...rest], { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`harness ${mode} ${file ?? ''} failed:\n${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!));
-    });
+    execFile(
+      PYTHON,
+      [HARNESS, mode, ...(file ? [file] : []), ...rest],
+      { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`harness ${mode} ${file ?? ''} failed:\n${stderr}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+      },
+    );
   });
 }
 
@@ -37,7 +42,11 @@ describe('SKL701/SKL702: the estimator API with real scikit-learn', { timeout: 6
     assert.match(facts.renamed_clone.error, /AttributeError: .* has no attribute 'n_components'/);
     assert.match(facts.lowered_clone.error, /RuntimeError: Cannot clone object .* modifies parameter method/);
     assert.deepEqual(facts.abs_clone, { ok: true, value: 3 }, 'abs() of a small int passes clone() itself');
-    assert.match(facts.abs_search.error, /RuntimeError: Cannot clone object .* modifies parameter limit/, 'but GridSearchCV fails at refit');
+    assert.match(
+      facts.abs_search.error,
+      /RuntimeError: Cannot clone object .* modifies parameter limit/,
+      'but GridSearchCV fails at refit',
+    );
     assert.match(facts.varargs_get_params.error, /RuntimeError: .*no varargs/);
     assert.deepEqual(facts.kwargs_clone, { ok: true, value: {} }, 'clone() drops the keywords **kwargs caught');
     assert.deepEqual(facts.prefitted_check, { ok: true, value: true }, 'check_is_fitted passes before fit');
@@ -69,13 +78,21 @@ describe('SKL202: randomness in a custom step with real scikit-learn', { timeout
   test('every pipeline of SKL202.py predicts differently twice on the same rows', async () => {
     const { models } = await harness('predict-twice', fixture('SKL202.py'));
     const names = models.map((m: { name: string }) => m.name);
-    for (const n of ['noise_pipe', 'dropout_pipe', 'jitter_pipe', 'shuffle_pipe', 'coin']) assert.ok(names.includes(n), `${n} was checked`);
-    assert.deepEqual(models.filter((m: { same: boolean }) => m.same), [], 'no pipeline of the positive fixture is deterministic');
+    for (const n of ['noise_pipe', 'dropout_pipe', 'jitter_pipe', 'shuffle_pipe', 'coin'])
+      assert.ok(names.includes(n), `${n} was checked`);
+    assert.deepEqual(
+      models.filter((m: { same: boolean }) => m.same),
+      [],
+      'no pipeline of the positive fixture is deterministic',
+    );
   });
   test('every pipeline of SKL202_negative.py predicts the same twice', async () => {
     const { models } = await harness('predict-twice', fixture('SKL202_negative.py'));
     assert.equal(models.length, 4);
-    assert.ok(models.every((m: { same: boolean }) => m.same), JSON.stringify(models));
+    assert.ok(
+      models.every((m: { same: boolean }) => m.same),
+      JSON.stringify(models),
+    );
   });
 });
 
@@ -99,7 +116,10 @@ describe('SKL106: resources kept on self with real scikit-learn', { timeout: 600
   test('the saves in SKL106_negative.py (resource opened in the method; __getstate__) pickle and load', async () => {
     const result = await saves(fixture('SKL106_negative.py'));
     assert.equal(result.length, 2);
-    assert.ok(result.every((s) => s.ok), JSON.stringify(result));
+    assert.ok(
+      result.every((s) => s.ok),
+      JSON.stringify(result),
+    );
   });
 });
 
@@ -111,11 +131,12 @@ describe('SKL105: classes of __main__ pickled, with real scikit-learn', { timeou
     assert.match(loads[0].error, /AttributeError: Can't get attribute 'Winsorizer' on <module '__main__'/);
   });
   test('SKL105_negative.py imported as a module saves a model that another process loads', async () => {
-    assert.deepEqual(await harness('import-save-load', fixture('SKL105_negative.py'), 'train_and_save'), { loads: [{ file: 'model.joblib', ok: true, error: null }] });
+    assert.deepEqual(await harness('import-save-load', fixture('SKL105_negative.py'), 'train_and_save'), {
+      loads: [{ file: 'model.joblib', ok: true, error: null }],
+    });
   });
   test('SKL105_cloudpickle.py: cloudpickle saves the class by value, another process loads it', async () => {
     const { loads } = await harness('load-elsewhere', fixture('SKL105_cloudpickle.py'));
     assert.deepEqual(loads, [{ file: 'churn_model.pkl', ok: true, error: null }]);
   });
 });
-

@@ -66,7 +66,9 @@ describe('SKL302/SKL303 fixes run with real scikit-learn', () => {
   before(async () => {
     engine = await Engine.create();
   });
-  const fixtures = listFixtures('python').filter((f) => /^SKL30[23]/.test(f.name) && f.name.endsWith('.py') && !f.name.includes('negative'));
+  const fixtures = listFixtures('python').filter(
+    (f) => /^SKL30[23]/.test(f.name) && f.name.endsWith('.py') && !f.name.includes('negative'),
+  );
   test('there are fixtures to run', () => assert.ok(fixtures.length >= 6));
   for (const fx of fixtures) {
     test(`${fx.name}: runs after its fixes`, { timeout: 600_000 }, async () => {
@@ -76,41 +78,52 @@ describe('SKL302/SKL303 fixes run with real scikit-learn', () => {
       const file = path.join(dir, fx.name);
       writeFileSync(file, fixed.text);
       const r = await run([file], dir);
-      assert.equal(r.code, 0, `python failed on the fixed ${fx.name}:\n${r.stderr}\n--- fixed source ---\n${fixed.text}`);
+      assert.equal(
+        r.code,
+        0,
+        `python failed on the fixed ${fx.name}:\n${r.stderr}\n--- fixed source ---\n${fixed.text}`,
+      );
     });
   }
 
-  test('SKL302: the refitted batch predicts differently, the fixed program as trained', { timeout: 600_000 }, async () => {
-    const fx = fixtures.find((f) => f.name === 'SKL302_runnable.py')!;
-    const fixed = fixAll(engine, fx.name, fx.text, ['SKL302']);
-    assert.equal(fixed.applied, 1);
-    assert.match(fixed.text, /X_batch = scaler\.transform\(batch\)/);
-    const dir = await workdir();
-    writeFileSync(path.join(dir, 'before.py'), fx.text);
-    writeFileSync(path.join(dir, 'after.py'), fixed.text);
-    const before = await run(['before.py'], dir);
-    const after = await run(['after.py'], dir);
-    assert.equal(before.code, 0, before.stderr);
-    assert.equal(after.code, 0, after.stderr);
-    const p0: number[] = JSON.parse(before.stdout);
-    const p1: number[] = JSON.parse(after.stdout);
-    assert.equal(p0.length, 20);
-    const changed = p0.filter((v, i) => v !== p1[i]).length;
-    assert.ok(changed > 0, 'refitting on the batch changed no prediction');
-    // The batch is all class 1: the fixed program (training statistics) gets it right far more often.
-    assert.ok(p1.filter((v) => v === 1).length > p0.filter((v) => v === 1).length, `fixed ${p1} vs refitted ${p0}`);
-  });
+  test(
+    'SKL302: the refitted batch predicts differently, the fixed program as trained',
+    { timeout: 600_000 },
+    async () => {
+      const fx = fixtures.find((f) => f.name === 'SKL302_runnable.py')!;
+      const fixed = fixAll(engine, fx.name, fx.text, ['SKL302']);
+      assert.equal(fixed.applied, 1);
+      assert.match(fixed.text, /X_batch = scaler\.transform\(batch\)/);
+      const dir = await workdir();
+      writeFileSync(path.join(dir, 'before.py'), fx.text);
+      writeFileSync(path.join(dir, 'after.py'), fixed.text);
+      const before = await run(['before.py'], dir);
+      const after = await run(['after.py'], dir);
+      assert.equal(before.code, 0, before.stderr);
+      assert.equal(after.code, 0, after.stderr);
+      const p0: number[] = JSON.parse(before.stdout);
+      const p1: number[] = JSON.parse(after.stdout);
+      assert.equal(p0.length, 20);
+      const changed = p0.filter((v, i) => v !== p1[i]).length;
+      assert.ok(changed > 0, 'refitting on the batch changed no prediction');
+      // The batch is all class 1: the fixed program (training statistics) gets it right far more often.
+      assert.ok(p1.filter((v) => v === 1).length > p0.filter((v) => v === 1).length, `fixed ${p1} vs refitted ${p0}`);
+    },
+  );
 
-  test('SKL302 in inference code: the refitting predict() and helper change predictions; the fixed predict() does not', { timeout: 600_000 }, async () => {
-    const fx = fixtures.find((f) => f.name === 'SKL302_inference.py')!;
-    const fixed = fixAll(engine, fx.name, fx.text, ['SKL302']);
-    assert.equal(fixed.applied, 1, 'only the class has the training-fitted instance in scope');
-    assert.match(fixed.text, /self\.clf\.predict\(self\.scaler\.transform\(X\)\)/);
-    const dir = await workdir();
-    writeFileSync(path.join(dir, 'before_mod.py'), fx.text);
-    writeFileSync(path.join(dir, 'after_mod.py'), fixed.text);
-    // A service imports the module and calls its inference code on a one-class batch (20 malignant rows).
-    const driver = (mod: string) => `
+  test(
+    'SKL302 in inference code: the refitting predict() and helper change predictions; the fixed predict() does not',
+    { timeout: 600_000 },
+    async () => {
+      const fx = fixtures.find((f) => f.name === 'SKL302_inference.py')!;
+      const fixed = fixAll(engine, fx.name, fx.text, ['SKL302']);
+      assert.equal(fixed.applied, 1, 'only the class has the training-fitted instance in scope');
+      assert.match(fixed.text, /self\.clf\.predict\(self\.scaler\.transform\(X\)\)/);
+      const dir = await workdir();
+      writeFileSync(path.join(dir, 'before_mod.py'), fx.text);
+      writeFileSync(path.join(dir, 'after_mod.py'), fixed.text);
+      // A service imports the module and calls its inference code on a one-class batch (20 malignant rows).
+      const driver = (mod: string) => `
 import json
 import ${mod} as m
 batch = m.X_test[m.y_test == 0][:20]
@@ -119,29 +132,40 @@ trained = model.clf.predict(model.scaler.transform(batch)).tolist()  # before pr
 print(json.dumps({"trained": trained, "cls": model.predict(batch).tolist(),
                   "helper": m.classify(batch).tolist(), "knn": m.knn.predict(m.minmax.transform(batch)).tolist()}))
 `;
-    writeFileSync(path.join(dir, 'before.py'), driver('before_mod'));
-    writeFileSync(path.join(dir, 'after.py'), driver('after_mod'));
-    const before = await run(['before.py'], dir);
-    const after = await run(['after.py'], dir);
-    assert.equal(before.code, 0, before.stderr);
-    assert.equal(after.code, 0, after.stderr);
-    const b = JSON.parse(before.stdout) as Record<string, number[]>;
-    const a = JSON.parse(after.stdout) as Record<string, number[]>;
-    const diff = (x: number[], y: number[]) => x.filter((v, i) => v !== y[i]).length;
-    assert.ok(diff(b.cls, b.trained) > 0, `predict() refitting on the batch changed nothing: ${b.cls}`);
-    assert.equal(diff(a.cls, a.trained), 0, 'the fixed predict() uses the training statistics');
-    assert.ok(diff(b.helper, b.knn) > 0, `the helper's fresh scaler changed nothing: ${b.helper}`);
-    // The batch is all class 0: training statistics get it right far more often.
-    assert.ok(a.cls.filter((v) => v === 0).length > b.cls.filter((v) => v === 0).length, `fixed ${a.cls} vs refitted ${b.cls}`);
-  });
+      writeFileSync(path.join(dir, 'before.py'), driver('before_mod'));
+      writeFileSync(path.join(dir, 'after.py'), driver('after_mod'));
+      const before = await run(['before.py'], dir);
+      const after = await run(['after.py'], dir);
+      assert.equal(before.code, 0, before.stderr);
+      assert.equal(after.code, 0, after.stderr);
+      const b = JSON.parse(before.stdout) as Record<string, number[]>;
+      const a = JSON.parse(after.stdout) as Record<string, number[]>;
+      const diff = (x: number[], y: number[]) => x.filter((v, i) => v !== y[i]).length;
+      assert.ok(diff(b.cls, b.trained) > 0, `predict() refitting on the batch changed nothing: ${b.cls}`);
+      assert.equal(diff(a.cls, a.trained), 0, 'the fixed predict() uses the training statistics');
+      assert.ok(diff(b.helper, b.knn) > 0, `the helper's fresh scaler changed nothing: ${b.helper}`);
+      // The batch is all class 0: training statistics get it right far more often.
+      assert.ok(
+        a.cls.filter((v) => v === 0).length > b.cls.filter((v) => v === 0).length,
+        `fixed ${a.cls} vs refitted ${b.cls}`,
+      );
+    },
+  );
 
-  test('SKL303: the saved Pipeline predicts from raw features; the bare model did not', { timeout: 600_000 }, async () => {
-    const fx = fixtures.find((f) => f.name === 'SKL303_runnable.py')!;
-    const fixed = fixAll(engine, fx.name, fx.text, ['SKL303']);
-    assert.equal(fixed.applied, 1);
-    assert.equal(engine.analyze(fx.name, fixed.text, 'python').findings.filter((f) => f.code === 'SKL303').length, 0, 'the fix removes the finding');
-    const dir = await workdir();
-    const score = `
+  test(
+    'SKL303: the saved Pipeline predicts from raw features; the bare model did not',
+    { timeout: 600_000 },
+    async () => {
+      const fx = fixtures.find((f) => f.name === 'SKL303_runnable.py')!;
+      const fixed = fixAll(engine, fx.name, fx.text, ['SKL303']);
+      assert.equal(fixed.applied, 1);
+      assert.equal(
+        engine.analyze(fx.name, fixed.text, 'python').findings.filter((f) => f.code === 'SKL303').length,
+        0,
+        'the fix removes the finding',
+      );
+      const dir = await workdir();
+      const score = `
 import joblib
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
@@ -150,21 +174,28 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 m = joblib.load("model.joblib")
 print(type(m).__name__, round(float((m.predict(X_test) == y_test).mean()), 3))
 `;
-    writeFileSync(path.join(dir, 'before.py'), fx.text);
-    writeFileSync(path.join(dir, 'after.py'), fixed.text);
-    writeFileSync(path.join(dir, 'score.py'), score);
-    assert.equal((await run(['before.py'], dir)).code, 0);
-    const bare = await run(['score.py'], dir);
-    const trained = (await run(['after.py'], dir)).stdout;
-    const bundled = await run(['score.py'], dir);
-    assert.equal(bare.code, 0, bare.stderr);
-    assert.equal(bundled.code, 0, bundled.stderr);
-    const [bareType, bareAcc] = bare.stdout.trim().split(' ');
-    const [bundledType, bundledAcc] = bundled.stdout.trim().split(' ');
-    assert.equal(bareType, 'LogisticRegression');
-    assert.equal(bundledType, 'Pipeline');
-    const trainedAcc = Number(/test accuracy ([\d.]+)/.exec(trained)![1]);
-    assert.ok(Math.abs(Number(bundledAcc) - trainedAcc) < 1e-3, `pipeline ${bundledAcc} vs model on scaled features ${trainedAcc}`);
-    assert.ok(Number(bareAcc) < Number(bundledAcc), `bare model on raw features ${bareAcc} should do worse than ${bundledAcc}`);
-  });
+      writeFileSync(path.join(dir, 'before.py'), fx.text);
+      writeFileSync(path.join(dir, 'after.py'), fixed.text);
+      writeFileSync(path.join(dir, 'score.py'), score);
+      assert.equal((await run(['before.py'], dir)).code, 0);
+      const bare = await run(['score.py'], dir);
+      const trained = (await run(['after.py'], dir)).stdout;
+      const bundled = await run(['score.py'], dir);
+      assert.equal(bare.code, 0, bare.stderr);
+      assert.equal(bundled.code, 0, bundled.stderr);
+      const [bareType, bareAcc] = bare.stdout.trim().split(' ');
+      const [bundledType, bundledAcc] = bundled.stdout.trim().split(' ');
+      assert.equal(bareType, 'LogisticRegression');
+      assert.equal(bundledType, 'Pipeline');
+      const trainedAcc = Number(/test accuracy ([\d.]+)/.exec(trained)![1]);
+      assert.ok(
+        Math.abs(Number(bundledAcc) - trainedAcc) < 1e-3,
+        `pipeline ${bundledAcc} vs model on scaled features ${trainedAcc}`,
+      );
+      assert.ok(
+        Number(bareAcc) < Number(bundledAcc),
+        `bare model on raw features ${bareAcc} should do worse than ${bundledAcc}`,
+      );
+    },
+  );
 });

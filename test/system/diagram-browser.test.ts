@@ -52,7 +52,10 @@ const CASES: Case[] = [
   {
     file: 'column_transformer.py',
     names: ['model', 'preprocess', 'num', 'impute', 'scale', 'cat', 'log', 'remainder', 'forest'],
-    sequences: [['preprocess', 'forest'], ['impute', 'scale']],
+    sequences: [
+      ['preprocess', 'forest'],
+      ['impute', 'scale'],
+    ],
     parallel: { preprocess: ['num', 'cat', 'log', 'remainder'] },
   },
   {
@@ -65,7 +68,10 @@ const CASES: Case[] = [
   {
     file: 'scikitjs_pipeline.ts',
     names: ['model', 'preprocess', 'num', 'impute', 'scale', 'minmax', 'remainder', 'regress'],
-    sequences: [['preprocess', 'regress'], ['impute', 'scale']],
+    sequences: [
+      ['preprocess', 'regress'],
+      ['impute', 'scale'],
+    ],
     parallel: { preprocess: ['num', 'minmax', 'remainder'] },
   },
 ];
@@ -106,13 +112,25 @@ async function launch(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1200, height: 900 },
   });
 }
 
 /** Opens a page that may load file: URLs only; returns the list of other requests it tried. */
-async function openOffline(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; remote: string[] }> {
+async function openOffline(
+  url: string,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<{ page: Page; remote: string[] }> {
   const page = await context.newPage();
   await page.emulateMedia({ colorScheme });
   const remote: string[] = [];
@@ -163,11 +181,18 @@ async function readDiagram(page: Page): Promise<{ nodes: PageNode[]; edges: Page
 
 function overlaps(a: Box, b: Box): boolean {
   const eps = 0.5;
-  return a.x + eps < b.x + b.width && b.x + eps < a.x + a.width && a.y + eps < b.y + b.height && b.y + eps < a.y + a.height;
+  return (
+    a.x + eps < b.x + b.width && b.x + eps < a.x + a.width && a.y + eps < b.y + b.height && b.y + eps < a.y + a.height
+  );
 }
 
 function inside(inner: Box, outer: Box, eps = 0.5): boolean {
-  return inner.x >= outer.x - eps && inner.y >= outer.y - eps && inner.x + inner.width <= outer.x + outer.width + eps && inner.y + inner.height <= outer.y + outer.height + eps;
+  return (
+    inner.x >= outer.x - eps &&
+    inner.y >= outer.y - eps &&
+    inner.x + inner.width <= outer.x + outer.width + eps &&
+    inner.y + inner.height <= outer.y + outer.height + eps
+  );
 }
 
 function near(p: { x: number; y: number }, box: Box, eps = 8): boolean {
@@ -214,7 +239,11 @@ describe('pipeline diagram in chromium', { skip }, () => {
       const html = path.join(ART, `${base}.html`);
       // In process (the same code as `pipelint diagram`): other builds may rewrite dist/ meanwhile.
       for (const out of [html, path.join(ART, `${base}.svg`)]) {
-        assert.equal(await diagram([path.join(FIXTURES, c.file), '-o', out]), 0, `pipelint diagram ${c.file} -o ${out}`);
+        assert.equal(
+          await diagram([path.join(FIXTURES, c.file), '-o', out]),
+          0,
+          `pipelint diagram ${c.file} -o ${out}`,
+        );
       }
       const { page, remote } = await openOffline(pathToFileURL(html).href);
       try {
@@ -248,11 +277,18 @@ describe('pipeline diagram in chromium', { skip }, () => {
           const ct = one(container);
           const bs = branches.map(one);
           for (const b of bs) {
-            assert.ok(edges.some((e) => e.kind === 'enter' && e.source === ct.id && e.target === b.id), `${container} feeds ${b.name}`);
-            assert.ok(edges.some((e) => e.kind === 'exit' && e.source === b.id && e.target === ct.id), `${b.name} feeds ${container}'s output`);
+            assert.ok(
+              edges.some((e) => e.kind === 'enter' && e.source === ct.id && e.target === b.id),
+              `${container} feeds ${b.name}`,
+            );
+            assert.ok(
+              edges.some((e) => e.kind === 'exit' && e.source === b.id && e.target === ct.id),
+              `${b.name} feeds ${container}'s output`,
+            );
             assert.ok(inside(b.box, ct.box), `${b.name} is drawn inside ${container}`);
           }
-          for (let i = 1; i < bs.length; i++) assert.ok(bs[i].box.x >= bs[i - 1].box.x + bs[i - 1].box.width, `${bs[i].name} right of ${bs[i - 1].name}`);
+          for (let i = 1; i < bs.length; i++)
+            assert.ok(bs[i].box.x >= bs[i - 1].box.x + bs[i - 1].box.width, `${bs[i].name} right of ${bs[i - 1].name}`);
         }
 
         // No two boxes overlap unless one contains the other (a container and what it holds).
@@ -272,7 +308,8 @@ describe('pipeline diagram in chromium', { skip }, () => {
           }
         }
         // Labels fit in their boxes with the fonts this browser really has.
-        for (const n of nodes) for (const t of n.texts) assert.ok(inside(t, n.box, 1), `a label of ${n.name} overflows its box`);
+        for (const n of nodes)
+          for (const t of n.texts) assert.ok(inside(t, n.box, 1), `a label of ${n.name} overflows its box`);
 
         assert.deepEqual(remote, [], 'no network request');
         await page.screenshot({ path: path.join(ART, `${base}.png`), fullPage: true });
@@ -288,12 +325,19 @@ describe('pipeline diagram in chromium', { skip }, () => {
 
   test('the bundled CLI (dist/cli.js) writes the same kind of file', () => {
     const out = path.join(ART, 'cli-three_steps.svg');
-    const r = spawnSync(process.execPath, [CLI, 'diagram', path.join(FIXTURES, 'three_steps.py'), '--line', '7', '-o', out], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'diagram', path.join(FIXTURES, 'three_steps.py'), '--line', '7', '-o', out],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, `pipelint diagram failed: ${r.stderr}`);
     const svg = readFileSync(out, 'utf8');
     assert.match(svg, /^<\?xml[^>]*>\n<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.equal((svg.match(/class="pl-node /g) ?? []).length, 4);
-    const usage = spawnSync(process.execPath, [CLI, 'diagram', path.join(FIXTURES, 'three_steps.py')], { cwd: ROOT, encoding: 'utf8' });
+    const usage = spawnSync(process.execPath, [CLI, 'diagram', path.join(FIXTURES, 'three_steps.py')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     assert.equal(usage.status, 2, 'no -o: a usage error');
     assert.match(usage.stderr, /^pipelint: `pipelint diagram` needs -o OUT.html, -o OUT.svg or --json/);
   });
@@ -302,8 +346,17 @@ describe('pipeline diagram in chromium', { skip }, () => {
     const g = graphs.get('long_pipeline.py')!;
     const runs: number[] = [];
     for (let i = 0; i < 9; i++) runs.push((await layoutGraph(g)).layoutMs);
-    timings.node30Steps = { firstMs: Math.round(runs[0]), medianMs: Math.round(median(runs.slice(1))), minMs: Math.round(Math.min(...runs.slice(1))), runsMs: runs.map(Math.round), loadAverage: loadavg(), cpus: cpus().length };
-    console.log(`# 30-step layout in Node: first ${runs[0].toFixed(0)} ms, median of the next 8: ${median(runs.slice(1)).toFixed(0)} ms`);
+    timings.node30Steps = {
+      firstMs: Math.round(runs[0]),
+      medianMs: Math.round(median(runs.slice(1))),
+      minMs: Math.round(Math.min(...runs.slice(1))),
+      runsMs: runs.map(Math.round),
+      loadAverage: loadavg(),
+      cpus: cpus().length,
+    };
+    console.log(
+      `# 30-step layout in Node: first ${runs[0].toFixed(0)} ms, median of the next 8: ${median(runs.slice(1)).toFixed(0)} ms`,
+    );
     assert.ok(median(runs.slice(1)) < 2000, 'the 30-step pipeline lays out in under 2 s');
   });
 
@@ -313,15 +366,68 @@ describe('pipeline diagram in chromium', { skip }, () => {
     const themes: Record<string, { body: string; vars: Record<string, string> }> = {
       light: {
         body: 'vscode-light',
-        vars: { 'editor-background': '#ffffff', 'editor-foreground': '#3b3b3b', 'descriptionForeground': '#717171', 'editorWidget-background': '#f8f8f8', 'editorWidget-border': '#c8c8c8', 'editor-inactiveSelectionBackground': '#e5ebf1', 'editorLineNumber-foreground': '#6e7681', 'focusBorder': '#005fb8', 'editorError-foreground': '#e51400', 'editorWarning-foreground': '#bf8803', 'editorInfo-foreground': '#1a85ff', 'symbolIcon-fieldForeground': '#007acc', 'button-background': '#005fb8', 'button-foreground': '#ffffff', 'font-family': 'system-ui, sans-serif', 'editor-font-family': "'DejaVu Sans Mono', monospace" },
+        vars: {
+          'editor-background': '#ffffff',
+          'editor-foreground': '#3b3b3b',
+          descriptionForeground: '#717171',
+          'editorWidget-background': '#f8f8f8',
+          'editorWidget-border': '#c8c8c8',
+          'editor-inactiveSelectionBackground': '#e5ebf1',
+          'editorLineNumber-foreground': '#6e7681',
+          focusBorder: '#005fb8',
+          'editorError-foreground': '#e51400',
+          'editorWarning-foreground': '#bf8803',
+          'editorInfo-foreground': '#1a85ff',
+          'symbolIcon-fieldForeground': '#007acc',
+          'button-background': '#005fb8',
+          'button-foreground': '#ffffff',
+          'font-family': 'system-ui, sans-serif',
+          'editor-font-family': "'DejaVu Sans Mono', monospace",
+        },
       },
       dark: {
         body: 'vscode-dark',
-        vars: { 'editor-background': '#1f1f1f', 'editor-foreground': '#cccccc', 'descriptionForeground': '#9d9d9d', 'editorWidget-background': '#202020', 'editorWidget-border': '#454545', 'editor-inactiveSelectionBackground': '#3a3d41', 'editorLineNumber-foreground': '#6e7681', 'focusBorder': '#0078d4', 'editorError-foreground': '#f14c4c', 'editorWarning-foreground': '#cca700', 'editorInfo-foreground': '#3794ff', 'symbolIcon-fieldForeground': '#75beff', 'button-background': '#0078d4', 'button-foreground': '#ffffff', 'font-family': 'system-ui, sans-serif', 'editor-font-family': "'DejaVu Sans Mono', monospace" },
+        vars: {
+          'editor-background': '#1f1f1f',
+          'editor-foreground': '#cccccc',
+          descriptionForeground: '#9d9d9d',
+          'editorWidget-background': '#202020',
+          'editorWidget-border': '#454545',
+          'editor-inactiveSelectionBackground': '#3a3d41',
+          'editorLineNumber-foreground': '#6e7681',
+          focusBorder: '#0078d4',
+          'editorError-foreground': '#f14c4c',
+          'editorWarning-foreground': '#cca700',
+          'editorInfo-foreground': '#3794ff',
+          'symbolIcon-fieldForeground': '#75beff',
+          'button-background': '#0078d4',
+          'button-foreground': '#ffffff',
+          'font-family': 'system-ui, sans-serif',
+          'editor-font-family': "'DejaVu Sans Mono', monospace",
+        },
       },
       'high-contrast': {
         body: 'vscode-high-contrast',
-        vars: { 'editor-background': '#000000', 'editor-foreground': '#ffffff', 'descriptionForeground': '#ffffff', 'editorWidget-background': '#0c141f', 'editorWidget-border': '#6fc3df', 'contrastBorder': '#6fc3df', 'contrastActiveBorder': '#f38518', 'editor-inactiveSelectionBackground': '#000000', 'editorLineNumber-foreground': '#ffffff', 'focusBorder': '#f38518', 'editorError-foreground': '#f48771', 'editorWarning-foreground': '#ffd370', 'editorInfo-foreground': '#6fc3df', 'symbolIcon-fieldForeground': '#75beff', 'button-background': '#000000', 'button-foreground': '#ffffff', 'font-family': 'system-ui, sans-serif', 'editor-font-family': "'DejaVu Sans Mono', monospace" },
+        vars: {
+          'editor-background': '#000000',
+          'editor-foreground': '#ffffff',
+          descriptionForeground: '#ffffff',
+          'editorWidget-background': '#0c141f',
+          'editorWidget-border': '#6fc3df',
+          contrastBorder: '#6fc3df',
+          contrastActiveBorder: '#f38518',
+          'editor-inactiveSelectionBackground': '#000000',
+          'editorLineNumber-foreground': '#ffffff',
+          focusBorder: '#f38518',
+          'editorError-foreground': '#f48771',
+          'editorWarning-foreground': '#ffd370',
+          'editorInfo-foreground': '#6fc3df',
+          'symbolIcon-fieldForeground': '#75beff',
+          'button-background': '#000000',
+          'button-foreground': '#ffffff',
+          'font-family': 'system-ui, sans-serif',
+          'editor-font-family': "'DejaVu Sans Mono', monospace",
+        },
       },
     };
 
@@ -330,7 +436,9 @@ describe('pipeline diagram in chromium', { skip }, () => {
       const nonce = makeNonce();
       const t = themes[theme];
       let html = panelHtml({ cspSource: 'file:', scriptUri: pathToFileURL(WEBVIEW).href, nonce });
-      const vars = Object.entries(t.vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ');
+      const vars = Object.entries(t.vars)
+        .map(([k, v]) => `--vscode-${k}: ${v};`)
+        .join(' ');
       const stub = `<style nonce="${nonce}">html { ${vars} }</style>
 <script nonce="${nonce}">
 window.__sent = []; window.__state = undefined; window.__violations = [];
@@ -343,14 +451,28 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       return pathToFileURL(file).href;
     }
 
-    async function sendGraph(p: Page, graph: PipelineGraph, fileName: string, focus?: { line: number; character: number }) {
-      await p.evaluate(({ graph, fileName, focus }) => window.postMessage({ type: 'graph', graph, fileName, focus }, '*'), { graph, fileName, focus });
-      await p.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length === n, graph.nodes.length, { timeout: WAIT_MS });
+    async function sendGraph(
+      p: Page,
+      graph: PipelineGraph,
+      fileName: string,
+      focus?: { line: number; character: number },
+    ) {
+      await p.evaluate(
+        ({ graph, fileName, focus }) => window.postMessage({ type: 'graph', graph, fileName, focus }, '*'),
+        { graph, fileName, focus },
+      );
+      await p.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length === n, graph.nodes.length, {
+        timeout: WAIT_MS,
+      });
     }
 
     before(async () => {
       ({ page, remote } = await openOffline(panelPage('light')));
-      await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'), undefined, { timeout: WAIT_MS });
+      await page.waitForFunction(
+        () => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'),
+        undefined,
+        { timeout: WAIT_MS },
+      );
     });
 
     after(async () => page?.close());
@@ -360,7 +482,9 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       await sendGraph(page, graph, 'three_steps.py');
       const names = await page.$$eval('#canvas g.pl-node', (els) => els.map((e) => e.getAttribute('data-name')));
       assert.deepEqual(names.sort(), ['clf', 'pca', 'pipe', 'scaler']);
-      const state = await page.evaluate(() => (window as unknown as { __state: { graph?: unknown; fileName?: string } }).__state);
+      const state = await page.evaluate(
+        () => (window as unknown as { __state: { graph?: unknown; fileName?: string } }).__state,
+      );
       assert.equal(state.fileName, 'three_steps.py', 'state kept with setState');
       assert.ok(state.graph);
       assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
@@ -371,15 +495,26 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       const graph = graphs.get('three_steps.py')!;
       const clf = graph.nodes.find((n) => n.name === 'clf')!;
       await page.click('#canvas g.pl-node[data-name="clf"] > rect');
-      const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'reveal'));
+      const sent = await page.evaluate(() =>
+        (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'reveal'),
+      );
       assert.deepEqual(sent.at(-1), { type: 'reveal', uri: graph.uri, range: clf.range });
-      assert.equal(await page.$$eval('#canvas .pl-selected', (els) => els.map((e) => e.getAttribute('data-name')).join()), 'clf');
-      assert.match(await page.$eval('#details', (el) => (el as HTMLElement).innerText), /^clf\nLogisticRegression[\s\S]*C\n0\.5/, 'the details pane shows the selected step');
+      assert.equal(
+        await page.$$eval('#canvas .pl-selected', (els) => els.map((e) => e.getAttribute('data-name')).join()),
+        'clf',
+      );
+      assert.match(
+        await page.$eval('#details', (el) => (el as HTMLElement).innerText),
+        /^clf\nLogisticRegression[\s\S]*C\n0\.5/,
+        'the details pane shows the selected step',
+      );
     });
 
     test('Export SVG sends a self-contained SVG with the theme colours', async () => {
       await page.click('#export');
-      const msg = await page.evaluate(() => (window as unknown as { __sent: { type: string; svg?: string }[] }).__sent.find((m) => m.type === 'exportSvg'));
+      const msg = await page.evaluate(() =>
+        (window as unknown as { __sent: { type: string; svg?: string }[] }).__sent.find((m) => m.type === 'exportSvg'),
+      );
       assert.ok(msg?.svg);
       assert.match(msg.svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
       assert.match(msg.svg, /<style>[\s\S]*--vscode-editor-foreground: #3b3b3b/);
@@ -396,11 +531,26 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
           w.__sent = w.__sent.filter((m) => m.type !== 'rendered');
         });
         await sendGraph(page, graph, 'long_pipeline.py');
-        const ms = await page.waitForFunction(() => (window as unknown as { __sent: { type: string; layoutMs?: number }[] }).__sent.find((m) => m.type === 'rendered')?.layoutMs, undefined, { timeout: WAIT_MS });
+        const ms = await page.waitForFunction(
+          () =>
+            (window as unknown as { __sent: { type: string; layoutMs?: number }[] }).__sent.find(
+              (m) => m.type === 'rendered',
+            )?.layoutMs,
+          undefined,
+          { timeout: WAIT_MS },
+        );
         runs.push((await ms.jsonValue()) as number);
       }
-      timings.webview30Steps = { firstMs: runs[0], medianMs: median(runs.slice(1)), minMs: Math.min(...runs.slice(1)), runsMs: runs, loadAverage: loadavg() };
-      console.log(`# 30-step layout in the webview: first ${runs[0]} ms, median of the next 6: ${median(runs.slice(1))} ms`);
+      timings.webview30Steps = {
+        firstMs: runs[0],
+        medianMs: median(runs.slice(1)),
+        minMs: Math.min(...runs.slice(1)),
+        runsMs: runs,
+        loadAverage: loadavg(),
+      };
+      console.log(
+        `# 30-step layout in the webview: first ${runs[0]} ms, median of the next 6: ${median(runs.slice(1))} ms`,
+      );
       assert.ok(median(runs.slice(1)) < 2000);
     });
 
@@ -420,14 +570,25 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       await page.keyboard.down('Control');
       await page.mouse.wheel(0, -300);
       await page.keyboard.up('Control');
-      await page.waitForFunction((b) => Number(document.querySelector('#canvas svg.pl-diagram')!.getAttribute('width')) > b, before, { timeout: WAIT_MS });
+      await page.waitForFunction(
+        (b) => Number(document.querySelector('#canvas svg.pl-diagram')!.getAttribute('width')) > b,
+        before,
+        { timeout: WAIT_MS },
+      );
       await page.keyboard.press('-');
       await page.click('#fit');
       const fitted = await page.evaluate(() => {
         const c = document.getElementById('canvas')!;
         const svg = c.querySelector('svg')!.getBoundingClientRect();
         const r = c.getBoundingClientRect();
-        return { svgW: svg.width, svgH: svg.height, w: c.clientWidth, h: c.clientHeight, scrollW: c.scrollWidth, scrollH: c.scrollHeight };
+        return {
+          svgW: svg.width,
+          svgH: svg.height,
+          w: c.clientWidth,
+          h: c.clientHeight,
+          scrollW: c.scrollWidth,
+          scrollH: c.scrollHeight,
+        };
       });
       assert.ok(fitted.svgW <= fitted.w && fitted.svgH <= fitted.h, `fitted into the view: ${JSON.stringify(fitted)}`);
       assert.match((await level())!, /^\d+%$/);
@@ -438,31 +599,69 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       await page.click('#zoom-in');
       await page.$eval('#canvas', (el) => el.scrollTo(0, 10_000));
       assert.equal(await page.$eval('.pl-toolbar', (el) => el.getBoundingClientRect().top), toolbarTop);
-      assert.ok(await page.$eval('#export', (el) => { const r = el.getBoundingClientRect(); return r.right <= window.innerWidth && r.bottom <= window.innerHeight; }), 'Export stays on screen');
+      assert.ok(
+        await page.$eval('#export', (el) => {
+          const r = el.getBoundingClientRect();
+          return r.right <= window.innerWidth && r.bottom <= window.innerHeight;
+        }),
+        'Export stays on screen',
+      );
     });
 
     test('collapse all / expand all and the fold glyph; the SKL104 at the dump sits on the pipeline header, in red', async () => {
       const graph = graphs.get('column_transformer.py')!;
       await sendGraph(page, graph, 'column_transformer.py');
       const count = () => page.$$eval('#canvas g.pl-node', (els) => els.length);
-      const header = await page.$eval('#canvas g.pl-node[data-name="model"] .pl-badge-external', (el) => [el.getAttribute('data-code'), el.getAttribute('data-severity'), el.textContent]);
-      assert.deepEqual(header, ['SKL104', 'error', 'SKL104 at line 32: joblib.dump will fail: the saved object holds a lambda (in FunctionTransformer(func=...)), which pickle cannot save.↗ SKL104']);
-      const lambdaBadge = await page.$eval('#canvas g.pl-node[data-name="log"] .pl-badge', (el) => [el.getAttribute('data-severity'), getComputedStyle(el.querySelector('rect')!).fill]);
-      const forestBadge = await page.$eval('#canvas g.pl-node[data-name="forest"] .pl-badge', (el) => getComputedStyle(el.querySelector('rect')!).fill);
+      const header = await page.$eval('#canvas g.pl-node[data-name="model"] .pl-badge-external', (el) => [
+        el.getAttribute('data-code'),
+        el.getAttribute('data-severity'),
+        el.textContent,
+      ]);
+      assert.deepEqual(header, [
+        'SKL104',
+        'error',
+        'SKL104 at line 32: joblib.dump will fail: the saved object holds a lambda (in FunctionTransformer(func=...)), which pickle cannot save.↗ SKL104',
+      ]);
+      const lambdaBadge = await page.$eval('#canvas g.pl-node[data-name="log"] .pl-badge', (el) => [
+        el.getAttribute('data-severity'),
+        getComputedStyle(el.querySelector('rect')!).fill,
+      ]);
+      const forestBadge = await page.$eval(
+        '#canvas g.pl-node[data-name="forest"] .pl-badge',
+        (el) => getComputedStyle(el.querySelector('rect')!).fill,
+      );
       assert.equal(lambdaBadge[0], 'warning');
-      const errorStroke = await page.$eval('#canvas g.pl-node[data-name="model"] .pl-badge-external rect', (el) => getComputedStyle(el).stroke);
+      const errorStroke = await page.$eval(
+        '#canvas g.pl-node[data-name="model"] .pl-badge-external rect',
+        (el) => getComputedStyle(el).stroke,
+      );
       assert.notEqual(errorStroke, forestBadge, 'an error badge is not the warning colour');
       const all = await count();
       await page.click('#collapse-all');
-      await page.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length < n, all, { timeout: WAIT_MS });
-      assert.deepEqual(await page.$$eval('#canvas g.pl-node', (els) => els.map((e) => e.getAttribute('data-name')).sort()), ['forest', 'model', 'preprocess']);
-      assert.match(await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.textContent!), /▸ preprocess[\s\S]*6 steps folded/);
+      await page.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length < n, all, {
+        timeout: WAIT_MS,
+      });
+      assert.deepEqual(
+        await page.$$eval('#canvas g.pl-node', (els) => els.map((e) => e.getAttribute('data-name')).sort()),
+        ['forest', 'model', 'preprocess'],
+      );
+      assert.match(
+        await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.textContent!),
+        /▸ preprocess[\s\S]*6 steps folded/,
+      );
       await page.screenshot({ path: path.join(ART, 'panel-collapsed.png') });
       await page.click('#canvas g.pl-node[data-name="preprocess"] .pl-toggle');
-      await page.waitForFunction(() => document.querySelector('#canvas g.pl-node[data-name="cat"]'), undefined, { timeout: WAIT_MS });
-      assert.equal(await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.getAttribute('aria-expanded')), 'true');
+      await page.waitForFunction(() => document.querySelector('#canvas g.pl-node[data-name="cat"]'), undefined, {
+        timeout: WAIT_MS,
+      });
+      assert.equal(
+        await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.getAttribute('aria-expanded')),
+        'true',
+      );
       await page.click('#expand-all');
-      await page.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length === n, all, { timeout: WAIT_MS });
+      await page.waitForFunction((n) => document.querySelectorAll('#canvas g.pl-node').length === n, all, {
+        timeout: WAIT_MS,
+      });
     });
 
     test('a long column list and param_grid: shortened in the box, in full in the details pane', async () => {
@@ -472,9 +671,16 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       assert.ok(cols.endsWith('…') && cols.length > 50, `the box shows a long start: ${cols}`);
       await page.click('#canvas g.pl-node[data-name="num"] > rect');
       const text = await page.$eval('#details', (el) => (el as HTMLElement).innerText);
-      assert.ok(text.includes('numeric = ["tenure_months", "monthly_charges", "total_charges", "support_calls_90d", "late_payments_12m", "avg_session_minutes", "days_since_last_login"]'), text);
+      assert.ok(
+        text.includes(
+          'numeric = ["tenure_months", "monthly_charges", "total_charges", "support_calls_90d", "late_payments_12m", "avg_session_minutes", "days_since_last_login"]',
+        ),
+        text,
+      );
       await page.click('#canvas g.pl-node[data-name="search"] > rect', { position: { x: 30, y: 8 } });
-      assert.ok((await page.$eval('#details', (el) => (el as HTMLElement).innerText)).includes('"gb__max_depth": [2, 3, 4]}'));
+      assert.ok(
+        (await page.$eval('#details', (el) => (el as HTMLElement).innerText)).includes('"gb__max_depth": [2, 3, 4]}'),
+      );
       await page.screenshot({ path: path.join(ART, 'panel-details.png') });
     });
 
@@ -490,14 +696,24 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       assert.equal(await focused(), 'clf');
       await page.keyboard.press('ArrowUp');
       assert.equal(await focused(), 'pca');
-      assert.equal(await page.$$eval('#canvas .pl-selected', (els) => els.map((e) => e.getAttribute('data-name')).join()), 'pca', 'the focused node is selected');
+      assert.equal(
+        await page.$$eval('#canvas .pl-selected', (els) => els.map((e) => e.getAttribute('data-name')).join()),
+        'pca',
+        'the focused node is selected',
+      );
       await page.keyboard.press('Enter');
-      const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; range?: unknown }[] }).__sent.filter((m) => m.type === 'reveal').at(-1));
+      const sent = await page.evaluate(() =>
+        (window as unknown as { __sent: { type: string; range?: unknown }[] }).__sent
+          .filter((m) => m.type === 'reveal')
+          .at(-1),
+      );
       assert.deepEqual(sent?.range, graph.nodes.find((n) => n.name === 'pca')!.range);
       await page.keyboard.press('Home');
       assert.equal(await focused(), 'pipe');
       await page.keyboard.press(' ');
-      await page.waitForFunction(() => document.querySelectorAll('#canvas g.pl-node').length === 1, undefined, { timeout: WAIT_MS });
+      await page.waitForFunction(() => document.querySelectorAll('#canvas g.pl-node').length === 1, undefined, {
+        timeout: WAIT_MS,
+      });
       await page.click('#expand-all');
     });
 
@@ -505,23 +721,56 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       const graph = graphs.get('three_steps.py')!;
       await sendGraph(page, graph, 'three_steps.py');
       await page.click('#export-png');
-      const msg = (await (await page.waitForFunction(() => (window as unknown as { __sent: { type: string; dataUrl?: string }[] }).__sent.find((m) => m.type === 'exportPng'), undefined, { timeout: WAIT_MS })).jsonValue()) as unknown as { dataUrl: string; fileName: string };
+      const msg = (await (
+        await page.waitForFunction(
+          () =>
+            (window as unknown as { __sent: { type: string; dataUrl?: string }[] }).__sent.find(
+              (m) => m.type === 'exportPng',
+            ),
+          undefined,
+          { timeout: WAIT_MS },
+        )
+      ).jsonValue()) as unknown as { dataUrl: string; fileName: string };
       assert.equal(msg.fileName, 'three_steps.py');
       const png = Buffer.from(msg.dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
       assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
       assert.ok(png.readUInt32BE(16) > 300, 'at twice the layout width');
       writeFileSync(path.join(ART, 'panel-export.png'), png);
-      assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), [], 'no CSP violation');
+      assert.deepEqual(
+        await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
+        [],
+        'no CSP violation',
+      );
     });
 
     test('an empty file names the classes of its language', async () => {
-      await page.evaluate(() => window.postMessage({ type: 'graph', graph: { uri: 'file:///x/serve.ts', language: 'typescript', roots: [], nodes: [], edges: [] }, fileName: 'serve.ts' }, '*'));
+      await page.evaluate(() =>
+        window.postMessage(
+          {
+            type: 'graph',
+            graph: { uri: 'file:///x/serve.ts', language: 'typescript', roots: [], nodes: [], edges: [] },
+            fileName: 'serve.ts',
+          },
+          '*',
+        ),
+      );
       await page.waitForFunction(() => document.querySelector('.pl-empty'), undefined, { timeout: WAIT_MS });
       const ts = await page.$eval('.pl-empty', (el) => el.textContent!);
       assert.match(ts, /scikit\.js pipelines \(new Pipeline, makePipeline/);
       assert.doesNotMatch(ts, /make_pipeline|GridSearchCV/);
-      await page.evaluate(() => window.postMessage({ type: 'graph', graph: { uri: 'file:///x/a.py', language: 'python', roots: [], nodes: [], edges: [] }, fileName: 'a.py' }, '*'));
-      await page.waitForFunction(() => document.querySelector('.pl-empty')?.textContent?.includes('a.py'), undefined, { timeout: WAIT_MS });
+      await page.evaluate(() =>
+        window.postMessage(
+          {
+            type: 'graph',
+            graph: { uri: 'file:///x/a.py', language: 'python', roots: [], nodes: [], edges: [] },
+            fileName: 'a.py',
+          },
+          '*',
+        ),
+      );
+      await page.waitForFunction(() => document.querySelector('.pl-empty')?.textContent?.includes('a.py'), undefined, {
+        timeout: WAIT_MS,
+      });
       assert.match(await page.$eval('.pl-empty', (el) => el.textContent!), /make_pipeline, ColumnTransformer/);
     });
 
@@ -532,19 +781,33 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
           const { page: p } = await openOffline(panelPage(theme), theme === 'light' ? 'light' : 'dark');
           try {
             await p.setViewportSize({ width, height: 900 });
-            await p.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'), undefined, { timeout: WAIT_MS });
+            await p.waitForFunction(
+              () => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'),
+              undefined,
+              { timeout: WAIT_MS },
+            );
             for (const file of ['three_steps.py', 'column_transformer.py', 'long_pipeline.py']) {
               const graph = graphs.get(file)!;
               await sendGraph(p, graph, file);
               // Fit on open: nothing is cut off on the right; a tall diagram scrolls at a readable scale.
               const fit = await p.evaluate(() => {
                 const c = document.getElementById('canvas')!;
-                return { scrollW: c.scrollWidth, w: c.clientWidth, zoom: document.getElementById('zoom-level')!.textContent };
+                return {
+                  scrollW: c.scrollWidth,
+                  w: c.clientWidth,
+                  zoom: document.getElementById('zoom-level')!.textContent,
+                };
               });
-              assert.ok(fit.scrollW <= fit.w + 1 || Number(fit.zoom!.replace('%', '')) <= 60, `${file} at ${width} px fits the width: ${JSON.stringify(fit)}`);
+              assert.ok(
+                fit.scrollW <= fit.w + 1 || Number(fit.zoom!.replace('%', '')) <= 60,
+                `${file} at ${width} px fits the width: ${JSON.stringify(fit)}`,
+              );
               await p.screenshot({ path: path.join(ART, `panel-${theme}-${width}-${file.replace(/\.py$/, '')}.png`) });
             }
-            assert.deepEqual(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+            assert.deepEqual(
+              await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
+              [],
+            );
           } finally {
             await p.close();
           }
@@ -556,13 +819,24 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       test(`theme: ${theme} (screenshot)`, async () => {
         const { page: p, remote: r } = await openOffline(panelPage(theme), theme === 'light' ? 'light' : 'dark');
         try {
-          await p.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'), undefined, { timeout: WAIT_MS });
+          await p.waitForFunction(
+            () => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'ready'),
+            undefined,
+            { timeout: WAIT_MS },
+          );
           const graph = graphs.get('column_transformer.py')!;
           const log = graph.nodes.find((n) => n.name === 'log')!;
           await sendGraph(p, graph, 'column_transformer.py', log.range.start);
-          const fill = await p.$eval('#canvas g.pl-node[data-name="forest"] > rect', (el) => getComputedStyle(el).stroke);
+          const fill = await p.$eval(
+            '#canvas g.pl-node[data-name="forest"] > rect',
+            (el) => getComputedStyle(el).stroke,
+          );
           assert.ok(fill && fill !== 'none');
-          assert.equal(await p.$$eval('#canvas .pl-focus', (els) => els.map((e) => e.getAttribute('data-name')).join()), 'log', 'the construction under the cursor is outlined');
+          assert.equal(
+            await p.$$eval('#canvas .pl-focus', (els) => els.map((e) => e.getAttribute('data-name')).join()),
+            'log',
+            'the construction under the cursor is outlined',
+          );
           assert.deepEqual(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
           assert.deepEqual(r, []);
           await p.screenshot({ path: path.join(ART, `panel-${theme}.png`), fullPage: true });

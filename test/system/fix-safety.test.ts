@@ -28,13 +28,20 @@ interface Source {
 
 function sources(): Source[] {
   const out: Source[] = [];
-  for (const f of listFixtures('python')) if (f.name.endsWith('.py')) out.push({ name: `fixtures/${f.name}`, kind: 'python', text: f.text });
-  for (const f of listFixtures('typescript')) out.push({ name: `fixtures/${f.name}`, kind: 'typescript', text: f.text });
+  for (const f of listFixtures('python'))
+    if (f.name.endsWith('.py')) out.push({ name: `fixtures/${f.name}`, kind: 'python', text: f.text });
+  for (const f of listFixtures('typescript'))
+    out.push({ name: `fixtures/${f.name}`, kind: 'typescript', text: f.text });
   const walk = (dir: string) => {
     for (const n of readdirSync(dir).sort()) {
       const full = path.join(dir, n);
       if (statSync(full).isDirectory()) walk(full);
-      else if (n.endsWith('.py')) out.push({ name: `examples/${path.relative(EXAMPLES, full)}`, kind: 'python', text: readFileSync(full, 'utf8') });
+      else if (n.endsWith('.py'))
+        out.push({
+          name: `examples/${path.relative(EXAMPLES, full)}`,
+          kind: 'python',
+          text: readFileSync(full, 'utf8'),
+        });
     }
   };
   if (existsSync(EXAMPLES)) walk(EXAMPLES);
@@ -54,7 +61,11 @@ function pythonParseFailures(files: string[]): Map<string, string> {
     '        out[p] = f"{type(e).__name__}: {e}"',
     'print(json.dumps(out))',
   ].join('\n');
-  const r = spawnSync(PYTHON, ['-c', script], { input: files.join('\0'), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(PYTHON, ['-c', script], {
+    input: files.join('\0'),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   assert.equal(r.status, 0, r.stderr);
   return new Map(Object.entries(JSON.parse(r.stdout) as Record<string, string>));
 }
@@ -77,7 +88,13 @@ function mapOffset(offset: number, edits: { start: number; end: number; newText:
 
 function resolveEdits(text: string, edits: TextEdit[]) {
   const starts = computeLineStarts(text);
-  return edits.map((e) => ({ start: offsetAt(starts, text.length, e.range.start), end: offsetAt(starts, text.length, e.range.end), newText: e.newText })).sort((a, b) => a.start - b.start || a.end - b.end);
+  return edits
+    .map((e) => ({
+      start: offsetAt(starts, text.length, e.range.start),
+      end: offsetAt(starts, text.length, e.range.end),
+      newText: e.newText,
+    }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 /** Independent splice: the text outside the edited ranges is copied, so nothing else can change. */
@@ -102,7 +119,9 @@ const counts = (fs: Finding[]) => {
 /** Codes with more findings after than before: a finding the fix introduced. */
 function newFindings(before: Finding[], after: Finding[]): string[] {
   const b = counts(before);
-  return [...counts(after)].filter(([code, n]) => n > (b.get(code) ?? 0)).map(([code, n]) => `${code} ${b.get(code) ?? 0} -> ${n}`);
+  return [...counts(after)]
+    .filter(([code, n]) => n > (b.get(code) ?? 0))
+    .map(([code, n]) => `${code} ${b.get(code) ?? 0} -> ${n}`);
 }
 
 describe('fix safety on real code', () => {
@@ -164,9 +183,15 @@ describe('fix safety on real code', () => {
         const afterStarts = computeLineStarts(result.text);
         // Same rule, same place, same message: a fix may reveal the next level (SKL401 on a search now
         // names the estimator two levels down), which is another finding.
-        const still = after.filter((g) => g.code === f.code && g.message === f.message && offsetAt(afterStarts, result.text.length, g.range.start) === at);
+        const still = after.filter(
+          (g) =>
+            g.code === f.code &&
+            g.message === f.message &&
+            offsetAt(afterStarts, result.text.length, g.range.start) === at,
+        );
         if (still.length > 0) problems.push(`${label}: the finding is still there after its fix`);
-        if ((counts(after).get(f.code) ?? 0) >= (counts(findings).get(f.code) ?? 0)) problems.push(`${label}: as many ${f.code} findings after the fix as before`);
+        if ((counts(after).get(f.code) ?? 0) >= (counts(findings).get(f.code) ?? 0))
+          problems.push(`${label}: as many ${f.code} findings after the fix as before`);
         const added = newFindings(findings, after);
         if (added.length) problems.push(`${label}: new findings ${added.join(', ')}`);
       }
@@ -176,7 +201,8 @@ describe('fix safety on real code', () => {
       fixAllFixes += all1.fixed;
       parses(all1.text, `${src.name} fix-all`);
       const left = all1.findings.filter((f) => f.fix?.safety === 'safe');
-      if (left.length) problems.push(`${src.name} fix-all: safe fixes left after 10 rounds: ${left.map((f) => f.code).join(', ')}`);
+      if (left.length)
+        problems.push(`${src.name} fix-all: safe fixes left after 10 rounds: ${left.map((f) => f.code).join(', ')}`);
       const added = newFindings(findings, all1.findings);
       if (added.length) problems.push(`${src.name} fix-all: new findings ${added.join(', ')}`);
       const all2 = fixText(engine, uri, all1.text, src.kind, {});

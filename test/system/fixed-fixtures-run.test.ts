@@ -19,10 +19,15 @@ const PYTHON = '/usr/bin/python3';
 function run(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(path.join(tmpdir(), 'pipelint-run-'));
   return new Promise((resolve) => {
-    execFile(PYTHON, [file], { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      PYTHON,
+      [file],
+      { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -36,7 +41,9 @@ describe('SKL201/SKL401 fixed fixtures run with real scikit-learn', () => {
   for (const fx of fixtures) {
     test(`${fx.name}: runs after the safe fixes`, { timeout: 600_000 }, async () => {
       const fixed = fixText(engine, fx.name, fx.text, 'python', {});
-      const left = fixed.findings.filter((f) => (f.code === 'SKL201' || f.code === 'SKL401') && f.fix?.safety === 'safe');
+      const left = fixed.findings.filter(
+        (f) => (f.code === 'SKL201' || f.code === 'SKL401') && f.fix?.safety === 'safe',
+      );
       assert.deepEqual(left, [], 'safe SKL201/SKL401 fixes left behind');
       const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-fixed-'));
       const file = path.join(dir, fx.name);

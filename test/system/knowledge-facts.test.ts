@@ -115,7 +115,10 @@ function actsFor(f: Fact): 'yes' | 'no' | 'unknown' {
 }
 
 describe('knowledge base vs real scikit-learn', { timeout: 600_000 }, () => {
-  let measured: { results: { qname: string; args: Record<string, unknown>; differs: boolean }[]; kfold_error: string | null };
+  let measured: {
+    results: { qname: string; args: Record<string, unknown>; differs: boolean }[];
+    kfold_error: string | null;
+  };
 
   before(() => {
     const r = spawnSync(PYTHON, ['-c', HARNESS, JSON.stringify(FACTS)], {
@@ -133,7 +136,9 @@ describe('knowledge base vs real scikit-learn', { timeout: 600_000 }, () => {
   });
 
   for (const [i, f] of FACTS.entries()) {
-    const label = `${f.qname.split('.').pop()}(${Object.entries(f.args).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+    const label = `${f.qname.split('.').pop()}(${Object.entries(f.args)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ')})`;
     test(`${label}: two runs without random_state ${f.differs ? 'differ' : 'agree'}, and the JSON says so`, () => {
       const m = measured.results[i]!;
       assert.equal(m.qname, f.qname);

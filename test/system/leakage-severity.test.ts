@@ -14,7 +14,14 @@ import { allRules } from '../../server/src/rules';
 
 const PYTHON = '/usr/bin/python3';
 
-type Effects = Record<'scaling_before_split' | 'selection_before_split' | 'mean_fill_before_split' | 'oversampling_before_split' | 'selection_on_test_set', { leaky: number; clean: number }>;
+type Effects = Record<
+  | 'scaling_before_split'
+  | 'selection_before_split'
+  | 'mean_fill_before_split'
+  | 'oversampling_before_split'
+  | 'selection_on_test_set',
+  { leaky: number; clean: number }
+>;
 
 describe('leakage effects with real scikit-learn', () => {
   let fx: Effects;
@@ -38,12 +45,18 @@ describe('leakage effects with real scikit-learn', () => {
   });
 
   test('oversampling before the split inflates minority recall: SKL305 is a warning', () => {
-    assert.ok(fx.oversampling_before_split.leaky - fx.oversampling_before_split.clean > 0.3, JSON.stringify(fx.oversampling_before_split));
+    assert.ok(
+      fx.oversampling_before_split.leaky - fx.oversampling_before_split.clean > 0.3,
+      JSON.stringify(fx.oversampling_before_split),
+    );
     assert.equal(severity('SKL305'), 'warning');
   });
 
   test('selection on the test set inflates the winner: SKL306 is a warning', () => {
-    assert.ok(fx.selection_on_test_set.leaky - fx.selection_on_test_set.clean > 0.08, JSON.stringify(fx.selection_on_test_set));
+    assert.ok(
+      fx.selection_on_test_set.leaky - fx.selection_on_test_set.clean > 0.08,
+      JSON.stringify(fx.selection_on_test_set),
+    );
     assert.equal(severity('SKL306'), 'warning');
   });
 });
@@ -60,7 +73,10 @@ describe('refitting on a separate test file is a skew, not a leak (nb_598984)', 
   type Case = { rows: number; changed: number; accuracy_kept: number; accuracy_refit: number };
   let fx: Record<'same_distribution' | 'later_month_shifted' | 'batch_without_graduate_school', Case>;
   before(() => {
-    const r = spawnSync(PYTHON, [path.join(__dirname, 'refit_on_test_file.py')], { encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync(PYTHON, [path.join(__dirname, 'refit_on_test_file.py')], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     fx = JSON.parse(r.stdout) as typeof fx;
   });
@@ -68,8 +84,14 @@ describe('refitting on a separate test file is a skew, not a leak (nb_598984)', 
   test('the refit changes predictions even on a same-distribution file, many on a shifted one or one missing a category', () => {
     assert.ok(fx.same_distribution.changed > 0, JSON.stringify(fx.same_distribution));
     assert.ok(fx.later_month_shifted.changed > 100, JSON.stringify(fx.later_month_shifted));
-    assert.ok(fx.later_month_shifted.accuracy_refit < fx.later_month_shifted.accuracy_kept - 0.03, JSON.stringify(fx.later_month_shifted));
+    assert.ok(
+      fx.later_month_shifted.accuracy_refit < fx.later_month_shifted.accuracy_kept - 0.03,
+      JSON.stringify(fx.later_month_shifted),
+    );
     assert.ok(fx.batch_without_graduate_school.changed > 10, JSON.stringify(fx.batch_without_graduate_school));
-    assert.ok(fx.batch_without_graduate_school.accuracy_refit < fx.batch_without_graduate_school.accuracy_kept, JSON.stringify(fx.batch_without_graduate_school));
+    assert.ok(
+      fx.batch_without_graduate_school.accuracy_refit < fx.batch_without_graduate_school.accuracy_kept,
+      JSON.stringify(fx.batch_without_graduate_school),
+    );
   });
 });

@@ -27,26 +27,41 @@ describe('serialization fixes with real scikit-learn', () => {
   before(async () => {
     engine = await Engine.create();
   });
-  const fixtures = listFixtures('python').filter((f) => /expect:.*SKL10[12]/.test(f.text) && /expect:.*SKL104/.test(f.text));
+  const fixtures = listFixtures('python').filter(
+    (f) => /expect:.*SKL10[12]/.test(f.text) && /expect:.*SKL104/.test(f.text),
+  );
   test('there are SKL101/SKL102 fixtures to prove', () => assert.ok(fixtures.length >= 3));
   for (const fx of fixtures) {
     test(`${fx.name}: fails to pickle before the fix, pickles after`, () => {
       const before = runSaves(fx.file);
       assert.ok(before.length > 0, 'the fixture saves a model');
-      assert.ok(before.some((s) => !s.ok && /pickle|local object|lambda/i.test(s.error ?? '')), `expected a pickling failure, got ${JSON.stringify(before)}`);
+      assert.ok(
+        before.some((s) => !s.ok && /pickle|local object|lambda/i.test(s.error ?? '')),
+        `expected a pickling failure, got ${JSON.stringify(before)}`,
+      );
 
       const fixed = fixText(engine, fx.name, fx.text, 'python', {});
       if (fixed.fixed === 0) {
         // No safe fix (the function captures a local variable): the finding stays, and so does the failure.
-        assert.ok(fixed.findings.some((f) => f.code === 'SKL104'), 'still reported');
+        assert.ok(
+          fixed.findings.some((f) => f.code === 'SKL104'),
+          'still reported',
+        );
         return;
       }
       const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-fixed-'));
       const fixedFile = path.join(dir, fx.name);
       writeFileSync(fixedFile, fixed.text);
       const after = runSaves(fixedFile);
-      assert.deepEqual(fixed.findings.filter((f) => f.code === 'SKL104'), [], 'no unpicklable save left');
-      assert.ok(after.every((s) => s.ok), `every save pickles and loads after the fix: ${JSON.stringify(after)}`);
+      assert.deepEqual(
+        fixed.findings.filter((f) => f.code === 'SKL104'),
+        [],
+        'no unpicklable save left',
+      );
+      assert.ok(
+        after.every((s) => s.ok),
+        `every save pickles and loads after the fix: ${JSON.stringify(after)}`,
+      );
     });
   }
 });

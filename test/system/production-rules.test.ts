@@ -99,7 +99,10 @@ describe('SKL402 n-jobs-without-effect vs real scikit-learn', { timeout: 600_000
 
   test('liblinear says so itself at fit time', () => {
     const w = measured.find((m) => m.src.includes('liblinear') && !m.src.includes('ovr'))!.warnings;
-    assert.ok(w.some((m) => /does not have any effect/.test(m)), JSON.stringify(w));
+    assert.ok(
+      w.some((m) => /does not have any effect/.test(m)),
+      JSON.stringify(w),
+    );
   });
 
   for (const [i, src] of NJOBS_CASES.entries()) {
@@ -148,7 +151,11 @@ print(json.dumps({
 `;
 
 function runScript(text: string): any {
-  const r = spawnSync(PYTHON, ['-c', text], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONWARNINGS: 'ignore' } });
+  const r = spawnSync(PYTHON, ['-c', text], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONWARNINGS: 'ignore' },
+  });
   assert.equal(r.status, 0, `python failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -156,12 +163,21 @@ function runScript(text: string): any {
 describe('SKL601 fit-in-chunk-loop vs real scikit-learn', { timeout: 300_000 }, () => {
   test('the loop-fitted model is the last-chunk model; the fixed loop learns every chunk', async () => {
     const engine = await Engine.create();
-    const [finding, ...rest] = engine.analyze('chunks.py', CHUNK_LOOP, 'python').findings.filter((f) => f.code === 'SKL601');
+    const [finding, ...rest] = engine
+      .analyze('chunks.py', CHUNK_LOOP, 'python')
+      .findings.filter((f) => f.code === 'SKL601');
     assert.ok(finding && rest.length === 0, 'one SKL601 finding on the chunk loop');
     assert.equal(finding.fix?.safety, 'unsafe');
     const before = runScript(CHUNK_LOOP);
-    assert.equal(before.same_as_last_chunk, true, 'as written, the model predicts exactly like one fitted on the last chunk');
-    assert.ok(before.score < before.all_data_score - 0.05, `last-chunk score ${before.score} vs all data ${before.all_data_score}`);
+    assert.equal(
+      before.same_as_last_chunk,
+      true,
+      'as written, the model predicts exactly like one fitted on the last chunk',
+    );
+    assert.ok(
+      before.score < before.all_data_score - 0.05,
+      `last-chunk score ${before.score} vs all data ${before.all_data_score}`,
+    );
     // Apply the unsafe fix by hand (fix-all applies only safe ones).
     const { applyEdits } = await import('../../server/src/fix/apply');
     const fixed = applyEdits(CHUNK_LOOP, finding.fix!.edits).text;
@@ -169,7 +185,10 @@ describe('SKL601 fit-in-chunk-loop vs real scikit-learn', { timeout: 300_000 }, 
     assert.equal(engine.analyze('chunks.py', fixed, 'python').findings.filter((f) => f.code === 'SKL601').length, 0);
     const after = runScript(fixed);
     assert.equal(after.same_as_last_chunk, false);
-    assert.ok(Math.abs(after.score - after.all_data_score) < 1e-9, `partial_fit over the chunks scores like a fit on all data: ${after.score} vs ${after.all_data_score}`);
+    assert.ok(
+      Math.abs(after.score - after.all_data_score) < 1e-9,
+      `partial_fit over the chunks scores like a fit on all data: ${after.score} vs ${after.all_data_score}`,
+    );
   });
 });
 
@@ -259,7 +278,10 @@ describe('SKL403 threading-backend-python-step vs real scikit-learn', { timeout:
   test('a Python-level step under the threading backend: several threads, but their CPU time fits in one core', () => {
     const m = runScript(GIL_HARNESS);
     assert.ok(m.threads >= 2, `the step ran in ${m.threads} threads`);
-    assert.ok(m.cpu <= m.wall * 1.1, `CPU time of the step ${m.cpu.toFixed(2)} s vs wall ${m.wall.toFixed(2)} s: at most one core`);
+    assert.ok(
+      m.cpu <= m.wall * 1.1,
+      `CPU time of the step ${m.cpu.toFixed(2)} s vs wall ${m.wall.toFixed(2)} s: at most one core`,
+    );
   });
 });
 
@@ -339,8 +361,16 @@ describe('SKL501 model-saved-unpinned-sklearn vs real scikit-learn', { timeout: 
     const m = runScript(VERSION_PROBE);
     assert.equal(m.recorded, m.installed, 'scikit-learn records its version in the pickle');
     assert.deepEqual(m.same_version_warnings, [], 'the same version loads silently');
-    assert.equal(m.other_version_warnings.length, 3, `one warning per estimator of the pipeline: ${JSON.stringify(m.other_version_warnings)}`);
-    for (const w of m.other_version_warnings) assert.match(w, /^UserWarning: Trying to unpickle estimator \w+ from version 1\.0\.2 when using version 1\.2\.1\. This might lead to breaking code or invalid results/);
+    assert.equal(
+      m.other_version_warnings.length,
+      3,
+      `one warning per estimator of the pipeline: ${JSON.stringify(m.other_version_warnings)}`,
+    );
+    for (const w of m.other_version_warnings)
+      assert.match(
+        w,
+        /^UserWarning: Trying to unpickle estimator \w+ from version 1\.0\.2 when using version 1\.2\.1\. This might lead to breaking code or invalid results/,
+      );
     assert.match(m.newer_tree, /^ValueError: node array from the pickle has an incompatible dtype/);
   });
 
@@ -351,8 +381,23 @@ describe('SKL501 model-saved-unpinned-sklearn vs real scikit-learn', { timeout: 
       mkdirSync(path.join(dir, 'src'));
       writeFileSync(path.join(dir, 'src', 'train.py'), TRAIN);
       const check = () => {
-        const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'pipelint.js'), 'check', '--format', 'json', '--select', 'SKL501', 'src'], { cwd: dir, encoding: 'utf8' });
-        return JSON.parse(r.stdout).findings as { code: string; related: { path: string; range: { start: { line: number } } }[] }[];
+        const r = spawnSync(
+          process.execPath,
+          [
+            path.join(__dirname, '..', '..', 'bin', 'pipelint.js'),
+            'check',
+            '--format',
+            'json',
+            '--select',
+            'SKL501',
+            'src',
+          ],
+          { cwd: dir, encoding: 'utf8' },
+        );
+        return JSON.parse(r.stdout).findings as {
+          code: string;
+          related: { path: string; range: { start: { line: number } } }[];
+        }[];
       };
       assert.deepEqual(check(), [], 'no requirement file: not reported');
       writeFileSync(path.join(dir, 'requirements.txt'), 'numpy==1.24.2\nscikit-learn>=1.0\n');

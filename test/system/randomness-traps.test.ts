@@ -36,20 +36,76 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'liblinear, default l2 and dual=False', code: `model = LogisticRegression(solver="liblinear").fit(X, y)\nresult = model.predict_proba(X)`, differs: false },
-  { name: 'liblinear, explicit l2 primal', code: `model = LogisticRegression(solver="liblinear", penalty="l2", dual=False).fit(Xb, yb)\nresult = model.coef_`, differs: false },
-  { name: 'liblinear with penalty=l1', code: `model = LogisticRegression(solver="liblinear", penalty="l1").fit(X, y)\nresult = model.coef_`, differs: true },
-  { name: 'liblinear with dual=True', code: `model = LogisticRegression(solver="liblinear", dual=True).fit(Xb, yb)\nresult = model.coef_`, differs: true },
-  { name: 'KMeans with an array of initial centres', code: `km = KMeans(n_clusters=4, init=centres, n_init=1).fit(blobs)\nresult = km.cluster_centers_`, differs: false },
-  { name: 'KMeans with init="random"', code: `km = KMeans(n_clusters=4, init="random", n_init=1).fit(blobs)\nresult = km.cluster_centers_`, differs: true },
-  { name: 'SVC without probability', code: `svc = SVC().fit(X, y)\nresult = [svc.predict(X), svc.decision_function(X)]`, differs: false },
-  { name: 'SVC(probability=True), predict and decision_function', code: `svc = SVC(probability=True).fit(X, y)\nresult = [svc.predict(X), svc.decision_function(X), svc.score(X, y)]`, differs: false },
-  { name: 'SVC(probability=True), predict_proba', code: `svc = SVC(probability=True).fit(X, y)\nresult = svc.predict_proba(X)`, differs: true },
-  { name: 'NuSVC(probability=True), predict', code: `nu = NuSVC(probability=True).fit(X, y)\nresult = nu.predict(X)`, differs: false },
-  { name: 'NuSVC(probability=True), predict_log_proba', code: `nu = NuSVC(probability=True).fit(X, y)\nresult = nu.predict_log_proba(X)`, differs: true },
-  { name: 'SVC(probability=True) in SelfTrainingClassifier (pseudo-labels by predict_proba), predict', code: `st = SelfTrainingClassifier(SVC(probability=True)).fit(X, y_partial)\nresult = st.predict(X)`, differs: true },
-  { name: 'SVC(probability=True) scored with roc_auc (decision_function)', code: `result = cross_val_score(SVC(probability=True), Xb, yb, cv=3, scoring="roc_auc")`, differs: false },
-  { name: 'SVC(probability=True) scored with neg_log_loss', code: `result = cross_val_score(SVC(probability=True), Xb, yb, cv=3, scoring="neg_log_loss")`, differs: true },
+  {
+    name: 'liblinear, default l2 and dual=False',
+    code: `model = LogisticRegression(solver="liblinear").fit(X, y)\nresult = model.predict_proba(X)`,
+    differs: false,
+  },
+  {
+    name: 'liblinear, explicit l2 primal',
+    code: `model = LogisticRegression(solver="liblinear", penalty="l2", dual=False).fit(Xb, yb)\nresult = model.coef_`,
+    differs: false,
+  },
+  {
+    name: 'liblinear with penalty=l1',
+    code: `model = LogisticRegression(solver="liblinear", penalty="l1").fit(X, y)\nresult = model.coef_`,
+    differs: true,
+  },
+  {
+    name: 'liblinear with dual=True',
+    code: `model = LogisticRegression(solver="liblinear", dual=True).fit(Xb, yb)\nresult = model.coef_`,
+    differs: true,
+  },
+  {
+    name: 'KMeans with an array of initial centres',
+    code: `km = KMeans(n_clusters=4, init=centres, n_init=1).fit(blobs)\nresult = km.cluster_centers_`,
+    differs: false,
+  },
+  {
+    name: 'KMeans with init="random"',
+    code: `km = KMeans(n_clusters=4, init="random", n_init=1).fit(blobs)\nresult = km.cluster_centers_`,
+    differs: true,
+  },
+  {
+    name: 'SVC without probability',
+    code: `svc = SVC().fit(X, y)\nresult = [svc.predict(X), svc.decision_function(X)]`,
+    differs: false,
+  },
+  {
+    name: 'SVC(probability=True), predict and decision_function',
+    code: `svc = SVC(probability=True).fit(X, y)\nresult = [svc.predict(X), svc.decision_function(X), svc.score(X, y)]`,
+    differs: false,
+  },
+  {
+    name: 'SVC(probability=True), predict_proba',
+    code: `svc = SVC(probability=True).fit(X, y)\nresult = svc.predict_proba(X)`,
+    differs: true,
+  },
+  {
+    name: 'NuSVC(probability=True), predict',
+    code: `nu = NuSVC(probability=True).fit(X, y)\nresult = nu.predict(X)`,
+    differs: false,
+  },
+  {
+    name: 'NuSVC(probability=True), predict_log_proba',
+    code: `nu = NuSVC(probability=True).fit(X, y)\nresult = nu.predict_log_proba(X)`,
+    differs: true,
+  },
+  {
+    name: 'SVC(probability=True) in SelfTrainingClassifier (pseudo-labels by predict_proba), predict',
+    code: `st = SelfTrainingClassifier(SVC(probability=True)).fit(X, y_partial)\nresult = st.predict(X)`,
+    differs: true,
+  },
+  {
+    name: 'SVC(probability=True) scored with roc_auc (decision_function)',
+    code: `result = cross_val_score(SVC(probability=True), Xb, yb, cv=3, scoring="roc_auc")`,
+    differs: false,
+  },
+  {
+    name: 'SVC(probability=True) scored with neg_log_loss',
+    code: `result = cross_val_score(SVC(probability=True), Xb, yb, cv=3, scoring="neg_log_loss")`,
+    differs: true,
+  },
 ];
 
 /** Adds `random_state=SEED` to every construction of the classes under test, for the measurement only. */
@@ -97,11 +153,15 @@ describe('SKL201 traps with real scikit-learn (10 seeds each)', { timeout: 600_0
       const text = `${PRELUDE}\n${c.code}\n`;
       const found = engine.analyze('case.py', text, 'python', {}).findings.filter((f) => f.code === 'SKL201');
       const line = PRELUDE.split('\n').length + 1; // the construction's line
-      assert.equal(found.some((f) => f.range.start.line + 1 === line), c.differs, JSON.stringify(found.map((f) => f.message)));
+      assert.equal(
+        found.some((f) => f.range.start.line + 1 === line),
+        c.differs,
+        JSON.stringify(found.map((f) => f.message)),
+      );
     });
   }
 
-  test('the scorers that read predict_proba are the library\'s _ProbaScorer names', () => {
+  test("the scorers that read predict_proba are the library's _ProbaScorer names", () => {
     assert.deepEqual([...PROBA_SCORERS].sort(), measured.proba_scorers);
   });
 });

@@ -28,7 +28,9 @@ describe('SKL104 against real pickling', () => {
       const cwd = mkdtempSync(path.join(tmpdir(), 'pipelint-saves-'));
       const r = spawnSync(PYTHON, [HARNESS, fx.file], { cwd, encoding: 'utf8', timeout: 120_000 });
       assert.equal(r.status, 0, `python failed on ${fx.name}:\n${r.stderr}`);
-      const saves: { ok: boolean; line: number | null; error: string | null }[] = JSON.parse(r.stdout.trim().split('\n').pop()!).saves;
+      const saves: { ok: boolean; line: number | null; error: string | null }[] = JSON.parse(
+        r.stdout.trim().split('\n').pop()!,
+      ).saves;
       assert.ok(saves.length > 0, 'the fixture saves something');
       const failing = [...new Set(saves.filter((s) => !s.ok).map((s) => s.line))].sort((a, b) => a! - b!);
       const reported = engine

@@ -24,7 +24,13 @@ function fetchPackage(name: string, version: string): void {
   const dest = path.join(CACHE, 'node_modules', name);
   if (existsSync(path.join(dest, 'package.json'))) return;
   mkdirSync(dest, { recursive: true });
-  const tgz = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', CACHE], { cwd: CACHE, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const tgz = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', CACHE], {
+    cwd: CACHE,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   execFileSync('tar', ['xzf', path.join(CACHE, tgz), '-C', dest, '--strip-components=1']);
 }
 
@@ -39,9 +45,12 @@ function fixtureFiles(): string[] {
   };
   walk(path.join(FIXTURES, 'typescript'));
   const ws = path.join(FIXTURES, 'workspaces');
-  if (existsSync(ws)) for (const d of readdirSync(ws, { withFileTypes: true })) if (d.isDirectory() && d.name.startsWith('ts-')) walk(path.join(ws, d.name));
+  if (existsSync(ws))
+    for (const d of readdirSync(ws, { withFileTypes: true }))
+      if (d.isDirectory() && d.name.startsWith('ts-')) walk(path.join(ws, d.name));
   // The diagram's scikit.js fixture and the scikit.js example project are real code too.
-  for (const dir of [path.join(FIXTURES, 'diagram'), path.join(ROOT, 'examples', 'scikitjs')]) if (existsSync(dir)) walk(dir);
+  for (const dir of [path.join(FIXTURES, 'diagram'), path.join(ROOT, 'examples', 'scikitjs')])
+    if (existsSync(dir)) walk(dir);
   return out.sort();
 }
 

@@ -55,8 +55,14 @@ test('captures of a function still include those of the functions nested in it',
   const sem = semanticsOf(module);
   const inner = module.functions.find((f) => f.name === 'inner')!;
   const lambda = module.functions.find((f) => f.kind === 'lambda')!;
-  assert.deepEqual(sem.captures(inner.id).map((b) => b.name), ['shift', 'scale']);
-  assert.deepEqual(sem.captures(lambda.id).map((b) => b.name), ['scale']);
+  assert.deepEqual(
+    sem.captures(inner.id).map((b) => b.name),
+    ['shift', 'scale'],
+  );
+  assert.deepEqual(
+    sem.captures(lambda.id).map((b) => b.name),
+    ['scale'],
+  );
 });
 
 // The analysis budget (server/src/model/budget.ts): over it, a file is reported and skipped. No clock: a
@@ -74,7 +80,14 @@ describe('analysis budget', () => {
     const logged: string[] = [];
     let lookups = 0;
     const endless: Rule = {
-      meta: { code: 'SKL999', name: 'endless', summary: '', defaultSeverity: 'warning', fix: 'none', languages: ['python'] },
+      meta: {
+        code: 'SKL999',
+        name: 'endless',
+        summary: '',
+        defaultSeverity: 'warning',
+        fix: 'none',
+        languages: ['python'],
+      },
       check(ctx) {
         for (;;) {
           ctx.sem.lookup('X', null, { line: 1e9, character: 0 });
@@ -83,7 +96,10 @@ describe('analysis budget', () => {
       },
     };
     // 300 ms of CPU: far more than Semantics of this file takes, so the rule starts and is stopped in its loop.
-    assert.throws(() => analyzeModule(module, { rules: [endless], budgetMs: 300, log: (m) => logged.push(m) }), (err) => err instanceof AnalysisBudgetError && err.message === 'too slow to analyse (over 0.3 s of CPU), skipped');
+    assert.throws(
+      () => analyzeModule(module, { rules: [endless], budgetMs: 300, log: (m) => logged.push(m) }),
+      (err) => err instanceof AnalysisBudgetError && err.message === 'too slow to analyse (over 0.3 s of CPU), skipped',
+    );
     assert.ok(lookups > 0, `stopped after ${lookups} lookups`);
     assert.deepEqual(logged, []);
   });
@@ -92,7 +108,9 @@ describe('analysis budget', () => {
     const module = lower(SKL201);
     const nodes = irNodeCount(module);
     assert.ok(nodes > 100, `${nodes} nodes`);
-    assert.throws(() => analyzeModule(module, { maxIrNodes: nodes - 1 }), { message: `too large to analyse (over ${(nodes - 1).toLocaleString('en-US')} model nodes), skipped` });
+    assert.throws(() => analyzeModule(module, { maxIrNodes: nodes - 1 }), {
+      message: `too large to analyse (over ${(nodes - 1).toLocaleString('en-US')} model nodes), skipped`,
+    });
     assert.ok(analyzeModule(module, { maxIrNodes: nodes }).some((f) => f.code === 'SKL201'));
   });
 
@@ -101,11 +119,18 @@ describe('analysis budget', () => {
     writeFileSync(path.join(dir, 'experiments.py'), pipelinesScript(40_000)); // 4,957 model nodes
     writeFileSync(path.join(dir, 'train.py'), SKL201); // 235
     const run = (env: Record<string, string>, format: string) =>
-      spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pipelint.js'), 'check', '.', '--format', format], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+      spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pipelint.js'), 'check', '.', '--format', format], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+        timeout: 300_000,
+      });
     const json = run({ PIPELINT_MAX_IR_NODES: '2000' }, 'json');
     assert.equal(json.status, 2, json.stderr);
     const out = JSON.parse(json.stdout);
-    assert.deepEqual(out.errors, [{ path: 'experiments.py', message: 'too large to analyse (over 2,000 model nodes), skipped' }]);
+    assert.deepEqual(out.errors, [
+      { path: 'experiments.py', message: 'too large to analyse (over 2,000 model nodes), skipped' },
+    ]);
     assert.ok(out.findings.some((f: { path: string; code: string }) => f.path === 'train.py' && f.code === 'SKL201'));
     assert.ok(!out.findings.some((f: { path: string }) => f.path === 'experiments.py'));
     const text = run({ PIPELINT_ANALYSIS_BUDGET_MS: '-1000000000' }, 'text');

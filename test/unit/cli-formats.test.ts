@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -27,7 +36,8 @@ function scratch(files: Record<string, string> = {}): string {
 }
 
 /** Only warnings: a lambda in FunctionTransformer, nothing saved. */
-const WARNINGS_ONLY = 'import joblib\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\njoblib.dump([3, 1, 2], "ids.joblib")  # saves data, not the transformer: SKL101 stays a warning\n';
+const WARNINGS_ONLY =
+  'import joblib\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\njoblib.dump([3, 1, 2], "ids.joblib")  # saves data, not the transformer: SKL101 stays a warning\n';
 
 /** The SARIF 2.1.0 schema (draft-04, vendored from the npm package @microsoft/jest-sarif) for ajv 8. */
 function sarifValidator() {
@@ -46,7 +56,8 @@ function sarifValidator() {
 
 describe('output formats', () => {
   before(() => {
-    if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(path.join(ROOT, 'dist', 'cli.js')))
+      spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
   });
 
   test('--format sarif is valid SARIF 2.1.0 with rule metadata, help URIs and fixes', () => {
@@ -69,7 +80,12 @@ describe('output formats', () => {
     assert.equal(rules[result.ruleIndex].id, 'SKL101');
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'train.py');
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uriBaseId, '%SRCROOT%');
-    assert.deepEqual(Object.keys(result.locations[0].physicalLocation.region).sort(), ['endColumn', 'endLine', 'startColumn', 'startLine']);
+    assert.deepEqual(Object.keys(result.locations[0].physicalLocation.region).sort(), [
+      'endColumn',
+      'endLine',
+      'startColumn',
+      'startLine',
+    ]);
     assert.ok(result.fixes?.[0]?.artifactChanges?.[0]?.replacements?.length > 0, 'SKL101 carries its fix');
     const error = run.results.find((x: any) => x.ruleId === 'SKL104');
     assert.equal(error.level, 'error');
@@ -84,7 +100,10 @@ describe('output formats', () => {
     const log = JSON.parse(r.stdout);
     assert.ok(sarifValidator()(log));
     assert.equal(log.runs[0].invocations[0].executionSuccessful, false);
-    assert.equal(log.runs[0].invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation.uri, 'bad.py');
+    assert.equal(
+      log.runs[0].invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation.uri,
+      'bad.py',
+    );
   });
 
   test('--format github: one workflow command per finding', () => {
@@ -93,8 +112,21 @@ describe('output formats', () => {
     const r = pipelint(['check', '.', '--format', 'github'], dir);
     assert.equal(r.status, 1, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.ok(lines.every((l) => /^::(error|warning|notice) file=train\.py,line=\d+,col=\d+,endLine=\d+(,endColumn=\d+)?,title=pipelint SKL\d{3} \([a-z-]+\)::SKL\d{3} /.test(l)), r.stdout);
-    assert.ok(lines.some((l) => l.startsWith('::warning file=train.py,line=17,col=20,endLine=17,endColumn=41,title=pipelint SKL101 (lambda-in-estimator)::SKL101 Lambda')));
+    assert.ok(
+      lines.every((l) =>
+        /^::(error|warning|notice) file=train\.py,line=\d+,col=\d+,endLine=\d+(,endColumn=\d+)?,title=pipelint SKL\d{3} \([a-z-]+\)::SKL\d{3} /.test(
+          l,
+        ),
+      ),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith(
+          '::warning file=train.py,line=17,col=20,endLine=17,endColumn=41,title=pipelint SKL101 (lambda-in-estimator)::SKL101 Lambda',
+        ),
+      ),
+    );
     assert.ok(lines.some((l) => l.startsWith('::error ') && l.includes('SKL104')));
   });
 
@@ -104,13 +136,27 @@ describe('output formats', () => {
         {
           file: { absolute: '/x/a,b:c.py', display: 'a,b:c.py' },
           fixed: 0,
-          findings: [{ uri: 'a', code: 'SKL101', name: 'lambda-in-estimator', severity: 'information', message: '100% sure\nsecond line', range: { start: { line: 0, character: 0 }, end: { line: 1, character: 2 } }, fix: null, related: [] }],
+          findings: [
+            {
+              uri: 'a',
+              code: 'SKL101',
+              name: 'lambda-in-estimator',
+              severity: 'information',
+              message: '100% sure\nsecond line',
+              range: { start: { line: 0, character: 0 }, end: { line: 1, character: 2 } },
+              fix: null,
+              related: [],
+            },
+          ],
         },
       ],
       errors: [],
       durationMs: 0,
     });
-    assert.equal(out, '::notice file=a%2Cb%3Ac.py,line=1,col=1,endLine=2,title=pipelint SKL101 (lambda-in-estimator)::SKL101 100%25 sure%0Asecond line');
+    assert.equal(
+      out,
+      '::notice file=a%2Cb%3Ac.py,line=1,col=1,endLine=2,title=pipelint SKL101 (lambda-in-estimator)::SKL101 100%25 sure%0Asecond line',
+    );
   });
 
   test('--fail-on error|warning|information, and fail-on in the config file', () => {
@@ -128,17 +174,24 @@ describe('output formats', () => {
   });
 
   test('an invalid config file: exit 2 with file, line and key', () => {
-    const dir = scratch({ 'a.py': WARNINGS_ONLY, 'pyproject.toml': '[project]\nname = "x"\n\n[tool.pipelint]\nselect = ["SKL101", "SKL99"]\n' });
+    const dir = scratch({
+      'a.py': WARNINGS_ONLY,
+      'pyproject.toml': '[project]\nname = "x"\n\n[tool.pipelint]\nselect = ["SKL101", "SKL99"]\n',
+    });
     const r = pipelint(['check', '.'], dir);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr.trim(), 'pipelint: pyproject.toml:5: tool.pipelint.select: unknown rule code "SKL99" (see `pipelint rules`)');
+    assert.equal(
+      r.stderr.trim(),
+      'pipelint: pyproject.toml:5: tool.pipelint.select: unknown rule code "SKL99" (see `pipelint rules`)',
+    );
     assert.equal(r.stdout, '');
     assert.equal(pipelint(['check', '.', '--isolated'], dir).status, 1, '--isolated ignores config files');
   });
 
   test('--config FILE and suppression comments through the CLI, with --report-unused-noqa', () => {
     const dir = scratch({
-      'a.py': 'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)  # noqa: SKL101\ngt = FunctionTransformer(lambda x: x)  # noqa: SKL102\n',
+      'a.py':
+        'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)  # noqa: SKL101\ngt = FunctionTransformer(lambda x: x)  # noqa: SKL102\n',
       'other.toml': 'ignore = ["SKL101"]\n',
     });
     const json = (args: string[]) => {
@@ -212,11 +265,19 @@ describe('--fix never overwrites a file that changed since it was read', () => {
       },
     } as unknown as Engine;
     const policy = resolvePolicy({});
-    const result = await checkFile(racing, { absolute: file, display: 'a.py' }, { analyze: policy.analyzeOptions(), maxFileBytes: 1e7, fix: true });
+    const result = await checkFile(
+      racing,
+      { absolute: file, display: 'a.py' },
+      { analyze: policy.analyzeOptions(), maxFileBytes: 1e7, fix: true },
+    );
     assert.ok('findings' in result);
     assert.match(result.notFixed ?? '', /^not fixed: file changed on disk while it was being fixed; left alone$/);
     assert.equal(result.fixed, 0);
-    assert.deepEqual(result.findings.map((f) => f.code), ['SKL101'], 'the findings are still reported');
+    assert.deepEqual(
+      result.findings.map((f) => f.code),
+      ['SKL101'],
+      'the findings are still reported',
+    );
     assert.equal(readFileSync(file, 'utf8'), edited);
     assert.deepEqual(readdirSync(dir), ['a.py']);
   });
@@ -251,7 +312,10 @@ describe('unified diff writer', () => {
     );
   });
   test('no newline at end of file; equal texts give nothing', () => {
-    assert.equal(unifiedDiff('f', 'a\nb', 'a\nc'), '--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n');
+    assert.equal(
+      unifiedDiff('f', 'a\nb', 'a\nc'),
+      '--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n',
+    );
     assert.equal(unifiedDiff('f', 'same\n', 'same\n'), '');
     assert.equal(unifiedDiff('f', '', 'x\n'), '--- a/f\n+++ b/f\n@@ -0,0 +1 @@\n+x\n');
   });

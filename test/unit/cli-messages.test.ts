@@ -16,7 +16,12 @@ const BIN = path.join(ROOT, 'bin', 'pipelint.js');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'python');
 
 function pipelint(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,11 +39,26 @@ function usage(args: string[], message: string, cwd = ROOT) {
 
 describe('command line: unknown flags and commands', () => {
   test('a mistyped option names the command and the nearest option, not node parser internals', () => {
-    usage(['check', '--selct', 'SKL1'], 'unknown option --selct for `pipelint check` (did you mean --select?); run `pipelint check --help` for its options');
-    usage(['check', '--ext', 'SKL1'], 'unknown option --ext for `pipelint check` (did you mean --extend-select?); run `pipelint check --help` for its options');
-    usage(['check', '-selct', 'SKL1'], 'unknown option -selct for `pipelint check` (did you mean --select?); run `pipelint check --help` for its options');
-    usage(['check', '--frobnicate'], 'unknown option --frobnicate for `pipelint check`; run `pipelint check --help` for its options');
-    usage(['diagram', 'x.py', '--ouput', 'a.svg'], 'unknown option --ouput for `pipelint diagram` (did you mean --output?); run `pipelint diagram --help` for its options');
+    usage(
+      ['check', '--selct', 'SKL1'],
+      'unknown option --selct for `pipelint check` (did you mean --select?); run `pipelint check --help` for its options',
+    );
+    usage(
+      ['check', '--ext', 'SKL1'],
+      'unknown option --ext for `pipelint check` (did you mean --extend-select?); run `pipelint check --help` for its options',
+    );
+    usage(
+      ['check', '-selct', 'SKL1'],
+      'unknown option -selct for `pipelint check` (did you mean --select?); run `pipelint check --help` for its options',
+    );
+    usage(
+      ['check', '--frobnicate'],
+      'unknown option --frobnicate for `pipelint check`; run `pipelint check --help` for its options',
+    );
+    usage(
+      ['diagram', 'x.py', '--ouput', 'a.svg'],
+      'unknown option --ouput for `pipelint diagram` (did you mean --output?); run `pipelint diagram --help` for its options',
+    );
     usage(['rules', '--all'], 'unknown option --all for `pipelint rules`; run `pipelint rules --help` for its options');
   });
 
@@ -46,20 +66,38 @@ describe('command line: unknown flags and commands', () => {
     usage(['check', '--format'], '--format needs a value (FORMAT: text, json, sarif, github)');
     usage(['check', '--seed', '--fix'], '--seed needs a value (N)');
     usage(['check', '--fix=yes'], '--fix takes no value (got "yes")');
-    usage(['check', '--format', 'jsn'], 'unknown --format "jsn" (did you mean json?); expected one of text, json, sarif, github');
+    usage(
+      ['check', '--format', 'jsn'],
+      'unknown --format "jsn" (did you mean json?); expected one of text, json, sarif, github',
+    );
     usage(['check', '--format', 'xml'], 'unknown --format "xml"; expected one of text, json, sarif, github');
-    usage(['check', '--fail-on', 'warn'], 'unknown --fail-on "warn" (did you mean warning?); expected one of error, warning, information, hint');
+    usage(
+      ['check', '--fail-on', 'warn'],
+      'unknown --fail-on "warn" (did you mean warning?); expected one of error, warning, information, hint',
+    );
   });
 
   test('a mistyped command suggests the nearest and lists them all', () => {
-    usage(['chek'], 'unknown command "chek" (did you mean check?); commands: check, diagram, rules, server (`pipelint --help`)');
-    usage(['diagarm'], 'unknown command "diagarm" (did you mean diagram?); commands: check, diagram, rules, server (`pipelint --help`)');
+    usage(
+      ['chek'],
+      'unknown command "chek" (did you mean check?); commands: check, diagram, rules, server (`pipelint --help`)',
+    );
+    usage(
+      ['diagarm'],
+      'unknown command "diagarm" (did you mean diagram?); commands: check, diagram, rules, server (`pipelint --help`)',
+    );
     usage(['frobnicate'], 'unknown command "frobnicate"; commands: check, diagram, rules, server (`pipelint --help`)');
     usage(['--fix'], '--fix is an option of `pipelint check`: run `pipelint check --fix`');
     usage(['--bogus'], 'unknown option --bogus; commands: check, diagram, rules, server (`pipelint --help`)');
     usage(['rules', 'SKL10'], 'unknown rule "SKL10" (did you mean SKL101?); `pipelint rules` lists them');
-    usage(['rules', 'lamda-in-estimator'], 'unknown rule "lamda-in-estimator" (did you mean lambda-in-estimator?); `pipelint rules` lists them');
-    usage(['rules', 'SKL101', 'SKL102'], '`pipelint rules` takes one CODE (got "SKL102" too); usage: pipelint rules [CODE]');
+    usage(
+      ['rules', 'lamda-in-estimator'],
+      'unknown rule "lamda-in-estimator" (did you mean lambda-in-estimator?); `pipelint rules` lists them',
+    );
+    usage(
+      ['rules', 'SKL101', 'SKL102'],
+      '`pipelint rules` takes one CODE (got "SKL102" too); usage: pipelint rules [CODE]',
+    );
   });
 
   test('suggestions: close in edits, or an unambiguous prefix; nothing for far-off words', () => {
@@ -88,7 +126,21 @@ describe('command line: help', () => {
 
   test('the help lists every option the command accepts, with choices and defaults', () => {
     const check = pipelint(['check', '--help']).stdout;
-    for (const flag of ['--format FORMAT', '--select CODES', '--extend-select CODES', '--ignore CODES', '--fix', '--diff', '--fail-on LEVEL', '--seed N', '--config FILE', '--isolated', '--report-unused-noqa', '--max-file-size BYTES', '--no-color']) {
+    for (const flag of [
+      '--format FORMAT',
+      '--select CODES',
+      '--extend-select CODES',
+      '--ignore CODES',
+      '--fix',
+      '--diff',
+      '--fail-on LEVEL',
+      '--seed N',
+      '--config FILE',
+      '--isolated',
+      '--report-unused-noqa',
+      '--max-file-size BYTES',
+      '--no-color',
+    ]) {
       assert.ok(check.includes(flag), `check --help lists ${flag}`);
     }
     assert.match(check, /output format \(one of text, json, sarif, github; default text\)/);
@@ -115,7 +167,11 @@ describe('command line: conflicting flags and I/O in plain words', () => {
     const dir = scratch();
     cpSync(path.join(FIXTURES, 'SKL101.py'), path.join(dir, 'train.py'));
     const before = readFileSync(path.join(dir, 'train.py'), 'utf8');
-    usage(['check', '.', '--fix', '--diff'], '--fix and --diff cannot be used together: --diff shows the safe fixes without writing them, --fix writes them', dir);
+    usage(
+      ['check', '.', '--fix', '--diff'],
+      '--fix and --diff cannot be used together: --diff shows the safe fixes without writing them, --fix writes them',
+      dir,
+    );
     assert.equal(readFileSync(path.join(dir, 'train.py'), 'utf8'), before);
   });
 
@@ -132,7 +188,10 @@ describe('command line: conflicting flags and I/O in plain words', () => {
     writeFileSync(path.join(dir, 'ok.py'), 'x = 1\n');
     const r = pipelint(['check', 'ok.py', 'nope.py'], dir);
     assert.equal(r.status, 2);
-    assert.equal(r.stdout, 'nope.py: error: no such file or directory\nNo problems found in 1 checked file.\n1 file could not be checked (errors above).\n');
+    assert.equal(
+      r.stdout,
+      'nope.py: error: no such file or directory\nNo problems found in 1 checked file.\n1 file could not be checked (errors above).\n',
+    );
   });
 
   test('findings and an error: both counts in the summary', () => {
@@ -141,7 +200,10 @@ describe('command line: conflicting flags and I/O in plain words', () => {
     writeFileSync(path.join(dir, 'latin1.py'), Buffer.from([0x23, 0x20, 0xe9, 0x0a]));
     const r = pipelint(['check', 'train.py', 'latin1.py'], dir);
     assert.equal(r.status, 2);
-    assert.match(r.stdout, /\nlatin1\.py: error: cannot decode: not valid UTF-8\nFound \d+ problems in 1 file\.\n\[\*\] \d+ fixable with the `--fix` option\.\n1 file could not be checked \(errors above\)\.\n$/);
+    assert.match(
+      r.stdout,
+      /\nlatin1\.py: error: cannot decode: not valid UTF-8\nFound \d+ problems in 1 file\.\n\[\*\] \d+ fixable with the `--fix` option\.\n1 file could not be checked \(errors above\)\.\n$/,
+    );
   });
 
   test('errno codes become words', () => {
@@ -176,7 +238,11 @@ describe('command line: conflicting flags and I/O in plain words', () => {
     // Root reads every file: run the CLI as nobody then, so the test means the same everywhere.
     const asRoot = process.getuid?.() === 0;
     const r = spawnSync(process.execPath, [BIN, 'check', 'secret.py', '--format', 'json'], {
-      cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
     });
     assert.equal(r.status, 2, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).errors, [{ path: 'secret.py', message: 'cannot read: permission denied' }]);
@@ -188,11 +254,27 @@ describe('command line: conflicting flags and I/O in plain words', () => {
     mkdirSync(path.join(dir, 'pkg.py'));
     usage(['diagram', 'nope.py', '-o', 'out.svg'], 'cannot read nope.py: no such file or directory', dir);
     usage(['diagram', 'pkg.py', '-o', 'out.svg'], 'cannot read pkg.py: is a directory, not a file', dir);
-    usage(['diagram', 'train.py', '-o', 'out.png'], 'cannot tell the format of -o out.png: name it .html, .svg or .json', dir);
-    usage(['diagram', 'train.py', '-o', 'no/such/dir/out.svg'], 'cannot write no/such/dir/out.svg: no such file or directory', dir);
-    usage(['diagram', 'notes.txt', '-o', 'out.svg'], 'cannot draw notes.txt: not a Python, notebook or TypeScript file (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)', dir);
+    usage(
+      ['diagram', 'train.py', '-o', 'out.png'],
+      'cannot tell the format of -o out.png: name it .html, .svg or .json',
+      dir,
+    );
+    usage(
+      ['diagram', 'train.py', '-o', 'no/such/dir/out.svg'],
+      'cannot write no/such/dir/out.svg: no such file or directory',
+      dir,
+    );
+    usage(
+      ['diagram', 'notes.txt', '-o', 'out.svg'],
+      'cannot draw notes.txt: not a Python, notebook or TypeScript file (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)',
+      dir,
+    );
     usage(['diagram', 'train.py'], '`pipelint diagram` needs -o OUT.html, -o OUT.svg or --json', dir);
-    usage(['diagram', '-o', 'out.svg'], '`pipelint diagram` needs FILE; usage: pipelint diagram FILE [--line N] (-o OUT.html | -o OUT.svg | --json)', dir);
+    usage(
+      ['diagram', '-o', 'out.svg'],
+      '`pipelint diagram` needs FILE; usage: pipelint diagram FILE [--line N] (-o OUT.html | -o OUT.svg | --json)',
+      dir,
+    );
     usage(['diagram', 'train.py', '--line', 'x', '-o', 'out.svg'], '--line must be a positive integer', dir);
   });
 });
@@ -217,7 +299,10 @@ describe('text output summary', () => {
     writeFileSync(path.join(dir, 'big.py'), '# padding\n'.repeat(200));
     const r = pipelint(['check', '.', '--max-file-size', '1000'], dir);
     assert.equal(r.status, 0, 'skipping is not a failure');
-    assert.equal(r.stdout, 'big.py: warning: skipped: 2.0 KB is above the 1.0 KB limit (--max-file-size)\nAll checks passed (1 file; 1 skipped).\n');
+    assert.equal(
+      r.stdout,
+      'big.py: warning: skipped: 2.0 KB is above the 1.0 KB limit (--max-file-size)\nAll checks passed (1 file; 1 skipped).\n',
+    );
   });
 
   test('no files under the path: said so, not "All checks passed (0 files)"', () => {
@@ -232,17 +317,32 @@ describe('text output summary', () => {
     const dir = scratch();
     const source = readFileSync(path.join(FIXTURES, 'SKL101.py'), 'utf8');
     cpSync(path.join(FIXTURES, 'SKL101.py'), path.join(dir, 'train.py'));
-    const cell = (src: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: src.split(/(?<=\n)/) });
+    const cell = (src: string) => ({
+      cell_type: 'code',
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source: src.split(/(?<=\n)/),
+    });
     const notebook = { cells: [cell(source)], metadata: {}, nbformat: 4, nbformat_minor: 5 };
     writeFileSync(path.join(dir, 'explore.ipynb'), JSON.stringify(notebook, null, 1) + '\n');
     const text = JSON.stringify(notebook, null, 1) + '\n';
     writeFileSync(path.join(dir, 'explore.ipynb'), text);
-    const nbFixes = JSON.parse(pipelint(['check', 'explore.ipynb', '--format', 'json'], dir).stdout).findings.filter((f: any) => f.fix?.safety === 'safe');
+    const nbFixes = JSON.parse(pipelint(['check', 'explore.ipynb', '--format', 'json'], dir).stdout).findings.filter(
+      (f: any) => f.fix?.safety === 'safe',
+    );
     assert.ok(nbFixes.length > 0, 'the notebook has findings with safe fixes');
     const before = pipelint(['check', '.'], dir).stdout.split('\n');
-    assert.ok(before.some((l) => l.startsWith('train.py:') && l.endsWith('[*] (warning)')), 'Python findings are marked');
+    assert.ok(
+      before.some((l) => l.startsWith('train.py:') && l.endsWith('[*] (warning)')),
+      'Python findings are marked',
+    );
     const fixed = pipelint(['check', '.', '--fix'], dir);
-    assert.doesNotMatch(fixed.stdout, /\[\*\]|fixable with the `--fix` option/, 'nothing is marked fixable after --fix');
+    assert.doesNotMatch(
+      fixed.stdout,
+      /\[\*\]|fixable with the `--fix` option/,
+      'nothing is marked fixable after --fix',
+    );
     assert.match(fixed.stdout, /\nFixed \d+ problems\.\n$/);
     if (readFileSync(path.join(dir, 'explore.ipynb'), 'utf8') === text) {
       // `--fix` leaves notebooks alone (until it edits cells), so their findings must not promise a fix.

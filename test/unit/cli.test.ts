@@ -10,7 +10,12 @@ const BIN = path.join(ROOT, 'bin', 'pipelint.js');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'python');
 
 function pipelint(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 512 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 512 * 1024 * 1024,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,7 +39,11 @@ describe('pipelint check', () => {
     assert.equal(f.path, 'train.py');
     assert.equal(f.name, 'lambda-in-estimator');
     assert.equal(f.severity, 'warning');
-    assert.deepEqual(f.range, { start: { line: 17, column: 20 }, end: { line: 17, column: 41 } }, "1-based lines and columns");
+    assert.deepEqual(
+      f.range,
+      { start: { line: 17, column: 20 }, end: { line: 17, column: 41 } },
+      '1-based lines and columns',
+    );
     assert.deepEqual(f.fix, { title: 'Extract the lambda into module-level function `_log`', safety: 'safe' });
     const dump = out.findings.find((x: any) => x.code === 'SKL104');
     assert.equal(dump.fix, null);
@@ -58,7 +67,9 @@ describe('pipelint check', () => {
     assert.equal(refit.related[0].path, 'train.ts');
     assert.equal(refit.related[0].range.start.line, 12);
     assert.ok(out.findings.some((x: any) => x.code === 'SKL303' && x.path === 'train.ts'));
-    const split = out.findings.find((x: any) => x.code === 'SKL201' && x.path === 'split.ts' && x.range.start.line === 23);
+    const split = out.findings.find(
+      (x: any) => x.code === 'SKL201' && x.path === 'split.ts' && x.range.start.line === 23,
+    );
     assert.deepEqual(split.fix, { title: 'Pass `SEED` as the 5th argument (`randomState`)', safety: 'safe' });
     assert.match(split.message, /Pass `SEED` as its 5th argument \(`randomState`\)/);
     pipelint(['check', 'split.ts', '--fix'], dir);
@@ -66,7 +77,10 @@ describe('pipelint check', () => {
     assert.match(fixed, /trainTestSplit\(X, y, 0\.25, undefined, SEED\)/);
     assert.match(fixed, /new KMeans\(\{ nClusters: 2, randomState: SEED \}\)/);
     const svg = path.join(dir, 'pipeline.svg');
-    const d = pipelint(['diagram', path.join(ROOT, 'test', 'fixtures', 'diagram', 'scikitjs_pipeline.ts'), '-o', svg], dir);
+    const d = pipelint(
+      ['diagram', path.join(ROOT, 'test', 'fixtures', 'diagram', 'scikitjs_pipeline.ts'), '-o', svg],
+      dir,
+    );
     assert.equal(d.status, 0, d.stderr);
     assert.match(readFileSync(svg, 'utf8'), /<svg[\s\S]*StandardScaler/);
   });
@@ -75,18 +89,33 @@ describe('pipelint check', () => {
     const r = pipelint(['check', path.relative(ROOT, path.join(FIXTURES, 'SKL101.py'))]);
     assert.equal(r.status, 1);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0], /^test\/fixtures\/python\/SKL101\.py:17:20: SKL101 Lambda passed to FunctionTransformer\(func=\.\.\.\) .* \[\*\] \(warning\)$/);
-    assert.ok(lines.some((l) => /^Found 5 problems in 1 file\.$/.test(l)), r.stdout);
-    assert.ok(lines.some((l) => /3 fixable with the `--fix` option/.test(l)), r.stdout);
+    assert.match(
+      lines[0],
+      /^test\/fixtures\/python\/SKL101\.py:17:20: SKL101 Lambda passed to FunctionTransformer\(func=\.\.\.\) .* \[\*\] \(warning\)$/,
+    );
+    assert.ok(
+      lines.some((l) => /^Found 5 problems in 1 file\.$/.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /3 fixable with the `--fix` option/.test(l)),
+      r.stdout,
+    );
   });
 
   test('exit 0 on clean code, 1 on findings, 2 on usage errors', () => {
     const dir = scratch();
-    writeFileSync(path.join(dir, 'ok.py'), 'import numpy as np\nfrom sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(np.log1p)\n');
+    writeFileSync(
+      path.join(dir, 'ok.py'),
+      'import numpy as np\nfrom sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(np.log1p)\n',
+    );
     assert.equal(pipelint(['check', 'ok.py'], dir).status, 0);
     assert.equal(pipelint(['check', path.join(FIXTURES, 'SKL104.py')]).status, 1);
     assert.equal(pipelint(['check', path.join(FIXTURES, 'SKL104.py'), '--fail-on', 'error']).status, 1);
-    assert.equal(pipelint(['check', path.join(FIXTURES, 'SKL102_closure.py'), '--select', 'SKL102', '--fail-on', 'error']).status, 0);
+    assert.equal(
+      pipelint(['check', path.join(FIXTURES, 'SKL102_closure.py'), '--select', 'SKL102', '--fail-on', 'error']).status,
+      0,
+    );
     const bad = pipelint(['check', '--format', 'xml']);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown --format/);
@@ -117,7 +146,10 @@ describe('pipelint check', () => {
         ['latin1.py', 'cannot decode: not valid UTF-8'],
       ],
     );
-    assert.ok(out.findings.some((f: any) => f.path === 'good.py' && f.code === 'SKL101'), 'good.py still analysed');
+    assert.ok(
+      out.findings.some((f: any) => f.path === 'good.py' && f.code === 'SKL101'),
+      'good.py still analysed',
+    );
   });
 
   test('directories are walked honouring .gitignore', () => {
@@ -127,7 +159,8 @@ describe('pipelint check', () => {
     mkdirSync(path.join(dir, 'build'));
     mkdirSync(path.join(dir, 'node_modules'));
     const text = readFileSync(path.join(FIXTURES, 'SKL104.py'), 'utf8');
-    for (const f of ['src/a.py', 'src/generated_b.py', 'build/c.py', 'node_modules/d.py', 'src/notes.txt']) writeFileSync(path.join(dir, f), text);
+    for (const f of ['src/a.py', 'src/generated_b.py', 'build/c.py', 'node_modules/d.py', 'src/notes.txt'])
+      writeFileSync(path.join(dir, f), text);
     writeFileSync(path.join(dir, '.gitignore'), 'build/\n');
     writeFileSync(path.join(dir, 'src', '.gitignore'), 'generated_*.py\n');
     const out = JSON.parse(pipelint(['check', '.', '--format', 'json'], dir).stdout);
@@ -155,13 +188,25 @@ describe('pipelint check', () => {
     assert.ok(r.status === 1 || r.status === 2, `exit ${r.status}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /internal error|TypeError|RangeError/);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.errors.map((e: any) => `${e.path}: ${e.message.split(':')[0]}`), ['binary.py: cannot decode', 'deep.py: skipped'], 'deep.py: skipped by the nesting guard, and said so (issue 16 item 5)');
+    assert.deepEqual(
+      out.errors.map((e: any) => `${e.path}: ${e.message.split(':')[0]}`),
+      ['binary.py: cannot decode', 'deep.py: skipped'],
+      'deep.py: skipped by the nesting guard, and said so (issue 16 item 5)',
+    );
     const files = new Set(out.findings.map((f: any) => f.path));
     for (const f of ['crlf.py', 'cr.py', 'bom.py', 'big.py']) assert.ok(files.has(f), `${f} analysed`);
-    const crlf = out.findings.filter((f: any) => f.path === 'crlf.py').map((f: any) => `${f.range.start.line}:${f.code}`);
-    const lf = JSON.parse(pipelint(['check', path.join(FIXTURES, 'SKL101.py'), '--format', 'json']).stdout).findings.map((f: any) => `${f.range.start.line}:${f.code}`);
+    const crlf = out.findings
+      .filter((f: any) => f.path === 'crlf.py')
+      .map((f: any) => `${f.range.start.line}:${f.code}`);
+    const lf = JSON.parse(
+      pipelint(['check', path.join(FIXTURES, 'SKL101.py'), '--format', 'json']).stdout,
+    ).findings.map((f: any) => `${f.range.start.line}:${f.code}`);
     assert.deepEqual(crlf, lf, 'CRLF and LF give the same lines');
-    assert.deepEqual(out.findings.filter((f: any) => f.path === 'cr.py').map((f: any) => `${f.range.start.line}:${f.code}`), lf, 'lone CR too');
+    assert.deepEqual(
+      out.findings.filter((f: any) => f.path === 'cr.py').map((f: any) => `${f.range.start.line}:${f.code}`),
+      lf,
+      'lone CR too',
+    );
   });
 });
 

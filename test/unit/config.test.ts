@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, ConfigResolver, DocumentPolicies, parseConfigText, resolvePolicy, selectCodes, type LoadedConfig } from '../../server/src/config';
+import {
+  ConfigError,
+  ConfigResolver,
+  DocumentPolicies,
+  parseConfigText,
+  resolvePolicy,
+  selectCodes,
+  type LoadedConfig,
+} from '../../server/src/config';
 import type { Finding } from '../../server/src/model/finding';
 import { DEFAULT_SERVER_SETTINGS } from '../../server/src/settings';
 
@@ -29,7 +37,11 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 function loaded(text: string, dir = '/proj'): LoadedConfig {
-  return { path: path.join(dir, 'pipelint.toml'), dir, config: parseConfigText(text, path.join(dir, 'pipelint.toml'))! };
+  return {
+    path: path.join(dir, 'pipelint.toml'),
+    dir,
+    config: parseConfigText(text, path.join(dir, 'pipelint.toml'))!,
+  };
 }
 
 const finding = (code: string, line: number, severity: Finding['severity'] = 'warning'): Finding => ({
@@ -61,8 +73,14 @@ describe('config: keys', () => {
     assert.deepEqual(codesOf(p), ['SKL101', 'SKL201']);
   });
   test('the more specific of select and ignore wins; ties go to ignore', () => {
-    assert.deepEqual([...selectCodes([{ select: ['SKL1'], ignore: ['SKL101'] }], ['SKL101', 'SKL102', 'SKL201'])], ['SKL102']);
-    assert.deepEqual([...selectCodes([{ select: ['SKL101'], ignore: ['SKL1'] }], ['SKL101', 'SKL102', 'SKL201'])], ['SKL101']);
+    assert.deepEqual(
+      [...selectCodes([{ select: ['SKL1'], ignore: ['SKL101'] }], ['SKL101', 'SKL102', 'SKL201'])],
+      ['SKL102'],
+    );
+    assert.deepEqual(
+      [...selectCodes([{ select: ['SKL101'], ignore: ['SKL1'] }], ['SKL101', 'SKL102', 'SKL201'])],
+      ['SKL101'],
+    );
     assert.deepEqual([...selectCodes([{ select: ['SKL101'], ignore: ['SKL101'] }], ['SKL101'])], []);
     assert.deepEqual([...selectCodes([{ select: ['ALL'], ignore: ['SKL2'] }], ['SKL101', 'SKL201'])], ['SKL101']);
   });
@@ -73,13 +91,22 @@ describe('config: keys', () => {
     assert.ok(codesOf(resolvePolicy({ config, file: '/proj/src/train.py' })).includes('SKL201'));
     assert.deepEqual(codesOf(resolvePolicy({ config, file: '/proj/src/scratch_1.py' })), []);
     // per-file-ignores win over the command line's select.
-    assert.ok(!codesOf(resolvePolicy({ config, file: '/proj/tests/t.py', cli: { select: ['SKL201'] } })).includes('SKL201'));
+    assert.ok(
+      !codesOf(resolvePolicy({ config, file: '/proj/tests/t.py', cli: { select: ['SKL201'] } })).includes('SKL201'),
+    );
   });
   test('severity: override and off', () => {
     const p = resolvePolicy({ config: loaded('[severity]\nSKL101 = "error"\nSKL102 = "off"') });
     assert.ok(!codesOf(p).includes('SKL102'));
-    const out = p.finish([finding('SKL101', 0), finding('SKL102', 1), finding('SKL103', 2)], 'a\nb\nc\n', 'python').findings;
-    assert.deepEqual(out.map((f) => `${f.code}:${f.severity}`), ['SKL101:error', 'SKL103:warning']);
+    const out = p.finish(
+      [finding('SKL101', 0), finding('SKL102', 1), finding('SKL103', 2)],
+      'a\nb\nc\n',
+      'python',
+    ).findings;
+    assert.deepEqual(
+      out.map((f) => `${f.code}:${f.severity}`),
+      ['SKL101:error', 'SKL103:warning'],
+    );
   });
   test('seed', () => {
     assert.equal(resolvePolicy({ config: loaded('seed = 7') }).seed, 7);
@@ -88,7 +115,10 @@ describe('config: keys', () => {
   });
   test('fail-on', () => {
     assert.equal(resolvePolicy({ config: loaded('fail-on = "error"') }).failOn, 'error');
-    assert.equal(resolvePolicy({ config: loaded('fail-on = "error"'), cli: { failOn: 'information' } }).failOn, 'information');
+    assert.equal(
+      resolvePolicy({ config: loaded('fail-on = "error"'), cli: { failOn: 'information' } }).failOn,
+      'information',
+    );
     assert.equal(resolvePolicy({}).failOn, 'warning');
   });
 });
@@ -112,7 +142,12 @@ describe('config: layers', () => {
   test('command line select replaces the file selection; ignore adds', () => {
     const config = loaded('select = ["SKL1"]\nignore = ["SKL104"]');
     assert.deepEqual(codesOf(resolvePolicy({ config, cli: { select: ['SKL104', 'SKL201'] } })), ['SKL104', 'SKL201']);
-    assert.deepEqual(codesOf(resolvePolicy({ config, cli: { ignore: ['SKL101'] } })), ['SKL102', 'SKL103', 'SKL105', 'SKL106']);
+    assert.deepEqual(codesOf(resolvePolicy({ config, cli: { ignore: ['SKL101'] } })), [
+      'SKL102',
+      'SKL103',
+      'SKL105',
+      'SKL106',
+    ]);
   });
 });
 
@@ -124,10 +159,18 @@ describe('config: errors name file, line and key', () => {
     assert.match(e.message, /^\/p\/pipelint\.toml:\d+: invalid TOML/);
   });
   test('unknown rule code', () => {
-    const e = configError(() => parseConfigText('[tool.other]\nx = 1\n\n[tool.pipelint]\nseed = 1\nignore = ["SKL101", "SKL999"]\n', '/p/pyproject.toml'));
+    const e = configError(() =>
+      parseConfigText(
+        '[tool.other]\nx = 1\n\n[tool.pipelint]\nseed = 1\nignore = ["SKL101", "SKL999"]\n',
+        '/p/pyproject.toml',
+      ),
+    );
     assert.equal(e.line, 6);
     assert.equal(e.key, 'tool.pipelint.ignore');
-    assert.equal(e.message, '/p/pyproject.toml:6: tool.pipelint.ignore: unknown rule code "SKL999" (see `pipelint rules`)');
+    assert.equal(
+      e.message,
+      '/p/pyproject.toml:6: tool.pipelint.ignore: unknown rule code "SKL999" (see `pipelint rules`)',
+    );
   });
   test('unknown key, with a suggestion', () => {
     const e = configError(() => parseConfigText('seed = 1\nextend_select = ["SKL101"]\n', '/p/pipelint.toml'));
@@ -140,7 +183,9 @@ describe('config: errors name file, line and key', () => {
     assert.equal(e.key, 'severity.SKL101');
   });
   test('bad per-file-ignores entry', () => {
-    const e = configError(() => parseConfigText('[per-file-ignores]\n"tests/*" = ["SKL101"]\n"x.py" = ["NOPE1"]\n', '/p/pipelint.toml'));
+    const e = configError(() =>
+      parseConfigText('[per-file-ignores]\n"tests/*" = ["SKL101"]\n"x.py" = ["NOPE1"]\n', '/p/pipelint.toml'),
+    );
     assert.equal(e.line, 3);
   });
   test('bad seed and fail-on', () => {
@@ -161,8 +206,16 @@ describe('config: discovery', () => {
     write(path.join(root, 'pkg', 'sub', 'pyproject.toml'), '[tool.pipelint]\nseed = 4\n');
     const r = new ConfigResolver({ roots: [root] });
     assert.equal(r.forFile(path.join(root, 'a.py'))?.config.seed, 1);
-    assert.equal(r.forFile(path.join(root, 'pkg', 'b.py'))?.config.seed, 1, 'a pyproject.toml without the table is skipped');
-    assert.equal(r.forFile(path.join(root, 'pkg', 'sub', 'deep', 'c.py'))?.config.seed, 3, 'pipelint.toml before pyproject.toml');
+    assert.equal(
+      r.forFile(path.join(root, 'pkg', 'b.py'))?.config.seed,
+      1,
+      'a pyproject.toml without the table is skipped',
+    );
+    assert.equal(
+      r.forFile(path.join(root, 'pkg', 'sub', 'deep', 'c.py'))?.config.seed,
+      3,
+      'pipelint.toml before pyproject.toml',
+    );
   });
   test('revalidate: a changed file is re-read; an invalid one throws ConfigError', () => {
     const root = tmp();

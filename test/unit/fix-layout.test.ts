@@ -41,7 +41,8 @@ function spacingProblems(text: string, names: string[]): string[] {
       continue;
     }
     if (blanksAbove(lines, line) !== 2) out.push(`${name}: ${blanksAbove(lines, line)} blank line(s) above (E302)`);
-    if (blanksAfter(lines, line) !== 2) out.push(`${name}: ${blanksAfter(lines, line)} blank line(s) after (E305/E303)`);
+    if (blanksAfter(lines, line) !== 2)
+      out.push(`${name}: ${blanksAfter(lines, line)} blank line(s) after (E305/E303)`);
   }
   return out;
 }
@@ -68,7 +69,8 @@ describe('fix layout', () => {
     assert.ok(checked >= 8, `checked ${checked} defs`);
   });
 
-  const script = (body: string) => `"""Churn experiments."""\nimport numpy as np\nfrom sklearn.ensemble import RandomForestClassifier\nfrom sklearn.model_selection import KFold, train_test_split\nfrom sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import FunctionTransformer\n${body}`;
+  const script = (body: string) =>
+    `"""Churn experiments."""\nimport numpy as np\nfrom sklearn.ensemble import RandomForestClassifier\nfrom sklearn.model_selection import KFold, train_test_split\nfrom sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import FunctionTransformer\n${body}`;
   const body = `
 X = np.random.rand(60, 3)
 y = (X[:, 0] > 0.5).astype(int)
@@ -86,9 +88,15 @@ def tune():
     assert.equal(fixed.text.match(/^SEED = 42$/gm)?.length, 1, fixed.text);
     assert.equal(fixed.text.match(/random_state=SEED/g)?.length, 4, fixed.text);
     assert.doesNotMatch(fixed.text, /random_state=42/);
-    assert.deepEqual(fixed.findings.filter((f) => f.code === 'SKL201'), []);
+    assert.deepEqual(
+      fixed.findings.filter((f) => f.code === 'SKL201'),
+      [],
+    );
     // The constant sits right after the imports, before the extracted def, both PEP 8-spaced.
-    assert.match(fixed.text, /import FunctionTransformer\n\nSEED = 42\n\n\ndef _func\(Z\):\n    return Z \* 2\n\n\nX = /);
+    assert.match(
+      fixed.text,
+      /import FunctionTransformer\n\nSEED = 42\n\n\ndef _func\(Z\):\n    return Z \* 2\n\n\nX = /,
+    );
     assert.deepEqual(spacingProblems(fixed.text, ['_func', 'tune']), []);
   });
 
@@ -96,11 +104,14 @@ def tune():
     const text = script(body);
     const safe = engine.analyze('a.py', text, 'python', {}).findings.filter((f) => f.fix?.safety === 'safe');
     assert.ok(safe.filter((f) => f.code === 'SKL201').length >= 4);
-    const once = applyEdits(text, safe.flatMap((f) => f.fix!.edits)).text;
+    const once = applyEdits(
+      text,
+      safe.flatMap((f) => f.fix!.edits),
+    ).text;
     assert.equal(once.match(/^SEED = 42$/gm)?.length, 1, once);
   });
 
-  test('the configured seed is the constant\'s value; a single quick fix adds it too', () => {
+  test("the configured seed is the constant's value; a single quick fix adds it too", () => {
     const fixed = fixText(engine, 'a.py', script(body), 'python', { settings: { seed: 7 } });
     assert.match(fixed.text, /^SEED = 7$/m);
     const one = engine.analyze('a.py', script(body), 'python', {}).findings.find((f) => f.code === 'SKL201')!;
@@ -120,13 +131,20 @@ def tune():
     // Imports that go on after the first code: the constant follows the leading import block, above every use.
     const late = `import numpy as np\nfrom sklearn.model_selection import train_test_split\nsplit = train_test_split(np.arange(10))\nfrom sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\n`;
     const fixed = fixText(engine, 'b.py', late, 'python', {}).text;
-    assert.ok(fixed.indexOf('SEED = 42') >= 0 && fixed.indexOf('SEED = 42') < fixed.indexOf('random_state=SEED'), fixed);
+    assert.ok(
+      fixed.indexOf('SEED = 42') >= 0 && fixed.indexOf('SEED = 42') < fixed.indexOf('random_state=SEED'),
+      fixed,
+    );
   });
 
   test('identical edits from several fixes are applied once; overlapping ones are still dropped', () => {
     const at = { line: 0, character: 0 };
     const edit = { range: { start: at, end: at }, newText: 'SEED = 1\n' };
-    const r = applyEdits('x = 1\n', [edit, { ...edit }, { range: { start: at, end: { line: 0, character: 1 } }, newText: 'y' }]);
+    const r = applyEdits('x = 1\n', [
+      edit,
+      { ...edit },
+      { range: { start: at, end: { line: 0, character: 1 } }, newText: 'y' },
+    ]);
     assert.equal(r.text, 'SEED = 1\ny = 1\n');
   });
 });

@@ -62,7 +62,9 @@ describe('fuzz (short run)', () => {
       const subset = [...inputs.filter((_, i) => i % 6 === 3), heavy[1]];
       const { failures, times } = await runServerInputs(client, subset, SEED);
       const slowest = times.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '-', ms: 0 });
-      console.log(`fuzz short server: ${times.length} inputs, ${failures.length} failures, slowest ${slowest.ms.toFixed(0)} ms (${slowest.name})`);
+      console.log(
+        `fuzz short server: ${times.length} inputs, ${failures.length} failures, slowest ${slowest.ms.toFixed(0)} ms (${slowest.name})`,
+      );
       assert.deepEqual(failures, []);
       assert.equal(client.proc.exitCode, null, 'server alive');
     } finally {
@@ -80,7 +82,9 @@ describe('fuzz (short run)', () => {
       times.push(r.ms);
     }
     times.sort((a, b) => a - b);
-    console.log(`fuzz short config: 300 inputs, ${crashes.length} crashes, p50 ${percentile(times, 50).toFixed(2)} ms, slowest ${times[times.length - 1].toFixed(0)} ms`);
+    console.log(
+      `fuzz short config: 300 inputs, ${crashes.length} crashes, p50 ${percentile(times, 50).toFixed(2)} ms, slowest ${times[times.length - 1].toFixed(0)} ms`,
+    );
     assert.deepEqual(crashes, []);
   });
 

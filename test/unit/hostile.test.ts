@@ -19,7 +19,12 @@ const HANG_MS = 90_000;
 
 function pipelint(args: string[], cwd: string, timeout = HANG_MS) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout, killSignal: 'SIGKILL' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined || r.signal === 'SIGKILL' };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    timedOut: r.error !== undefined || r.signal === 'SIGKILL',
+  };
 }
 
 function scratch(files: Record<string, string | Buffer> = {}): string {
@@ -32,8 +37,10 @@ function scratch(files: Record<string, string | Buffer> = {}): string {
 }
 
 // The file saves a model, so its lambda is a warning (SKL101 is information where nothing is saved): exit 1.
-const LAMBDA = 'import joblib\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\njoblib.dump(LogisticRegression(), "model.joblib")\n';
-const codes = (stdout: string) => JSON.parse(stdout).findings.map((f: { path: string; code: string }) => `${f.path}:${f.code}`);
+const LAMBDA =
+  'import joblib\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\njoblib.dump(LogisticRegression(), "model.joblib")\n';
+const codes = (stdout: string) =>
+  JSON.parse(stdout).findings.map((f: { path: string; code: string }) => `${f.path}:${f.code}`);
 
 describe('item 6: config files and globs of the repository cannot stall the CLI', () => {
   test('a 400 KB pyproject.toml of blank lines (the config search reads it) is read in linear time', () => {
@@ -45,7 +52,10 @@ describe('item 6: config files and globs of the repository cannot stall the CLI'
   });
 
   test('an error in a config file with a 400 KB blank line is reported with its line, without stalling', () => {
-    const dir = scratch({ 'a.py': LAMBDA, 'pipelint.toml': 'ignore = ["SKL101"]\n' + ' '.repeat(400_000) + '\nbogus = 1\n' });
+    const dir = scratch({
+      'a.py': LAMBDA,
+      'pipelint.toml': 'ignore = ["SKL101"]\n' + ' '.repeat(400_000) + '\nbogus = 1\n',
+    });
     const r = pipelint(['check', '.'], dir);
     assert.ok(!r.timedOut, 'no hang');
     assert.equal(r.status, 2);
@@ -66,7 +76,11 @@ describe('item 6: config files and globs of the repository cannot stall the CLI'
     const r = pipelint(['check', '--format', 'json', '.'], dir);
     assert.ok(!r.timedOut, 'no hang');
     assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual(codes(r.stdout), ['a/x/kept/b.py:SKL101'], 'b/ under a/ ignored at any depth; train.py silenced by per-file-ignores');
+    assert.deepEqual(
+      codes(r.stdout),
+      ['a/x/kept/b.py:SKL101'],
+      'b/ under a/ ignored at any depth; train.py silenced by per-file-ignores',
+    );
   });
 });
 
@@ -94,7 +108,8 @@ describe('GlobSet: gitignore semantics without backtracking', () => {
       for (let k = 0; k < 5; k++) {
         let p = Array.from({ length: 1 + rnd(4) }, () => pick(PATHS)).join('/');
         if (rnd(3) === 0) p += '/';
-        if (oracle.ignores(p) !== ours.ignores(p)) diffs.push(`${JSON.stringify(lines)} ${p}: ignore=${oracle.ignores(p)}`);
+        if (oracle.ignores(p) !== ours.ignores(p))
+          diffs.push(`${JSON.stringify(lines)} ${p}: ignore=${oracle.ignores(p)}`);
       }
     }
     assert.deepEqual(diffs.slice(0, 10), []);
@@ -127,7 +142,12 @@ describe('item 16: the config search stops at the project root', () => {
   });
 
   test('in a repository: the repository root is the limit, whatever the working directory', () => {
-    const dir = scratch({ 'pipelint.toml': 'ignore = ["ALL"]\n', 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/pipelint.toml': 'select = ["SKL101"]\n', 'repo/src/a.py': LAMBDA + 'import random\n' });
+    const dir = scratch({
+      'pipelint.toml': 'ignore = ["ALL"]\n',
+      'repo/.git/HEAD': 'ref: refs/heads/main\n',
+      'repo/pipelint.toml': 'select = ["SKL101"]\n',
+      'repo/src/a.py': LAMBDA + 'import random\n',
+    });
     const r = pipelint(['check', '--format', 'json', '.'], path.join(dir, 'repo', 'src'));
     assert.equal(r.status, 1, r.stderr);
     assert.deepEqual(codes(r.stdout), ['a.py:SKL101'], "the repository's config applies, the one above it does not");
@@ -137,13 +157,24 @@ describe('item 16: the config search stops at the project root', () => {
     const { DocumentPolicies } = await import('../../server/src/config/document');
     const { DEFAULT_SERVER_SETTINGS } = await import('../../server/src/settings');
     const { pathToFileURL } = await import('node:url');
-    const dir = scratch({ 'pipelint.toml': 'ignore = ["ALL"]\n', 'ws/pipelint.toml': 'select = ["SKL201"]\n', 'ws/pkg/a.py': '' });
+    const dir = scratch({
+      'pipelint.toml': 'ignore = ["ALL"]\n',
+      'ws/pipelint.toml': 'select = ["SKL201"]\n',
+      'ws/pkg/a.py': '',
+    });
     const policies = new DocumentPolicies(() => undefined);
     policies.setWorkspaceFolders([pathToFileURL(path.join(dir, 'ws', 'pkg')).href]);
     const uri = pathToFileURL(path.join(dir, 'ws', 'pkg', 'a.py')).href;
-    assert.equal(policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.length > 1, true, 'folder ws/pkg: neither ws/ nor the parent config');
+    assert.equal(
+      policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.length > 1,
+      true,
+      'folder ws/pkg: neither ws/ nor the parent config',
+    );
     policies.setWorkspaceFolders([pathToFileURL(path.join(dir, 'ws')).href]);
-    assert.deepEqual(policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.map((r) => r.meta.code), ['SKL201']);
+    assert.deepEqual(
+      policies.policyFor(uri, DEFAULT_SERVER_SETTINGS).rules.map((r) => r.meta.code),
+      ['SKL201'],
+    );
   });
 });
 
@@ -173,18 +204,30 @@ describe('items 11-15, 17: odd files and odd values', () => {
   });
 
   test('item 12: a PEP 263 latin-1 file is analysed like Python reads it, and fixed in latin-1', () => {
-    const text = '# -*- coding: latin-1 -*-\n# Café\nimport joblib\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)  # é\njoblib.dump(LogisticRegression(), "model.joblib")\n';
+    const text =
+      '# -*- coding: latin-1 -*-\n# Café\nimport joblib\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)  # é\njoblib.dump(LogisticRegression(), "model.joblib")\n';
     const dir = scratch({ 'a.py': Buffer.from(text, 'latin1') });
     const r = pipelint(['check', '--format', 'json', 'a.py'], dir);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.deepEqual(codes(r.stdout), ['a.py:SKL101']);
     assert.equal(pipelint(['check', '--fix', 'a.py'], dir).status, 0);
     const fixed = readFileSync(path.join(dir, 'a.py'));
-    assert.match(fixed.toString('latin1'), /^# -\*- coding: latin-1 -\*-\n# Café\n[^]*def _ft\(x\):[^]*FunctionTransformer\(_ft\)  # é\njoblib[^]*\n$/);
-    const py = spawnSync('/usr/bin/python3', ['-c', 'import sys; compile(open(sys.argv[1], "rb").read(), "a.py", "exec")', path.join(dir, 'a.py')], { encoding: 'utf8' });
+    assert.match(
+      fixed.toString('latin1'),
+      /^# -\*- coding: latin-1 -\*-\n# Café\n[^]*def _ft\(x\):[^]*FunctionTransformer\(_ft\)  # é\njoblib[^]*\n$/,
+    );
+    const py = spawnSync(
+      '/usr/bin/python3',
+      ['-c', 'import sys; compile(open(sys.argv[1], "rb").read(), "a.py", "exec")', path.join(dir, 'a.py')],
+      { encoding: 'utf8' },
+    );
     assert.equal(py.status, 0, py.stderr);
     const bad = scratch({ 'b.py': Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]) });
-    assert.equal(JSON.parse(pipelint(['check', '--format', 'json', 'b.py'], bad).stdout).errors[0].message, 'cannot decode: not valid UTF-8', 'no declaration: UTF-8, as Python');
+    assert.equal(
+      JSON.parse(pipelint(['check', '--format', 'json', 'b.py'], bad).stdout).errors[0].message,
+      'cannot decode: not valid UTF-8',
+      'no declaration: UTF-8, as Python',
+    );
   });
 
   test('item 13: an unreadable directory and a non-UTF-8 file name are reported, not skipped silently', () => {
@@ -194,7 +237,12 @@ describe('items 11-15, 17: odd files and odd values', () => {
     spawnSync('chmod', ['000', path.join(dir, 'locked')]);
     // As root every directory is readable: run as nobody when we can.
     const asRoot = process.getuid?.() === 0;
-    const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', timeout: HANG_MS, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+    const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'json', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: HANG_MS,
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.errors, [
       { path: 'b\ufffd.py', message: 'skipped: the file name is not valid UTF-8 (rename it to check it)' },
@@ -205,7 +253,7 @@ describe('items 11-15, 17: odd files and odd values', () => {
     assert.match(named.stderr + named.stdout, /not valid UTF-8/);
   });
 
-  test('item 14: --seed beyond numpy\'s range is a usage error, like the config file\'s seed', () => {
+  test("item 14: --seed beyond numpy's range is a usage error, like the config file's seed", () => {
     const dir = scratch({ 'a.py': LAMBDA });
     const r = pipelint(['check', '--seed', '99999999999999999999', 'a.py'], dir);
     assert.equal(r.status, 2);
@@ -215,10 +263,21 @@ describe('items 11-15, 17: odd files and odd values', () => {
 
   test('item 15: severity prefixes apply; [tool."pipelint"] and an inline tool table are read', () => {
     const RANDOM = 'from sklearn.ensemble import RandomForestClassifier\n\nmodel = RandomForestClassifier()\n';
-    const sev = scratch({ 'a.py': RANDOM + 'from sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(lambda x: x)\n', 'pipelint.toml': '[severity]\nSKL2 = "off"\nSKL1 = "error"\n' });
+    const sev = scratch({
+      'a.py': RANDOM + 'from sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(lambda x: x)\n',
+      'pipelint.toml': '[severity]\nSKL2 = "off"\nSKL1 = "error"\n',
+    });
     const r = pipelint(['check', '--format', 'json', '.'], sev);
-    assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { code: string; severity: string }) => `${f.code}:${f.severity}`), ['SKL101:error']);
-    for (const pyproject of ['[tool."pipelint"]\nignore = ["SKL101"]\n', "[tool.'pipelint']\nignore = [\"SKL101\"]\n", 'tool = { pipelint = { ignore = ["SKL101"] } }\n', '[ "tool" . pipelint ]\nignore = ["SKL101"]\n']) {
+    assert.deepEqual(
+      JSON.parse(r.stdout).findings.map((f: { code: string; severity: string }) => `${f.code}:${f.severity}`),
+      ['SKL101:error'],
+    );
+    for (const pyproject of [
+      '[tool."pipelint"]\nignore = ["SKL101"]\n',
+      '[tool.\'pipelint\']\nignore = ["SKL101"]\n',
+      'tool = { pipelint = { ignore = ["SKL101"] } }\n',
+      '[ "tool" . pipelint ]\nignore = ["SKL101"]\n',
+    ]) {
       const dir = scratch({ 'a.py': LAMBDA, 'pyproject.toml': pyproject });
       const out = pipelint(['check', '--format', 'json', '.'], dir);
       assert.equal(out.status, 0, `${pyproject}: ${out.stdout}`);
@@ -254,15 +313,32 @@ describe('item 5: the nesting guard counts real nesting only, and a skipped file
       'docstring.py': `"""Brackets:\n${many}\n"""\n${LAMBDA}`,
       'raw.py': `PATTERN = r'\\'${many}'\n${LAMBDA}`,
     };
-    for (const [name, text] of Object.entries(files)) assert.ok(nestingDepth(text) < 10, `${name}: ${nestingDepth(text)}`);
-    assert.ok(nestingDepth(`x = f"{${'('.repeat(401)}1${')'.repeat(401)}}"\n`) > MAX_NESTING, 'f-string fields are code');
+    for (const [name, text] of Object.entries(files))
+      assert.ok(nestingDepth(text) < 10, `${name}: ${nestingDepth(text)}`);
+    assert.ok(
+      nestingDepth(`x = f"{${'('.repeat(401)}1${')'.repeat(401)}}"\n`) > MAX_NESTING,
+      'f-string fields are code',
+    );
     assert.ok(nestingDepth(`x = """\n${'('.repeat(401)}\n`) > MAX_NESTING, 'an unterminated string is counted as code');
-    assert.ok(nestingDepth(`x = """\0\n${'('.repeat(401)}\n"""\n`) > MAX_NESTING, 'a NUL ends strings for tree-sitter: counted as code (fuzz long, seed 1, inputs 2406 and 2758)');
+    assert.ok(
+      nestingDepth(`x = """\0\n${'('.repeat(401)}\n"""\n`) > MAX_NESTING,
+      'a NUL ends strings for tree-sitter: counted as code (fuzz long, seed 1, inputs 2406 and 2758)',
+    );
     const dir = scratch({ ...files, 'deep.py': `x = ${'('.repeat(500)}1${')'.repeat(500)}\n` });
     const r = pipelint(['check', '--format', 'json', '.'], dir);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.findings.map((f: { path: string; code: string }) => `${f.path}:${f.code}`).sort(), Object.keys(files).map((f) => `${f}:SKL101`).sort());
-    assert.deepEqual(out.errors, [{ path: 'deep.py', message: 'skipped: nesting deeper than 400 levels (brackets, indentation, lambdas); not parsed' }]);
+    assert.deepEqual(
+      out.findings.map((f: { path: string; code: string }) => `${f.path}:${f.code}`).sort(),
+      Object.keys(files)
+        .map((f) => `${f}:SKL101`)
+        .sort(),
+    );
+    assert.deepEqual(out.errors, [
+      {
+        path: 'deep.py',
+        message: 'skipped: nesting deeper than 400 levels (brackets, indentation, lambdas); not parsed',
+      },
+    ]);
   });
 
   test('the language server tells the user once that it skipped a file', async () => {
@@ -271,8 +347,12 @@ describe('item 5: the nesting guard counts real nesting only, and a skipped file
     try {
       await client.initialize();
       const uri = 'file:///proj/deep.py';
-      const shown = client.waitFor('window/showMessageRequest', (p) => /skipped deep\.py: nesting deeper than 400/.test(p.message));
-      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: `x = ${'('.repeat(500)}1${')'.repeat(500)}\n` } });
+      const shown = client.waitFor('window/showMessageRequest', (p) =>
+        /skipped deep\.py: nesting deeper than 400/.test(p.message),
+      );
+      client.notify('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'python', version: 1, text: `x = ${'('.repeat(500)}1${')'.repeat(500)}\n` },
+      });
       await shown;
     } finally {
       await client.shutdown();

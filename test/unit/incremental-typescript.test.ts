@@ -12,20 +12,47 @@ import { listFixtures } from '../helpers/fixtures';
  * those of a fresh lowering of the same text.
  */
 function canonical(m: ModuleIR): string {
-  return JSON.stringify({ body: m.body, functions: m.functions, imports: m.imports, importsEnd: m.importsEnd, hasErrors: m.hasErrors, errorRanges: m.errorRanges });
+  return JSON.stringify({
+    body: m.body,
+    functions: m.functions,
+    imports: m.imports,
+    importsEnd: m.importsEnd,
+    hasErrors: m.hasErrors,
+    errorRanges: m.errorRanges,
+  });
 }
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-const SNIPPETS = ['x', '\n', '\n\n', '  ', '(', ')', '{', '}', '(X) => X', 'function f() {\n  return 1\n}\n', '//', ', randomState: 0', '`', "'", 'import * as sk from "scikitjs"\n', ';'];
+const SNIPPETS = [
+  'x',
+  '\n',
+  '\n\n',
+  '  ',
+  '(',
+  ')',
+  '{',
+  '}',
+  '(X) => X',
+  'function f() {\n  return 1\n}\n',
+  '//',
+  ', randomState: 0',
+  '`',
+  "'",
+  'import * as sk from "scikitjs"\n',
+  ';',
+];
 
 test('incremental TypeScript lowering equals a fresh lowering after random edits', () => {
   const random = rng(20261126);
   let checked = 0;
-  const sources = [...listFixtures('typescript').map((f) => ({ name: f.name, text: f.text })), { name: 'generated.ts', text: generateScikitjsSource(300) }];
+  const sources = [
+    ...listFixtures('typescript').map((f) => ({ name: f.name, text: f.text })),
+    { name: 'generated.ts', text: generateScikitjsSource(300) },
+  ];
   for (const fx of sources) {
     const uri = `file:///${fx.name}`;
     const cache = {};
@@ -38,7 +65,11 @@ test('incremental TypeScript lowering equals a fresh lowering after random edits
       text = text.slice(0, a) + insert + text.slice(b);
       const incremental = lowerTypeScript(text, uri, cache);
       const fresh = lowerTypeScript(text, uri);
-      assert.equal(canonical(incremental), canonical(fresh), `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`);
+      assert.equal(
+        canonical(incremental),
+        canonical(fresh),
+        `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`,
+      );
       assert.deepEqual(analyzeModule(incremental), analyzeModule(fresh));
       checked++;
     }
@@ -53,6 +84,13 @@ test('unchanged TypeScript statements are reused, not lowered again', () => {
   const at = text.indexOf('nClusters: ', text.length >> 1) + 'nClusters: '.length;
   const second = lowerTypeScript(text.slice(0, at) + '7' + text.slice(at + 1), 'file:///big.ts', cache);
   assert.equal(second.body[1], first.body[1], 'a statement before the edit is the very same object');
-  assert.equal(second.body[second.body.length - 1], first.body[first.body.length - 1], 'same lines and function ids after a one-character edit: reused as is');
-  assert.equal(canonical(second), canonical(lowerTypeScript(text.slice(0, at) + '7' + text.slice(at + 1), 'file:///big.ts')));
+  assert.equal(
+    second.body[second.body.length - 1],
+    first.body[first.body.length - 1],
+    'same lines and function ids after a one-character edit: reused as is',
+  );
+  assert.equal(
+    canonical(second),
+    canonical(lowerTypeScript(text.slice(0, at) + '7' + text.slice(at + 1), 'file:///big.ts')),
+  );
 });

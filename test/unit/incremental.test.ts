@@ -19,16 +19,35 @@ before(async () => {
 });
 
 function canonical(m: ModuleIR): string {
-  return JSON.stringify({ body: m.body, functions: m.functions, imports: m.imports, importsEnd: m.importsEnd, hasErrors: m.hasErrors });
+  return JSON.stringify({
+    body: m.body,
+    functions: m.functions,
+    imports: m.imports,
+    importsEnd: m.importsEnd,
+    hasErrors: m.hasErrors,
+  });
 }
 
 /** A deterministic pseudo-random generator, so a failure can be replayed. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-const SNIPPETS = ['x', '\n', '\n\n', '    ', '(', ')', 'lambda X: X', 'def f():\n    return 1\n', '#', ', random_state=0', '"""', 'import joblib\n'];
+const SNIPPETS = [
+  'x',
+  '\n',
+  '\n\n',
+  '    ',
+  '(',
+  ')',
+  'lambda X: X',
+  'def f():\n    return 1\n',
+  '#',
+  ', random_state=0',
+  '"""',
+  'import joblib\n',
+];
 
 test('incremental lowering equals a fresh lowering after random edits', () => {
   const random = rng(20261126);
@@ -42,7 +61,10 @@ test('incremental lowering equals a fresh lowering after random edits', () => {
       const a = Math.floor(random() * text.length);
       const b = Math.min(text.length, a + (random() < 0.3 ? Math.floor(random() * 40) : 0));
       const insert = random() < 0.8 ? SNIPPETS[Math.floor(random() * SNIPPETS.length)] : '';
-      state.applyChanges([{ range: { start: state.doc.positionAt(a), end: state.doc.positionAt(b) }, text: insert }], state.version + 1);
+      state.applyChanges(
+        [{ range: { start: state.doc.positionAt(a), end: state.doc.positionAt(b) }, text: insert }],
+        state.version + 1,
+      );
       const incremental = state.lowerPython(parser);
       const fresh = lowerPythonText(parser, state.doc.getText(), 'file:///fx.py');
       // On broken text, tree-sitter's error recovery may build another tree when it re-parses
@@ -53,7 +75,11 @@ test('incremental lowering equals a fresh lowering after random edits', () => {
       const sameTree = tree.rootNode.toString() === fresh.tree.rootNode.toString();
       if (!sameTree) recoveredOtherwise++;
       const reference = sameTree ? fresh.module : lowerPython(tree, state.doc.getText(), 'file:///fx.py');
-      assert.equal(canonical(incremental), canonical(reference), `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`);
+      assert.equal(
+        canonical(incremental),
+        canonical(reference),
+        `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`,
+      );
       assert.deepEqual(analyzeModule(incremental), analyzeModule(reference));
       fresh.tree.delete();
       checked++;
@@ -61,7 +87,10 @@ test('incremental lowering equals a fresh lowering after random edits', () => {
     state.dispose();
   }
   assert.ok(checked > 100, `${checked} edits checked`);
-  assert.ok(recoveredOtherwise <= checked / 20, `tree-sitter recovered ${recoveredOtherwise} of ${checked} edited texts otherwise than a fresh parse`);
+  assert.ok(
+    recoveredOtherwise <= checked / 20,
+    `tree-sitter recovered ${recoveredOtherwise} of ${checked} edited texts otherwise than a fresh parse`,
+  );
 });
 
 test('unchanged statements are reused, not lowered again', () => {
@@ -75,6 +104,10 @@ test('unchanged statements are reused, not lowered again', () => {
   // Statements before the edit are the very same objects; the edited one is new.
   assert.equal(second.body[10], first.body[10]);
   assert.notEqual(second.body[99], first.body[99]);
-  assert.equal(second.body[150], first.body[150], 'same line and same function ids after a one-character edit: reused as is');
+  assert.equal(
+    second.body[150],
+    first.body[150],
+    'same line and same function ids after a one-character edit: reused as is',
+  );
   state.dispose();
 });

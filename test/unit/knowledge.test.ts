@@ -244,10 +244,17 @@ describe('randomness (DESIGN.md facts)', () => {
       const rs = e.randomState;
       if (!rs) continue;
       assert.ok(rs.evidence, e.qname);
-      assert.ok(e.params.some((p) => p.name === rs.param), e.qname);
+      assert.ok(
+        e.params.some((p) => p.name === rs.param),
+        e.qname,
+      );
       if (rs.acts === 'conditional') {
         assert.ok(rs.when && rs.when.length > 0, e.qname);
-        for (const c of rs.when) assert.ok(e.params.some((p) => p.name === c.param), `${e.qname} ${c.param}`);
+        for (const c of rs.when)
+          assert.ok(
+            e.params.some((p) => p.name === c.param),
+            `${e.qname} ${c.param}`,
+          );
       }
     }
   });

@@ -25,12 +25,16 @@ const cases = readdirSync(DIR)
     return { name, text, label };
   });
 
-describe('labelled leakage cases (ASE\'22 analyser, rewritten)', () => {
+describe("labelled leakage cases (ASE'22 analyser, rewritten)", () => {
   let engine: Engine;
   const found = new Map<string, Finding[]>();
   before(async () => {
     engine = await Engine.create();
-    for (const c of cases) found.set(c.name, engine.analyze(c.name, c.text, 'python').findings.filter((f) => /^SKL30\d$/.test(f.code)));
+    for (const c of cases)
+      found.set(
+        c.name,
+        engine.analyze(c.name, c.text, 'python').findings.filter((f) => /^SKL30\d$/.test(f.code)),
+      );
   });
 
   test('every case names its label', () => {
@@ -57,10 +61,14 @@ describe('labelled leakage cases (ASE\'22 analyser, rewritten)', () => {
   }
 
   test('tallies per label', () => {
-    const hits = (label: string, codes: RegExp) => cases.filter((c) => c.label === label && found.get(c.name)!.some((f) => codes.test(f.code))).length;
+    const hits = (label: string, codes: RegExp) =>
+      cases.filter((c) => c.label === label && found.get(c.name)!.some((f) => codes.test(f.code))).length;
     const count = (label: string) => cases.filter((c) => c.label === label).length;
     assert.equal(count('preprocessing leak'), 27);
-    assert.ok(hits('preprocessing leak', /^SKL30[12]$/) >= 25, `preprocessing leaks found: ${hits('preprocessing leak', /^SKL30[12]$/)} of 27`);
+    assert.ok(
+      hits('preprocessing leak', /^SKL30[12]$/) >= 25,
+      `preprocessing leaks found: ${hits('preprocessing leak', /^SKL30[12]$/)} of 27`,
+    );
     assert.equal(hits('no leak', /^SKL30\d$/), 0);
     assert.equal(hits('overlap leak', /^SKL305$/), 4);
     assert.equal(hits('overlap no leak', /^SKL305$/), 0);

@@ -41,7 +41,8 @@ for (const rule of allRules) {
         `no ${language} fixture with "expect: ${code}" in test/fixtures/${language}/${code}*`,
       );
       assert.ok(
-        texts.some((t) => !new RegExp(`expect:.*${code}`).test(t)) || texts.some((t) => /negative|must stay silent|no finding/i.test(t)),
+        texts.some((t) => !new RegExp(`expect:.*${code}`).test(t)) ||
+          texts.some((t) => /negative|must stay silent|no finding/i.test(t)),
         `no negative ${language} fixture (a ${code}_*.${language === 'python' ? 'py' : 'ts'} file without "expect: ${code}")`,
       );
     }

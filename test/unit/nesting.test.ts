@@ -31,7 +31,8 @@ test('pathological nesting is recognised, and not parsed', () => {
 });
 
 test('real code is far below the bound: every fixture and a 300-deep but legal file', () => {
-  for (const fx of listFixtures('python')) assert.ok(nestingDepth(fx.text) < 40, `${fx.name}: ${nestingDepth(fx.text)}`);
+  for (const fx of listFixtures('python'))
+    assert.ok(nestingDepth(fx.text) < 40, `${fx.name}: ${nestingDepth(fx.text)}`);
   const legal = `x = ${'('.repeat(150)}1${')'.repeat(150)}\n`;
   assert.ok(nestingDepth(legal) <= MAX_NESTING);
   const { module, tree } = lowerPythonText(parser, legal, 'legal.py');

@@ -15,7 +15,14 @@ function notebook(cells: (string | { markdown: string })[], minor = 5): string {
   const nb = {
     cells: cells.map((c, i) =>
       typeof c === 'string'
-        ? { cell_type: 'code', execution_count: i + 1, id: `c${i}`, metadata: {}, outputs: [], source: c.split(/(?<=\n)/) }
+        ? {
+            cell_type: 'code',
+            execution_count: i + 1,
+            id: `c${i}`,
+            metadata: {},
+            outputs: [],
+            source: c.split(/(?<=\n)/),
+          }
         : { cell_type: 'markdown', id: `m${i}`, metadata: {}, source: c.markdown.split(/(?<=\n)/) },
     ),
     metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' } },
@@ -32,15 +39,32 @@ before(async () => {
 
 describe('IPython syntax is masked the way IPython reads it', () => {
   test('line magics, shell lines and help become comments of the same length', () => {
-    const cell = ['%matplotlib inline', '!pip install -q scikit-learn', '%load_ext autoreload', 'model?', '?model', 'np.log1p??', 'x = 1'].join('\n');
+    const cell = [
+      '%matplotlib inline',
+      '!pip install -q scikit-learn',
+      '%load_ext autoreload',
+      'model?',
+      '?model',
+      'np.log1p??',
+      'x = 1',
+    ].join('\n');
     const masked = maskCell(cell)!.split('\n');
-    assert.deepEqual(masked.slice(0, 6).map((l) => l[0]), ['#', '#', '#', '#', '#', '#']);
-    assert.deepEqual(masked.map((l) => l.length), cell.split('\n').map((l) => l.length), 'columns stay true');
+    assert.deepEqual(
+      masked.slice(0, 6).map((l) => l[0]),
+      ['#', '#', '#', '#', '#', '#'],
+    );
+    assert.deepEqual(
+      masked.map((l) => l.length),
+      cell.split('\n').map((l) => l.length),
+      'columns stay true',
+    );
     assert.equal(masked[6], 'x = 1');
   });
 
   test('%time and %timeit keep their statement, at its column', () => {
-    const masked = maskCell('%time model.fit(X, y)\n%timeit -n 10 -r 3 scores = cross_val_score(model, X, y)')!.split('\n');
+    const masked = maskCell('%time model.fit(X, y)\n%timeit -n 10 -r 3 scores = cross_val_score(model, X, y)')!.split(
+      '\n',
+    );
     assert.equal(masked[0], '0;    model.fit(X, y)');
     assert.equal(masked[1], '0;' + ' '.repeat(17) + 'scores = cross_val_score(model, X, y)');
   });
@@ -70,7 +94,13 @@ describe('IPython syntax is masked the way IPython reads it', () => {
       { index: 1, text: '%%html\n<b>not python</b>' },
       { index: 2, text: 'x = 1' },
     ]);
-    assert.deepEqual(program.cells.map((c) => [c.index, c.startLine]), [[0, 0], [2, 1]]);
+    assert.deepEqual(
+      program.cells.map((c) => [c.index, c.startLine]),
+      [
+        [0, 0],
+        [2, 1],
+      ],
+    );
   });
 });
 
@@ -83,7 +113,11 @@ describe('notebook analysis', () => {
     ]);
     const { findings, notebook: program } = engine.analyze('nb.ipynb', json, 'notebook');
     assert.deepEqual(
-      findings.map((f) => [f.code, program!.locate(f.range.start.line).cell.index + 1, program!.locate(f.range.start.line).line + 1]),
+      findings.map((f) => [
+        f.code,
+        program!.locate(f.range.start.line).cell.index + 1,
+        program!.locate(f.range.start.line).line + 1,
+      ]),
       [
         ['SKL101', 3, 1],
         ['SKL104', 3, 2],
@@ -101,7 +135,10 @@ describe('notebook analysis', () => {
 
   test('%time model.fit(...) is a fit: the saved model is known to be trained on scaled features', () => {
     const { findings } = engine.analyze('churn.ipynb', read('churn.ipynb'), 'notebook');
-    assert.ok(findings.some((f) => f.code === 'SKL303'), findings.map((f) => f.code).join(' '));
+    assert.ok(
+      findings.some((f) => f.code === 'SKL303'),
+      findings.map((f) => f.code).join(' '),
+    );
   });
 
   test('the parse budget skips a file that takes too long, and the parser stays usable', async () => {
@@ -111,8 +148,15 @@ describe('notebook analysis', () => {
     const cells = notebook(Array.from({ length: 50 }, () => big.slice(0, 40_000) + ']'));
     assert.throws(() => slow.analyze('big.ipynb', cells, 'notebook'), ParseBudgetError);
     // A later parse starts afresh (tree-sitter would otherwise resume the cancelled one).
-    const { findings } = engine.analyze('ok.py', 'from sklearn.model_selection import KFold\nKFold(5, shuffle=True)\n', 'python');
-    assert.deepEqual(findings.map((f) => f.code), ['SKL201']);
+    const { findings } = engine.analyze(
+      'ok.py',
+      'from sklearn.model_selection import KFold\nKFold(5, shuffle=True)\n',
+      'python',
+    );
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['SKL201'],
+    );
   });
 });
 
@@ -138,15 +182,27 @@ describe('writing fixes back into .ipynb files', () => {
       const json = read(name);
       const fixed = fixNotebook(engine, name, json, {});
       assert.equal(fixed.fixed, 3, `${name}: SKL101 (two cells), two SKL201`);
-      assert.deepEqual(fixed.findings.filter((f) => f.fix?.safety === 'safe'), [], 'no safe fix left');
+      assert.deepEqual(
+        fixed.findings.filter((f) => f.fix?.safety === 'safe'),
+        [],
+        'no safe fix left',
+      );
       const before = JSON.parse(json);
       const after = JSON.parse(fixed.text);
       // Everything but the sources is equal, in the same key order.
-      const strip = (nb: { cells: { source?: unknown }[] }) => JSON.stringify({ ...nb, cells: nb.cells.map((c) => ({ ...c, source: null })) });
+      const strip = (nb: { cells: { source?: unknown }[] }) =>
+        JSON.stringify({ ...nb, cells: nb.cells.map((c) => ({ ...c, source: null })) });
       assert.equal(strip(after), strip(before));
       // Lines not touched by a fix keep their bytes: the only changed lines are the fixed ones.
       const changed = diffLines(json, fixed.text);
-      assert.ok(changed.every((l) => /_log|random_state=SEED|SEED = 42|^\s*"\\n",?$|def _log|return np\.log1p|import train_test_split\\n",$/.test(l)), changed.join('\n'));
+      assert.ok(
+        changed.every((l) =>
+          /_log|random_state=SEED|SEED = 42|^\s*"\\n",?$|def _log|return np\.log1p|import train_test_split\\n",$/.test(
+            l,
+          ),
+        ),
+        changed.join('\n'),
+      );
       assert.equal(fixed.text.endsWith('\n'), json.endsWith('\n'), 'final newline as it was');
       if (name.includes('4.0')) assert.ok(!/[^\x00-\x7f]/.test(fixed.text), 'an ASCII-escaped notebook stays ASCII');
       // The lambda moved into the imports cell as a def; the lambda's cell now calls it: one fix, two cells.
@@ -162,15 +218,30 @@ describe('writing fixes back into .ipynb files', () => {
     const json = read('churn.ipynb').replace(/\n/g, '\r\n');
     const fixed = fixNotebook(engine, 'crlf.ipynb', json, {});
     assert.equal(fixed.fixed, 3);
-    assert.equal(fixed.text.replace(/\r\n/g, ''), fixed.text.replace(/\r\n/g, '').replace(/\n/g, ''), 'no bare LF in the JSON text');
+    assert.equal(
+      fixed.text.replace(/\r\n/g, ''),
+      fixed.text.replace(/\r\n/g, '').replace(/\n/g, ''),
+      'no bare LF in the JSON text',
+    );
     assert.ok(fixed.text.endsWith('}\r\n'));
   });
 
   test('nbformat 4.0 to 4.5 are all read and fixed', () => {
     for (let minor = 0; minor <= 5; minor++) {
-      const json = notebook([{ markdown: '# Split' }, 'from sklearn.model_selection import train_test_split', 'X_tr, X_te, y_tr, y_te = train_test_split(X, y)'], minor);
+      const json = notebook(
+        [
+          { markdown: '# Split' },
+          'from sklearn.model_selection import train_test_split',
+          'X_tr, X_te, y_tr, y_te = train_test_split(X, y)',
+        ],
+        minor,
+      );
       const fixed = fixNotebook(engine, 'nb.ipynb', json, {});
-      assert.equal(readCells(fixed.text)[1].text, 'X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=SEED)', `4.${minor}`);
+      assert.equal(
+        readCells(fixed.text)[1].text,
+        'X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=SEED)',
+        `4.${minor}`,
+      );
       assert.equal(JSON.parse(fixed.text).nbformat_minor, minor);
     }
   });
@@ -178,7 +249,11 @@ describe('writing fixes back into .ipynb files', () => {
   test('--diff shows each changed cell as Ruff does (file.ipynb:cell N)', () => {
     const json = read('churn.ipynb');
     const diff = notebookDiff('churn.ipynb', json, fixNotebook(engine, 'churn.ipynb', json, {}).text);
-    assert.deepEqual(diff.match(/^--- .*$/gm), ['--- a/churn.ipynb:cell 2', '--- a/churn.ipynb:cell 4', '--- a/churn.ipynb:cell 5']);
+    assert.deepEqual(diff.match(/^--- .*$/gm), [
+      '--- a/churn.ipynb:cell 2',
+      '--- a/churn.ipynb:cell 4',
+      '--- a/churn.ipynb:cell 5',
+    ]);
     assert.match(diff, /^\+log = FunctionTransformer\(_log\)$/m);
   });
 });

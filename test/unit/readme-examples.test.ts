@@ -46,12 +46,22 @@ function shim(): string {
 }
 
 function run(command: string, cwd: string, bin: string) {
-  const r = spawnSync('bash', ['-c', `{ ${command}\n} 2>&1`], { cwd, encoding: 'utf8', env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1' }, timeout: 120_000 });
+  const r = spawnSync('bash', ['-c', `{ ${command}\n} 2>&1`], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
   return { status: r.status, output: r.stdout };
 }
 
 function matches(expected: string, actual: string): boolean {
-  const norm = (s: string) => s.split('\n').map((l) => l.replace(/\s+$/, '')).join('\n').replace(/\n+$/, '');
+  const norm = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.replace(/\s+$/, ''))
+      .join('\n')
+      .replace(/\n+$/, '');
   const pattern = norm(expected)
     .split('...')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
@@ -74,7 +84,8 @@ describe('docs/configuration.md examples', () => {
   const all = blocks(doc);
   let bin: string;
   before(() => {
-    if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(path.join(ROOT, 'dist', 'cli.js')))
+      spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
     bin = shim();
   });
 
@@ -89,7 +100,10 @@ describe('docs/configuration.md examples', () => {
       } else if (b.lang === 'console') {
         for (const step of consoleSteps(b.body)) {
           const r = run(step.command, project, bin);
-          assert.ok(matches(step.expected, r.output), `docs/configuration.md:${b.line}: \`${step.command}\` printed:\n${r.output}\nexpected:\n${step.expected}`);
+          assert.ok(
+            matches(step.expected, r.output),
+            `docs/configuration.md:${b.line}: \`${step.command}\` printed:\n${r.output}\nexpected:\n${step.expected}`,
+          );
           commands++;
         }
       }
@@ -120,7 +134,10 @@ describe('docs/configuration.md examples', () => {
     const steps = [...workflow.body.matchAll(/^\s*- run: (pipelint .*)$/gm)].map((m) => m[1]);
     assert.deepEqual(steps, ['pipelint check --format github', 'pipelint check --format sarif > pipelint.sarif']);
     const project = mkdtempSync(path.join(tmpdir(), 'pipelint-ci-'));
-    writeFileSync(path.join(project, 'train.py'), 'from sklearn.ensemble import RandomForestClassifier\nmodel = RandomForestClassifier()\n');
+    writeFileSync(
+      path.join(project, 'train.py'),
+      'from sklearn.ensemble import RandomForestClassifier\nmodel = RandomForestClassifier()\n',
+    );
     const annotations = run(steps[0], project, bin);
     assert.equal(annotations.status, 1, 'findings fail the step');
     assert.match(annotations.output, /^::warning file=train\.py,line=2,col=9,/);
@@ -131,10 +148,20 @@ describe('docs/configuration.md examples', () => {
 
   test('the pre-commit hooks exist and run on the files pre-commit passes', () => {
     const hooksText = readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8');
-    const hooks = [...hooksText.matchAll(/^- id: (\S+)\n(?:\s+.*\n)*?\s+entry: (.+)$/gm)].map((m) => ({ id: m[1], entry: m[2] }));
-    assert.deepEqual(hooks.map((h) => h.id), ['pipelint', 'pipelint-fix']);
+    const hooks = [...hooksText.matchAll(/^- id: (\S+)\n(?:\s+.*\n)*?\s+entry: (.+)$/gm)].map((m) => ({
+      id: m[1],
+      entry: m[2],
+    }));
+    assert.deepEqual(
+      hooks.map((h) => h.id),
+      ['pipelint', 'pipelint-fix'],
+    );
     const config = all.find((b) => b.title === '.pre-commit-config.yaml')!;
-    for (const m of config.body.matchAll(/- id: (\S+)/g)) assert.ok(hooks.some((h) => h.id === m[1]), `hook ${m[1]} is not defined`);
+    for (const m of config.body.matchAll(/- id: (\S+)/g))
+      assert.ok(
+        hooks.some((h) => h.id === m[1]),
+        `hook ${m[1]} is not defined`,
+      );
     const project = mkdtempSync(path.join(tmpdir(), 'pipelint-hook-'));
     const src = 'from sklearn.ensemble import RandomForestClassifier\nmodel = RandomForestClassifier()\n';
     writeFileSync(path.join(project, 'a.py'), src);

@@ -47,36 +47,81 @@ describe('what pins scikit-learn', () => {
 });
 
 describe('requirement files', () => {
-  const sk = (file: string, text: string) => parseRequirementFile(file, text)!.sklearn.map((e) => `${e.line}:${e.pin}${e.alias ? ':alias' : ''}`);
+  const sk = (file: string, text: string) =>
+    parseRequirementFile(file, text)!.sklearn.map((e) => `${e.line}:${e.pin}${e.alias ? ':alias' : ''}`);
 
   test("requirements.txt: comments, extras, markers, continuations, hashes, URLs, includes, the 'sklearn' stub", () => {
-    assert.deepEqual(sk('/p/requirements.txt', '# pinned\nnumpy\nScikit_Learn[alldeps] == 1.2.1 ; python_version >= "3.8"  # prod\n'), ['2:exact']);
+    assert.deepEqual(
+      sk('/p/requirements.txt', '# pinned\nnumpy\nScikit_Learn[alldeps] == 1.2.1 ; python_version >= "3.8"  # prod\n'),
+      ['2:exact'],
+    );
     assert.deepEqual(sk('/p/requirements.txt', 'scikit-learn==1.2.1 \\\n    --hash=sha256:abc\n'), ['0:exact']);
-    assert.deepEqual(sk('/p/requirements.txt', 'scikit-learn @ https://files.example/scikit_learn-1.2.1-cp310-none-any.whl\n'), ['0:exact']);
+    assert.deepEqual(
+      sk('/p/requirements.txt', 'scikit-learn @ https://files.example/scikit_learn-1.2.1-cp310-none-any.whl\n'),
+      ['0:exact'],
+    );
     assert.deepEqual(sk('/p/requirements.txt', 'sklearn\n'), ['0:none:alias']);
     assert.deepEqual(sk('/p/requirements.txt', 'scikit-learn-extra==0.3.0\nscikit-learn\n'), ['1:none']);
     assert.deepEqual(sk('/p/requirements.txt', '-e .\n--index-url https://x\n'), []);
-    assert.deepEqual(parseRequirementFile('/p/requirements.txt', '-r base.txt\n-c constraints.txt\n--requirement=dev.txt\n')!.includes, ['/p/base.txt', '/p/constraints.txt', '/p/dev.txt']);
+    assert.deepEqual(
+      parseRequirementFile('/p/requirements.txt', '-r base.txt\n-c constraints.txt\n--requirement=dev.txt\n')!.includes,
+      ['/p/base.txt', '/p/constraints.txt', '/p/dev.txt'],
+    );
   });
 
   test('pyproject.toml: PEP 621, optional and dependency groups, Poetry tables; tool settings alone declare nothing', () => {
-    const pep621 = '[project]\nname = "x"\ndependencies = [\n  "numpy",\n  "scikit-learn>=1.1",\n]\n[project.optional-dependencies]\nserve = ["scikit-learn==1.2.1"]\n';
+    const pep621 =
+      '[project]\nname = "x"\ndependencies = [\n  "numpy",\n  "scikit-learn>=1.1",\n]\n[project.optional-dependencies]\nserve = ["scikit-learn==1.2.1"]\n';
     assert.deepEqual(sk('/p/pyproject.toml', pep621), ['4:range', '7:exact']);
-    assert.deepEqual(sk('/p/pyproject.toml', '[tool.poetry.dependencies]\npython = "^3.10"\nscikit-learn = { version = "~1.2.1", optional = true }\n'), ['2:series']);
-    assert.deepEqual(sk('/p/pyproject.toml', '[tool.poetry.group.ml.dependencies]\nscikit-learn = "^1.2"\n'), ['1:range']);
+    assert.deepEqual(
+      sk(
+        '/p/pyproject.toml',
+        '[tool.poetry.dependencies]\npython = "^3.10"\nscikit-learn = { version = "~1.2.1", optional = true }\n',
+      ),
+      ['2:series'],
+    );
+    assert.deepEqual(sk('/p/pyproject.toml', '[tool.poetry.group.ml.dependencies]\nscikit-learn = "^1.2"\n'), [
+      '1:range',
+    ]);
     const tools = parseRequirementFile('/p/pyproject.toml', '[tool.black]\nline-length = 100\n')!;
     assert.equal(tools.declares, false);
     assert.equal(parseRequirementFile('/p/pyproject.toml', '[project\nbroken')!.declares, false);
   });
 
   test('setup.cfg, setup.py, environment.yml, Pipfile and lock files', () => {
-    assert.deepEqual(sk('/p/setup.cfg', '[metadata]\nname = x\n[options]\ninstall_requires =\n    numpy\n    scikit-learn>=1.0\npython_requires = >=3.8\n'), ['5:range']);
-    assert.deepEqual(sk('/p/setup.py', 'from setuptools import setup\nsetup(name="x", install_requires=["numpy", "scikit-learn==1.2.1"])\n'), ['1:exact']);
+    assert.deepEqual(
+      sk(
+        '/p/setup.cfg',
+        '[metadata]\nname = x\n[options]\ninstall_requires =\n    numpy\n    scikit-learn>=1.0\npython_requires = >=3.8\n',
+      ),
+      ['5:range'],
+    );
+    assert.deepEqual(
+      sk(
+        '/p/setup.py',
+        'from setuptools import setup\nsetup(name="x", install_requires=["numpy", "scikit-learn==1.2.1"])\n',
+      ),
+      ['1:exact'],
+    );
     assert.equal(parseRequirementFile('/p/setup.py', 'import sklearn\n')!.declares, false);
-    assert.deepEqual(sk('/p/environment.yml', 'name: x\ndependencies:\n  - python=3.10\n  - scikit-learn=1.2\n  - pip:\n    - scikit-learn>=1.0\n'), ['3:series', '5:range']);
-    assert.deepEqual(sk('/p/Pipfile', '[packages]\nscikit-learn = "*"\n[dev-packages]\n"scikit-learn" = {version = "==1.2.1"}\n'), ['1:none', '3:exact']);
-    assert.deepEqual(sk('/p/poetry.lock', '[[package]]\nname = "numpy"\n\n[[package]]\nname = "scikit-learn"\nversion = "1.2.1"\n'), ['4:exact']);
-    assert.deepEqual(sk('/p/Pipfile.lock', '{"default": {\n  "scikit-learn": {\n   "version": "==1.2.1"}}}'), ['1:exact']);
+    assert.deepEqual(
+      sk(
+        '/p/environment.yml',
+        'name: x\ndependencies:\n  - python=3.10\n  - scikit-learn=1.2\n  - pip:\n    - scikit-learn>=1.0\n',
+      ),
+      ['3:series', '5:range'],
+    );
+    assert.deepEqual(
+      sk('/p/Pipfile', '[packages]\nscikit-learn = "*"\n[dev-packages]\n"scikit-learn" = {version = "==1.2.1"}\n'),
+      ['1:none', '3:exact'],
+    );
+    assert.deepEqual(
+      sk('/p/poetry.lock', '[[package]]\nname = "numpy"\n\n[[package]]\nname = "scikit-learn"\nversion = "1.2.1"\n'),
+      ['4:exact'],
+    );
+    assert.deepEqual(sk('/p/Pipfile.lock', '{"default": {\n  "scikit-learn": {\n   "version": "==1.2.1"}}}'), [
+      '1:exact',
+    ]);
   });
 
   test('facts are read from the file up to the repository root, nearest first, with includes and a requirements/ folder', () => {

@@ -5,7 +5,14 @@ import { Engine } from '../../server/src/engine';
 import { ProjectFactsResolver } from '../../server/src/project/facts';
 import { ProjectRoots } from '../../server/src/project/roots';
 import { fixText } from '../../server/src/cli/check';
-import { actualFindings, expectedFindings, FIXTURES, listFixtures, matchSnapshot, renderSnapshot } from '../helpers/fixtures';
+import {
+  actualFindings,
+  expectedFindings,
+  FIXTURES,
+  listFixtures,
+  matchSnapshot,
+  renderSnapshot,
+} from '../helpers/fixtures';
 
 /**
  * Fixture-driven rule tests: every `# expect: CODE` comment must match a finding starting on that line,
@@ -25,14 +32,22 @@ for (const language of ['python', 'typescript'] as const) {
     for (const fx of fixtures) {
       test(fx.name, () => {
         const kind = fx.name.endsWith('.ipynb') ? 'notebook' : language;
-        const { findings } = engine.analyze(fx.name, fx.text, kind, { project: () => project.factsFor(fx.file, (abs) => path.relative(path.dirname(fx.file), abs)) });
-        assert.deepEqual(actualFindings(findings), expectedFindings(fx.text), 'findings (line:code) differ from the # expect: comments');
+        const { findings } = engine.analyze(fx.name, fx.text, kind, {
+          project: () => project.factsFor(fx.file, (abs) => path.relative(path.dirname(fx.file), abs)),
+        });
+        assert.deepEqual(
+          actualFindings(findings),
+          expectedFindings(fx.text),
+          'findings (line:code) differ from the # expect: comments',
+        );
         const { expected, actual } = matchSnapshot(fx.file, renderSnapshot(fx.text, findings));
         assert.equal(actual, expected, `snapshot ${fx.name}.snap differs (UPDATE_SNAPSHOTS=1 to accept)`);
       });
       if (language === 'python' && !fx.name.endsWith('.ipynb')) {
         test(`${fx.name}: safe fixes converge and are idempotent`, () => {
-          const options = { project: () => project.factsFor(fx.file, (abs: string) => path.relative(path.dirname(fx.file), abs)) };
+          const options = {
+            project: () => project.factsFor(fx.file, (abs: string) => path.relative(path.dirname(fx.file), abs)),
+          };
           const once = fixText(engine, fx.name, fx.text, language, options);
           const twice = fixText(engine, fx.name, once.text, language, options);
           assert.equal(twice.fixed, 0, 'a second fix-all pass still changed something');

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -32,15 +42,28 @@ describe('containment', () => {
     const text = readFileSync(path.join(ROOT, 'test', 'fixtures', 'python', 'SKL101.py'), 'utf8');
     const { module } = engine.lower(uri, text, 'python');
     const broken: Rule = {
-      meta: { code: 'SKL999', name: 'always-throws', summary: 'test', defaultSeverity: 'warning', fix: 'none', languages: ['python', 'typescript'] },
+      meta: {
+        code: 'SKL999',
+        name: 'always-throws',
+        summary: 'test',
+        defaultSeverity: 'warning',
+        fix: 'none',
+        languages: ['python', 'typescript'],
+      },
       check(ctx) {
-        ctx.report({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'reported before throwing' });
+        ctx.report({
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+          message: 'reported before throwing',
+        });
         throw new TypeError('boom in a rule');
       },
     };
     const logs: string[] = [];
     const expected = analyzeModule(module, {}).map((f) => `${f.code}@${f.range.start.line}`);
-    const findings = analyzeModule(module, { rules: [allRules[0], broken, ...allRules.slice(1)], log: (m) => logs.push(m) });
+    const findings = analyzeModule(module, {
+      rules: [allRules[0], broken, ...allRules.slice(1)],
+      log: (m) => logs.push(m),
+    });
     assert.equal(logs.length, 1, logs.join('\n'));
     assert.match(logs[0], /rule SKL999 failed on file:\/\/\/project\/train\.py: TypeError: boom in a rule/);
     const got = findings.filter((f) => f.code !== 'SKL999').map((f) => `${f.code}@${f.range.start.line}`);
@@ -51,9 +74,14 @@ describe('containment', () => {
 
 describe('security', () => {
   test('no eval, new Function, child processes or network in our server, client and webview sources', () => {
-    const sources = [...files(path.join(ROOT, 'server', 'src'), /\.(ts|tsx)$/), ...files(path.join(ROOT, 'client', 'src'), /\.(ts|tsx)$/), ...files(path.join(ROOT, 'webview'), /\.(ts|tsx|js|mjs|html)$/)];
+    const sources = [
+      ...files(path.join(ROOT, 'server', 'src'), /\.(ts|tsx)$/),
+      ...files(path.join(ROOT, 'client', 'src'), /\.(ts|tsx)$/),
+      ...files(path.join(ROOT, 'webview'), /\.(ts|tsx|js|mjs|html)$/),
+    ];
     assert.ok(sources.length > 50, `${sources.length} source files`);
-    const forbidden = /(?<![.\w$])eval\s*\(|new\s+Function\s*\(|\bchild_process\b|['"](node:)?(http|https|net|tls|dgram|http2)['"]|(?<![.\w$])(fetch|exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)\s*\(|XMLHttpRequest|WebSocket|EventSource|sendBeacon/;
+    const forbidden =
+      /(?<![.\w$])eval\s*\(|new\s+Function\s*\(|\bchild_process\b|['"](node:)?(http|https|net|tls|dgram|http2)['"]|(?<![.\w$])(fetch|exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)\s*\(|XMLHttpRequest|WebSocket|EventSource|sendBeacon/;
     const hits: string[] = [];
     for (const file of sources) {
       readFileSync(file, 'utf8')
@@ -73,7 +101,8 @@ describe('security', () => {
       eval: /^node_modules\/web-tree-sitter\//,
       // The language client starts our server (node + dist/server.js) and stops it; the server's copy is
       // an unused module-resolution helper of vscode-languageserver.
-      child_process: /^node_modules\/(vscode-languageclient\/lib\/node\/(main|processes)\.js|vscode-languageserver\/lib\/node\/files\.js)$/,
+      child_process:
+        /^node_modules\/(vscode-languageclient\/lib\/node\/(main|processes)\.js|vscode-languageserver\/lib\/node\/files\.js)$/,
       // jsonrpc's pipe/socket transports (we use stdio and IPC); web-tree-sitter's browser branch for
       // loading a .wasm by URL (under Node it reads the local file we name: server/src/python/parser.ts).
       // No http/https anywhere.
@@ -84,7 +113,11 @@ describe('security', () => {
       child_process: /require\("(node:)?child_process"\)/g,
       net: /require\("(node:)?(net|tls|dgram|http|https|http2)"\)|(?<![.\w$])fetch\s*\(|XMLHttpRequest|new WebSocket/g,
     };
-    const bundles = ['dist/server.js', 'dist/extension.js', ...files(path.join(ROOT, 'dist', 'webview'), /\.js$/).map((f) => path.relative(ROOT, f))];
+    const bundles = [
+      'dist/server.js',
+      'dist/extension.js',
+      ...files(path.join(ROOT, 'dist', 'webview'), /\.js$/).map((f) => path.relative(ROOT, f)),
+    ];
     const hits: string[] = [];
     let checked = 0;
     for (const bundle of bundles) {
@@ -93,7 +126,10 @@ describe('security', () => {
       checked++;
       const text = readFileSync(full, 'utf8');
       // A symlinked node_modules (git worktrees share one) shows up as ../../main/node_modules/...
-      const modules = [...text.matchAll(/^\/\/ (\S+)$/gm)].map((m) => ({ at: m.index!, name: m[1].replace(/^(?:\.\.\/)+(?:[\w.-]+\/)*?(?=node_modules\/)/, '') }));
+      const modules = [...text.matchAll(/^\/\/ (\S+)$/gm)].map((m) => ({
+        at: m.index!,
+        name: m[1].replace(/^(?:\.\.\/)+(?:[\w.-]+\/)*?(?=node_modules\/)/, ''),
+      }));
       const moduleAt = (offset: number) => {
         let name = '(bundle prelude)';
         for (const m of modules) {
@@ -120,7 +156,11 @@ describe('security', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
     assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('pipelint.server.path'));
     for (const [key, prop] of Object.entries<any>(pkg.contributes.configuration.properties)) {
-      if (/path|command|executable/i.test(key)) assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} must be restricted`);
+      if (/path|command|executable/i.test(key))
+        assert.ok(
+          pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key),
+          `${key} must be restricted`,
+        );
       void prop;
     }
   });
@@ -131,17 +171,30 @@ describe('security', () => {
     const outside = path.join(base, 'outside');
     mkdirSync(ws);
     mkdirSync(outside);
-    const save = 'import joblib\nfrom sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier(random_state=0)\njoblib.dump(m, "model.pkl")\n';
+    const save =
+      'import joblib\nfrom sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier(random_state=0)\njoblib.dump(m, "model.pkl")\n';
     writeFileSync(path.join(outside, 'train.py'), save);
     writeFileSync(path.join(outside, 'secret.py'), save.replace('model.pkl', 'secret.pkl'));
     // The workspace loads artifacts by paths that lead outside it, and links to the outside folder.
-    writeFileSync(path.join(ws, 'predict.py'), 'import joblib\nm = joblib.load("../outside/model.pkl")\ns = joblib.load("/etc/../' + outside.slice(1) + '/secret.pkl")\n');
+    writeFileSync(
+      path.join(ws, 'predict.py'),
+      'import joblib\nm = joblib.load("../outside/model.pkl")\ns = joblib.load("/etc/../' +
+        outside.slice(1) +
+        '/secret.pkl")\n',
+    );
     symlinkSync(path.join(outside, 'train.py'), path.join(ws, 'linked_train.py'));
     symlinkSync(outside, path.join(ws, 'linked_dir'));
     const engine = await Engine.create();
     const tracker = new WorkspaceTracker();
-    await tracker.indexFolders([pathToFileURL(ws).href], (uri, text, kind) => engine.lower(uri, text, kind).module, () => false, () => undefined);
-    const indexed = [...(tracker.index as unknown as { files: Map<string, unknown> }).files.keys()].map((u) => fileURLToPath(u));
+    await tracker.indexFolders(
+      [pathToFileURL(ws).href],
+      (uri, text, kind) => engine.lower(uri, text, kind).module,
+      () => false,
+      () => undefined,
+    );
+    const indexed = [...(tracker.index as unknown as { files: Map<string, unknown> }).files.keys()].map((u) =>
+      fileURLToPath(u),
+    );
     assert.deepEqual(indexed, [path.join(ws, 'predict.py')], 'only the workspace file itself is indexed');
     assert.deepEqual(tracker.index.savesOf('../outside/model.pkl'), [], 'no save outside the workspace is linked');
     assert.deepEqual(tracker.index.savesOf('secret.pkl'), []);

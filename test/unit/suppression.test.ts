@@ -4,7 +4,13 @@ import { resolvePolicy } from '../../server/src/config';
 import { Engine } from '../../server/src/engine';
 import { applyEdits } from '../../server/src/fix/apply';
 import type { Finding } from '../../server/src/model/finding';
-import { applySuppressions, directiveCodeAt, parseDirectives, suppressLineEdit, unusedSuppressions } from '../../server/src/suppression';
+import {
+  applySuppressions,
+  directiveCodeAt,
+  parseDirectives,
+  suppressLineEdit,
+  unusedSuppressions,
+} from '../../server/src/suppression';
 
 const finding = (code: string, line: number): Finding => ({
   uri: 'x',
@@ -18,17 +24,25 @@ const finding = (code: string, line: number): Finding => ({
 });
 
 function kept(text: string, language: 'python' | 'typescript', findings: Finding[]): string[] {
-  return applySuppressions(findings, parseDirectives(text, language)).kept.map((f) => `${f.range.start.line}:${f.code}`);
+  return applySuppressions(findings, parseDirectives(text, language)).kept.map(
+    (f) => `${f.range.start.line}:${f.code}`,
+  );
 }
 
 describe('suppression: Python', () => {
   test('# noqa: CODE suppresses that code on its line only', () => {
     const text = 'a = f()  # noqa: SKL101\nb = f()\n';
-    assert.deepEqual(kept(text, 'python', [finding('SKL101', 0), finding('SKL102', 0), finding('SKL101', 1)]), ['0:SKL102', '1:SKL101']);
+    assert.deepEqual(kept(text, 'python', [finding('SKL101', 0), finding('SKL102', 0), finding('SKL101', 1)]), [
+      '0:SKL102',
+      '1:SKL101',
+    ]);
   });
   test('several codes, commas or spaces, a reason after them', () => {
     const text = 'a = f()  # noqa: SKL101,SKL102 SKL103 reviewed by ana\n';
-    assert.deepEqual(kept(text, 'python', [finding('SKL101', 0), finding('SKL102', 0), finding('SKL103', 0), finding('SKL201', 0)]), ['0:SKL201']);
+    assert.deepEqual(
+      kept(text, 'python', [finding('SKL101', 0), finding('SKL102', 0), finding('SKL103', 0), finding('SKL201', 0)]),
+      ['0:SKL201'],
+    );
   });
   test('bare # noqa suppresses everything on the line; case-insensitive; after another comment', () => {
     assert.deepEqual(kept('a = f()  # NOQA\n', 'python', [finding('SKL101', 0), finding('SKL201', 0)]), []);
@@ -36,7 +50,9 @@ describe('suppression: Python', () => {
   });
   test('# pipelint: disable-file=CODES anywhere in the file; bare disable-file suppresses all', () => {
     const text = 'import x\n# pipelint: disable-file=SKL201, SKL301\na = 1\n';
-    assert.deepEqual(kept(text, 'python', [finding('SKL201', 2), finding('SKL301', 0), finding('SKL101', 2)]), ['2:SKL101']);
+    assert.deepEqual(kept(text, 'python', [finding('SKL201', 2), finding('SKL301', 0), finding('SKL101', 2)]), [
+      '2:SKL101',
+    ]);
     assert.deepEqual(kept('# pipelint: disable-file\n', 'python', [finding('SKL201', 5)]), []);
   });
   test('a noqa inside a string is not a directive', () => {
@@ -50,16 +66,33 @@ describe('suppression: Python', () => {
 
 describe('suppression: TypeScript', () => {
   test('// pipelint-disable-next-line CODE', () => {
-    const text = 'const a = 1;\n  // pipelint-disable-next-line SKL201\n  const k = new KMeans();\nconst j = new KMeans();\n';
-    assert.deepEqual(kept(text, 'typescript', [finding('SKL201', 2), finding('SKL201', 3), finding('SKL101', 2)]), ['3:SKL201', '2:SKL101']);
+    const text =
+      'const a = 1;\n  // pipelint-disable-next-line SKL201\n  const k = new KMeans();\nconst j = new KMeans();\n';
+    assert.deepEqual(kept(text, 'typescript', [finding('SKL201', 2), finding('SKL201', 3), finding('SKL101', 2)]), [
+      '3:SKL201',
+      '2:SKL101',
+    ]);
   });
   test('bare next-line, same-line and file directives; block comments', () => {
-    assert.deepEqual(kept('// pipelint-disable-next-line\nx();\n', 'typescript', [finding('SKL201', 1), finding('SKL101', 1)]), []);
-    assert.deepEqual(kept('x(); // pipelint-disable-line SKL101 -- reviewed\n', 'typescript', [finding('SKL101', 0)]), []);
-    assert.deepEqual(kept('/* pipelint-disable-file SKL101 */\nx();\ny();\n', 'typescript', [finding('SKL101', 1), finding('SKL201', 2)]), ['2:SKL201']);
+    assert.deepEqual(
+      kept('// pipelint-disable-next-line\nx();\n', 'typescript', [finding('SKL201', 1), finding('SKL101', 1)]),
+      [],
+    );
+    assert.deepEqual(
+      kept('x(); // pipelint-disable-line SKL101 -- reviewed\n', 'typescript', [finding('SKL101', 0)]),
+      [],
+    );
+    assert.deepEqual(
+      kept('/* pipelint-disable-file SKL101 */\nx();\ny();\n', 'typescript', [
+        finding('SKL101', 1),
+        finding('SKL201', 2),
+      ]),
+      ['2:SKL201'],
+    );
   });
   test('directives inside strings and templates are ignored', () => {
-    const text = 'const s = "// pipelint-disable-next-line";\nx();\nconst t = `${a} // pipelint-disable-next-line`;\ny();\n';
+    const text =
+      'const s = "// pipelint-disable-next-line";\nx();\nconst t = `${a} // pipelint-disable-next-line`;\ny();\n';
     assert.deepEqual(kept(text, 'typescript', [finding('SKL201', 1), finding('SKL201', 3)]), ['1:SKL201', '3:SKL201']);
   });
 });
@@ -71,19 +104,37 @@ describe('suppression: unused directives (--report-unused-noqa)', () => {
     const { used } = applySuppressions([finding('SKL101', 0)], directives);
     const unused = unusedSuppressions(text, 'x.py', directives, used, () => true);
     // A bare `# noqa` may serve flake8 or Ruff: not pipelint's to report or remove.
-    assert.deepEqual(unused.map((f) => `${f.range.start.line}:${f.code}:${f.message}`), ['0:SKL001:unused `noqa` directive: SKL999 (unknown rule)']);
-    const fixed = applyEdits(text, unused.flatMap((f) => f.fix!.edits)).text;
+    assert.deepEqual(
+      unused.map((f) => `${f.range.start.line}:${f.code}:${f.message}`),
+      ['0:SKL001:unused `noqa` directive: SKL999 (unknown rule)'],
+    );
+    const fixed = applyEdits(
+      text,
+      unused.flatMap((f) => f.fix!.edits),
+    ).text;
     assert.equal(fixed, 'a = f()  # noqa: SKL101\nb = 2  # noqa\nc = 3\n');
   });
   test("other linters' codes are neither reported nor removed; a reason after the codes stays a comment", () => {
-    const text = 'import os  # noqa: F401\nz = 3  # noqa: SKL102 because reasons\nw = 5  # noqa: E501, SKL101\n# pipelint: disable-file\nq = 1  # noqa: lambda is fine\n';
+    const text =
+      'import os  # noqa: F401\nz = 3  # noqa: SKL102 because reasons\nw = 5  # noqa: E501, SKL101\n# pipelint: disable-file\nq = 1  # noqa: lambda is fine\n';
     const directives = parseDirectives(text, 'python');
     const unused = unusedSuppressions(text, 'x.py', directives, applySuppressions([], directives).used, () => true);
     assert.deepEqual(
       unused.map((f) => `${f.range.start.line}:${f.message}:${f.fix ? 'fix' : 'no fix'}`),
-      ['1:unused `noqa` directive: SKL102:fix', '2:unused `noqa` directive: SKL101:fix', '3:unused blanket `disable-file` directive:fix', '4:`noqa` directive without rule codes suppresses nothing (expected e.g. "SKL101"):no fix'],
+      [
+        '1:unused `noqa` directive: SKL102:fix',
+        '2:unused `noqa` directive: SKL101:fix',
+        '3:unused blanket `disable-file` directive:fix',
+        '4:`noqa` directive without rule codes suppresses nothing (expected e.g. "SKL101"):no fix',
+      ],
     );
-    assert.equal(applyEdits(text, unused.flatMap((f) => f.fix?.edits ?? [])).text, 'import os  # noqa: F401\nz = 3  # because reasons\nw = 5  # noqa: E501\nq = 1  # noqa: lambda is fine\n');
+    assert.equal(
+      applyEdits(
+        text,
+        unused.flatMap((f) => f.fix?.edits ?? []),
+      ).text,
+      'import os  # noqa: F401\nz = 3  # because reasons\nw = 5  # noqa: E501\nq = 1  # noqa: lambda is fine\n',
+    );
   });
   test('a TypeScript directive alone on its line is removed with its line', () => {
     const text = 'x();\n// pipelint-disable-next-line SKL201\ny();\n';
@@ -115,7 +166,10 @@ describe('suppression: editor helpers', () => {
     const text = 'function f() {\n    const k = new KMeans({ nClusters: 3 });\n}\n';
     const e = suppressLineEdit(text, 'typescript', 1, 'SKL201')!;
     const once = applyEdits(text, [e]).text;
-    assert.equal(once, 'function f() {\n    // pipelint-disable-next-line SKL201\n    const k = new KMeans({ nClusters: 3 });\n}\n');
+    assert.equal(
+      once,
+      'function f() {\n    // pipelint-disable-next-line SKL201\n    const k = new KMeans({ nClusters: 3 });\n}\n',
+    );
     const twice = applyEdits(once, [suppressLineEdit(once, 'typescript', 2, 'SKL101')!]).text;
     assert.match(twice, /pipelint-disable-next-line SKL201 SKL101\n/);
   });
@@ -136,7 +190,10 @@ describe('suppression: end to end through the policy', () => {
     const src = (comment: string) =>
       `from sklearn.preprocessing import FunctionTransformer\nft = FunctionTransformer(lambda x: x + 1)${comment}\n`;
     const policy = resolvePolicy({});
-    const run = (text: string) => policy.finish(engine.analyze('a.py', text, 'python', policy.analyzeOptions()).findings, text, 'python').findings.map((f) => f.code);
+    const run = (text: string) =>
+      policy
+        .finish(engine.analyze('a.py', text, 'python', policy.analyzeOptions()).findings, text, 'python')
+        .findings.map((f) => f.code);
     assert.deepEqual(run(src('')), ['SKL101']);
     assert.deepEqual(run(src('  # noqa: SKL101')), []);
     assert.deepEqual(run(src('  # noqa: SKL102')), ['SKL101']);

@@ -20,10 +20,16 @@ describe('syntaxes: directive injection grammar', () => {
   const codePatterns = grammar.repository.noqa.patterns as { match: string; name: string }[];
   const valid = codePatterns.find((p) => p.name.startsWith('constant.language'))!;
   const invalid = codePatterns.find((p) => p.name.startsWith('invalid.illegal'))!;
-  const classify = (code: string) => (new RegExp(`^(?:${valid.match})$`).test(code) ? 'valid' : new RegExp(`^(?:${invalid.match})$`).test(code) ? 'invalid' : 'none');
+  const classify = (code: string) =>
+    new RegExp(`^(?:${valid.match})$`).test(code)
+      ? 'valid'
+      : new RegExp(`^(?:${invalid.match})$`).test(code)
+        ? 'invalid'
+        : 'none';
 
   test('every registered rule code is highlighted as known', () => {
-    for (const code of [...allRules.map((r) => r.meta.code), UNUSED_SUPPRESSION.code]) assert.equal(classify(code), 'valid', `${code} missing from the grammar's code list`);
+    for (const code of [...allRules.map((r) => r.meta.code), UNUSED_SUPPRESSION.code])
+      assert.equal(classify(code), 'valid', `${code} missing from the grammar's code list`);
   });
   test('mistyped codes are highlighted as invalid', () => {
     for (const code of ['SKL999', 'SKL2O1', 'SLK101', 'SKL1011', 'E501']) assert.equal(classify(code), 'invalid', code);
@@ -33,7 +39,8 @@ describe('syntaxes: directive injection grammar', () => {
     assert.ok(jsRegExp(r.noqa.begin).test('x = 1  # noqa: SKL101'));
     assert.ok(jsRegExp(r.noqa.begin).test('x = 1  # NOQA'));
     assert.ok(jsRegExp(r['pipelint-python'].begin).test('# pipelint: disable-file=SKL201'));
-    for (const form of ['next-line', 'line', 'file']) assert.ok(jsRegExp(r['pipelint-ts'].begin).test(`// pipelint-disable-${form} SKL201`));
+    for (const form of ['next-line', 'line', 'file'])
+      assert.ok(jsRegExp(r['pipelint-ts'].begin).test(`// pipelint-disable-${form} SKL201`));
   });
   test('package.json contributes the grammar into Python and TypeScript', () => {
     const pkg = read('package.json');
@@ -52,7 +59,15 @@ describe('syntaxes: pipelint.toml JSON schema', () => {
     assert.deepEqual(Object.keys(schema.properties).sort(), [...CONFIG_KEYS].sort());
   });
   test('accepts a full configuration and rejects mistakes', () => {
-    const good = { select: ['SKL1', 'SKL201'], 'extend-select': ['SKL401'], ignore: ['SKL103'], 'per-file-ignores': { 'tests/**': ['SKL201'] }, severity: { SKL306: 'off', SKL101: 'error' }, seed: 7, 'fail-on': 'error' };
+    const good = {
+      select: ['SKL1', 'SKL201'],
+      'extend-select': ['SKL401'],
+      ignore: ['SKL103'],
+      'per-file-ignores': { 'tests/**': ['SKL201'] },
+      severity: { SKL306: 'off', SKL101: 'error' },
+      seed: 7,
+      'fail-on': 'error',
+    };
     assert.ok(validate(good), JSON.stringify(validate.errors));
     assert.ok(!validate({ selct: ['SKL1'] }));
     assert.ok(!validate({ severity: { SKL101: 'loud' } }));
@@ -61,7 +76,10 @@ describe('syntaxes: pipelint.toml JSON schema', () => {
   });
   test('package.json points TOML extensions at it', () => {
     const pkg = read('package.json');
-    assert.deepEqual(pkg.contributes.tomlValidation.map((x: any) => x.fileMatch), ['pipelint.toml', '.pipelint.toml']);
+    assert.deepEqual(
+      pkg.contributes.tomlValidation.map((x: any) => x.fileMatch),
+      ['pipelint.toml', '.pipelint.toml'],
+    );
     assert.ok(pkg.contributes.tomlValidation.every((x: any) => x.url === './syntaxes/pipelint.schema.json'));
   });
 });

@@ -14,7 +14,8 @@ import { standaloneHtml } from '../../webview/src/render';
 const ROOT = path.join(__dirname, '..', '..');
 // What VS Code passes: the webview's CSP source and a resource URI of the extension's dist folder.
 const CSP_SOURCE = 'https://*.vscode-cdn.net';
-const SCRIPT_URI = 'https://file+.vscode-resource.vscode-cdn.net/home/user/.vscode/extensions/pipelint/dist/webview/webview.js';
+const SCRIPT_URI =
+  'https://file+.vscode-resource.vscode-cdn.net/home/user/.vscode/extensions/pipelint/dist/webview/webview.js';
 
 function cspOf(html: string): Map<string, string[]> {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
@@ -44,7 +45,10 @@ describe('diagram panel HTML', () => {
     assert.ok(csp.get('style-src')?.includes(`'nonce-${nonce}'`));
     for (const [directive, sources] of csp) {
       for (const s of sources) {
-        assert.ok(!/unsafe-(inline|eval|hashes)|^\*$|^https?:$|^data:$/.test(s) || (directive === 'img-src' && s === 'data:'), `${directive} allows ${s}`);
+        assert.ok(
+          !/unsafe-(inline|eval|hashes)|^\*$|^https?:$|^data:$/.test(s) || (directive === 'img-src' && s === 'data:'),
+          `${directive} allows ${s}`,
+        );
       }
     }
     assert.ok(!csp.has('connect-src'), 'the page connects nowhere');
@@ -54,7 +58,8 @@ describe('diagram panel HTML', () => {
     const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
     assert.ok(scripts.length >= 1);
     for (const s of scripts) assert.ok(s.includes(`nonce="${nonce}"`), `script without nonce: ${s}`);
-    for (const s of html.matchAll(/<style\b[^>]*>/g)) assert.ok(s[0].includes(`nonce="${nonce}"`), `style without nonce: ${s[0]}`);
+    for (const s of html.matchAll(/<style\b[^>]*>/g))
+      assert.ok(s[0].includes(`nonce="${nonce}"`), `style without nonce: ${s[0]}`);
     assert.ok(!/\son[a-z]+\s*=/i.test(html), 'no inline event handlers');
     assert.ok(!/\sstyle\s*=/i.test(html), 'no style attributes (blocked by the CSP anyway)');
     assert.match(nonce, /^[A-Za-z0-9]{32}$/);
@@ -88,13 +93,19 @@ describe('diagram panel HTML', () => {
 });
 
 describe('standalone diagram export', () => {
-  const html = standaloneHtml('t.py: pipeline diagram', '<svg xmlns="http://www.w3.org/2000/svg" class="pl-diagram"></svg>');
+  const html = standaloneHtml(
+    't.py: pipeline diagram',
+    '<svg xmlns="http://www.w3.org/2000/svg" class="pl-diagram"></svg>',
+  );
 
   test('no script, a restrictive CSP, no URL but the SVG namespace', () => {
     assert.ok(!/<script\b/i.test(html));
     const csp = cspOf(html);
     assert.deepEqual(csp.get('default-src'), ["'none'"]);
     assert.ok(!csp.has('script-src'));
-    assert.deepEqual(urls(html).filter((u) => u !== 'http://www.w3.org/2000/svg'), []);
+    assert.deepEqual(
+      urls(html).filter((u) => u !== 'http://www.w3.org/2000/svg'),
+      [],
+    );
   });
 });

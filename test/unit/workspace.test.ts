@@ -18,7 +18,9 @@ const ROOT = path.join(__dirname, '..', 'fixtures', 'workspaces');
 const SOURCE = /\.(py|ts)$/;
 const kindOf = (f: string) => (f.endsWith('.ts') ? 'typescript' : 'python') as 'python' | 'typescript';
 const workspaces = readdirSync(ROOT)
-  .filter((d) => statSync(path.join(ROOT, d)).isDirectory() && readdirSync(path.join(ROOT, d)).some((f) => SOURCE.test(f)))
+  .filter(
+    (d) => statSync(path.join(ROOT, d)).isDirectory() && readdirSync(path.join(ROOT, d)).some((f) => SOURCE.test(f)),
+  )
   .sort();
 
 describe('workspaces', () => {
@@ -57,7 +59,11 @@ describe('workspaces', () => {
   test('SKL101: a factory that saves nothing is a warning when an importer saves, information alone', async () => {
     const dir = path.join(ROOT, 'factory-saved-elsewhere');
     const text = readFileSync(path.join(dir, 'features.py'), 'utf8');
-    const severities = (ws?: WorkspaceIndex) => base.analyze('features.py', text, 'python', ws ? { workspace: ws } : {}).findings.filter((f) => f.code === 'SKL101').map((f) => f.severity);
+    const severities = (ws?: WorkspaceIndex) =>
+      base
+        .analyze('features.py', text, 'python', ws ? { workspace: ws } : {})
+        .findings.filter((f) => f.code === 'SKL101')
+        .map((f) => f.severity);
     const files = ['features.py', 'train.py'].map((f) => ({ absolute: path.join(dir, f), display: f }));
     const { workspace } = await buildWorkspace(base, files);
     assert.deepEqual(workspace.picklingNeighboursOf('features.py'), ['train.py']);
@@ -67,7 +73,13 @@ describe('workspaces', () => {
     assert.deepEqual(severities(alone), ['information']);
     // The other direction: a script that imports a module whose functions save.
     const index = new WorkspaceIndex();
-    index.update({ uri: 'file:///p/explore.py', saves: [], loads: [], imports: ['persist.save_model'], pickles: false });
+    index.update({
+      uri: 'file:///p/explore.py',
+      saves: [],
+      loads: [],
+      imports: ['persist.save_model'],
+      pickles: false,
+    });
     index.update({ uri: 'file:///p/persist.py', saves: [], loads: [], imports: [], pickles: true });
     assert.deepEqual(index.picklingNeighboursOf('file:///p/explore.py'), ['file:///p/persist.py']);
     assert.deepEqual(index.picklingNeighboursOf('file:///p/persist.py'), []);
@@ -76,32 +88,51 @@ describe('workspaces', () => {
   test('SKL304 needs the index: predict.py alone is silent', async () => {
     const text = readFileSync(path.join(ROOT, 'bare-model', 'predict.py'), 'utf8');
     const { findings } = base.analyze('predict.py', text, 'python');
-    assert.deepEqual(findings.filter((f) => f.code === 'SKL304'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.code === 'SKL304'),
+      [],
+    );
   });
 
   test('scikit.js: serve.ts alone is silent; with train.ts indexed, SKL304 points at the save in train.ts', async () => {
     const dir = path.join(ROOT, 'ts-train-serve');
     const train = readFileSync(path.join(dir, 'train.ts'), 'utf8');
     const serve = readFileSync(path.join(dir, 'serve.ts'), 'utf8');
-    assert.deepEqual(base.analyze('serve.ts', serve, 'typescript').findings.filter((f) => f.code === 'SKL304'), []);
+    assert.deepEqual(
+      base.analyze('serve.ts', serve, 'typescript').findings.filter((f) => f.code === 'SKL304'),
+      [],
+    );
     const index = new WorkspaceIndex();
     index.update(summarizeModule(base.lower('train.ts', train, 'typescript').module));
     index.update(summarizeModule(base.lower('serve.ts', serve, 'typescript').module));
     assert.deepEqual(index.dependentsOf('train.ts'), ['serve.ts']);
-    const [f, ...rest] = base.analyze('serve.ts', serve, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304');
+    const [f, ...rest] = base
+      .analyze('serve.ts', serve, 'typescript', { workspace: index })
+      .findings.filter((x) => x.code === 'SKL304');
     assert.equal(rest.length, 0);
     assert.equal(f.range.start.line + 1, 8);
     assert.equal(f.related[0]?.uri, 'train.ts');
     assert.equal(f.related[0]?.range.start.line + 1, 12, 'related location: the toJSON save in train.ts');
     // Saving the whole pipeline instead: serve.ts now scales twice (its own scaler, then the pipeline's).
-    const fixed = train.replace('await model.toJSON()', 'await new Pipeline({ steps: [["scale", scaler], ["lr", model]] }).toJSON()').replace('import { StandardScaler,', 'import { Pipeline, StandardScaler,');
+    const fixed = train
+      .replace('await model.toJSON()', 'await new Pipeline({ steps: [["scale", scaler], ["lr", model]] }).toJSON()')
+      .replace('import { StandardScaler,', 'import { Pipeline, StandardScaler,');
     assert.equal(index.update(summarizeModule(base.lower('train.ts', fixed, 'typescript').module)), true);
-    const twice = base.analyze('serve.ts', serve, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304');
-    assert.deepEqual(twice.map((x) => x.range.start.line + 1), [8]);
+    const twice = base
+      .analyze('serve.ts', serve, 'typescript', { workspace: index })
+      .findings.filter((x) => x.code === 'SKL304');
+    assert.deepEqual(
+      twice.map((x) => x.range.start.line + 1),
+      [8],
+    );
     assert.match(twice[0].message, /^Double scaling: .*Pipeline that applies its own fitted `StandardScaler`/);
     // And serve.ts passing the raw batch to the pipeline is silent.
     const raw = serve.replace('return model.predict(features)', 'return model.predict(batch)');
-    assert.equal(base.analyze('serve.ts', raw, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304').length, 0);
+    assert.equal(
+      base.analyze('serve.ts', raw, 'typescript', { workspace: index }).findings.filter((x) => x.code === 'SKL304')
+        .length,
+      0,
+    );
   });
 
   test('the index is updated per file: a fixed train.py removes the finding in predict.py', async () => {
@@ -113,10 +144,18 @@ describe('workspaces', () => {
     index.update(summarizeModule(lower('train.py', train)));
     index.update(summarizeModule(lower('predict.py', predict)));
     assert.deepEqual(index.dependentsOf('train.py'), ['predict.py']);
-    assert.equal(base.analyze('predict.py', predict, 'python', { workspace: index }).findings.filter((f) => f.code === 'SKL304').length, 1);
+    assert.equal(
+      base.analyze('predict.py', predict, 'python', { workspace: index }).findings.filter((f) => f.code === 'SKL304')
+        .length,
+      1,
+    );
     const fixed = train.replace('joblib.dump(model,', 'joblib.dump((scaler, model),');
     assert.equal(index.update(summarizeModule(lower('train.py', fixed))), true, 'what train.py saves changed');
-    assert.equal(base.analyze('predict.py', predict, 'python', { workspace: index }).findings.filter((f) => f.code === 'SKL304').length, 0);
+    assert.equal(
+      base.analyze('predict.py', predict, 'python', { workspace: index }).findings.filter((f) => f.code === 'SKL304')
+        .length,
+      0,
+    );
   });
 
   test('artifact keys: literals, constants, os.path.join, pathlib, f-strings, open() handles', async () => {
@@ -134,8 +173,17 @@ describe('workspaces', () => {
     ].join('\n');
     const module = base.lower('k.py', src, 'python').module;
     const sem = new Semantics(module);
-    const keys = sem.calls.filter(({ call }) => call.callee.k === 'attr' && call.callee.name === 'dump').map(({ call, scope }) => artifactKey(sem, call.args[1]?.value, scope));
-    assert.deepEqual(keys, ['models/a.joblib', 'models/b.joblib', 'models/c.joblib', 'models/d_*.pkl', 'models/e.pkl', 'models/f.joblib']);
+    const keys = sem.calls
+      .filter(({ call }) => call.callee.k === 'attr' && call.callee.name === 'dump')
+      .map(({ call, scope }) => artifactKey(sem, call.args[1]?.value, scope));
+    assert.deepEqual(keys, [
+      'models/a.joblib',
+      'models/b.joblib',
+      'models/c.joblib',
+      'models/d_*.pkl',
+      'models/e.pkl',
+      'models/f.joblib',
+    ]);
     assert.ok(keysMatch('models/d_*.pkl', 'out/d_v2.pkl'));
     assert.ok(!keysMatch('models/a.joblib', 'models/b.joblib'));
   });

@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  linkSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -28,11 +40,18 @@ function scratch(files: Record<string, string | Buffer> = {}): string {
 }
 
 const LAMBDA = 'from sklearn.preprocessing import FunctionTransformer\n\nft = FunctionTransformer(lambda x: x + 1)\n';
-const FIXED = 'from sklearn.preprocessing import FunctionTransformer\n\n\ndef _ft(x):\n    return x + 1\n\n\nft = FunctionTransformer(_ft)\n';
-const PIPELINE = 'from sklearn.pipeline import Pipeline\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n\npipe = Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])\n';
+const FIXED =
+  'from sklearn.preprocessing import FunctionTransformer\n\n\ndef _ft(x):\n    return x + 1\n\n\nft = FunctionTransformer(_ft)\n';
+const PIPELINE =
+  'from sklearn.pipeline import Pipeline\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n\npipe = Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])\n';
 
 /** The write paths, each as "write `file` from `dir`" through the real CLI, and what a write puts there. */
-const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string, file: string) => void | Promise<void>; check: (text: string) => void }[] = [
+const WRITERS: {
+  name: string;
+  setup: (dir: string) => string;
+  run: (dir: string, file: string) => void | Promise<void>;
+  check: (text: string) => void;
+}[] = [
   {
     name: 'check --fix',
     setup: (dir) => (writeFileSync(path.join(dir, 'a.py'), LAMBDA), 'a.py'),
@@ -41,7 +60,11 @@ const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string
   },
   {
     name: 'diagram -o',
-    setup: (dir) => (writeFileSync(path.join(dir, 'p.py'), PIPELINE), writeFileSync(path.join(dir, 'out.svg'), 'old diagram\n'), 'out.svg'),
+    setup: (dir) => (
+      writeFileSync(path.join(dir, 'p.py'), PIPELINE),
+      writeFileSync(path.join(dir, 'out.svg'), 'old diagram\n'),
+      'out.svg'
+    ),
     run: (dir, file) => assert.equal(pipelint(['diagram', 'p.py', '-o', file], dir).status, 0),
     check: (text) => assert.match(text, /^<\?xml[^]*<svg[^]*StandardScaler/),
   },
@@ -51,9 +74,13 @@ const WRITERS: { name: string; setup: (dir: string) => string; run: (dir: string
     name: 'VS Code diagram export',
     setup: (dir) => (writeFileSync(path.join(dir, 'p.pipeline.svg'), 'old diagram\n'), 'p.pipeline.svg'),
     run: (dir, file) =>
-      saveExport({ scheme: 'file', fsPath: path.join(dir, file) }, Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<svg><text>StandardScaler</text></svg>\n'), () => {
-        throw new Error('a file: URI must not go through the editor file system');
-      }),
+      saveExport(
+        { scheme: 'file', fsPath: path.join(dir, file) },
+        Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<svg><text>StandardScaler</text></svg>\n'),
+        () => {
+          throw new Error('a file: URI must not go through the editor file system');
+        },
+      ),
     check: (text) => assert.match(text, /^<\?xml[^]*<svg[^]*StandardScaler/),
   },
 ];
@@ -72,7 +99,10 @@ describe('writeFileAtomic: every write path', () => {
       assert.ok(lstatSync(link).isSymbolicLink(), 'still a symlink');
       assert.equal(readlinkSync(link), 'real-' + name);
       w.check(readFileSync(real, 'utf8'));
-      assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.includes('.tmp')),
+        [],
+      );
     });
 
     test(`${w.name}: mode bits (664, 777, 1777, 4755) are kept`, async () => {
@@ -109,7 +139,11 @@ describe('writeFileAtomic: every write path', () => {
   }
 
   test('check --fix keeps a UTF-8 BOM, CRLF and CR line ends', () => {
-    const files = { 'bom.py': '\ufeff' + LAMBDA, 'crlf.py': LAMBDA.replace(/\n/g, '\r\n'), 'cr.py': LAMBDA.replace(/\n/g, '\r') };
+    const files = {
+      'bom.py': '\ufeff' + LAMBDA,
+      'crlf.py': LAMBDA.replace(/\n/g, '\r\n'),
+      'cr.py': LAMBDA.replace(/\n/g, '\r'),
+    };
     const dir = scratch(files);
     assert.equal(pipelint(['check', '--isolated', '--fix', '.'], dir).status, 0);
     assert.equal(readFileSync(path.join(dir, 'bom.py'), 'utf8'), '\ufeff' + FIXED);
@@ -118,7 +152,11 @@ describe('writeFileAtomic: every write path', () => {
   });
 
   test('check --diff on BOM, CRLF and CR files: git apply takes the patch and gives what --fix writes', () => {
-    const files = { 'bom.py': '\ufeff' + LAMBDA, 'crlf.py': LAMBDA.replace(/\n/g, '\r\n'), 'cr.py': LAMBDA.replace(/\n/g, '\r') };
+    const files = {
+      'bom.py': '\ufeff' + LAMBDA,
+      'crlf.py': LAMBDA.replace(/\n/g, '\r\n'),
+      'cr.py': LAMBDA.replace(/\n/g, '\r'),
+    };
     const dir = scratch(files);
     const r = pipelint(['check', '--isolated', '--diff', '.'], dir);
     assert.equal(r.status, 1, r.stderr);
@@ -127,7 +165,8 @@ describe('writeFileAtomic: every write path', () => {
     assert.equal(applied.status, 0, applied.stderr);
     const fixDir = scratch(files);
     pipelint(['check', '--isolated', '--fix', '.'], fixDir);
-    for (const name of Object.keys(files)) assert.equal(readFileSync(path.join(dir, name), 'utf8'), readFileSync(path.join(fixDir, name), 'utf8'), name);
+    for (const name of Object.keys(files))
+      assert.equal(readFileSync(path.join(dir, name), 'utf8'), readFileSync(path.join(fixDir, name), 'utf8'), name);
   });
 
   test('a symlink planted at the old temporary name (<file>.pipelint-<pid>.tmp) is not written through', async () => {
@@ -169,9 +208,21 @@ describe('--report-unused-noqa --fix removes only pipelint codes (issue 16, item
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal(
       readFileSync(path.join(dir, 'a.py'), 'utf8'),
-      ['import os  # noqa: F401', 'z = 3  # because reasons', 'y = 4  # noqa', 'w = 5  # noqa: E501', 'v = 1  # type: ignore', 'u = 2', ''].join('\n'),
+      [
+        'import os  # noqa: F401',
+        'z = 3  # because reasons',
+        'y = 4  # noqa',
+        'w = 5  # noqa: E501',
+        'v = 1  # type: ignore',
+        'u = 2',
+        '',
+      ].join('\n'),
     );
-    const parsed = spawnSync('/usr/bin/python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', path.join(dir, 'a.py')], { encoding: 'utf8' });
+    const parsed = spawnSync(
+      '/usr/bin/python3',
+      ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', path.join(dir, 'a.py')],
+      { encoding: 'utf8' },
+    );
     assert.equal(parsed.status, 0, parsed.stderr);
   });
 });
@@ -181,12 +232,25 @@ describe('--report-unused-noqa --fix removes only pipelint codes (issue 16, item
  * the shared helper or listed here with why it needs no atomic write; a new write call fails this test
  * until it goes through `writeFileAtomic` (and into WRITERS above) or is listed.
  */
-const WRITE_CALL = /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|copyFileSync|copyFile|renameSync|rename|truncate|symlink)\s*\(|\bworkspace\.fs\.(writeFile|copy|rename)\b/g;
+const WRITE_CALL =
+  /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|copyFileSync|copyFile|renameSync|rename|truncate|symlink)\s*\(|\bworkspace\.fs\.(writeFile|copy|rename)\b/g;
 const KNOWN_WRITES: Record<string, { count: number; why: string }> = {
-  'server/src/fix/write.ts': { count: 3, why: 'the helper itself: the temporary file, the rename, the truncation after an in-place rewrite of a hard-linked file' },
-  'client/src/diagramPanel.ts': { count: 2, why: "saveExport's fallback (SVG and PNG export) for non-file: URIs (remote and virtual workspaces), where no local path exists" },
-  'client/src/extension.ts': { count: 1, why: 'the e2e harness writes its results file (only under PIPELINT_E2E_RESULTS)' },
-  'server/src/knowledge/generate_scikitjs.mjs': { count: 1, why: 'developer script that regenerates the committed knowledge JSON' },
+  'server/src/fix/write.ts': {
+    count: 3,
+    why: 'the helper itself: the temporary file, the rename, the truncation after an in-place rewrite of a hard-linked file',
+  },
+  'client/src/diagramPanel.ts': {
+    count: 2,
+    why: "saveExport's fallback (SVG and PNG export) for non-file: URIs (remote and virtual workspaces), where no local path exists",
+  },
+  'client/src/extension.ts': {
+    count: 1,
+    why: 'the e2e harness writes its results file (only under PIPELINT_E2E_RESULTS)',
+  },
+  'server/src/knowledge/generate_scikitjs.mjs': {
+    count: 1,
+    why: 'developer script that regenerates the committed knowledge JSON',
+  },
 };
 
 function sourceFiles(dir: string): string[] {
@@ -201,7 +265,12 @@ function sourceFiles(dir: string): string[] {
 
 test('every write call in the code is the shared atomic write or listed with its reason', () => {
   const found: Record<string, number> = {};
-  for (const file of [...sourceFiles('server/src'), ...sourceFiles('client/src'), ...sourceFiles('webview/src'), ...sourceFiles('bin')]) {
+  for (const file of [
+    ...sourceFiles('server/src'),
+    ...sourceFiles('client/src'),
+    ...sourceFiles('webview/src'),
+    ...sourceFiles('bin'),
+  ]) {
     // Comments do not write; strings that name write functions (the SKL502 rule's tables) have no call parentheses.
     const code = readFileSync(path.join(ROOT, file), 'utf8')
       .replace(/\/\*[^]*?\*\//g, '')
@@ -210,5 +279,9 @@ test('every write call in the code is the shared atomic write or listed with its
     if (n > 0) found[file.split(path.sep).join('/')] = n;
   }
   const expected = Object.fromEntries(Object.entries(KNOWN_WRITES).map(([f, w]) => [f, w.count]));
-  assert.deepEqual(found, expected, 'a write call was added or removed: route new writes through writeFileAtomic (server/src/fix/write.ts) and add them to WRITERS, or list them in KNOWN_WRITES with the reason');
+  assert.deepEqual(
+    found,
+    expected,
+    'a write call was added or removed: route new writes through writeFileAtomic (server/src/fix/write.ts) and add them to WRITERS, or list them in KNOWN_WRITES with the reason',
+  );
 });

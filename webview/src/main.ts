@@ -128,7 +128,16 @@ async function show(graph: PipelineGraph, fileName: string): Promise<void> {
 }
 
 function setExportable(on: boolean): void {
-  for (const b of [exportButton, exportPngButton, button('fit'), button('zoom-in'), button('zoom-out'), button('collapse-all'), button('expand-all')]) b.disabled = !on;
+  for (const b of [
+    exportButton,
+    exportPngButton,
+    button('fit'),
+    button('zoom-in'),
+    button('zoom-out'),
+    button('collapse-all'),
+    button('expand-all'),
+  ])
+    b.disabled = !on;
 }
 
 /** Scrolls a node into the canvas (not the page): the toolbar above never moves. */
@@ -274,14 +283,27 @@ function showDetails(n: GraphNode): void {
   };
   if (n.path) row('set_params path', n.path);
   if (n.columns) row('columns', n.columns);
-  for (const p of n.params) row(p.name, `${p.value || '(given)'}${p.default !== undefined ? `\n(default ${p.default})` : ''}`);
+  for (const p of n.params)
+    row(p.name, `${p.value || '(given)'}${p.default !== undefined ? `\n(default ${p.default})` : ''}`);
   if (n.outputs) row('output features', n.outputs.join(', '));
   if (n.children.length) row('steps', `${n.children.length}`);
   details.append(dl);
   const graphUri = current?.graph.uri ?? '';
   const findings: { code: string; severity: string; text: string; line: number; uri: string }[] = [
-    ...n.findings.map((code) => ({ code, severity: n.severities?.[code] ?? 'warning', text: 'in this step', line: n.range.start.line, uri: n.uri ?? graphUri })),
-    ...(n.external ?? []).map((e) => ({ code: e.code, severity: e.severity, text: `line ${e.line + 1}: ${e.message}`, line: e.line, uri: graphUri })),
+    ...n.findings.map((code) => ({
+      code,
+      severity: n.severities?.[code] ?? 'warning',
+      text: 'in this step',
+      line: n.range.start.line,
+      uri: n.uri ?? graphUri,
+    })),
+    ...(n.external ?? []).map((e) => ({
+      code: e.code,
+      severity: e.severity,
+      text: `line ${e.line + 1}: ${e.message}`,
+      line: e.line,
+      uri: graphUri,
+    })),
   ];
   for (const f of findings) {
     const div = document.createElement('div');
@@ -291,7 +313,13 @@ function showDetails(n: GraphNode): void {
     code.className = `pl-d-code pl-d-${f.severity}`;
     code.textContent = f.code;
     code.title = `Go to line ${f.line + 1}`;
-    code.addEventListener('click', () => vscode.postMessage({ type: 'reveal', uri: f.uri, range: { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } } }));
+    code.addEventListener('click', () =>
+      vscode.postMessage({
+        type: 'reveal',
+        uri: f.uri,
+        range: { start: { line: f.line, character: 0 }, end: { line: f.line, character: 0 } },
+      }),
+    );
     div.append(code, ` ${f.severity} · ${f.text}`);
     details.append(div);
   }

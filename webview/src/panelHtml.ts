@@ -15,7 +15,13 @@ export interface PanelHtmlInput {
 }
 
 export function panelHtml({ cspSource, scriptUri, nonce }: PanelHtmlInput): string {
-  const csp = [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src ${cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${cspSource}`].join('; ');
+  const csp = [
+    `default-src 'none'`,
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

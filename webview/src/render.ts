@@ -88,19 +88,40 @@ export function collapseGraph(graph: PipelineGraph, collapsed: ReadonlySet<strin
       if (collapsed.has(n.id)) return { ...n, children: [], toggle: 'closed', hidden: count(n.id) };
       return { ...n, toggle: 'open' };
     });
-  const edges = graph.edges.filter((e) => !hiddenIds.has(e.source) && !hiddenIds.has(e.target) && !(collapsed.has(e.source) && e.kind === 'enter') && !(collapsed.has(e.target) && e.kind === 'exit'));
+  const edges = graph.edges.filter(
+    (e) =>
+      !hiddenIds.has(e.source) &&
+      !hiddenIds.has(e.target) &&
+      !(collapsed.has(e.source) && e.kind === 'enter') &&
+      !(collapsed.has(e.target) && e.kind === 'exit'),
+  );
   return { ...graph, nodes, edges };
 }
 
 /** Codes on a node's title row: its own findings, then (on a root) those about it from outside it. */
 function badgeCodes(n: GraphNode): { code: string; severity: Severity; external: boolean }[] {
   const own = n.findings.map((code) => ({ code, severity: severityOf(code, n), external: false }));
-  const outside = (n.external ?? []).filter((e, i, all) => !n.findings.includes(e.code) && all.findIndex((x) => x.code === e.code) === i);
-  return [...own, ...outside.map((e) => ({ code: e.code, severity: worstOf(n.external!.filter((x) => x.code === e.code).map((x) => x.severity)), external: true }))];
+  const outside = (n.external ?? []).filter(
+    (e, i, all) => !n.findings.includes(e.code) && all.findIndex((x) => x.code === e.code) === i,
+  );
+  return [
+    ...own,
+    ...outside.map((e) => ({
+      code: e.code,
+      severity: worstOf(n.external!.filter((x) => x.code === e.code).map((x) => x.severity)),
+      external: true,
+    })),
+  ];
 }
 
 function worstOf(list: Severity[]): Severity {
-  return list.includes('error') ? 'error' : list.includes('warning') ? 'warning' : list.includes('information') ? 'information' : 'hint';
+  return list.includes('error')
+    ? 'error'
+    : list.includes('warning')
+      ? 'warning'
+      : list.includes('information')
+        ? 'information'
+        : 'hint';
 }
 
 /** Badge colour of a code: the most severe finding with that code on the node. */
@@ -154,13 +175,18 @@ function measure(n: GraphNode & RenderMarks): NodeText {
   const badgesW = badges.reduce((s, b) => s + b.width + BADGE_GAP, 0);
   const maxMono = Math.floor((MAX_W - 2 * PAD_X) / CHAR_MONO);
   const title = (n.toggle === 'open' ? '▾ ' : n.toggle === 'closed' ? '▸ ' : '') + fit(n.name, 40);
-  const cls = isRoot ? `${fit(n.className, 40)} · line ${n.range.start.line + 1}` : n.className !== n.name ? fit(n.className, 40) : undefined;
+  const cls = isRoot
+    ? `${fit(n.className, 40)} · line ${n.range.start.line + 1}`
+    : n.className !== n.name
+      ? fit(n.className, 40)
+      : undefined;
   let width: number;
   if (container) {
     // "name  Class" on one line.
     width = title.length * CHAR_TITLE + (cls ? 10 + cls.length * CHAR_TEXT : 0) + badgesW + 2 * PAD_X;
   } else {
-    width = Math.max(title.length * CHAR_TITLE + (badgesW ? badgesW + 8 : 0), (cls?.length ?? 0) * CHAR_TEXT) + 2 * PAD_X;
+    width =
+      Math.max(title.length * CHAR_TITLE + (badgesW ? badgesW + 8 : 0), (cls?.length ?? 0) * CHAR_TEXT) + 2 * PAD_X;
   }
   const cols = n.columns ? fit(`cols ${n.columns}`, maxMono) : undefined;
   const shown = n.params.slice(0, MAX_PARAMS).map((p) => {
@@ -247,7 +273,12 @@ function drawn(e: GraphEdge, byId: Map<string, GraphNode>): boolean {
   return container.children.length > 1;
 }
 
-function toElk(graph: PipelineGraph, byId: Map<string, GraphNode>, texts: Map<string, NodeText>, rootId: string): ElkNode {
+function toElk(
+  graph: PipelineGraph,
+  byId: Map<string, GraphNode>,
+  texts: Map<string, NodeText>,
+  rootId: string,
+): ElkNode {
   const edgesByContainer = new Map<string, GraphEdge[]>();
   for (const e of graph.edges) {
     if (!drawn(e, byId)) continue;
@@ -283,7 +314,9 @@ function toElk(graph: PipelineGraph, byId: Map<string, GraphNode>, texts: Map<st
         'elk.nodeSize.minimum': `(${t.width}, ${t.height + footerH + 30})`,
       },
       children: n.children.map((c) => build(byId.get(c)!)),
-      edges: (edgesByContainer.get(n.id) ?? []).filter((e) => e.kind !== 'sequence' || byId.get(e.source)?.parent === n.id).map(elkEdge),
+      edges: (edgesByContainer.get(n.id) ?? [])
+        .filter((e) => e.kind !== 'sequence' || byId.get(e.source)?.parent === n.id)
+        .map(elkEdge),
     };
   };
   const root = build(byId.get(rootId)!);
@@ -317,7 +350,8 @@ export async function layoutGraph(graph: PipelineGraph): Promise<DiagramLayout> 
   for (const [i, g] of laid.entries()) {
     const top = y + HEADING_H;
     const walk = (n: ElkNode) => {
-      if (byId.has(n.id)) boxes.set(n.id, { x: MARGIN + (n.x ?? 0), y: top + (n.y ?? 0), width: n.width ?? 0, height: n.height ?? 0 });
+      if (byId.has(n.id))
+        boxes.set(n.id, { x: MARGIN + (n.x ?? 0), y: top + (n.y ?? 0), width: n.width ?? 0, height: n.height ?? 0 });
       for (const e of n.edges ?? []) {
         const ge = edgeById.get(e.id);
         if (ge && !drawn(ge, byId)) continue;
@@ -342,12 +376,14 @@ export async function layoutGraph(graph: PipelineGraph): Promise<DiagramLayout> 
         const b = pendingBox(ge.target);
         const footerH = t.footer.length > 0 ? t.footer.length * LINE_H + PAD_Y : 0;
         const k = pts.length - 1;
-        if (b && pts[k].x === pts[k - 1].x) pts[k] = { x: pts[k].x, y: Math.max(b.y + b.height - footerH - 6, pts[k - 1].y + 2) };
+        if (b && pts[k].x === pts[k - 1].x)
+          pts[k] = { x: pts[k].x, y: Math.max(b.y + b.height - footerH - 6, pts[k - 1].y + 2) };
       }
     };
     const elkBoxes = new Map<string, Box>();
     const collect = (n: ElkNode) => {
-      if (byId.has(n.id)) elkBoxes.set(n.id, { x: MARGIN + (n.x ?? 0), y: top + (n.y ?? 0), width: n.width ?? 0, height: n.height ?? 0 });
+      if (byId.has(n.id))
+        elkBoxes.set(n.id, { x: MARGIN + (n.x ?? 0), y: top + (n.y ?? 0), width: n.width ?? 0, height: n.height ?? 0 });
       for (const c of n.children ?? []) collect(c);
     };
     const pendingBox = (id: string) => elkBoxes.get(id);
@@ -374,7 +410,8 @@ export function tooltip(n: GraphNode): string {
   const lines = [`${n.name}: ${n.className}${n.qname ? ` (${n.qname})` : ''}`];
   if (n.path) lines.push(`set_params path: ${n.path}`);
   if (n.columns) lines.push(`columns: ${n.columns}`);
-  for (const p of n.params) lines.push(`${p.name}${p.value ? `=${p.value}` : ''}${p.default !== undefined ? `   (default ${p.default})` : ''}`);
+  for (const p of n.params)
+    lines.push(`${p.name}${p.value ? `=${p.value}` : ''}${p.default !== undefined ? `   (default ${p.default})` : ''}`);
   if (n.outputs) lines.push(`output features: ${n.outputs.join(', ')}`);
   if (n.findings.length) lines.push(`findings: ${n.findings.join(', ')}`);
   for (const e of n.external ?? []) lines.push(`${e.code} at line ${e.line + 1}: ${e.message}`);
@@ -386,17 +423,29 @@ function renderNode(n: GraphNode & RenderMarks, box: Box, t: NodeText, focus: bo
   const container = n.children.length > 0;
   const sev = t.badges.map((b) => b.severity);
   const worst = sev.length ? worstOf(sev) : '';
-  const classes = ['pl-node', `pl-kind-${n.kind}`, worst ? `pl-has-${worst}` : '', focus ? 'pl-focus' : '', n.toggle ? `pl-${n.toggle}` : ''].filter(Boolean).join(' ');
+  const classes = [
+    'pl-node',
+    `pl-kind-${n.kind}`,
+    worst ? `pl-has-${worst}` : '',
+    focus ? 'pl-focus' : '',
+    n.toggle ? `pl-${n.toggle}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const out: string[] = [];
   out.push(
     `<g class="${classes}" data-id="${escapeXml(n.id)}" data-name="${escapeXml(n.name)}" data-class="${escapeXml(n.className)}" data-kind="${n.kind}" data-line="${n.range.start.line + 1}" data-range="${rangeAttr(n)}" data-findings="${escapeXml(n.findings.join(' '))}"${n.toggle ? ` data-toggle="${n.toggle}" aria-expanded="${n.toggle === 'open'}"` : ''} tabindex="0" role="button" aria-label="${escapeXml(`${n.name} ${n.className}`)}">`,
   );
   out.push(`<title>${escapeXml(tooltip(n))}</title>`);
-  out.push(`<rect class="pl-box" x="${r(box.x)}" y="${r(box.y)}" width="${r(box.width)}" height="${r(box.height)}" rx="${container ? 8 : 5}"/>`);
+  out.push(
+    `<rect class="pl-box" x="${r(box.x)}" y="${r(box.y)}" width="${r(box.width)}" height="${r(box.height)}" rx="${container ? 8 : 5}"/>`,
+  );
   let y = box.y + PAD_Y + 13;
   const x = box.x + PAD_X;
   if (container) {
-    out.push(`<text x="${r(x)}" y="${r(y)}"><tspan class="pl-title">${titleMarkup(t.title, n.toggle)}</tspan>${t.cls ? `<tspan class="pl-class" dx="8">${escapeXml(t.cls)}</tspan>` : ''}</text>`);
+    out.push(
+      `<text x="${r(x)}" y="${r(y)}"><tspan class="pl-title">${titleMarkup(t.title, n.toggle)}</tspan>${t.cls ? `<tspan class="pl-class" dx="8">${escapeXml(t.cls)}</tspan>` : ''}</text>`,
+    );
   } else {
     out.push(`<text class="pl-title" x="${r(x)}" y="${r(y)}">${titleMarkup(t.title, n.toggle)}</text>`);
   }
@@ -404,7 +453,12 @@ function renderNode(n: GraphNode & RenderMarks, box: Box, t: NodeText, focus: bo
   let bx = box.x + box.width - PAD_X;
   for (const b of [...t.badges].reverse()) {
     bx -= b.width;
-    const title = b.external ? (n.external ?? []).filter((e) => e.code === b.code).map((e) => `${e.code} at line ${e.line + 1}: ${e.message}`).join('\n') : '';
+    const title = b.external
+      ? (n.external ?? [])
+          .filter((e) => e.code === b.code)
+          .map((e) => `${e.code} at line ${e.line + 1}: ${e.message}`)
+          .join('\n')
+      : '';
     out.push(
       `<g class="pl-badge pl-badge-${b.severity}${b.external ? ' pl-badge-external' : ''}" data-code="${escapeXml(b.code)}" data-severity="${b.severity}">${title ? `<title>${escapeXml(title)}</title>` : ''}<rect x="${r(bx)}" y="${r(box.y + PAD_Y + 1)}" width="${r(b.width)}" height="${BADGE_H}" rx="7"/><text x="${r(bx + 5)}" y="${r(box.y + PAD_Y + 12)}">${escapeXml(b.external ? `↗ ${b.code}` : b.code)}</text></g>`,
     );
@@ -420,7 +474,9 @@ function renderNode(n: GraphNode & RenderMarks, box: Box, t: NodeText, focus: bo
     y += LINE_H;
   }
   for (const p of t.params) {
-    out.push(`<text class="pl-param" x="${r(x)}" y="${r(y)}"><tspan class="pl-param-name">${escapeXml(p.name)}</tspan>${escapeXml(p.value)}</text>`);
+    out.push(
+      `<text class="pl-param" x="${r(x)}" y="${r(y)}"><tspan class="pl-param-name">${escapeXml(p.name)}</tspan>${escapeXml(p.value)}</text>`,
+    );
     y += LINE_H;
   }
   if (t.more) {
@@ -456,7 +512,9 @@ export function renderSvg(graph: PipelineGraph, layout: DiagramLayout, options: 
     `<svg xmlns="http://www.w3.org/2000/svg" class="pl-diagram" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="pipeline diagram">`,
   );
   if (options.embedStyle) out.push(`<style>${DIAGRAM_CSS}${options.extraCss ?? ''}</style>`);
-  out.push(`<defs><marker id="pl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="pl-arrow" d="M0,0 L10,5 L0,10 z"/></marker></defs>`);
+  out.push(
+    `<defs><marker id="pl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="pl-arrow" d="M0,0 L10,5 L0,10 z"/></marker></defs>`,
+  );
   // Containers first (outermost first), then leaves, so that children paint above their parents.
   const depth = (n: GraphNode): number => (n.parent ? 1 + depth(byId.get(n.parent)!) : 0);
   const order = graph.nodes.filter((n) => layout.boxes.has(n.id)).sort((a, b) => depth(a) - depth(b));
@@ -466,7 +524,9 @@ export function renderSvg(graph: PipelineGraph, layout: DiagramLayout, options: 
   for (const { edge, points } of layout.edges) {
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${r(p.x)},${r(p.y)}`).join(' ');
     const marker = edge.kind === 'exit' ? '' : ' marker-end="url(#pl-arrow)"';
-    out.push(`<path class="pl-edge pl-edge-${edge.kind}" data-source="${escapeXml(edge.source)}" data-target="${escapeXml(edge.target)}" data-kind="${edge.kind}" d="${d}"${marker}/>`);
+    out.push(
+      `<path class="pl-edge pl-edge-${edge.kind}" data-source="${escapeXml(edge.source)}" data-target="${escapeXml(edge.target)}" data-kind="${edge.kind}" d="${d}"${marker}/>`,
+    );
     const p = edge.kind === 'enter' ? points[0] : edge.kind === 'exit' ? points[points.length - 1] : undefined;
     if (p) dots.add(`${r(p.x)},${r(p.y)}`);
   }
@@ -479,7 +539,10 @@ export function renderSvg(graph: PipelineGraph, layout: DiagramLayout, options: 
 }
 
 /** Layout + SVG in one call. */
-export async function renderDiagram(graph: PipelineGraph, options: RenderOptions = {}): Promise<{ svg: string; layout: DiagramLayout }> {
+export async function renderDiagram(
+  graph: PipelineGraph,
+  options: RenderOptions = {},
+): Promise<{ svg: string; layout: DiagramLayout }> {
   const layout = await layoutGraph(graph);
   return { svg: renderSvg(graph, layout, options), layout };
 }

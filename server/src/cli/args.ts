@@ -48,13 +48,20 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
   const terminator = argv.indexOf('--');
   // `-selct` would otherwise be read as the short flags -s -e -l -c -t.
   for (const arg of terminator < 0 ? argv : argv.slice(0, terminator)) {
-    if (/^-[A-Za-z][A-Za-z-]+$/.test(arg) && !Object.values(options).some((o) => o.short === arg[1] && o.type === 'string')) {
-      throw new UsageError(`unknown option ${arg} for \`pipelint ${spec.name}\`${didYouMean(arg.slice(1), Object.keys(options), '--')}; ${hint}`);
+    if (
+      /^-[A-Za-z][A-Za-z-]+$/.test(arg) &&
+      !Object.values(options).some((o) => o.short === arg[1] && o.type === 'string')
+    ) {
+      throw new UsageError(
+        `unknown option ${arg} for \`pipelint ${spec.name}\`${didYouMean(arg.slice(1), Object.keys(options), '--')}; ${hint}`,
+      );
     }
   }
   const { tokens } = parseArgs({
     args: argv,
-    options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
+    options: Object.fromEntries(
+      Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+    ),
     allowPositionals: true,
     strict: false,
     tokens: true,
@@ -72,7 +79,9 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
     const o = options[t.name];
     if (!o) {
       const names = Object.keys(options);
-      throw new UsageError(`unknown option ${t.rawName} for \`pipelint ${spec.name}\`${didYouMean(t.name, names, '--')}; ${hint}`);
+      throw new UsageError(
+        `unknown option ${t.rawName} for \`pipelint ${spec.name}\`${didYouMean(t.name, names, '--')}; ${hint}`,
+      );
     }
     if (t.name === 'help') {
       help = true;
@@ -84,18 +93,24 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
       continue;
     }
     // A string option: its value is the next argument unless that is one of our options (`--seed --fix`).
-    const looksLikeOption = !t.inlineValue && t.value !== undefined && /^--?[A-Za-z]/.test(t.value) && isOption(t.value, options);
+    const looksLikeOption =
+      !t.inlineValue && t.value !== undefined && /^--?[A-Za-z]/.test(t.value) && isOption(t.value, options);
     if (t.value === undefined || looksLikeOption) {
-      throw new UsageError(`${t.rawName} needs a value${o.value ? ` (${o.value}${o.choices ? `: ${o.choices.join(', ')}` : ''})` : ''}`);
+      throw new UsageError(
+        `${t.rawName} needs a value${o.value ? ` (${o.value}${o.choices ? `: ${o.choices.join(', ')}` : ''})` : ''}`,
+      );
     }
     if (o.choices && !o.choices.includes(t.value)) {
-      throw new UsageError(`unknown ${t.rawName} "${t.value}"${didYouMean(t.value, o.choices, '')}; expected one of ${o.choices.join(', ')}`);
+      throw new UsageError(
+        `unknown ${t.rawName} "${t.value}"${didYouMean(t.value, o.choices, '')}; expected one of ${o.choices.join(', ')}`,
+      );
     }
     values[t.name] = t.value;
   }
   if (!help) {
     const { min, max, name } = spec.positionals;
-    if (positionals.length < min) throw new UsageError(`\`pipelint ${spec.name}\` needs ${name}; usage: pipelint ${spec.name} ${spec.synopsis}`);
+    if (positionals.length < min)
+      throw new UsageError(`\`pipelint ${spec.name}\` needs ${name}; usage: pipelint ${spec.name} ${spec.synopsis}`);
     if (positionals.length > max) {
       const extra = positionals[max];
       throw new UsageError(
@@ -117,7 +132,12 @@ function isOption(arg: string, options: Record<string, OptionSpec>): boolean {
 export function commandHelp(spec: CommandSpec): string {
   const rows = Object.entries({ ...spec.options, help: HELP_OPTION }).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
-    const extra = [o.choices ? `one of ${o.choices.join(', ')}` : '', o.default !== undefined && o.default !== false ? `default ${o.default}` : ''].filter(Boolean).join('; ');
+    const extra = [
+      o.choices ? `one of ${o.choices.join(', ')}` : '',
+      o.default !== undefined && o.default !== false ? `default ${o.default}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     return [flag, extra ? `${o.help} (${extra})` : o.help];
   });
   const width = Math.max(...rows.map((r) => r[0].length));
@@ -161,7 +181,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];

@@ -62,14 +62,21 @@ export interface CheckOptions {
 export type FindingsFilter = (findings: Finding[], text: string, kind: SourceKind) => Finding[];
 
 /** Reads, decodes and analyses one file; I/O and decoding problems become a CheckError. */
-export async function checkFile(engine: Engine, file: WalkedFile, options: CheckOptions): Promise<FileResult | CheckError> {
+export async function checkFile(
+  engine: Engine,
+  file: WalkedFile,
+  options: CheckOptions,
+): Promise<FileResult | CheckError> {
   const kind = kindOfPath(file.absolute);
   if (!kind) return { path: file.display, message: 'not a Python, notebook or TypeScript file' };
   let bytes: Buffer;
   try {
     const read = await readRegularFile(file.absolute, options.maxFileBytes);
     if (!Buffer.isBuffer(read)) {
-      return { path: file.display, message: `skipped: ${sizeInWords(read.tooLarge)} is above the ${sizeInWords(options.maxFileBytes)} limit (--max-file-size)` };
+      return {
+        path: file.display,
+        message: `skipped: ${sizeInWords(read.tooLarge)} is above the ${sizeInWords(options.maxFileBytes)} limit (--max-file-size)`,
+      };
     }
     bytes = read;
   } catch (err) {
@@ -88,19 +95,38 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
     if (options.finish) findings = options.finish(findings, notebook ? notebook.text : text, kind);
     let fixed = 0;
     if (options.fix || options.diff) {
-      const result = kind === 'notebook' ? fixNotebook(engine, file.display, text, options.analyze, options.finish) : fixText(engine, file.display, text, kind, options.analyze, options.finish);
+      const result =
+        kind === 'notebook'
+          ? fixNotebook(engine, file.display, text, options.analyze, options.finish)
+          : fixText(engine, file.display, text, kind, options.analyze, options.finish);
       if (result.fixed > 0 && options.diff) {
         const display = file.display.split('\\').join('/');
-        const diff = kind === 'notebook' ? notebookDiff(display, text, result.text) : unifiedDiff(display, bom + text, bom + result.text);
+        const diff =
+          kind === 'notebook'
+            ? notebookDiff(display, text, result.text)
+            : unifiedDiff(display, bom + text, bom + result.text);
         return { file, findings, notebook, fixed: result.fixed, diff };
       }
       if (result.fixed > 0) {
         const encoded = encodeSource(source, result.text);
-        if (!encoded) return { file, findings, notebook, fixed: 0, notFixed: `not fixed: the file is ${source.encoding}-encoded and pipelint writes only UTF-8 and Latin-1; left alone` };
+        if (!encoded)
+          return {
+            file,
+            findings,
+            notebook,
+            fixed: 0,
+            notFixed: `not fixed: the file is ${source.encoding}-encoded and pipelint writes only UTF-8 and Latin-1; left alone`,
+          };
         try {
           await writeFileAtomic(file.absolute, encoded, { expected: bytes });
         } catch (err) {
-          return { file, findings, notebook, fixed: 0, notFixed: `not fixed: ${err instanceof Error ? err.message : String(err)}` };
+          return {
+            file,
+            findings,
+            notebook,
+            fixed: 0,
+            notFixed: `not fixed: ${err instanceof Error ? err.message : String(err)}`,
+          };
         }
         fixed = result.fixed;
         findings = result.findings;
@@ -118,7 +144,14 @@ export async function checkFile(engine: Engine, file: WalkedFile, options: Check
 /**
  * Applies safe fixes until none is left (a fix may reveal or remove others), at most 10 rounds.
  */
-export function fixText(engine: Engine, uri: string, text: string, kind: 'python' | 'typescript', options: AnalyzeOptions, finish?: FindingsFilter): { text: string; fixed: number; findings: Finding[] } {
+export function fixText(
+  engine: Engine,
+  uri: string,
+  text: string,
+  kind: 'python' | 'typescript',
+  options: AnalyzeOptions,
+  finish?: FindingsFilter,
+): { text: string; fixed: number; findings: Finding[] } {
   let fixed = 0;
   let current = text;
   const run = (t: string) => {
@@ -129,7 +162,10 @@ export function fixText(engine: Engine, uri: string, text: string, kind: 'python
   for (let round = 0; round < 10; round++) {
     const safe = findings.filter((f) => f.fix?.safety === 'safe');
     if (safe.length === 0) break;
-    const result = applyEdits(current, safe.flatMap((f) => f.fix!.edits));
+    const result = applyEdits(
+      current,
+      safe.flatMap((f) => f.fix!.edits),
+    );
     if (result.text === current) break;
     current = result.text;
     fixed += safe.length;
@@ -142,7 +178,13 @@ export function fixText(engine: Engine, uri: string, text: string, kind: 'python
  * Safe fixes on a notebook, round after round like `fixText`: edits land in the cells' sources only, and
  * the rest of the .ipynb text is kept byte for byte (see notebook/write.ts).
  */
-export function fixNotebook(engine: Engine, uri: string, json: string, options: AnalyzeOptions, finish?: FindingsFilter): { text: string; fixed: number; findings: Finding[]; notebook: NotebookProgram } {
+export function fixNotebook(
+  engine: Engine,
+  uri: string,
+  json: string,
+  options: AnalyzeOptions,
+  finish?: FindingsFilter,
+): { text: string; fixed: number; findings: Finding[]; notebook: NotebookProgram } {
   let fixed = 0;
   let current = json;
   const run = (t: string) => {
@@ -153,7 +195,11 @@ export function fixNotebook(engine: Engine, uri: string, json: string, options: 
   for (let round = 0; round < 10; round++) {
     const safe = state.findings.filter((f) => f.fix?.safety === 'safe');
     if (safe.length === 0) break;
-    const result = applyProgramFixes(current, state.notebook, safe.map((f) => f.fix!));
+    const result = applyProgramFixes(
+      current,
+      state.notebook,
+      safe.map((f) => f.fix!),
+    );
     if (result.json === current) break;
     current = result.json;
     fixed += result.applied;
@@ -176,15 +222,25 @@ export async function writeIfUnchanged(file: string, expected: Buffer, text: str
 }
 
 /** A range as shown to users: 1-based lines and columns; in a notebook, lines of the cell, and the cell (1-based, counting every cell as Jupyter and Ruff do). */
-export function shownRange(notebook: NotebookProgram | undefined, r: Range): { cell?: number; start: { line: number; column: number }; end: { line: number; column: number } } {
+export function shownRange(
+  notebook: NotebookProgram | undefined,
+  r: Range,
+): { cell?: number; start: { line: number; column: number }; end: { line: number; column: number } } {
   if (notebook && notebook.cells.length > 0) {
     const start = notebook.locate(r.start.line);
     const end = notebook.locate(r.end.line);
     // A range that runs into the next cell ends at the end of its own cell.
     const endLine = end.cell === start.cell ? end.line : start.cell.lineCount - 1;
-    return { cell: start.cell.index + 1, start: { line: start.line + 1, column: r.start.character + 1 }, end: { line: endLine + 1, column: r.end.character + 1 } };
+    return {
+      cell: start.cell.index + 1,
+      start: { line: start.line + 1, column: r.start.character + 1 },
+      end: { line: endLine + 1, column: r.end.character + 1 },
+    };
   }
-  return { start: { line: r.start.line + 1, column: r.start.character + 1 }, end: { line: r.end.line + 1, column: r.end.character + 1 } };
+  return {
+    start: { line: r.start.line + 1, column: r.start.character + 1 },
+    end: { line: r.end.line + 1, column: r.end.character + 1 },
+  };
 }
 
 /** A finding's location as shown to users: 1-based, and cell-relative for notebooks. */

@@ -12,7 +12,8 @@ import { commandHelp, describeIoError, parseCommand, UsageError, type CommandSpe
 export const DIAGRAM: CommandSpec = {
   name: 'diagram',
   synopsis: 'FILE [--line N] (-o OUT.html | -o OUT.svg | --json)',
-  summary: 'Draws the pipelines of FILE as in the VS Code panel: a self-contained page or SVG (styles inline, no script).',
+  summary:
+    'Draws the pipelines of FILE as in the VS Code panel: a self-contained page or SVG (styles inline, no script).',
   positionals: { min: 1, max: 1, name: 'FILE' },
   options: {
     output: { type: 'string', short: 'o', value: 'OUT', help: 'write here; .html, .svg or .json by its extension' },
@@ -38,14 +39,22 @@ export async function diagram(argv: string[]): Promise<number> {
   const out = values.output;
   if (!out && !values.json) throw new UsageError('`pipelint diagram` needs -o OUT.html, -o OUT.svg or --json');
   const format = out ? path.extname(out).toLowerCase() : '.json';
-  if (out && format !== '.html' && format !== '.svg' && format !== '.json') throw new UsageError(`cannot tell the format of -o ${out}: name it .html, .svg or .json`);
+  if (out && format !== '.html' && format !== '.svg' && format !== '.json')
+    throw new UsageError(`cannot tell the format of -o ${out}: name it .html, .svg or .json`);
   const kind = kindOfPath(file);
-  if (!kind) throw new UsageError(`cannot draw ${file}: not a Python, notebook or TypeScript file (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)`);
+  if (!kind)
+    throw new UsageError(
+      `cannot draw ${file}: not a Python, notebook or TypeScript file (.py, .ipynb, .ts, .tsx, .mts, .cts, .js)`,
+    );
   let text: string;
   try {
     text = decodeSource(readRegularFileSync(file), kind).text;
   } catch (err) {
-    throw new UsageError(err instanceof DecodeError ? `cannot draw ${file}: ${err.message}` : `cannot read ${file}: ${describeIoError(err)}`);
+    throw new UsageError(
+      err instanceof DecodeError
+        ? `cannot draw ${file}: ${err.message}`
+        : `cannot read ${file}: ${describeIoError(err)}`,
+    );
   }
   let line: number | undefined;
   if (values.line !== undefined) {
@@ -69,9 +78,18 @@ export async function diagram(argv: string[]): Promise<number> {
   }
   const { svg, layout } = await renderDiagram(graph, { embedStyle: format === '.svg' });
   const title = `${path.basename(file)}: pipeline diagram`;
-  const content = format === '.svg' ? `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n` : standaloneHtml(title, svg, `${graph.roots.length} pipeline${graph.roots.length === 1 ? '' : 's'}, drawn by pipelint`);
+  const content =
+    format === '.svg'
+      ? `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`
+      : standaloneHtml(
+          title,
+          svg,
+          `${graph.roots.length} pipeline${graph.roots.length === 1 ? '' : 's'}, drawn by pipelint`,
+        );
   await writeOut(out!, content);
-  process.stderr.write(`pipelint: wrote ${out} (${graph.nodes.length} nodes, layout ${layout.layoutMs.toFixed(0)} ms)\n`);
+  process.stderr.write(
+    `pipelint: wrote ${out} (${graph.nodes.length} nodes, layout ${layout.layoutMs.toFixed(0)} ms)\n`,
+  );
   return 0;
 }
 
@@ -98,5 +116,10 @@ export function selectRootAtLine(graph: PipelineGraph, line: number): PipelineGr
     for (const c of byId.get(id)!.children) add(c);
   };
   add(hit.id);
-  return { ...graph, roots: [hit.id], nodes: graph.nodes.filter((n) => keep.has(n.id)), edges: graph.edges.filter((e) => keep.has(e.source) && keep.has(e.target)) };
+  return {
+    ...graph,
+    roots: [hit.id],
+    nodes: graph.nodes.filter((n) => keep.has(n.id)),
+    edges: graph.edges.filter((e) => keep.has(e.source) && keep.has(e.target)),
+  };
 }

@@ -40,14 +40,23 @@ export function toJson(report: CheckReport): string {
       version: 1,
       findings,
       errors: report.errors,
-      summary: { files: report.results.length + report.errors.length, findings: findings.length, durationMs: Math.round(report.durationMs) },
+      summary: {
+        files: report.results.length + report.errors.length,
+        findings: findings.length,
+        durationMs: Math.round(report.durationMs),
+      },
     },
     null,
     2,
   );
 }
 
-const SEVERITY_LABEL: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'info', hint: 'hint' };
+const SEVERITY_LABEL: Record<Severity, string> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'info',
+  hint: 'hint',
+};
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -70,16 +79,22 @@ export function toText(report: CheckReport, color: boolean, options: { fixRan?: 
     for (const f of r.findings) {
       total++;
       const loc = displayLocation(r, f);
-      const where = loc.cell !== undefined ? `${r.file.display}:cell ${loc.cell}:${loc.line}:${loc.column}` : `${r.file.display}:${loc.line}:${loc.column}`;
+      const where =
+        loc.cell !== undefined
+          ? `${r.file.display}:cell ${loc.cell}:${loc.line}:${loc.column}`
+          : `${r.file.display}:${loc.line}:${loc.column}`;
       const safe = markFixes && f.fix?.safety === 'safe';
       if (safe) fixable++;
       const sev = f.severity === 'error' ? c('31', SEVERITY_LABEL[f.severity]) : SEVERITY_LABEL[f.severity];
-      lines.push(`${c('1', where)}: ${c(f.severity === 'error' ? '31;1' : '33;1', f.code)} ${f.message}${safe ? ' [*]' : ''} (${sev})`);
+      lines.push(
+        `${c('1', where)}: ${c(f.severity === 'error' ? '31;1' : '33;1', f.code)} ${f.message}${safe ? ' [*]' : ''} (${sev})`,
+      );
     }
   }
   const skipped = report.errors.filter(isSkipped);
   const failed = report.errors.filter((e) => !isSkipped(e));
-  for (const e of report.errors) lines.push(`${c('1', e.path)}: ${isSkipped(e) ? c('33', 'warning') : c('31', 'error')}: ${e.message}`);
+  for (const e of report.errors)
+    lines.push(`${c('1', e.path)}: ${isSkipped(e) ? c('33', 'warning') : c('31', 'error')}: ${e.message}`);
   const checked = report.results.length;
   if (total > 0) {
     const of = withFindings < checked ? ` of ${checked}` : '';
@@ -88,7 +103,9 @@ export function toText(report: CheckReport, color: boolean, options: { fixRan?: 
   } else if (checked === 0 && report.errors.length === 0) {
     lines.push('No files to check: no .py, .ipynb or TypeScript files under the paths given.');
   } else if (failed.length === 0) {
-    lines.push(`All checks passed (${plural(checked, 'file')}${skipped.length > 0 ? `; ${skipped.length} skipped` : ''}).`);
+    lines.push(
+      `All checks passed (${plural(checked, 'file')}${skipped.length > 0 ? `; ${skipped.length} skipped` : ''}).`,
+    );
   } else if (checked > 0) {
     lines.push(`No problems found in ${plural(checked, 'checked file')}.`);
   }

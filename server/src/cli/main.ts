@@ -21,14 +21,37 @@ const CHECK: CommandSpec = {
   summary: 'Lints Python, notebooks and scikit.js TypeScript under PATH (default: the current directory).',
   positionals: { min: 0, max: Infinity, name: 'PATH' },
   options: {
-    format: { type: 'string', default: 'text', value: 'FORMAT', choices: ['text', 'json', 'sarif', 'github'], help: 'output format' },
-    select: { type: 'string', value: 'CODES', help: 'run only these rules (codes or prefixes, comma-separated: SKL1,SKL201)' },
+    format: {
+      type: 'string',
+      default: 'text',
+      value: 'FORMAT',
+      choices: ['text', 'json', 'sarif', 'github'],
+      help: 'output format',
+    },
+    select: {
+      type: 'string',
+      value: 'CODES',
+      help: 'run only these rules (codes or prefixes, comma-separated: SKL1,SKL201)',
+    },
     'extend-select': { type: 'string', value: 'CODES', help: 'run these rules too' },
     ignore: { type: 'string', value: 'CODES', help: 'do not run these rules' },
     fix: { type: 'boolean', default: false, help: 'write the safe fixes to the files' },
-    diff: { type: 'boolean', default: false, help: 'print the safe fixes as a unified diff, write nothing (exit 1 if there are any)' },
-    'fail-on': { type: 'string', value: 'LEVEL', choices: ['error', 'warning', 'information', 'hint'], help: 'exit 1 when a finding is at or above this level (default from config, else warning)' },
-    seed: { type: 'string', value: 'N', help: 'the random_state the SKL201 fix inserts (default from config, else 42)' },
+    diff: {
+      type: 'boolean',
+      default: false,
+      help: 'print the safe fixes as a unified diff, write nothing (exit 1 if there are any)',
+    },
+    'fail-on': {
+      type: 'string',
+      value: 'LEVEL',
+      choices: ['error', 'warning', 'information', 'hint'],
+      help: 'exit 1 when a finding is at or above this level (default from config, else warning)',
+    },
+    seed: {
+      type: 'string',
+      value: 'N',
+      help: 'the random_state the SKL201 fix inserts (default from config, else 42)',
+    },
     config: { type: 'string', value: 'FILE', help: 'use this pipelint.toml / pyproject.toml for every file' },
     isolated: { type: 'boolean', default: false, help: 'ignore all configuration files' },
     'report-unused-noqa': { type: 'boolean', default: false, help: 'report `# noqa` comments that suppress nothing' },
@@ -76,10 +99,19 @@ Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, confi
 async function check(argv: string[]): Promise<number> {
   const { values: raw, positionals, help } = parseCommand(CHECK, argv);
   if (help) return printHelp(CHECK);
-  const values = raw as unknown as PolicyFlags & { format: string; fix: boolean; diff: boolean; 'max-file-size': string; 'no-color': boolean };
+  const values = raw as unknown as PolicyFlags & {
+    format: string;
+    fix: boolean;
+    diff: boolean;
+    'max-file-size': string;
+    'no-color': boolean;
+  };
   // Ruff reads `--fix --diff` as "show the diff"; both together are more likely a slip than a plan, and
   // guessing wrong either writes files the user meant to preview or silently does not write them.
-  if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together: --diff shows the safe fixes without writing them, --fix writes them');
+  if (values.fix && values.diff)
+    throw new UsageError(
+      '--fix and --diff cannot be used together: --diff shows the safe fixes without writing them, --fix writes them',
+    );
   // Rules, severities, seed and fail level per file: config file (nearest above it) + these flags.
   // The config search stops at the repository root, or outside one at the working directory or a named path.
   const flags = { ...values, roots: [process.cwd(), ...positionals.map((p) => path.resolve(p))] };
@@ -102,7 +134,10 @@ async function check(argv: string[]): Promise<number> {
     for (const file of files) {
       const logs: string[] = [];
       const policy = policies.forFile(file, base, (m) => logs.push(m));
-      const result = await checkFile(engine, file, { ...policy.options, analyze: { ...policy.options.analyze, workspace } });
+      const result = await checkFile(engine, file, {
+        ...policy.options,
+        analyze: { ...policy.options.analyze, workspace },
+      });
       outcomes.push({ result, failOn: policy.failOn, logs });
     }
   }
@@ -123,13 +158,22 @@ async function check(argv: string[]): Promise<number> {
     // Like `ruff check --diff`: the diff on stdout, exit 1 when there is something to fix.
     process.stdout.write(results.map((r) => r.diff ?? '').join(''));
     const would = results.reduce((n, r) => n + (r.diff ? r.fixed : 0), 0);
-    process.stderr.write(would > 0 ? `Would fix ${would} problem${would === 1 ? '' : 's'}.\n` : 'No safe fixes available.\n');
+    process.stderr.write(
+      would > 0 ? `Would fix ${would} problem${would === 1 ? '' : 's'}.\n` : 'No safe fixes available.\n',
+    );
     for (const e of errors) process.stderr.write(`pipelint: ${e.path}: ${e.message}\n`);
     if (errors.some((e) => !isSkipped(e))) return 2;
     return would > 0 ? 1 : 0;
   }
   const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
-  const out = values.format === 'json' ? toJson(report) : values.format === 'sarif' ? toSarif(report) : values.format === 'github' ? toGithub(report) : toText(report, color, { fixRan: values.fix });
+  const out =
+    values.format === 'json'
+      ? toJson(report)
+      : values.format === 'sarif'
+        ? toSarif(report)
+        : values.format === 'github'
+          ? toGithub(report)
+          : toText(report, color, { fixRan: values.fix });
   if (out) process.stdout.write(out + '\n');
   if (errors.some((e) => !isSkipped(e))) return 2;
   return results.some((r) => countAtOrAbove(r.findings, failOn.get(r)!) > 0) ? 1 : 0;
@@ -139,7 +183,8 @@ async function check(argv: string[]): Promise<number> {
 function parseSize(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kKmM]?)[bB]?$/.exec(value.trim());
   const bytes = m ? Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1) : NaN;
-  if (!Number.isFinite(bytes) || bytes < 1) throw new UsageError(`--max-file-size must be a size in bytes, e.g. 5000000 or 5M (got "${value}")`);
+  if (!Number.isFinite(bytes) || bytes < 1)
+    throw new UsageError(`--max-file-size must be a size in bytes, e.g. 5000000 or 5M (got "${value}")`);
   return Math.floor(bytes);
 }
 
@@ -156,8 +201,16 @@ function rules(argv: string[]): number {
     process.stdout.write(ruleDoc(rule));
     return 0;
   }
-  const rows = allRules.map((r) => [r.meta.code, r.meta.name, r.meta.defaultSeverity, r.meta.fix === 'none' ? '-' : r.meta.fix, r.meta.summary]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), ['code', 'name', 'severity', 'fix'][i].length));
+  const rows = allRules.map((r) => [
+    r.meta.code,
+    r.meta.name,
+    r.meta.defaultSeverity,
+    r.meta.fix === 'none' ? '-' : r.meta.fix,
+    r.meta.summary,
+  ]);
+  const widths = [0, 1, 2, 3].map((i) =>
+    Math.max(...rows.map((row) => row[i].length), ['code', 'name', 'severity', 'fix'][i].length),
+  );
   const fmt = (row: string[]) => row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join('  ');
   process.stdout.write([fmt(['code', 'name', 'severity', 'fix', 'summary']), ...rows.map(fmt)].join('\n') + '\n');
   return 0;
@@ -211,24 +264,27 @@ function unknownCommand(command: string): UsageError {
   if (command.startsWith('-')) {
     // `pipelint --fix`: a check option given without the command.
     const name = command.replace(/^-+/, '').split('=')[0];
-    if (name in CHECK.options) return new UsageError(`${command} is an option of \`pipelint check\`: run \`pipelint check ${command}\``);
+    if (name in CHECK.options)
+      return new UsageError(`${command} is an option of \`pipelint check\`: run \`pipelint check ${command}\``);
     return new UsageError(`unknown option ${command}; commands: ${names.join(', ')} (\`pipelint --help\`)`);
   }
-  return new UsageError(`unknown command "${command}"${didYouMean(command, names, '')}; commands: ${names.join(', ')} (\`pipelint --help\`)`);
+  return new UsageError(
+    `unknown command "${command}"${didYouMean(command, names, '')}; commands: ${names.join(', ')} (\`pipelint --help\`)`,
+  );
 }
 
 if (isCheckWorker()) void runCheckWorker();
 else
   main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exitCode = code;
-  },
-  (err) => {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      process.stderr.write(`pipelint: ${err.message}\n`);
-    } else {
-      process.stderr.write(`pipelint: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    }
-    process.exitCode = 2;
-  },
-);
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (err) => {
+      if (err instanceof UsageError || err instanceof ConfigError) {
+        process.stderr.write(`pipelint: ${err.message}\n`);
+      } else {
+        process.stderr.write(`pipelint: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      }
+      process.exitCode = 2;
+    },
+  );

@@ -56,7 +56,12 @@ export function workerCount(count: number): number {
 }
 
 /** Analyses `files` on `workers` threads; resolves with one outcome per file, in order. */
-export async function checkInWorkers(files: WalkedFile[], flags: PolicyFlags, base: BaseOptions, workers: number): Promise<FileOutcome[]> {
+export async function checkInWorkers(
+  files: WalkedFile[],
+  flags: PolicyFlags,
+  base: BaseOptions,
+  workers: number,
+): Promise<FileOutcome[]> {
   // Largest first onto the least loaded worker.
   const sized = files.map((file, index) => {
     let size = 0;
@@ -68,7 +73,10 @@ export async function checkInWorkers(files: WalkedFile[], flags: PolicyFlags, ba
     return { index, file, size };
   });
   sized.sort((a, b) => b.size - a.size || a.index - b.index);
-  const shares = Array.from({ length: workers }, () => ({ load: 0, files: [] as { index: number; file: WalkedFile }[] }));
+  const shares = Array.from({ length: workers }, () => ({
+    load: 0,
+    files: [] as { index: number; file: WalkedFile }[],
+  }));
   for (const f of sized) {
     const least = shares.reduce((a, b) => (b.load < a.load ? b : a));
     least.files.push({ index: f.index, file: f.file });
@@ -82,7 +90,12 @@ export async function checkInWorkers(files: WalkedFile[], flags: PolicyFlags, ba
   const used = shares.filter((s) => s.files.length > 0);
   const local = new MessageChannel();
   const threads: (Worker | MessagePort)[] = [local.port2];
-  for (const s of used.slice(1)) threads.push(new Worker(__filename, { workerData: { pipelintCheckWorker: true, flags, base, files: s.files } satisfies WorkerInput }));
+  for (const s of used.slice(1))
+    threads.push(
+      new Worker(__filename, {
+        workerData: { pipelintCheckWorker: true, flags, base, files: s.files } satisfies WorkerInput,
+      }),
+    );
   void runShare({ pipelintCheckWorker: true, flags, base, files: used[0]?.files ?? [] }, local.port1);
   let pendingSummaries = threads.length;
   try {
@@ -103,8 +116,7 @@ export async function checkInWorkers(files: WalkedFile[], flags: PolicyFlags, ba
                 const r = m.outcome.result;
                 if ('notebook' in r && r.notebook) Object.setPrototypeOf(r.notebook, NotebookProgram.prototype);
                 outcomes[m.index] = m.outcome;
-              }
-              else if (m.t === 'done') resolve();
+              } else if (m.t === 'done') resolve();
               else if (m.t === 'error') reject(new Error(m.message));
             });
             if (w instanceof Worker) {
@@ -118,7 +130,9 @@ export async function checkInWorkers(files: WalkedFile[], flags: PolicyFlags, ba
     local.port1.close();
     await Promise.all(threads.map((t) => (t instanceof Worker ? t.terminate() : t.close())));
   }
-  return outcomes.map((o, i) => o ?? { result: { path: files[i].display, message: 'cannot analyse: lost by a worker thread' }, logs: [] });
+  return outcomes.map(
+    (o, i) => o ?? { result: { path: files[i].display, message: 'cannot analyse: lost by a worker thread' }, logs: [] },
+  );
 }
 
 /** The worker side (run when this bundle is loaded as a check worker). */
@@ -150,11 +164,21 @@ async function runShare(input: WorkerInput, port: MessagePort): Promise<void> {
     for (const { index, file } of input.files) {
       const logs: string[] = [];
       const policy = policies.forFile(file, input.base, (m) => logs.push(m));
-      const result = await checkFile(engine, file, { ...policy.options, analyze: { ...policy.options.analyze, workspace } });
-      port.postMessage({ t: 'result', index, outcome: { result, failOn: 'findings' in result ? policy.failOn : undefined, logs } } satisfies WorkerMessage);
+      const result = await checkFile(engine, file, {
+        ...policy.options,
+        analyze: { ...policy.options.analyze, workspace },
+      });
+      port.postMessage({
+        t: 'result',
+        index,
+        outcome: { result, failOn: 'findings' in result ? policy.failOn : undefined, logs },
+      } satisfies WorkerMessage);
     }
     port.postMessage({ t: 'done' } satisfies WorkerMessage);
   } catch (err) {
-    port.postMessage({ t: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);
+    port.postMessage({
+      t: 'error',
+      message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    } satisfies WorkerMessage);
   }
 }

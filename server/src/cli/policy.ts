@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { ConfigError, ConfigResolver, isKnownSelector, resolvePolicy, type FilePolicy, type LoadedConfig, type SettingsLayer } from '../config';
+import {
+  ConfigError,
+  ConfigResolver,
+  isKnownSelector,
+  resolvePolicy,
+  type FilePolicy,
+  type LoadedConfig,
+  type SettingsLayer,
+} from '../config';
 import type { SourceKind } from '../languages';
 import { ProjectFactsResolver } from '../project/facts';
 import type { Severity } from '../model/finding';
@@ -63,35 +71,55 @@ export class CheckPolicies {
       seed: flags.seed !== undefined ? Number(flags.seed) : undefined,
       failOn: flags['fail-on'] as Severity | undefined,
     };
-    this.explicit = flags.config !== undefined && !flags.isolated ? relativeErrors(() => this.resolver.explicit(flags.config!)) : undefined;
+    this.explicit =
+      flags.config !== undefined && !flags.isolated
+        ? relativeErrors(() => this.resolver.explicit(flags.config!))
+        : undefined;
   }
 
   /** Validates the flags: a usage problem comes back as a one-line message. */
   static create(flags: PolicyFlags): CheckPolicies | string {
     for (const key of ['select', 'extend-select', 'ignore'] as const) {
-      for (const c of codes(flags[key]) ?? []) if (!isKnownSelector(c)) return `unknown rule code "${c}" in --${key} (see \`pipelint rules\`)`;
+      for (const c of codes(flags[key]) ?? [])
+        if (!isKnownSelector(c)) return `unknown rule code "${c}" in --${key} (see \`pipelint rules\`)`;
     }
     // The same range as the config file's `seed`: numpy's RandomState takes 0 .. 2**32 - 1.
-    if (flags.seed !== undefined && (!/^\d+$/.test(flags.seed) || Number(flags.seed) > 2 ** 32 - 1)) return '--seed must be an integer between 0 and 4294967295';
-    if (flags['fail-on'] !== undefined && !FAIL_LEVELS.includes(flags['fail-on'])) return `unknown --fail-on "${flags['fail-on']}" (error, warning, information, hint)`;
+    if (flags.seed !== undefined && (!/^\d+$/.test(flags.seed) || Number(flags.seed) > 2 ** 32 - 1))
+      return '--seed must be an integer between 0 and 4294967295';
+    if (flags['fail-on'] !== undefined && !FAIL_LEVELS.includes(flags['fail-on']))
+      return `unknown --fail-on "${flags['fail-on']}" (error, warning, information, hint)`;
     return new CheckPolicies(flags);
   }
 
   policyFor(file: WalkedFile): FilePolicy {
-    const config = this.flags.isolated ? undefined : (this.explicit ?? relativeErrors(() => this.resolver.forFile(file.absolute)));
+    const config = this.flags.isolated
+      ? undefined
+      : (this.explicit ?? relativeErrors(() => this.resolver.forFile(file.absolute)));
     // Requirement files are named like the analysed file: relative to the same directory it was given from.
     const displayDir = path.dirname(file.display);
     const absDir = path.dirname(path.resolve(file.absolute));
     const toUri = (abs: string) => path.join(displayDir, path.relative(absDir, abs));
-    return resolvePolicy({ file: file.absolute, config, cli: this.cli, project: () => this.project.factsFor(file.absolute, toUri) });
+    return resolvePolicy({
+      file: file.absolute,
+      config,
+      cli: this.cli,
+      project: () => this.project.factsFor(file.absolute, toUri),
+    });
   }
 
   /** checkFile options for one file, and the level at which its findings fail the run. */
-  forFile(file: WalkedFile, base: Omit<CheckOptions, 'analyze' | 'finish'>, log: (m: string) => void): { options: CheckOptions; failOn: Severity } {
+  forFile(
+    file: WalkedFile,
+    base: Omit<CheckOptions, 'analyze' | 'finish'>,
+    log: (m: string) => void,
+  ): { options: CheckOptions; failOn: Severity } {
     const policy = this.policyFor(file);
     const reportUnused = this.flags['report-unused-noqa'] === true;
     const finish = (findings: Parameters<FilePolicy['finish']>[0], text: string, kind: SourceKind) =>
-      policy.finish(findings, text, kind === 'typescript' ? 'typescript' : 'python', { reportUnused, uri: file.display }).findings;
+      policy.finish(findings, text, kind === 'typescript' ? 'typescript' : 'python', {
+        reportUnused,
+        uri: file.display,
+      }).findings;
     return { options: { ...base, analyze: policy.analyzeOptions(log), finish }, failOn: policy.failOn };
   }
 }

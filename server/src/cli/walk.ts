@@ -6,7 +6,22 @@ import { kindOfPath, WALKED_EXTENSIONS } from '../languages';
 import { describeIoError } from './args';
 
 /** Directories no one wants linted; skipped like Ruff's defaults even without a .gitignore. */
-const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.ipynb_checkpoints', 'site-packages']);
+const ALWAYS_SKIPPED = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.ipynb_checkpoints',
+  'site-packages',
+]);
 
 export interface WalkedFile {
   /** Path to read. */
@@ -25,7 +40,10 @@ interface IgnoreLayer {
  * .gitignore on the way down (and those above the directory up to the repository root); files named
  * explicitly are always analysed.
  */
-export async function collectFiles(args: string[], cwd: string): Promise<{ files: WalkedFile[]; missing: { path: string; message: string }[] }> {
+export async function collectFiles(
+  args: string[],
+  cwd: string,
+): Promise<{ files: WalkedFile[]; missing: { path: string; message: string }[] }> {
   const files: WalkedFile[] = [];
   const missing: { path: string; message: string }[] = [];
   const seen = new Set<string>();
@@ -38,7 +56,14 @@ export async function collectFiles(args: string[], cwd: string): Promise<{ files
       const code = (err as NodeJS.ErrnoException).code;
       // Node.js decodes command-line arguments as UTF-8, so a name that is not valid UTF-8 arrives mangled.
       const mangled = code === 'ENOENT' && arg.includes('\ufffd');
-      missing.push({ path: arg, message: mangled ? 'no such file or directory (the name is not valid UTF-8, which pipelint cannot open by name; rename it, or name its directory)' : code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${describeIoError(err)}` });
+      missing.push({
+        path: arg,
+        message: mangled
+          ? 'no such file or directory (the name is not valid UTF-8, which pipelint cannot open by name; rename it, or name its directory)'
+          : code === 'ENOENT'
+            ? 'no such file or directory'
+            : `cannot read: ${describeIoError(err)}`,
+      });
       continue;
     }
     if (!stat.isDirectory() && !stat.isFile()) {
@@ -95,7 +120,7 @@ async function ancestorIgnores(dir: string): Promise<IgnoreLayer[]> {
 }
 
 function isUnderIgnored(layers: IgnoreLayer[], dir: string): boolean {
-  for (let cur = dir; ; ) {
+  for (let cur = dir; ;) {
     if (ignored(layers, cur, true)) return true;
     const up = path.dirname(cur);
     if (up === cur || !layers.some((l) => up.startsWith(l.dir))) return false;
@@ -112,7 +137,14 @@ function ignored(layers: IgnoreLayer[], absolute: string, isDir: boolean): boole
   return false;
 }
 
-async function walk(dir: string, display: string, parentLayers: IgnoreLayer[], out: WalkedFile[], seen: Set<string>, problems: { path: string; message: string }[]): Promise<void> {
+async function walk(
+  dir: string,
+  display: string,
+  parentLayers: IgnoreLayer[],
+  out: WalkedFile[],
+  seen: Set<string>,
+  problems: { path: string; message: string }[],
+): Promise<void> {
   const own = await readIgnore(dir);
   const layers = own ? [...parentLayers, own] : parentLayers;
   let entries;
@@ -128,7 +160,10 @@ async function walk(dir: string, display: string, parentLayers: IgnoreLayer[], o
   for (const entry of entries) {
     const absolute = path.join(dir, entry.name);
     const shown = path.join(display, entry.name);
-    if (rawNames?.has(entry.name) && (entry.isDirectory() || WALKED_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))) {
+    if (
+      rawNames?.has(entry.name) &&
+      (entry.isDirectory() || WALKED_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))
+    ) {
       // Node.js returns such names with U+FFFD in place of the bad bytes, and cannot open them by that name.
       problems.push({ path: shown, message: 'skipped: the file name is not valid UTF-8 (rename it to check it)' });
       continue;

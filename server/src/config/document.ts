@@ -35,7 +35,12 @@ export class DocumentPolicies {
       }
     }
     const onDisk = file;
-    return resolvePolicy({ file, config, editor: editorLayer(settings), project: onDisk ? () => this.project.factsFor(onDisk, (abs) => pathToFileURL(abs).href) : undefined });
+    return resolvePolicy({
+      file,
+      config,
+      editor: editorLayer(settings),
+      project: onDisk ? () => this.project.factsFor(onDisk, (abs) => pathToFileURL(abs).href) : undefined,
+    });
   }
 
   /** The workspace folders (file URIs): outside a repository, the config search stops at them. */

@@ -13,7 +13,11 @@
  * is ignored (a file cannot be re-included when its directory is excluded); the last matching rule wins.
  */
 
-type Token = { kind: 'char'; c: string } | { kind: 'any' } | { kind: 'star' } | { kind: 'class'; negate: boolean; items: (string | [string, string])[] };
+type Token =
+  | { kind: 'char'; c: string }
+  | { kind: 'any' }
+  | { kind: 'star' }
+  | { kind: 'class'; negate: boolean; items: (string | [string, string])[] };
 
 /** One path segment's pattern; `globstar` for a `**` segment. */
 type Segment = Token[] | 'globstar';
@@ -150,7 +154,10 @@ function parseRule(line: string): Rule | undefined {
   }
   if (text === '') return undefined;
   const anchored = text.includes('/');
-  const parts = text.replace(/^\/+/, '').split('/').filter((p, i, all) => p !== '' || i === all.length - 1);
+  const parts = text
+    .replace(/^\/+/, '')
+    .split('/')
+    .filter((p, i, all) => p !== '' || i === all.length - 1);
   const segments: Segment[] = [];
   for (const p of parts) {
     const seg: Segment = p === '**' ? 'globstar' : tokenize(p);

@@ -4,12 +4,26 @@ import { ProjectRoots } from '../project/roots';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { allRules } from '../rules';
-import { ConfigError, type LoadedConfig, type PerFileIgnore, type PipelintConfig, type SeverityOverride } from './types';
+import {
+  ConfigError,
+  type LoadedConfig,
+  type PerFileIgnore,
+  type PipelintConfig,
+  type SeverityOverride,
+} from './types';
 
 /** Config file names looked for in each directory, in this order; the first that configures pipelint wins. */
 export const CONFIG_FILES = ['pipelint.toml', '.pipelint.toml', 'pyproject.toml'] as const;
 
-export const CONFIG_KEYS = ['select', 'extend-select', 'ignore', 'per-file-ignores', 'severity', 'seed', 'fail-on'] as const;
+export const CONFIG_KEYS = [
+  'select',
+  'extend-select',
+  'ignore',
+  'per-file-ignores',
+  'severity',
+  'seed',
+  'fail-on',
+] as const;
 const SEVERITIES = ['error', 'warning', 'information', 'hint', 'off'];
 const FAIL_LEVELS = ['error', 'warning', 'information', 'hint'];
 
@@ -34,7 +48,8 @@ export function parseConfigText(text: string, file: string): PipelintConfig | un
   }
   const prefix = pyproject ? ['tool', 'pipelint'] : [];
   let table: unknown = doc;
-  for (const k of prefix) table = table && typeof table === 'object' ? (table as Record<string, unknown>)[k] : undefined;
+  for (const k of prefix)
+    table = table && typeof table === 'object' ? (table as Record<string, unknown>)[k] : undefined;
   if (table === undefined) return undefined;
   const keyName = (keys: string[]) => [...prefix, ...keys].join('.');
   const fail = (keys: string[], reason: string): never => {
@@ -43,7 +58,8 @@ export function parseConfigText(text: string, file: string): PipelintConfig | un
   if (!isTable(table)) return fail([], 'must be a table');
   const out: PipelintConfig = {};
   const codeList = (key: string, value: unknown, at: string[] = [key]): string[] => {
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return fail(at, 'must be a list of rule codes, e.g. ["SKL101", "SKL2"]');
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+      return fail(at, 'must be a list of rule codes, e.g. ["SKL101", "SKL2"]');
     const codes = (value as string[]).map((v) => v.trim().toUpperCase());
     for (const c of codes) if (!isKnownSelector(c)) fail(at, `unknown rule code "${c}" (see \`pipelint rules\`)`);
     return codes;
@@ -62,31 +78,38 @@ export function parseConfigText(text: string, file: string): PipelintConfig | un
       case 'per-file-ignores': {
         if (!isTable(value)) return fail([key], 'must be a table of glob = ["CODE", ...]');
         const entries: PerFileIgnore[] = [];
-        for (const [pattern, codes] of Object.entries(value)) entries.push({ pattern, codes: codeList(key, codes, [key, pattern]) });
+        for (const [pattern, codes] of Object.entries(value))
+          entries.push({ pattern, codes: codeList(key, codes, [key, pattern]) });
         out.perFileIgnores = entries;
         break;
       }
       case 'severity': {
-        if (!isTable(value)) return fail([key], 'must be a table of CODE = "error" | "warning" | "information" | "hint" | "off"');
+        if (!isTable(value))
+          return fail([key], 'must be a table of CODE = "error" | "warning" | "information" | "hint" | "off"');
         const sev: Record<string, SeverityOverride> = {};
         for (const [code, level] of Object.entries(value)) {
-          if (!isKnownSelector(code) || code.toUpperCase() === 'ALL') fail([key, code], `unknown rule code "${code}" (see \`pipelint rules\`)`);
-          if (typeof level !== 'string' || !SEVERITIES.includes(level)) fail([key, code], `must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}`);
+          if (!isKnownSelector(code) || code.toUpperCase() === 'ALL')
+            fail([key, code], `unknown rule code "${code}" (see \`pipelint rules\`)`);
+          if (typeof level !== 'string' || !SEVERITIES.includes(level))
+            fail([key, code], `must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}`);
           sev[code.toUpperCase()] = level as SeverityOverride;
         }
         out.severity = sev;
         break;
       }
       case 'seed':
-        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 2 ** 32 - 1) fail([key], 'must be an integer between 0 and 4294967295');
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 2 ** 32 - 1)
+          fail([key], 'must be an integer between 0 and 4294967295');
         out.seed = value as number;
         break;
       case 'fail-on':
-        if (typeof value !== 'string' || !FAIL_LEVELS.includes(value)) fail([key], `must be one of ${FAIL_LEVELS.map((s) => `"${s}"`).join(', ')}`);
+        if (typeof value !== 'string' || !FAIL_LEVELS.includes(value))
+          fail([key], `must be one of ${FAIL_LEVELS.map((s) => `"${s}"`).join(', ')}`);
         out.failOn = value as PipelintConfig['failOn'];
         break;
       default: {
-        if (key === 'tool' && !pyproject) fail([key], 'in pipelint.toml the keys go at the top level, without a [tool.pipelint] table');
+        if (key === 'tool' && !pyproject)
+          fail([key], 'in pipelint.toml the keys go at the top level, without a [tool.pipelint] table');
         const near = suggest(key, CONFIG_KEYS);
         fail([key], `unknown key${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${CONFIG_KEYS.join(', ')}`);
       }
@@ -108,7 +131,8 @@ function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
 }
 
@@ -136,7 +160,8 @@ export function lineOfKey(text: string, keyPath: string[]): number | undefined {
     let depth = 0;
     while (depth < full.length && depth < keyPath.length && full[depth] === keyPath[depth]) depth++;
     // An ancestor of the key (or the key itself), or a table header that defines the key implicitly.
-    if ((depth === full.length || depth === keyPath.length) && depth > 0 && (!best || depth > best.depth)) best = { line, depth };
+    if ((depth === full.length || depth === keyPath.length) && depth > 0 && (!best || depth > best.depth))
+      best = { line, depth };
   };
   lines.forEach((raw, i) => {
     // Keys are short; a huge line (hostile or minified) would make the lazy key pattern below quadratic.
@@ -156,7 +181,9 @@ export function lineOfKey(text: string, keyPath: string[]): number | undefined {
   if (last) {
     // One RegExp for all lines (it was compiled per line: seconds on a 600 KB file).
     const assigned = new RegExp(`(^|[\\s{,])${last.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ \\t]*=`);
-    const idx = lines.findIndex((l) => l.length <= 4096 && (l.includes(`"${last}"`) || l.includes(`'${last}'`) || assigned.test(l)));
+    const idx = lines.findIndex(
+      (l) => l.length <= 4096 && (l.includes(`"${last}"`) || l.includes(`'${last}'`) || assigned.test(l)),
+    );
     if (idx >= 0) return idx + 1;
   }
   return undefined;
@@ -168,11 +195,22 @@ export function loadConfigFile(file: string): LoadedConfig | undefined {
   try {
     text = readRegularFileSync(file).toString('utf8');
   } catch (err) {
-    throw new ConfigError(file, undefined, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(
+      file,
+      undefined,
+      undefined,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   // Blanks, not \s: `^\s*` under /m runs across every following blank line from each line start, which made
   // an 80 KB pyproject.toml of blank lines take 33-47 s. TOML keys and headers never span lines.
-  if (path.basename(file) === 'pyproject.toml' && !/^[ \t]*\[[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?pipelint\b|^[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?pipelint\b|^[ \t]*["']?pipelint["']?[ \t]*[.=]|\btool[ \t]*=[ \t]*\{/m.test(text)) return undefined;
+  if (
+    path.basename(file) === 'pyproject.toml' &&
+    !/^[ \t]*\[[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?pipelint\b|^[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?pipelint\b|^[ \t]*["']?pipelint["']?[ \t]*[.=]|\btool[ \t]*=[ \t]*\{/m.test(
+      text,
+    )
+  )
+    return undefined;
   const config = parseConfigText(text, file);
   if (!config) return undefined;
   return { path: file, dir: path.dirname(file), config };
@@ -216,7 +254,7 @@ export class ConfigResolver {
     return this.roots.boundary(dir);
   }
 
-/** The configuration for a file (absolute path); undefined when none applies. Throws ConfigError. */
+  /** The configuration for a file (absolute path); undefined when none applies. Throws ConfigError. */
   forFile(file: string): LoadedConfig | undefined {
     return this.forDirectory(path.dirname(path.resolve(file)));
   }

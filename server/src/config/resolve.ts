@@ -5,7 +5,13 @@ import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
 import type { ServerSettings } from '../settings';
 import { GlobSet } from './glob';
-import { applySuppressions, parseDirectives, UNUSED_SUPPRESSION, unusedSuppressions, type Language } from '../suppression';
+import {
+  applySuppressions,
+  parseDirectives,
+  UNUSED_SUPPRESSION,
+  unusedSuppressions,
+  type Language,
+} from '../suppression';
 import type { LoadedConfig, SeverityOverride } from './types';
 import type { ProjectFacts } from '../project/facts';
 
@@ -41,7 +47,12 @@ export interface FilePolicy {
    * Applied to the rules' findings: severity overrides, then suppression comments read from `text`
    * (the text that was analysed). With `reportUnused`, unused suppressions are added as findings.
    */
-  finish(findings: Finding[], text: string, language: Language, options?: { reportUnused?: boolean; uri?: string }): { findings: Finding[]; suppressed: Finding[] };
+  finish(
+    findings: Finding[],
+    text: string,
+    language: Language,
+    options?: { reportUnused?: boolean; uri?: string },
+  ): { findings: Finding[]; suppressed: Finding[] };
 }
 
 function longestMatch(code: string, patterns: string[] | undefined): number {
@@ -87,7 +98,14 @@ export function editorLayer(settings: ServerSettings): SettingsLayer {
 function configLayer(config: LoadedConfig | undefined): SettingsLayer {
   const c = config?.config;
   if (!c) return {};
-  return { select: c.select, extendSelect: c.extendSelect, ignore: c.ignore, severity: c.severity, seed: c.seed, failOn: c.failOn };
+  return {
+    select: c.select,
+    extendSelect: c.extendSelect,
+    ignore: c.ignore,
+    severity: c.severity,
+    seed: c.seed,
+    failOn: c.failOn,
+  };
 }
 
 /** Codes that `per-file-ignores` turns off for `file` (an absolute path). */
@@ -107,7 +125,13 @@ export function perFileIgnored(config: LoadedConfig | undefined, file: string | 
  * Turns (file, its configuration, editor settings, command-line options, project facts) into what the
  * analysis runs with. The CLI and the language server both go through here, so a file gets the same findings in both.
  */
-export function resolvePolicy(input: { file?: string; config?: LoadedConfig; editor?: SettingsLayer; cli?: SettingsLayer; project?: () => ProjectFacts | undefined }): FilePolicy {
+export function resolvePolicy(input: {
+  file?: string;
+  config?: LoadedConfig;
+  editor?: SettingsLayer;
+  cli?: SettingsLayer;
+  project?: () => ProjectFacts | undefined;
+}): FilePolicy {
   const layers = [configLayer(input.config), input.editor ?? {}, input.cli ?? {}];
   const enabled = selectCodes(layers);
   const fileIgnores = perFileIgnored(input.config, input.file);
@@ -125,8 +149,11 @@ export function resolvePolicy(input: { file?: string; config?: LoadedConfig; edi
     const best = keys.filter((k) => code.startsWith(k)).sort((a, b) => b.length - a.length)[0];
     if (best !== undefined) severity[code] = severity[best];
   }
-  for (const k of keys) if (!allRules.some((r) => r.meta.code === k) && k !== UNUSED_SUPPRESSION.code) delete severity[k];
-  const rules = allRules.filter((r) => enabled.has(r.meta.code) && longestMatch(r.meta.code, fileIgnores) < 0 && severity[r.meta.code] !== 'off');
+  for (const k of keys)
+    if (!allRules.some((r) => r.meta.code === k) && k !== UNUSED_SUPPRESSION.code) delete severity[k];
+  const rules = allRules.filter(
+    (r) => enabled.has(r.meta.code) && longestMatch(r.meta.code, fileIgnores) < 0 && severity[r.meta.code] !== 'off',
+  );
   const running = new Set(rules.map((r) => r.meta.code));
   return {
     rules,
@@ -150,7 +177,12 @@ export function resolvePolicy(input: { file?: string; config?: LoadedConfig; edi
       if (!options.reportUnused) return { findings: kept, suppressed };
       const uri = options.uri ?? findings[0]?.uri ?? input.file ?? '';
       const unused = unusedSuppressions(text, uri, directives, used, (code) => running.has(code));
-      const all = [...kept, ...unused].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+      const all = [...kept, ...unused].sort(
+        (a, b) =>
+          a.range.start.line - b.range.start.line ||
+          a.range.start.character - b.range.start.character ||
+          a.code.localeCompare(b.code),
+      );
       return { findings: all, suppressed };
     },
   };

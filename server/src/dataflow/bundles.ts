@@ -24,7 +24,12 @@ export function unbundledModels(L: LineageResult): UnbundledModel[] {
       if (!fit?.X) continue;
       const missing = fit.X.via.filter(
         // Statistics and function-style fits are not objects one could save with the model.
-        (f) => f.inst.kind === 'transformer' && !f.inst.stateless && !f.inst.implicit && !inBundle.has(f.inst) && !savedAnywhere.has(f.inst),
+        (f) =>
+          f.inst.kind === 'transformer' &&
+          !f.inst.stateless &&
+          !f.inst.implicit &&
+          !inBundle.has(f.inst) &&
+          !savedAnywhere.has(f.inst),
       );
       if (missing.length > 0) out.push({ save, model, fit, missing });
     }

@@ -153,7 +153,12 @@ class Interpreter {
     for (const { call, scope } of sem.calls) {
       const fn = sem.userFunction(call.callee, scope);
       if (fn !== undefined) this.calledFunctions.add(fn);
-      if (call.callee.k === 'attr' && FIT_METHODS.has(call.callee.name) && call.args.filter((a) => !a.name && !a.spread).length >= 2) trains = true;
+      if (
+        call.callee.k === 'attr' &&
+        FIT_METHODS.has(call.callee.name) &&
+        call.args.filter((a) => !a.name && !a.spread).length >= 2
+      )
+        trains = true;
     }
     this.loadsModel = sites.some((s) => s.kind === 'load') && !sites.some((s) => s.kind === 'save') && !trains;
   }
@@ -174,8 +179,14 @@ class Interpreter {
       else if (parent?.kind === 'class' && fn.params[0]) frame.vars.set(fn.params[0].name, this.classSelf(parent.id));
       for (const p of fn.params) {
         if (p.name === 'self' || p.name === 'cls') continue;
-        const dataLike = !/model|clf|estimator|pipe|regressor|classifier|scaler|encoder|transformer|path|file|dir|name|config|param|kwargs|args/i.test(p.name);
-        frame.vars.set(p.name, dataLike ? emptyData(inference ? 'inference' : 'unknown', new Set([this.nextRoot++])) : undefined);
+        const dataLike =
+          !/model|clf|estimator|pipe|regressor|classifier|scaler|encoder|transformer|path|file|dir|name|config|param|kwargs|args/i.test(
+            p.name,
+          );
+        frame.vars.set(
+          p.name,
+          dataLike ? emptyData(inference ? 'inference' : 'unknown', new Set([this.nextRoot++])) : undefined,
+        );
       }
       this.callStack.push(fn.id);
       this.block(fn.body, frame);
@@ -193,7 +204,12 @@ class Interpreter {
     let inst = this.selves.get(classId);
     if (!inst) {
       const cls = this.sem.fn(classId);
-      inst = this.newInst(cls.name, this.userClassKind(classId), { k: 'name', name: cls.name, range: cls.nameRange }, classId);
+      inst = this.newInst(
+        cls.name,
+        this.userClassKind(classId),
+        { k: 'name', name: cls.name, range: cls.nameRange },
+        classId,
+      );
       inst.userClass = classId;
       inst.fields = new Map();
       this.selves.set(classId, inst);
@@ -213,7 +229,9 @@ class Interpreter {
   }
 
   private userClassKind(classId: number): InstKind {
-    const methods = new Set(this.sem.module.functions.filter((f) => f.parent === classId && f.kind === 'def').map((f) => f.name));
+    const methods = new Set(
+      this.sem.module.functions.filter((f) => f.parent === classId && f.kind === 'def').map((f) => f.name),
+    );
     if (methods.has('predict') || methods.has('predict_proba')) return 'predictor';
     if (methods.has('transform')) return 'transformer';
     return 'other';
@@ -282,7 +300,8 @@ class Interpreter {
     const stack = [...body];
     while (stack.length > 0 && !found) {
       const s = stack.pop()!;
-      const exprs = s.k === 'assign' ? [s.value] : s.k === 'expr' ? [s.expr] : s.k === 'return' && s.value ? [s.value] : [];
+      const exprs =
+        s.k === 'assign' ? [s.value] : s.k === 'expr' ? [s.expr] : s.k === 'return' && s.value ? [s.value] : [];
       for (const e of exprs) walk(e, visit);
       if (s.k === 'if' || s.k === 'loop') stack.push(...s.body, ...s.orelse);
       if (s.k === 'with') stack.push(...s.body);
@@ -378,7 +397,11 @@ class Interpreter {
   }
 
   /** After an if/else: a name both branches changed differently becomes unknown. */
-  private mergeBranches(frame: Frame, before: Map<string, Value | undefined>, afterBody: Map<string, Value | undefined>): void {
+  private mergeBranches(
+    frame: Frame,
+    before: Map<string, Value | undefined>,
+    afterBody: Map<string, Value | undefined>,
+  ): void {
     const afterElse = frame.vars;
     for (const [k, vBody] of afterBody) {
       const vElse = afterElse.get(k);
@@ -388,8 +411,18 @@ class Interpreter {
       if (bodyChanged && !elseChanged) afterElse.set(k, vBody);
       else if (bodyChanged && elseChanged && vBody !== vElse) {
         // Data from either branch: the fits of both may have shaped it (`if standardize: X = scale(X)`).
-        if (vBody?.t === 'data' && vElse?.t === 'data' && vBody.part?.split === vElse.part?.split && vBody.part?.side === vElse.part?.side) {
-          afterElse.set(k, { ...vElse, transformedBy: union(vElse.transformedBy, vBody.transformedBy), via: union(vElse.via, vBody.via), resampledBy: union(vElse.resampledBy, vBody.resampledBy) });
+        if (
+          vBody?.t === 'data' &&
+          vElse?.t === 'data' &&
+          vBody.part?.split === vElse.part?.split &&
+          vBody.part?.side === vElse.part?.side
+        ) {
+          afterElse.set(k, {
+            ...vElse,
+            transformedBy: union(vElse.transformedBy, vBody.transformedBy),
+            via: union(vElse.via, vBody.via),
+            resampledBy: union(vElse.resampledBy, vBody.resampledBy),
+          });
         } else afterElse.set(k, compatible(vBody, vElse) ? vBody : undefined);
       }
     }
@@ -428,7 +461,13 @@ class Interpreter {
         const root = rootName(t.object);
         if (obj?.t === 'data' && v?.t === 'data' && root) {
           const old = frame.get(root);
-          if (old?.t === 'data') this.setName(frame, root, { ...old, transformedBy: union(old.transformedBy, v.transformedBy), via: union(old.via, v.via), resampledBy: union(old.resampledBy, v.resampledBy) });
+          if (old?.t === 'data')
+            this.setName(frame, root, {
+              ...old,
+              transformedBy: union(old.transformedBy, v.transformedBy),
+              via: union(old.via, v.via),
+              resampledBy: union(old.resampledBy, v.resampledBy),
+            });
         }
         return;
       }
@@ -438,7 +477,12 @@ class Interpreter {
         if (!obj) return;
         const old = frame.get(obj);
         if (old?.t === 'data' && v?.t === 'data') {
-          this.setName(frame, obj, { ...old, transformedBy: union(old.transformedBy, v.transformedBy), via: union(old.via, v.via), resampledBy: union(old.resampledBy, v.resampledBy) });
+          this.setName(frame, obj, {
+            ...old,
+            transformedBy: union(old.transformedBy, v.transformedBy),
+            via: union(old.via, v.via),
+            resampledBy: union(old.resampledBy, v.resampledBy),
+          });
         } else if (v?.t === 'score') {
           this.setName(frame, obj, { t: 'scores', scores: old?.t === 'scores' ? [...old.scores, v] : [v] });
         }
@@ -452,19 +496,48 @@ class Interpreter {
   private elementOf(iter: Value | undefined, iterExpr: Expr | undefined, frame: Frame): Value | undefined {
     if (!iter) {
       // enumerate(kf.split(X)) / zip(a, b)
-      if (iterExpr?.k === 'call' && iterExpr.callee.k === 'name' && !this.sem.lookup(iterExpr.callee.name, frame.scope, iterExpr.range.start).length) {
+      if (
+        iterExpr?.k === 'call' &&
+        iterExpr.callee.k === 'name' &&
+        !this.sem.lookup(iterExpr.callee.name, frame.scope, iterExpr.range.start).length
+      ) {
         const args = iterExpr.args.map((a) => this.eval(a.value, frame));
-        if (iterExpr.callee.name === 'enumerate' && args.length >= 1) return { t: 'tuple', items: [undefined, this.elementOf(args[0], iterExpr.args[0].value, frame)] };
-        if (iterExpr.callee.name === 'zip') return { t: 'tuple', items: args.map((a, i) => this.elementOf(a, iterExpr.args[i].value, frame)) };
+        if (iterExpr.callee.name === 'enumerate' && args.length >= 1)
+          return { t: 'tuple', items: [undefined, this.elementOf(args[0], iterExpr.args[0].value, frame)] };
+        if (iterExpr.callee.name === 'zip')
+          return { t: 'tuple', items: args.map((a, i) => this.elementOf(a, iterExpr.args[i].value, frame)) };
       }
       return undefined;
     }
-    if (iter.t === 'cvsplits') return { t: 'tuple', items: [{ t: 'index', split: iter.split, side: 0 }, { t: 'index', split: iter.split, side: 1 }] };
+    if (iter.t === 'cvsplits')
+      return {
+        t: 'tuple',
+        items: [
+          { t: 'index', split: iter.split, side: 0 },
+          { t: 'index', split: iter.split, side: 1 },
+        ],
+      };
     if (iter.t === 'inst' && iter.kind === 'splitter') {
       // Old-style splitters are iterated directly (`for tr, te in StratifiedKFold(y, n_folds=4)`): the data
       // they split is the first one indexed with their indices.
-      const split: SplitRecord = { id: this.nextId++, kind: 'cv', site: iter.ctor, scope: frame.scope, seq: this.seq++, input: emptyData('mixed', new Set()), sides: new Set([0, 1]), trainSide: 0, fitVotes: [0, 0] };
-      return { t: 'tuple', items: [{ t: 'index', split, side: 0 }, { t: 'index', split, side: 1 }] };
+      const split: SplitRecord = {
+        id: this.nextId++,
+        kind: 'cv',
+        site: iter.ctor,
+        scope: frame.scope,
+        seq: this.seq++,
+        input: emptyData('mixed', new Set()),
+        sides: new Set([0, 1]),
+        trainSide: 0,
+        fitVotes: [0, 0],
+      };
+      return {
+        t: 'tuple',
+        items: [
+          { t: 'index', split, side: 0 },
+          { t: 'index', split, side: 1 },
+        ],
+      };
     }
     if (iter.t === 'data') return iter;
     if (iter.t === 'tuple') {
@@ -472,9 +545,20 @@ class Interpreter {
       const items = iter.items;
       if (items.length === 1) return items[0];
       if (items.length > 0 && items.every((i) => i?.t === 'data')) return combineData(items as Data[]);
-      if (items.length > 0 && items.every((i) => i?.t === 'tuple' && i.items.length === (items[0] as TupleValue).items.length && i.items.every((x) => x?.t === 'data'))) {
+      if (
+        items.length > 0 &&
+        items.every(
+          (i) =>
+            i?.t === 'tuple' &&
+            i.items.length === (items[0] as TupleValue).items.length &&
+            i.items.every((x) => x?.t === 'data'),
+        )
+      ) {
         const n = (items[0] as TupleValue).items.length;
-        return { t: 'tuple', items: Array.from({ length: n }, (_, k) => combineData(items.map((i) => (i as TupleValue).items[k] as Data))) };
+        return {
+          t: 'tuple',
+          items: Array.from({ length: n }, (_, k) => combineData(items.map((i) => (i as TupleValue).items[k] as Data))),
+        };
       }
     }
     return undefined;
@@ -490,7 +574,8 @@ class Interpreter {
       const v = c.k === 'name' ? frame.get(c.name) : undefined;
       if (v?.t === 'score') scores.push(v);
     }
-    if (scores.length > 0) this.result.selections.push({ site: s.test.range, scores, scope: frame.scope, seq: this.seq++ });
+    if (scores.length > 0)
+      this.result.selections.push({ site: s.test.range, scores, scope: frame.scope, seq: this.seq++ });
   }
 
   // ---------------------------------------------------------------- expressions
@@ -510,7 +595,8 @@ class Interpreter {
       case 'attr': {
         const obj = this.eval(e.object, frame);
         if (!obj) return undefined;
-        if (obj.t === 'inst') return obj.fields?.has(e.name) ? obj.fields.get(e.name) : SELF_ATTRS.has(e.name) ? obj : undefined;
+        if (obj.t === 'inst')
+          return obj.fields?.has(e.name) ? obj.fields.get(e.name) : SELF_ATTRS.has(e.name) ? obj : undefined;
         if (obj.t === 'data') return META_ATTRS.has(e.name) ? undefined : obj;
         if (obj.t === 'scores' || obj.t === 'stat') return obj;
         return undefined;
@@ -520,7 +606,9 @@ class Interpreter {
       case 'subscript':
         return this.subscript(e, frame);
       case 'seq': {
-        const items = e.items.map((i) => (i.k === 'spread' ? (this.eval(i.value, frame), undefined) : this.eval(i, frame)));
+        const items = e.items.map((i) =>
+          i.k === 'spread' ? (this.eval(i.value, frame), undefined) : this.eval(i, frame),
+        );
         return { t: 'tuple', items };
       }
       case 'dict':
@@ -528,7 +616,10 @@ class Interpreter {
           t: 'dict',
           entries: e.entries.map((en) => {
             if (en.key) this.eval(en.key, frame);
-            return { key: en.key?.k === 'str' ? (en.key.value ?? undefined) : undefined, value: this.eval(en.value, frame) };
+            return {
+              key: en.key?.k === 'str' ? (en.key.value ?? undefined) : undefined,
+              value: this.eval(en.value, frame),
+            };
           }),
         };
       case 'binop': {
@@ -600,7 +691,8 @@ class Interpreter {
     if (obj.t === 'inst') return obj; // pipe['scaler'], search.cv_results_[...]
     if (obj.t === 'scores' || obj.t === 'stat') return obj;
     if (obj.t !== 'data') return undefined;
-    const index = idx?.t === 'index' ? idx : idx?.t === 'tuple' && idx.items[0]?.t === 'index' ? idx.items[0] : undefined;
+    const index =
+      idx?.t === 'index' ? idx : idx?.t === 'tuple' && idx.items[0]?.t === 'index' ? idx.items[0] : undefined;
     if (index) {
       if (index.split.input.roots.size === 0 && !this.result.splits.includes(index.split)) {
         index.split.input = obj;
@@ -608,8 +700,13 @@ class Interpreter {
       }
       return { ...obj, part: { split: index.split, side: index.side } };
     }
-    const slice = e.index.k === 'slice' ? e.index : e.index.k === 'seq' && e.index.items[0]?.k === 'slice' ? e.index.items[0] : undefined;
-    if (slice && !slice.step && (!!slice.lower !== !!slice.upper)) return this.sliceSplit(obj, slice, e, frame);
+    const slice =
+      e.index.k === 'slice'
+        ? e.index
+        : e.index.k === 'seq' && e.index.items[0]?.k === 'slice'
+          ? e.index.items[0]
+          : undefined;
+    if (slice && !slice.step && !!slice.lower !== !!slice.upper) return this.sliceSplit(obj, slice, e, frame);
     return obj;
   }
 
@@ -624,7 +721,16 @@ class Interpreter {
     const key = `${frame.scope}|${[...obj.roots].join(',')}|${obj.part ? `${obj.part.split.id}:${obj.part.side}` : obj.base}|${text}`;
     let split = this.sliceSplits.get(key);
     if (!split) {
-      split = { id: this.nextId++, kind: 'slice', site, scope: frame.scope, seq: this.seq++, input: obj, sides: new Set(), fitVotes: [0, 0] };
+      split = {
+        id: this.nextId++,
+        kind: 'slice',
+        site,
+        scope: frame.scope,
+        seq: this.seq++,
+        input: obj,
+        sides: new Set(),
+        fitVotes: [0, 0],
+      };
       this.sliceSplits.set(key, split);
       this.result.splits.push(split);
     }
@@ -644,7 +750,14 @@ class Interpreter {
       const method = e.callee.name;
       if (recv?.t === 'inst') {
         // An object loaded from disk and used as data (`arr = np.load(...)` / `df = pickle.load(f)`).
-        if (recv.kind === 'loaded' && !PREDICT_METHODS.has(method) && !SCORE_METHODS.has(method) && !TRANSFORM_METHODS.has(method) && !FIT_METHODS.has(method) && !FIT_TRANSFORM_METHODS.has(method)) {
+        if (
+          recv.kind === 'loaded' &&
+          !PREDICT_METHODS.has(method) &&
+          !SCORE_METHODS.has(method) &&
+          !TRANSFORM_METHODS.has(method) &&
+          !FIT_METHODS.has(method) &&
+          !FIT_TRANSFORM_METHODS.has(method)
+        ) {
           const d = this.asData(recv, undefined, frame);
           return d ? this.dataMethod(d, method, e, args, frame) : undefined;
         }
@@ -655,7 +768,11 @@ class Interpreter {
         return this.instMethod(recv, method, e, args, frame);
       }
       // `X = []; for r in rows: X.append([r.a, r.b])` / `X.push(...)`: a list of rows built from data is that data.
-      if ((method === 'append' || method === 'push' || method === 'extend') && e.callee.object.k === 'name' && (recv === undefined || recv.t === 'data' || (recv.t === 'tuple' && recv.items.length === 0))) {
+      if (
+        (method === 'append' || method === 'push' || method === 'extend') &&
+        e.callee.object.k === 'name' &&
+        (recv === undefined || recv.t === 'data' || (recv.t === 'tuple' && recv.items.length === 0))
+      ) {
         const item = args[0];
         const rows = item?.t === 'data' ? item : item?.t === 'tuple' ? combineData(collectData(item.items)) : undefined;
         if (rows) {
@@ -667,7 +784,10 @@ class Interpreter {
       if (recv?.t === 'stat') return recv; // df.mean().round(), stats of stats
       const q = recv === undefined ? this.qname(e.callee, scope) : undefined;
       if (q) return this.libraryCall(q, e, args, frame);
-      if (recv?.t === 'scores' || ((recv === undefined || (recv.t === 'tuple' && recv.items.length === 0)) && e.callee.object.k === 'name')) {
+      if (
+        recv?.t === 'scores' ||
+        ((recv === undefined || (recv.t === 'tuple' && recv.items.length === 0)) && e.callee.object.k === 'name')
+      ) {
         if (method === 'append' || method === 'extend' || method === 'add' || method === 'push') {
           const s = args[0];
           if (s?.t === 'score' && e.callee.object.k === 'name') {
@@ -681,16 +801,29 @@ class Interpreter {
           if (PICK_METHODS.has(method)) this.pick(e, recv.scores, scope);
           // scores.index(max(scores)): the best value finds its candidate.
           const a0 = args[0];
-          if ((method === 'index' || method === 'indexOf') && a0?.t === 'scores' && a0.extreme) this.pick(a0.extreme, a0.scores, scope);
+          if ((method === 'index' || method === 'indexOf') && a0?.t === 'scores' && a0.extreme)
+            this.pick(a0.extreme, a0.scores, scope);
           return recv;
         }
       }
       // JavaScript's `Math.max(...scores)`: a global object's function that picks the best score.
-      if (recv === undefined && e.callee.object.k === 'name' && PICK_FUNCTIONS.has(`${e.callee.object.name}.${method}`) && this.sem.lookup(e.callee.object.name, scope, e.range.start).length === 0) {
+      if (
+        recv === undefined &&
+        e.callee.object.k === 'name' &&
+        PICK_FUNCTIONS.has(`${e.callee.object.name}.${method}`) &&
+        this.sem.lookup(e.callee.object.name, scope, e.range.start).length === 0
+      ) {
         return this.pickCall(`${e.callee.object.name}.${method}`, e, args, scope);
       }
       // JavaScript's `JSON.parse(readFileSync(path, 'utf8'))`: rows read from a file (named by the inner call's path).
-      if (recv === undefined && method === 'parse' && e.callee.object.k === 'name' && e.callee.object.name === 'JSON' && e.args.length > 0 && this.sem.lookup('JSON', scope, e.range.start).length === 0) {
+      if (
+        recv === undefined &&
+        method === 'parse' &&
+        e.callee.object.k === 'name' &&
+        e.callee.object.name === 'JSON' &&
+        e.args.length > 0 &&
+        this.sem.lookup('JSON', scope, e.range.start).length === 0
+      ) {
         const inner = e.args[0].value;
         return this.newData(inner.k === 'call' ? inner : e, this.loadsModel ? 'inference' : 'raw');
       }
@@ -705,7 +838,8 @@ class Interpreter {
       // Builtins.
       const name = e.callee.name;
       if (PICK_FUNCTIONS.has(name)) return this.pickCall(name, e, args, scope);
-      if (name === 'list' || name === 'tuple' || name === 'iter' || name === 'sorted' || name === 'reversed') return args[0];
+      if (name === 'list' || name === 'tuple' || name === 'iter' || name === 'sorted' || name === 'reversed')
+        return args[0];
       if (DESCRIBING_BUILTINS.has(name)) return undefined;
       // A function the file does not define (another cell, a star import): data in, data out.
       return this.unknownCall(name, e, args, frame);
@@ -733,7 +867,13 @@ class Interpreter {
    * A call nothing is known about: its result derives from the data it is given (may), an unknown class
    * is guessed from its name (`XGBClassifier`, `DataFrameMapper`), a loader-like function reads new data.
    */
-  private unknownCall(name: string, e: CallExpr, args: (Value | undefined)[], frame: Frame, qname = name): Value | undefined {
+  private unknownCall(
+    name: string,
+    e: CallExpr,
+    args: (Value | undefined)[],
+    frame: Frame,
+    qname = name,
+  ): Value | undefined {
     const data = collectData(args);
     if (/^[A-Z]/.test(name)) {
       const predictor = GUESS_PREDICTOR.test(name);
@@ -750,7 +890,12 @@ class Interpreter {
     if (data.length > 0) return combineData(data);
     const stats = args.filter((a): a is StatValue => a?.t === 'stat');
     if (stats.length > 0) return stats[0];
-    if (name && GUESS_LOADER.test(name) && !/model|clf|estimator|pipe|scaler|encoder|param|config|path|dir|file|name/i.test(name)) return this.newData(e, this.loadsModel ? 'inference' : 'raw');
+    if (
+      name &&
+      GUESS_LOADER.test(name) &&
+      !/model|clf|estimator|pipe|scaler|encoder|param|config|path|dir|file|name/i.test(name)
+    )
+      return this.newData(e, this.loadsModel ? 'inference' : 'raw');
     return undefined;
   }
 
@@ -779,7 +924,9 @@ class Interpreter {
     const scores = args.flatMap((a) => (a?.t === 'scores' ? a.scores : a?.t === 'score' ? [a] : []));
     if (scores.length === 0) return undefined;
     // `sorted(...)` (with or without key) ranks for display; max/min without key report the best value.
-    const extreme = /^(sorted|numpy\.sort)$/.test(name) || (/^(max|min|numpy\.(max|min|amax|amin)|Math\.(max|min))$/.test(name) && !e.args.some((a) => a.name === 'key'));
+    const extreme =
+      /^(sorted|numpy\.sort)$/.test(name) ||
+      (/^(max|min|numpy\.(max|min|amax|amin)|Math\.(max|min))$/.test(name) && !e.args.some((a) => a.name === 'key'));
     if (extreme) return { t: 'scores', scores, extreme: e };
     this.pick(e, scores, scope);
     return undefined;
@@ -804,7 +951,12 @@ class Interpreter {
       const X = positional[0].v?.t === 'data' ? positional[0].v : undefined;
       const y = positional[1].v?.t === 'data' ? positional[1].v : undefined;
       if (X) {
-        const inst = this.newInst(e.callee.object.k === 'name' ? e.callee.object.name : 'model', 'predictor', e, frame.scope);
+        const inst = this.newInst(
+          e.callee.object.k === 'name' ? e.callee.object.name : 'model',
+          'predictor',
+          e,
+          frame.scope,
+        );
         inst.guessed = true;
         this.fitRecord(inst, e, method, X, y, frame.scope);
         if (X.part && X.part.split.kind === 'slice') X.part.split.fitVotes[X.part.side]++;
@@ -831,20 +983,23 @@ class Interpreter {
     const entity = this.lookup(q);
     if (CV_FUNCTIONS.has(q)) {
       const x = argFor(e, entity, 'X');
-      const xv0 = x ? args[e.args.indexOf(x)] ?? this.eval(x.value, frame) : args[1];
+      const xv0 = x ? (args[e.args.indexOf(x)] ?? this.eval(x.value, frame)) : args[1];
       const xv = this.asData(xv0, x?.value, frame);
       if (xv) this.result.cvs.push({ call: e, X: xv, scope, seq: this.seq++ });
       return undefined;
     }
     if (DATA_SOURCES.test(q)) {
       const d = this.newData(e, this.loadsModel ? 'inference' : 'raw');
-      const returnXy = e.args.some((a) => (a.name === 'return_X_y' || a.name === 'return_x_y') && a.value.k === 'const' && a.value.value === true);
+      const returnXy = e.args.some(
+        (a) => (a.name === 'return_X_y' || a.name === 'return_x_y') && a.value.k === 'const' && a.value.value === true,
+      );
       if (returnXy || /\.make_\w+$/.test(q)) return { t: 'tuple', items: [d, d] };
       return d;
     }
     if (q === 'sklearn.utils.resample' || q === 'sklearn.utils.shuffle') {
       const replace = e.args.find((a) => a.name === 'replace');
-      const over = q === 'sklearn.utils.resample' && !(replace && replace.value.k === 'const' && replace.value.value === false);
+      const over =
+        q === 'sklearn.utils.resample' && !(replace && replace.value.k === 'const' && replace.value.value === false);
       const data = args.filter((a): a is Data => a?.t === 'data');
       let rec: ResampleRecord | undefined;
       if (over) {
@@ -856,7 +1011,11 @@ class Interpreter {
     }
     if (q.startsWith('sklearn.metrics.') || q.startsWith('scikitjs.metrics')) {
       const data = args.filter((a): a is Data => a?.t === 'data');
-      if (data.length > 0 && /(_score|_error|_loss|_deviance|^score|[a-z0-9](Score|Error|Loss))$/.test(q.split('.').pop() ?? '')) return this.score(e, data, frame);
+      if (
+        data.length > 0 &&
+        /(_score|_error|_loss|_deviance|^score|[a-z0-9](Score|Error|Loss))$/.test(q.split('.').pop() ?? '')
+      )
+        return this.score(e, data, frame);
       return undefined;
     }
     if (COMPOSITE_FUNCTIONS.test(q)) {
@@ -878,7 +1037,8 @@ class Interpreter {
     }
     if (DERIVING_MODULES.test(q)) {
       const data = collectData(args);
-      if (STAT_FUNCTIONS.test(q) && data.length > 0) return this.stat(q.split('.').pop()!, e, combineData(data)!, frame);
+      if (STAT_FUNCTIONS.test(q) && data.length > 0)
+        return this.stat(q.split('.').pop()!, e, combineData(data)!, frame);
       const stats = args.filter((a): a is StatValue => a?.t === 'stat');
       if (data.length > 0) return this.applyStats(combineData(data)!, stats);
       if (stats.length > 0) return stats[0];
@@ -886,10 +1046,12 @@ class Interpreter {
       const score = args.find((a) => a?.t === 'score' || a?.t === 'scores');
       if (score) return score;
       // pd.DataFrame({...}) / np.array([[...]]): data built from literals.
-      if (/^(pandas\.(DataFrame|Series)|numpy\.(array|asarray|random\.\w+))$/.test(q) && e.args.length > 0) return this.newData(e, this.loadsModel ? 'inference' : 'raw');
+      if (/^(pandas\.(DataFrame|Series)|numpy\.(array|asarray|random\.\w+))$/.test(q) && e.args.length > 0)
+        return this.newData(e, this.loadsModel ? 'inference' : 'raw');
       return undefined;
     }
-    if (!entity && !q.startsWith('sklearn.') && !q.startsWith('scikitjs.')) return this.unknownCall(q.split('.').pop() ?? '', e, args, frame, q);
+    if (!entity && !q.startsWith('sklearn.') && !q.startsWith('scikitjs.'))
+      return this.unknownCall(q.split('.').pop() ?? '', e, args, frame, q);
     return undefined;
   }
 
@@ -912,7 +1074,14 @@ class Interpreter {
     return out;
   }
 
-  private fitRecord(inst: Inst, e: CallExpr, method: string, X: Data | undefined, y: Data | undefined, scope: ScopeId): FitRecord {
+  private fitRecord(
+    inst: Inst,
+    e: CallExpr,
+    method: string,
+    X: Data | undefined,
+    y: Data | undefined,
+    scope: ScopeId,
+  ): FitRecord {
     const rec: FitRecord = { inst, call: e, method, X, y, scope, seq: this.seq++ };
     inst.fits.push(rec);
     this.result.fits.push(rec);
@@ -967,7 +1136,10 @@ class Interpreter {
     const first = arrays.find(({ v }) => v?.t === 'data')?.v as Data | undefined;
     // `X_sub, _, y_sub, _ = train_test_split(...)`: the held-out side is thrown away, a subsample, not a split.
     const t = this.currentStmt?.stmt.k === 'assign' ? this.currentStmt.stmt.targets[0] : undefined;
-    const discarded = t?.k === 'seq' && t.items.length >= 2 && t.items.every((x, i) => i % 2 === 0 || (x.k === 'name' && x.name === '_'));
+    const discarded =
+      t?.k === 'seq' &&
+      t.items.length >= 2 &&
+      t.items.every((x, i) => i % 2 === 0 || (x.k === 'name' && x.name === '_'));
     const split: SplitRecord = {
       id: this.nextId++,
       kind: discarded ? 'sample' : 'train_test_split',
@@ -1010,7 +1182,13 @@ class Interpreter {
     if (this.currentStmt) this.result.stmtOf.set(e, this.currentStmt);
   }
 
-  private instMethod(inst: Inst, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+  private instMethod(
+    inst: Inst,
+    method: string,
+    e: CallExpr,
+    args: (Value | undefined)[],
+    frame: Frame,
+  ): Value | undefined {
     const scope = frame.scope;
     const dataArg = (i: number): Data | undefined => {
       const positional = e.args.map((a, j) => ({ a, v: args[j] })).filter(({ a }) => !a.name && !a.spread);
@@ -1019,13 +1197,19 @@ class Interpreter {
       const v = positional[i]?.v ?? (kw >= 0 ? args[kw] : undefined);
       return this.asData(v, arg?.value, frame);
     };
-    const isFit = FIT_METHODS.has(method) || FIT_TRANSFORM_METHODS.has(method) || FIT_PREDICT_METHODS.has(method) || FIT_RESAMPLE_METHODS.has(method);
+    const isFit =
+      FIT_METHODS.has(method) ||
+      FIT_TRANSFORM_METHODS.has(method) ||
+      FIT_PREDICT_METHODS.has(method) ||
+      FIT_RESAMPLE_METHODS.has(method);
     if (isFit) {
       const X = dataArg(0);
       const y = dataArg(1);
       this.fitRecord(inst, e, method, X, y, scope);
-      if (X?.part && X.part.split.kind === 'slice' && (inst.kind === 'predictor' || inst.kind === 'search')) X.part.split.fitVotes[X.part.side]++;
-      if (inst.kind === 'search' && X && SEARCH_CLASSES.test(inst.qname)) this.result.cvs.push({ call: e, X, scope, seq: this.seq++ });
+      if (X?.part && X.part.split.kind === 'slice' && (inst.kind === 'predictor' || inst.kind === 'search'))
+        X.part.split.fitVotes[X.part.side]++;
+      if (inst.kind === 'search' && X && SEARCH_CLASSES.test(inst.qname))
+        this.result.cvs.push({ call: e, X, scope, seq: this.seq++ });
       if (FIT_METHODS.has(method)) return inst;
       if (FIT_TRANSFORM_METHODS.has(method)) return X ? this.transformed(X, inst) : undefined;
       if (FIT_PREDICT_METHODS.has(method)) return X ? { ...X, predictedBy: inst } : undefined;
@@ -1057,7 +1241,17 @@ class Interpreter {
     if (SPLIT_METHODS.has(method) && inst.kind === 'splitter') {
       const X = dataArg(0);
       if (!X) return undefined;
-      const split: SplitRecord = { id: this.nextId++, kind: 'cv', site: e, scope, seq: this.seq++, input: X, sides: new Set([0, 1]), trainSide: 0, fitVotes: [0, 0] };
+      const split: SplitRecord = {
+        id: this.nextId++,
+        kind: 'cv',
+        site: e,
+        scope,
+        seq: this.seq++,
+        input: X,
+        sides: new Set([0, 1]),
+        trainSide: 0,
+        fitVotes: [0, 0],
+      };
       this.result.splits.push(split);
       return { t: 'cvsplits', split };
     }
@@ -1073,7 +1267,10 @@ class Interpreter {
   private transformed(X: Data, inst: Inst): Data {
     if (inst.stateless) return X;
     // A loaded object's state is unknown here: remember that it transformed the data (SKL304's double scaling).
-    if (inst.kind === 'loaded') return X.transformedBy.includes(inst) ? X : { ...X, transformedBy: [...X.transformedBy, inst], predictedBy: undefined };
+    if (inst.kind === 'loaded')
+      return X.transformedBy.includes(inst)
+        ? X
+        : { ...X, transformedBy: [...X.transformedBy, inst], predictedBy: undefined };
     const fit = inst.fits[inst.fits.length - 1];
     return {
       ...X,
@@ -1083,27 +1280,61 @@ class Interpreter {
     };
   }
 
-  private dataMethod(d: Data, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+  private dataMethod(
+    d: Data,
+    method: string,
+    e: CallExpr,
+    args: (Value | undefined)[],
+    frame: Frame,
+  ): Value | undefined {
     const out = this.dataMethodResult(d, method, e, args, frame);
     // `df['Age'].fillna(df['Age'].mean(), inplace=True)`: the frame itself changes.
-    if (out?.t === 'data' && out !== d && e.args.some((a) => a.name === 'inplace' && a.value.k === 'const' && a.value.value === true) && e.callee.k === 'attr') {
+    if (
+      out?.t === 'data' &&
+      out !== d &&
+      e.args.some((a) => a.name === 'inplace' && a.value.k === 'const' && a.value.value === true) &&
+      e.callee.k === 'attr'
+    ) {
       const root = rootName(e.callee.object);
       const old = root ? frame.get(root) : undefined;
-      if (root && old?.t === 'data') this.setName(frame, root, { ...old, transformedBy: union(old.transformedBy, out.transformedBy), via: union(old.via, out.via), resampledBy: union(old.resampledBy, out.resampledBy) });
+      if (root && old?.t === 'data')
+        this.setName(frame, root, {
+          ...old,
+          transformedBy: union(old.transformedBy, out.transformedBy),
+          via: union(old.via, out.via),
+          resampledBy: union(old.resampledBy, out.resampledBy),
+        });
     }
     return out;
   }
 
-  private dataMethodResult(d: Data, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+  private dataMethodResult(
+    d: Data,
+    method: string,
+    e: CallExpr,
+    args: (Value | undefined)[],
+    frame: Frame,
+  ): Value | undefined {
     if (META_METHODS.has(method)) return undefined;
     if (STAT_METHODS.has(method)) return this.stat(method, e, d, frame);
     if (FUNCTION_TAKING_METHODS.has(method)) {
       // df.apply(f): the file's own f runs on the data (its fits see these rows).
       const fnArg = e.args[0]?.value;
-      const fnId = fnArg?.k === 'name' ? this.sem.userFunction(fnArg, frame.scope) : fnArg?.k === 'function' ? fnArg.fn : undefined;
+      const fnId =
+        fnArg?.k === 'name'
+          ? this.sem.userFunction(fnArg, frame.scope)
+          : fnArg?.k === 'function'
+            ? fnArg.fn
+            : undefined;
       if (fnId !== undefined) {
         const r = this.callUserWith(fnId, [d], frame);
-        if (r?.t === 'data') return { ...d, transformedBy: union(d.transformedBy, r.transformedBy), via: union(d.via, r.via), resampledBy: union(d.resampledBy, r.resampledBy) };
+        if (r?.t === 'data')
+          return {
+            ...d,
+            transformedBy: union(d.transformedBy, r.transformedBy),
+            via: union(d.via, r.via),
+            resampledBy: union(d.resampledBy, r.resampledBy),
+          };
         return d;
       }
     }
@@ -1113,7 +1344,17 @@ class Interpreter {
       if (stats.length > 0) return this.applyStats(d, stats);
     }
     if (method === 'sample') {
-      const split: SplitRecord = { id: this.nextId++, kind: 'sample', site: e, scope: frame.scope, seq: this.seq++, input: d, sides: new Set([0]), trainSide: 0, fitVotes: [0, 0] };
+      const split: SplitRecord = {
+        id: this.nextId++,
+        kind: 'sample',
+        site: e,
+        scope: frame.scope,
+        seq: this.seq++,
+        input: d,
+        sides: new Set([0]),
+        trainSide: 0,
+        fitVotes: [0, 0],
+      };
       this.result.splits.push(split);
       return { ...d, part: { split, side: 0 } };
     }
@@ -1131,10 +1372,18 @@ class Interpreter {
     }
     if (method === 'split') return undefined;
     const others = args.filter((a): a is Data => a?.t === 'data');
-    return others.length > 0 && (method === 'append' || method === 'join' || method === 'merge') ? combineData([d, ...others]) : d;
+    return others.length > 0 && (method === 'append' || method === 'join' || method === 'merge')
+      ? combineData([d, ...others])
+      : d;
   }
 
-  private callUser(fnId: number, e: CallExpr, args: (Value | undefined)[], frame: Frame, self?: Inst): Value | undefined {
+  private callUser(
+    fnId: number,
+    e: CallExpr,
+    args: (Value | undefined)[],
+    frame: Frame,
+    self?: Inst,
+  ): Value | undefined {
     if (this.callStack.includes(fnId) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
     const fn = this.sem.fn(fnId);
     const callee = new Frame(fnId, this.closureFrame(fn.parent, frame));
@@ -1153,7 +1402,8 @@ class Interpreter {
       if (kw >= 0) v = args[kw];
       else if (p.kind === 'positional' && pi < positional.length) v = positional[pi++]?.v;
       else if (p.default) v = this.eval(p.default, callee);
-      if (v === undefined && inference && !/model|clf|estimator|pipe|path|file|dir/i.test(p.name)) v = emptyData('inference', new Set([this.nextRoot++]));
+      if (v === undefined && inference && !/model|clf|estimator|pipe|path|file|dir/i.test(p.name))
+        v = emptyData('inference', new Set([this.nextRoot++]));
       callee.vars.set(p.name, v);
     }
     this.callStack.push(fnId);
@@ -1296,7 +1546,12 @@ function mergeReturns(returns: (Value | undefined)[]): Value | undefined {
   let out: Data = last;
   for (const r of known) {
     if (r === last || r?.t !== 'data') continue;
-    out = { ...out, transformedBy: union(out.transformedBy, r.transformedBy), via: union(out.via, r.via), resampledBy: union(out.resampledBy, r.resampledBy) };
+    out = {
+      ...out,
+      transformedBy: union(out.transformedBy, r.transformedBy),
+      via: union(out.via, r.via),
+      resampledBy: union(out.resampledBy, r.resampledBy),
+    };
   }
   return out;
 }
@@ -1327,7 +1582,8 @@ function sameRoots(a: Data, b: Data): boolean {
 
 function compatible(a: Value | undefined, b: Value | undefined): boolean {
   if (!a || !b || a.t !== b.t) return false;
-  if (a.t === 'data' && b.t === 'data') return a.base === b.base && a.part?.split === b.part?.split && a.part?.side === b.part?.side;
+  if (a.t === 'data' && b.t === 'data')
+    return a.base === b.base && a.part?.split === b.part?.split && a.part?.side === b.part?.side;
   return a.t !== 'inst';
 }
 
@@ -1339,7 +1595,12 @@ export function collectInsts(values: (Value | undefined)[], out: Inst[] = [], de
     if (v.t === 'inst') {
       if (!out.includes(v)) out.push(v);
     } else if (v.t === 'tuple') collectInsts(v.items, out, depth + 1);
-    else if (v.t === 'dict') collectInsts(v.entries.map((en) => en.value), out, depth + 1);
+    else if (v.t === 'dict')
+      collectInsts(
+        v.entries.map((en) => en.value),
+        out,
+        depth + 1,
+      );
   }
   return out;
 }
@@ -1357,7 +1618,11 @@ function collectData(values: (Value | undefined)[]): Data[] {
 function compositeKind(parts: Inst[]): InstKind {
   const last = parts[parts.length - 1];
   if (!last) return 'transformer';
-  return last.kind === 'predictor' || last.kind === 'search' ? 'predictor' : last.kind === 'transformer' ? 'transformer' : 'other';
+  return last.kind === 'predictor' || last.kind === 'search'
+    ? 'predictor'
+    : last.kind === 'transformer'
+      ? 'transformer'
+      : 'other';
 }
 
 /** Every instance reachable from a value (the value itself, bundle items, pipeline steps, meta-estimator parts). */

@@ -283,7 +283,14 @@ export function combineData(list: Data[]): Data | undefined {
   const sameBase = list.every((d) => d.base === first.base);
   return {
     t: 'data',
-    base: samePart && sameBase ? first.base : first.part || list.some((d) => d.part) ? 'mixed' : sameBase ? first.base : 'mixed',
+    base:
+      samePart && sameBase
+        ? first.base
+        : first.part || list.some((d) => d.part)
+          ? 'mixed'
+          : sameBase
+            ? first.base
+            : 'mixed',
     roots,
     part: samePart ? first.part : undefined,
     transformedBy,

@@ -11,7 +11,12 @@ import { computeLineStarts, offsetAt } from '../model/text';
 export function applyEdits(text: string, edits: TextEdit[]): { text: string; applied: number; skipped: number } {
   const lineStarts = computeLineStarts(text);
   const resolved = edits
-    .map((e, order) => ({ start: offsetAt(lineStarts, text.length, e.range.start), end: offsetAt(lineStarts, text.length, e.range.end), newText: e.newText, order }))
+    .map((e, order) => ({
+      start: offsetAt(lineStarts, text.length, e.range.start),
+      end: offsetAt(lineStarts, text.length, e.range.end),
+      newText: e.newText,
+      order,
+    }))
     .sort((a, b) => a.start - b.start || a.end - b.end || a.order - b.order);
   const kept: typeof resolved = [];
   let lastEnd = -1;

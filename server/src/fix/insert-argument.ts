@@ -16,8 +16,15 @@ import { eolOf, lineText, offsetAt, positionAt } from '../model/text';
  * a TypeScript call whose options are not an object literal, text that does not look like a call).
  * The caller checks that the argument is not already there.
  */
-export function insertKeywordArgument(module: ModuleIR, call: CallExpr, name: string, valueText: string): TextEdit | null {
-  return module.language === 'python' ? insertPython(module, call, name, valueText) : insertTypeScript(module, call, name, valueText);
+export function insertKeywordArgument(
+  module: ModuleIR,
+  call: CallExpr,
+  name: string,
+  valueText: string,
+): TextEdit | null {
+  return module.language === 'python'
+    ? insertPython(module, call, name, valueText)
+    : insertTypeScript(module, call, name, valueText);
 }
 
 function insertPython(module: ModuleIR, call: CallExpr, name: string, valueText: string): TextEdit | null {
@@ -51,7 +58,10 @@ function insertPython(module: ModuleIR, call: CallExpr, name: string, valueText:
       const lineOfLast = lineText(text, lineStarts, last.range.start.line);
       const indent = /^[ \t]*/.exec(lineOfLast)![0];
       const commaLine = lineText(text, lineStarts, commaPos.line);
-      return { range: point({ line: commaPos.line, character: commaLine.length }), newText: `${eolOf(text)}${indent}${kw},` };
+      return {
+        range: point({ line: commaPos.line, character: commaLine.length }),
+        newText: `${eolOf(text)}${indent}${kw},`,
+      };
     }
     return at(lineStarts, comma + 1, ` ${kw},`);
   }
@@ -89,7 +99,12 @@ function insertTypeScript(module: ModuleIR, call: CallExpr, name: string, valueT
  * `trainTestSplit(X, y, 0.2)` -> `trainTestSplit(X, y, 0.2, undefined, SEED)`. Null when the call already
  * has an argument there, has a spread or keyword argument, or does not look like a call.
  */
-export function insertPositionalArgument(module: ModuleIR, call: CallExpr, position: number, valueText: string): TextEdit | null {
+export function insertPositionalArgument(
+  module: ModuleIR,
+  call: CallExpr,
+  position: number,
+  valueText: string,
+): TextEdit | null {
   const { text, lineStarts } = module;
   const args = call.args;
   if (args.length > position || args.some((a) => a.spread || a.name !== undefined)) return null;

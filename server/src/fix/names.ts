@@ -21,7 +21,9 @@ export function freshName(base: string, taken: Set<string>): string {
 const nextSuffix = new WeakMap<Set<string>, Map<string, number>>();
 
 const PYTHON_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
 );
 
 /**

@@ -58,7 +58,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Writes `data` to `file` (see the guarantees above). */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const target = await resolveTarget(file);
   const stat = await fs.stat(target).catch((err: NodeJS.ErrnoException) => {

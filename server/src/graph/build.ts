@@ -43,24 +43,68 @@ const COMPOSITES: Record<string, CompositeSpec> = {
   Pipeline: { className: 'Pipeline', arrangement: 'sequence', items: { param: 'steps' }, shape: 'named' },
   make_pipeline: { className: 'Pipeline', arrangement: 'sequence', items: 'varargs', shape: 'bare' },
   makePipeline: { className: 'Pipeline', arrangement: 'sequence', items: 'varargs', shape: 'bare' },
-  FeatureUnion: { className: 'FeatureUnion', arrangement: 'parallel', items: { param: 'transformer_list' }, shape: 'named' },
+  FeatureUnion: {
+    className: 'FeatureUnion',
+    arrangement: 'parallel',
+    items: { param: 'transformer_list' },
+    shape: 'named',
+  },
   make_union: { className: 'FeatureUnion', arrangement: 'parallel', items: 'varargs', shape: 'bare' },
   makeUnion: { className: 'FeatureUnion', arrangement: 'parallel', items: 'varargs', shape: 'bare' },
-  ColumnTransformer: { className: 'ColumnTransformer', arrangement: 'parallel', items: { param: 'transformers' }, shape: 'named-columns', remainder: true },
-  make_column_transformer: { className: 'ColumnTransformer', arrangement: 'parallel', items: 'varargs', shape: 'columns', remainder: true },
-  makeColumnTransformer: { className: 'ColumnTransformer', arrangement: 'parallel', items: 'varargs', shape: 'columns', remainder: true },
+  ColumnTransformer: {
+    className: 'ColumnTransformer',
+    arrangement: 'parallel',
+    items: { param: 'transformers' },
+    shape: 'named-columns',
+    remainder: true,
+  },
+  make_column_transformer: {
+    className: 'ColumnTransformer',
+    arrangement: 'parallel',
+    items: 'varargs',
+    shape: 'columns',
+    remainder: true,
+  },
+  makeColumnTransformer: {
+    className: 'ColumnTransformer',
+    arrangement: 'parallel',
+    items: 'varargs',
+    shape: 'columns',
+    remainder: true,
+  },
 };
 
 /** Parameters of meta-estimators that hold the wrapped estimators, in drawing order. */
-const WRAPPED_PARAMS = ['estimators', 'estimator', 'base_estimator', 'classifier', 'regressor', 'transformer', 'final_estimator'];
+const WRAPPED_PARAMS = [
+  'estimators',
+  'estimator',
+  'base_estimator',
+  'classifier',
+  'regressor',
+  'transformer',
+  'final_estimator',
+];
 
 /** Meta-estimators recognised by name when the knowledge base does not know the class. */
-const META_NAME = /SearchCV$|^(Bagging|AdaBoost|Stacking|Voting)(Classifier|Regressor)$|^(OneVsRest|OneVsOne|OutputCode|SelfTraining|CalibratedClassifierCV)|^(MultiOutput|ClassifierChain|RegressorChain)|^(SelectFromModel|RFE|RFECV|SequentialFeatureSelector|TransformedTargetRegressor|RANSACRegressor)$/;
+const META_NAME =
+  /SearchCV$|^(Bagging|AdaBoost|Stacking|Voting)(Classifier|Regressor)$|^(OneVsRest|OneVsOne|OutputCode|SelfTraining|CalibratedClassifierCV)|^(MultiOutput|ClassifierChain|RegressorChain)|^(SelectFromModel|RFE|RFECV|SequentialFeatureSelector|TransformedTargetRegressor|RANSACRegressor)$/;
 
 /** Transformers that keep one output column per input column (for output feature names). */
 const ONE_TO_ONE = new Set([
-  'StandardScaler', 'MinMaxScaler', 'MaxAbsScaler', 'RobustScaler', 'Normalizer', 'Binarizer', 'SimpleImputer', 'KNNImputer',
-  'IterativeImputer', 'QuantileTransformer', 'PowerTransformer', 'OrdinalEncoder', 'passthrough', 'FunctionTransformer',
+  'StandardScaler',
+  'MinMaxScaler',
+  'MaxAbsScaler',
+  'RobustScaler',
+  'Normalizer',
+  'Binarizer',
+  'SimpleImputer',
+  'KNNImputer',
+  'IterativeImputer',
+  'QuantileTransformer',
+  'PowerTransformer',
+  'OrdinalEncoder',
+  'passthrough',
+  'FunctionTransformer',
 ]);
 
 interface Construction {
@@ -102,7 +146,11 @@ export function pipelineConstructions(sem: Semantics, lookup: Lookup = knowledge
   return out.sort((a, b) => comparePos(a.call.range.start, b.call.range.start));
 }
 
-export function buildPipelineGraph(module: ModuleIR, findings: readonly Finding[], options: BuildOptions = {}): PipelineGraph {
+export function buildPipelineGraph(
+  module: ModuleIR,
+  findings: readonly Finding[],
+  options: BuildOptions = {},
+): PipelineGraph {
   const sem = new Semantics(module);
   const cache = new Map<string, EntityInfo | undefined>();
   const base = options.lookup ?? knowledgeLookup;
@@ -130,7 +178,14 @@ export function buildPipelineGraph(module: ModuleIR, findings: readonly Finding[
     roots.push(builder.construction(c, rootNames.get(c.call) ?? '', ''));
   }
   attachFindings(builder.nodes, findings, roots);
-  return { uri: module.uri, language: module.language, version: options.version, roots, nodes: builder.nodes, edges: builder.edges };
+  return {
+    uri: module.uri,
+    language: module.language,
+    version: options.version,
+    roots,
+    nodes: builder.nodes,
+    edges: builder.edges,
+  };
 }
 
 /** `pipe = Pipeline(...)`: the variable each construction call is assigned to. */
@@ -185,12 +240,15 @@ function attachFindings(nodes: GraphNode[], findings: readonly Finding[], roots:
       }
     }
     if (inDefinition) continue;
-    const related = f.related.map((rel) => (rel.uri === f.uri ? innermost(rel.range) : undefined)).find((n) => n !== undefined);
+    const related = f.related
+      .map((rel) => (rel.uri === f.uri ? innermost(rel.range) : undefined))
+      .find((n) => n !== undefined);
     const before = rootNodes.filter((n) => comparePos(n.range.start, f.range.start) <= 0);
     const root = related ? rootOf(related) : (before[before.length - 1] ?? rootNodes[0]);
     if (!root) continue;
     const list = (root.external ??= []);
-    if (!list.some((e) => e.code === f.code && e.line === f.range.start.line)) list.push({ code: f.code, severity: f.severity, line: f.range.start.line, message: f.message });
+    if (!list.some((e) => e.code === f.code && e.line === f.range.start.line))
+      list.push({ code: f.code, severity: f.severity, line: f.range.start.line, message: f.message });
   }
   for (const n of nodes) n.findings.sort();
 }
@@ -220,7 +278,11 @@ class Builder {
   }
 
   private short(r: Range, max = MAX_VALUE): string {
-    const t = this.text(r).replace(/\s+/g, ' ').replace(/([[(]) /g, '$1').replace(/ ([\])])/g, '$1').trim();
+    const t = this.text(r)
+      .replace(/\s+/g, ' ')
+      .replace(/([[(]) /g, '$1')
+      .replace(/ ([\])])/g, '$1')
+      .trim();
     return t.length > max ? `${t.slice(0, max - 1)}…` : t;
   }
 
@@ -271,7 +333,11 @@ class Builder {
       const qname = this.sem.qname(call.callee, origin.scope);
       const entity = this.lookup(qname);
       const userClass = this.sem.userClass(call.callee, origin.scope);
-      const className = entity ? lastName(entity.qname) : userClass !== undefined ? this.sem.fn(userClass).name : calleeName(call.callee);
+      const className = entity
+        ? lastName(entity.qname)
+        : userClass !== undefined
+          ? this.sem.fn(userClass).name
+          : calleeName(call.callee);
       return this.add({
         kind: 'step',
         name: name || className,
@@ -284,16 +350,33 @@ class Builder {
         parent: parent || undefined,
       }).id;
     }
-    return this.add({ kind: 'branch', name: name || this.short(expr.range, 24), className: this.short(expr.range, 32), path, params: [], range: expr.range, parent: parent || undefined }).id;
+    return this.add({
+      kind: 'branch',
+      name: name || this.short(expr.range, 24),
+      className: this.short(expr.range, 32),
+      path,
+      params: [],
+      range: expr.range,
+      parent: parent || undefined,
+    }).id;
   }
 
   /** 'passthrough', 'drop', None / null as a step. */
   private literalBranch(expr: Expr, name: string, path: string, parent: string): string | undefined {
     let className: string | undefined;
     if (expr.k === 'str' && expr.value !== null) className = expr.value;
-    else if (expr.k === 'const' && (expr.value === null || expr.value === undefined)) className = this.module.language === 'python' ? 'None' : String(expr.value);
+    else if (expr.k === 'const' && (expr.value === null || expr.value === undefined))
+      className = this.module.language === 'python' ? 'None' : String(expr.value);
     if (className === undefined) return undefined;
-    return this.add({ kind: 'branch', name: name || className, className, path, params: [], range: expr.range, parent: parent || undefined }).id;
+    return this.add({
+      kind: 'branch',
+      name: name || className,
+      className,
+      path,
+      params: [],
+      range: expr.range,
+      parent: parent || undefined,
+    }).id;
   }
 
   private node(id: string): GraphNode {
@@ -346,7 +429,9 @@ class Builder {
     const entries: { name?: string; est: ScopedExpr; columns?: ScopedExpr; range: Range }[] = [];
     let listArgs: ArgIR[] = [];
     if (spec.items === 'varargs') {
-      listArgs = c.call.args.filter((a) => a.name === undefined && !(a.value.k === 'dict' && this.module.language === 'typescript'));
+      listArgs = c.call.args.filter(
+        (a) => a.name === undefined && !(a.value.k === 'dict' && this.module.language === 'typescript'),
+      );
       for (const a of listArgs) {
         if (a.spread) {
           for (const it of this.items(a.value, c.scope) ?? []) entries.push(this.entry(it, spec.shape));
@@ -390,12 +475,16 @@ class Builder {
     node.children = children;
     node.params = this.params(c.call, c.scope, c.entity, structural, new Set(listArgs));
     // scikit.js has no get_feature_names_out.
-    if (spec.className === 'ColumnTransformer' && this.module.language === 'python') node.outputs = this.outputs(node, children, columns);
+    if (spec.className === 'ColumnTransformer' && this.module.language === 'python')
+      node.outputs = this.outputs(node, children, columns);
     this.connect(node, children, spec.arrangement);
     return node.id;
   }
 
-  private entry(item: ScopedExpr, shape: CompositeSpec['shape']): { name?: string; est: ScopedExpr; columns?: ScopedExpr; range: Range } {
+  private entry(
+    item: ScopedExpr,
+    shape: CompositeSpec['shape'],
+  ): { name?: string; est: ScopedExpr; columns?: ScopedExpr; range: Range } {
     if (shape === 'bare') return { est: item, range: item.expr.range };
     const parts = this.tuple(item);
     if (!parts || parts.length < 2) return { est: item, range: item.expr.range };
@@ -449,7 +538,11 @@ class Builder {
    * `verbose_feature_names_out=True`), where the columns are literal: one-to-one transformers keep
    * `branch__column`, an encoder gives `branch__column_*`, anything else `branch__*`.
    */
-  private outputs(node: GraphNode, children: string[], columns: Map<string, string[] | undefined>): string[] | undefined {
+  private outputs(
+    node: GraphNode,
+    children: string[],
+    columns: Map<string, string[] | undefined>,
+  ): string[] | undefined {
     if (node.params.some((p) => p.name === 'verbose_feature_names_out')) return undefined;
     const out: string[] = [];
     for (const id of children) {
@@ -467,7 +560,16 @@ class Builder {
 
   private wrapper(c: Construction, name: string, path: string, depth: number): string {
     const short = lastName(c.entity?.qname ?? c.qname);
-    const node = this.add({ kind: 'wrapper', name: name || short, className: short, qname: c.qname, path, params: [], range: c.call.range, arrangement: 'wrapper' });
+    const node = this.add({
+      kind: 'wrapper',
+      name: name || short,
+      className: short,
+      qname: c.qname,
+      path,
+      params: [],
+      range: c.call.range,
+      arrangement: 'wrapper',
+    });
     const known = c.entity ? c.entity.params.filter((p) => p.estimator).map((p) => p.name) : [];
     const wrappedParams = WRAPPED_PARAMS.filter((p) => known.length === 0 || known.includes(p));
     const structural = new Set<string>();
@@ -476,7 +578,9 @@ class Builder {
     let final: string | undefined;
     const singles: string[] = [];
     for (const p of wrappedParams) {
-      const arg = argFor(c.call, c.entity, p) ?? (c.entity ? undefined : p === wrappedParams[0] ? this.structuralArg(c, p, 0) : undefined);
+      const arg =
+        argFor(c.call, c.entity, p) ??
+        (c.entity ? undefined : p === wrappedParams[0] ? this.structuralArg(c, p, 0) : undefined);
       if (!arg || used.has(arg)) continue;
       used.add(arg);
       structural.add(p);
@@ -485,7 +589,10 @@ class Builder {
       if (list) {
         list.forEach((it, i) => {
           const parts = this.tuple(it);
-          const stepName = parts && parts.length >= 2 ? (this.strValue(parts[0]) ?? `estimator${i}`) : (this.generatedName(it) ?? `estimator${i}`);
+          const stepName =
+            parts && parts.length >= 2
+              ? (this.strValue(parts[0]) ?? `estimator${i}`)
+              : (this.generatedName(it) ?? `estimator${i}`);
           const est = parts && parts.length >= 2 ? parts[1] : it;
           parallel.push(this.value(est.expr, est.scope, stepName, this.childPath(path, stepName), depth, node.id));
         });
@@ -534,7 +641,13 @@ class Builder {
     return this.short(value.range);
   }
 
-  private params(call: CallExpr, scope: ScopeId, entity: EntityInfo | undefined, structural: Set<string>, skip: Set<ArgIR> = new Set()): GraphParam[] {
+  private params(
+    call: CallExpr,
+    scope: ScopeId,
+    entity: EntityInfo | undefined,
+    structural: Set<string>,
+    skip: Set<ArgIR> = new Set(),
+  ): GraphParam[] {
     const out: GraphParam[] = [];
     const add = (name: string | undefined, value: Expr, spread?: string) => {
       if (name && structural.has(name)) return;
@@ -544,7 +657,11 @@ class Builder {
         const d = parseDefaultLiteral(def);
         if (d !== 'unknown' && d === lit) return;
       }
-      out.push({ name: name ?? (spread ? `${spread}${this.short(value.range, 24)}` : `arg${out.length}`), value: spread ? '' : this.valueText(value, scope), default: def });
+      out.push({
+        name: name ?? (spread ? `${spread}${this.short(value.range, 24)}` : `arg${out.length}`),
+        value: spread ? '' : this.valueText(value, scope),
+        default: def,
+      });
     };
     for (const arg of call.args) {
       if (skip.has(arg)) continue;

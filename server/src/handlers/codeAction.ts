@@ -1,4 +1,13 @@
-import { CodeActionKind, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type Connection, type TextEdit } from 'vscode-languageserver';
+import {
+  CodeActionKind,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type CodeAction,
+  type CodeActionParams,
+  type Connection,
+  type TextEdit,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentState } from '../documents';
 import { applyEdits } from '../fix/apply';
@@ -40,13 +49,24 @@ export function registerCodeActions(connection: Connection, service: AnalysisSer
       for (const d of text !== undefined ? params.context.diagnostics : []) {
         if (d.source !== 'pipelint' || typeof d.code !== 'string') continue;
         const edit = suppressLineEdit(text!, language, d.range.start.line, d.code);
-        if (edit) actions.push({ title: `Suppress ${d.code} on this line`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [edit] } } });
+        if (edit)
+          actions.push({
+            title: `Suppress ${d.code} on this line`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [d],
+            edit: { changes: { [uri]: [edit] } },
+          });
       }
     }
     if (wants(FIX_ALL_KIND)) {
       const edit = await fixAllEdit(service, uri, token);
       if (token?.isCancellationRequested) throw cancelled();
-      if (edit) actions.push({ title: 'pipelint: fix all safe problems', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [edit] } } });
+      if (edit)
+        actions.push({
+          title: 'pipelint: fix all safe problems',
+          kind: FIX_ALL_KIND,
+          edit: { changes: { [uri]: [edit] } },
+        });
     }
     return actions;
   });
@@ -58,7 +78,11 @@ export function cancelled(): ResponseError<void> {
 }
 
 /** Fix-all; with a token, it yields between rounds and stops as soon as the request is cancelled. */
-export async function fixAllEdit(service: AnalysisService, uri: string, token?: CancellationToken): Promise<TextEdit | undefined> {
+export async function fixAllEdit(
+  service: AnalysisService,
+  uri: string,
+  token?: CancellationToken,
+): Promise<TextEdit | undefined> {
   await service.ready;
   const state = service.documents.get(uri);
   if (!state || token?.isCancellationRequested) return undefined;
@@ -76,7 +100,10 @@ export async function fixAllEdit(service: AnalysisService, uri: string, token?: 
       await new Promise((resolve) => setImmediate(resolve));
       if (token.isCancellationRequested || state.doc.getText() !== original) return undefined;
     }
-    const next = applyEdits(text, safe.flatMap((f) => f.fix!.edits)).text;
+    const next = applyEdits(
+      text,
+      safe.flatMap((f) => f.fix!.edits),
+    ).text;
     if (next === text) break;
     text = next;
     const scratch = new DocumentState(TextDocument.create(uri, state.doc.languageId, 0, text), state.kind);
@@ -98,5 +125,8 @@ export function minimalEdit(before: string, after: string): TextEdit {
     endA--;
   }
   const starts = computeLineStarts(before);
-  return { range: { start: positionAt(starts, start), end: positionAt(starts, endB) }, newText: after.slice(start, endA) };
+  return {
+    range: { start: positionAt(starts, start), end: positionAt(starts, endB) },
+    newText: after.slice(start, endA),
+  };
 }

@@ -25,10 +25,15 @@ export function registerCodeLens(connection: Connection, service: AnalysisServic
     try {
       for (const { start, call } of lensPlaces(analysis.module)) {
         const args: ShowDiagramCommand.Args = [textDocument.uri, call];
-        lenses.push({ range: { start, end: start }, command: { title: LENS_TITLE, command: ShowDiagramCommand.id, arguments: args } });
+        lenses.push({
+          range: { start, end: start },
+          command: { title: LENS_TITLE, command: ShowDiagramCommand.id, arguments: args },
+        });
       }
     } catch (err) {
-      service.log(`pipelint: code lenses of ${textDocument.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      service.log(
+        `pipelint: code lenses of ${textDocument.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
     }
     return lenses;
   });
@@ -85,7 +90,9 @@ async function notebookLenses(service: AnalysisService, notebook: string, cellUr
       lenses.push({ range: at.range, command: { title: LENS_TITLE, command: ShowDiagramCommand.id, arguments: args } });
     }
   } catch (err) {
-    service.log(`pipelint: code lenses of ${cellUri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    service.log(
+      `pipelint: code lenses of ${cellUri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
   }
   return lenses;
 }

@@ -23,10 +23,15 @@ export function registerHover(connection: Connection, service: AnalysisService):
     }
     const state = service.documents.get(textDocument.uri);
     if (state) {
-      const span = directiveCodeAt(parseDirectives(state.doc.getText(), state.kind === 'typescript' ? 'typescript' : 'python'), position);
+      const span = directiveCodeAt(
+        parseDirectives(state.doc.getText(), state.kind === 'typescript' ? 'typescript' : 'python'),
+        position,
+      );
       if (span) {
         const rule = ruleByCode(span.code);
-        const value = rule ? `**${rule.meta.code}** ${rule.meta.name}: ${rule.meta.summary}\n\n${docLink(rule)}` : `**${span.code}** is not a pipelint rule code: this suppression has no effect. Run \`pipelint rules\` for the list.`;
+        const value = rule
+          ? `**${rule.meta.code}** ${rule.meta.name}: ${rule.meta.summary}\n\n${docLink(rule)}`
+          : `**${span.code}** is not a pipelint rule code: this suppression has no effect. Run \`pipelint rules\` for the list.`;
         return { contents: { kind: 'markdown', value }, range: span.range };
       }
     }

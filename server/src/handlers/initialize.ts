@@ -1,4 +1,11 @@
-import { CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, TextDocumentSyncKind, type Connection, type InitializeResult } from 'vscode-languageserver';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver';
 import type { AnalysisService } from '../service';
 import { FIX_ALL_KIND } from './codeAction';
 
@@ -23,7 +30,9 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         // Jupyter notebooks: Python cells arrive through notebook sync and are analysed as one program.
-        notebookDocumentSync: { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }] },
+        notebookDocumentSync: {
+          notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }],
+        },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
@@ -32,7 +41,9 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
     };
   });
   connection.onInitialized(() => {
-    connection.console.info(`pipelint server ${require('../../../package.json').version} started (Node ${process.version}, pid ${process.pid}, ${folders.length} workspace folder${folders.length === 1 ? '' : 's'})`);
+    connection.console.info(
+      `pipelint server ${require('../../../package.json').version} started (Node ${process.version}, pid ${process.pid}, ${folders.length} workspace folder${folders.length === 1 ? '' : 's'})`,
+    );
     // Workspace index (issue 3): saved/loaded artifacts across files, read in the background.
     service.indexWorkspace(folders);
     if (service.supportsConfiguration) {
@@ -41,7 +52,11 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
     if (watchFiles) {
       // Config files (issue 8) and requirement files (SKL501): re-read and re-analyse when one is created,
       // changed or deleted.
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })) }).catch(() => undefined);
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })),
+        })
+        .catch(() => undefined);
     }
   });
 }

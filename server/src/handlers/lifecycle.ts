@@ -1,4 +1,10 @@
-import { ErrorCodes, ResponseError, type Connection, type Message, type MessageStrategy } from 'vscode-languageserver/node';
+import {
+  ErrorCodes,
+  ResponseError,
+  type Connection,
+  type Message,
+  type MessageStrategy,
+} from 'vscode-languageserver/node';
 
 /** An internal method that refused requests are turned into, so that the connection answers them with an error. */
 const REFUSED = '$/pipelint/refused';
@@ -18,18 +24,21 @@ export function lifecycleStrategy(): MessageStrategy {
       const m = message as Message & { id?: unknown; method?: unknown; params?: unknown };
       if (typeof m.method !== 'string') return next(message); // a response, or garbage for jsonrpc to reject
       const isRequest = m.id !== undefined && m.id !== null;
-      const refuse = (code: number, text: string) => next({ ...m, method: REFUSED, params: { code, message: text } } as Message);
+      const refuse = (code: number, text: string) =>
+        next({ ...m, method: REFUSED, params: { code, message: text } } as Message);
       if (!isRequest) {
         if (m.method === 'exit' || state === 'running') next(message);
         return;
       }
       if (state === 'new') {
-        if (m.method !== 'initialize') return refuse(ErrorCodes.ServerNotInitialized, `pipelint: "${m.method}" before "initialize"`);
+        if (m.method !== 'initialize')
+          return refuse(ErrorCodes.ServerNotInitialized, `pipelint: "${m.method}" before "initialize"`);
         state = 'running';
         return next(message);
       }
       if (state === 'shutdown') return refuse(ErrorCodes.InvalidRequest, `pipelint: "${m.method}" after "shutdown"`);
-      if (m.method === 'initialize') return refuse(ErrorCodes.InvalidRequest, 'pipelint: "initialize" may be sent only once');
+      if (m.method === 'initialize')
+        return refuse(ErrorCodes.InvalidRequest, 'pipelint: "initialize" may be sent only once');
       if (m.method === 'shutdown') state = 'shutdown';
       next(message);
     },

@@ -8,7 +8,12 @@ import { toDiagnostic, type DiagnosticData } from './diagnostics';
  * clear): ranges, related locations and fix edits are moved into the cells they fall in, so that a fix
  * touching two cells (a lambda's new `def` in the imports cell) is one workspace edit.
  */
-export function notebookDiagnostics(program: NotebookProgram, findings: Finding[], programUri: string, version: number): Map<string, Diagnostic[]> {
+export function notebookDiagnostics(
+  program: NotebookProgram,
+  findings: Finding[],
+  programUri: string,
+  version: number,
+): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
   for (const c of program.cells) if (c.uri) out.set(c.uri, []);
   for (const f of findings) {
@@ -27,8 +32,7 @@ export function notebookDiagnostics(program: NotebookProgram, findings: Finding[
         data.changes = changes;
         // The program-wide edits would change whenever a cell above grows: keep only cell edits.
         data.fix = { ...f.fix, edits: changes[at.cell.uri] ?? [] };
-      }
-      else data.fix = null; // an edit across a cell boundary cannot be expressed: no quick fix
+      } else data.fix = null; // an edit across a cell boundary cannot be expressed: no quick fix
     }
     out.get(at.cell.uri)!.push(diagnostic);
   }

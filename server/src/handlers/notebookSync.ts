@@ -16,12 +16,31 @@ export function registerNotebookSync(connection: Connection, service: AnalysisSe
     return nb.cells.flatMap((c, index) => {
       if (c.kind !== NotebookCellKind.Code) return [];
       const doc = notebooks.getCellTextDocument(c);
-      return doc && (doc.languageId === 'python' || doc.languageId === undefined) ? [{ index, uri: doc.uri, text: doc.getText() }] : [];
+      return doc && (doc.languageId === 'python' || doc.languageId === undefined)
+        ? [{ index, uri: doc.uri, text: doc.getText() }]
+        : [];
     });
   };
   const versionOf = (uri: string) => notebooks.getNotebookDocument(uri)?.version ?? 0;
-  notebooks.onDidOpen((nb) => service.scheduleNotebook(nb.uri, () => cellsOf(nb.uri), () => versionOf(nb.uri)));
-  notebooks.onDidChange((e) => service.scheduleNotebook(e.notebookDocument.uri, () => cellsOf(e.notebookDocument.uri), () => versionOf(e.notebookDocument.uri)));
-  notebooks.onDidClose((nb) => service.closeNotebook(nb.uri, nb.cells.map((c) => c.document)));
+  notebooks.onDidOpen((nb) =>
+    service.scheduleNotebook(
+      nb.uri,
+      () => cellsOf(nb.uri),
+      () => versionOf(nb.uri),
+    ),
+  );
+  notebooks.onDidChange((e) =>
+    service.scheduleNotebook(
+      e.notebookDocument.uri,
+      () => cellsOf(e.notebookDocument.uri),
+      () => versionOf(e.notebookDocument.uri),
+    ),
+  );
+  notebooks.onDidClose((nb) =>
+    service.closeNotebook(
+      nb.uri,
+      nb.cells.map((c) => c.document),
+    ),
+  );
   notebooks.listen(connection);
 }

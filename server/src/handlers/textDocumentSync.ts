@@ -10,7 +10,10 @@ export function registerTextDocumentSync(connection: Connection, service: Analys
     const kind = kindOfLanguageId(td.languageId) ?? kindOfPath(td.uri);
     if (!kind || kind === 'notebook') return;
     service.documents.get(td.uri)?.dispose();
-    service.documents.set(td.uri, new DocumentState(TextDocument.create(td.uri, td.languageId, td.version, td.text), kind));
+    service.documents.set(
+      td.uri,
+      new DocumentState(TextDocument.create(td.uri, td.languageId, td.version, td.text), kind),
+    );
     service.schedule(td.uri);
   });
   connection.onDidChangeTextDocument(({ textDocument: td, contentChanges }) => {

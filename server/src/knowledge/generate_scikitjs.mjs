@@ -40,7 +40,13 @@ function fetchPackage() {
   const from = opt('--from');
   if (from) return { dir: from, cleanup: () => {} };
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'pipelint-scikitjs-'));
-  const out = execFileSync('npm', ['pack', `scikitjs@${VERSION}`, '--silent', '--pack-destination', tmp], { cwd: tmp, encoding: 'utf8' }).trim().split('\n').pop();
+  const out = execFileSync('npm', ['pack', `scikitjs@${VERSION}`, '--silent', '--pack-destination', tmp], {
+    cwd: tmp,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop();
   execFileSync('tar', ['xzf', path.join(tmp, out), '-C', tmp]);
   return { dir: path.join(tmp, 'package'), cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
@@ -63,9 +69,11 @@ function sourceFile(rel) {
 const exportsOf = new Map();
 const index = sourceFile('index');
 for (const st of index.statements) {
-  if (!ts.isExportDeclaration(st) || !st.moduleSpecifier || !st.exportClause || !ts.isNamedExports(st.exportClause)) continue;
+  if (!ts.isExportDeclaration(st) || !st.moduleSpecifier || !st.exportClause || !ts.isNamedExports(st.exportClause))
+    continue;
   const from = st.moduleSpecifier.text;
-  for (const el of st.exportClause.elements) exportsOf.set(el.name.text, { file: from, local: (el.propertyName ?? el.name).text });
+  for (const el of st.exportClause.elements)
+    exportsOf.set(el.name.text, { file: from, local: (el.propertyName ?? el.name).text });
 }
 
 /** Find a declaration by name in a file, following its imports within the package. */
@@ -74,10 +82,22 @@ function findDecl(file, name, seen = new Set()) {
   if (seen.has(key)) return undefined;
   seen.add(key);
   for (const st of file.statements) {
-    if ((ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isFunctionDeclaration(st) || ts.isTypeAliasDeclaration(st)) && st.name?.text === name) return { file, node: st };
+    if (
+      (ts.isClassDeclaration(st) ||
+        ts.isInterfaceDeclaration(st) ||
+        ts.isFunctionDeclaration(st) ||
+        ts.isTypeAliasDeclaration(st)) &&
+      st.name?.text === name
+    )
+      return { file, node: st };
   }
   for (const st of file.statements) {
-    if (!ts.isImportDeclaration(st) || !st.importClause?.namedBindings || !ts.isNamedImports(st.importClause.namedBindings)) continue;
+    if (
+      !ts.isImportDeclaration(st) ||
+      !st.importClause?.namedBindings ||
+      !ts.isNamedImports(st.importClause.namedBindings)
+    )
+      continue;
     const spec = st.moduleSpecifier.text;
     if (!spec.startsWith('.')) continue;
     for (const el of st.importClause.namedBindings.elements) {
@@ -90,7 +110,9 @@ function findDecl(file, name, seen = new Set()) {
 }
 
 function jsDocText(node) {
-  return (node.jsDoc ?? []).map((d) => (typeof d.comment === 'string' ? d.comment : (d.comment ?? []).map((c) => c.text).join(''))).join('\n');
+  return (node.jsDoc ?? [])
+    .map((d) => (typeof d.comment === 'string' ? d.comment : (d.comment ?? []).map((c) => c.text).join('')))
+    .join('\n');
 }
 
 /** `**default = 8**`, `Defaults to \`false\`` -> JS source of the default. */
@@ -137,7 +159,8 @@ function optionsParams(file, cls) {
   if (!ctor || ctor.parameters.length === 0) return [];
   const p = ctor.parameters[0];
   const params = [];
-  let typeName = p.type && ts.isTypeReferenceNode(p.type) && ts.isIdentifier(p.type.typeName) ? p.type.typeName.text : undefined;
+  let typeName =
+    p.type && ts.isTypeReferenceNode(p.type) && ts.isIdentifier(p.type.typeName) ? p.type.typeName.text : undefined;
   const d = typeName ? findDecl(file, typeName) : undefined;
   if (d && ts.isInterfaceDeclaration(d.node)) {
     for (const m of d.node.members) {
@@ -152,10 +175,18 @@ function optionsParams(file, cls) {
       params.push({ info, doc, typeText });
     }
   } else if (ts.isObjectBindingPattern(p.name)) {
-    for (const el of p.name.elements) if (ts.isIdentifier(el.name)) params.push({ info: { name: el.name.text, kind: 'keyword' }, doc: '', typeText: '' });
+    for (const el of p.name.elements)
+      if (ts.isIdentifier(el.name))
+        params.push({ info: { name: el.name.text, kind: 'keyword' }, doc: '', typeText: '' });
   } else if (ts.isIdentifier(p.name)) {
     // Plain positional constructor arguments (rare in scikit.js).
-    for (const q of ctor.parameters) if (ts.isIdentifier(q.name)) params.push({ info: { name: q.name.text, kind: q.dotDotDotToken ? 'varargs' : 'positional' }, doc: '', typeText: '' });
+    for (const q of ctor.parameters)
+      if (ts.isIdentifier(q.name))
+        params.push({
+          info: { name: q.name.text, kind: q.dotDotDotToken ? 'varargs' : 'positional' },
+          doc: '',
+          typeText: '',
+        });
   }
   return params;
 }
@@ -166,14 +197,29 @@ function randomStateFor(params, evidenceOwner) {
   const shuffle = params.find((p) => p.info.name === 'shuffle' && /boolean/.test(p.typeText));
   const sentence = rs.doc.split(/(?<=\.)\s+/).find((s) => /shuffl/i.test(s));
   if (shuffle && sentence) {
-    return { param: 'randomState', acts: 'conditional', when: [{ param: 'shuffle', values: [true] }], evidence: `${evidenceOwner}: ${rs.doc.replace(/\s+/g, ' ').trim()}` };
+    return {
+      param: 'randomState',
+      acts: 'conditional',
+      when: [{ param: 'shuffle', values: [true] }],
+      evidence: `${evidenceOwner}: ${rs.doc.replace(/\s+/g, ' ').trim()}`,
+    };
   }
   const out = { param: 'randomState', acts: 'always' };
   if (rs.doc) out.evidence = `${evidenceOwner}: ${rs.doc.replace(/\s+/g, ' ').trim()}`;
   return out;
 }
 
-const emptyRoles = () => ({ transformer: false, predictor: false, classifier: false, regressor: false, clusterer: false, splitter: false, meta: false, composite: false, resampler: false });
+const emptyRoles = () => ({
+  transformer: false,
+  predictor: false,
+  classifier: false,
+  regressor: false,
+  clusterer: false,
+  splitter: false,
+  meta: false,
+  composite: false,
+  resampler: false,
+});
 
 const entities = [];
 for (const [name, { file: rel, local }] of [...exportsOf].sort((a, b) => a[0].localeCompare(b[0]))) {
@@ -190,8 +236,11 @@ for (const [name, { file: rel, local }] of [...exportsOf].sort((a, b) => a[0].lo
     roles.splitter = mem.methods.has('split') && mem.methods.has('getNumSplits');
     roles.composite = mem.props.has('steps') || mem.props.has('transformers');
     roles.meta = mem.props.has('estimators');
-    roles.classifier = mem.bases.includes('ClassifierMixin') || /Classifier$|^LogisticRegression$|^LinearSVC$|^GaussianNB$/.test(name);
-    roles.regressor = !roles.classifier && (mem.bases.includes('RegressorMixin') || /Regressor$|Regression$|^ElasticNet$|^LinearSVR$|^SVR$/.test(name));
+    roles.classifier =
+      mem.bases.includes('ClassifierMixin') || /Classifier$|^LogisticRegression$|^LinearSVC$|^GaussianNB$/.test(name);
+    roles.regressor =
+      !roles.classifier &&
+      (mem.bases.includes('RegressorMixin') || /Regressor$|Regression$|^ElasticNet$|^LinearSVR$|^SVR$/.test(name));
     roles.clusterer = /[\\/]cluster[\\/]/.test(d.file.fileName);
     const params = optionsParams(d.file, d.node);
     const entity = { qname, library: 'scikitjs', kind: 'class', roles, params: params.map((p) => p.info) };
@@ -209,7 +258,10 @@ for (const [name, { file: rel, local }] of [...exportsOf].sort((a, b) => a[0].lo
     // Overloads: the first declaration's parameters.
     const fn = d.node;
     const params = fn.parameters.map((p) => ({
-      info: { name: ts.isIdentifier(p.name) ? p.name.text : 'options', kind: p.dotDotDotToken ? 'varargs' : 'positional' },
+      info: {
+        name: ts.isIdentifier(p.name) ? p.name.text : 'options',
+        kind: p.dotDotDotToken ? 'varargs' : 'positional',
+      },
       doc: '',
       typeText: p.type ? p.type.getText(d.file) : '',
     }));
@@ -222,7 +274,12 @@ for (const [name, { file: rel, local }] of [...exportsOf].sort((a, b) => a[0].lo
     const rsIndex = params.findIndex((p) => p.info.name === 'randomState');
     if (rsIndex >= 0) {
       // No `shuffle` argument: the split always draws a permutation (sampleWithoutReplacement).
-      entity.randomState = { param: 'randomState', position: rsIndex, acts: 'always', evidence: `${name}(${params.map((p) => p.info.name).join(', ')}): positional randomState, no shuffle option` };
+      entity.randomState = {
+        param: 'randomState',
+        position: rsIndex,
+        acts: 'always',
+        evidence: `${name}(${params.map((p) => p.info.name).join(', ')}): positional randomState, no shuffle option`,
+      };
     }
     if (params.length > 0 && params.some((p) => p.info.kind === 'varargs')) roles.composite ||= name.startsWith('make');
     entities.push(entity);

@@ -144,10 +144,7 @@ export function conditionHolds(
  * when no condition of `randomState.when` holds; 'yes' when it always acts or a condition holds;
  * 'unknown' when a condition depends on an argument that is not a literal.
  */
-export function randomnessActs(
-  entity: EntityInfo,
-  getArg: (param: string) => ArgValue,
-): 'yes' | 'no' | 'unknown' {
+export function randomnessActs(entity: EntityInfo, getArg: (param: string) => ArgValue): 'yes' | 'no' | 'unknown' {
   const rs = entity.randomState;
   if (!rs) return 'no';
   if (rs.seededByDefault && getArg(rs.param) === 'absent') return 'no';

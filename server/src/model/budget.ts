@@ -41,7 +41,10 @@ export function maxIrNodes(): number {
   return fromEnv('PIPELINT_MAX_IR_NODES') ?? MAX_IR_NODES;
 }
 
-export function analysisBudgetFor(textLength: number, baseMs = fromEnv('PIPELINT_ANALYSIS_BUDGET_MS') ?? ANALYSIS_BUDGET_MS): number {
+export function analysisBudgetFor(
+  textLength: number,
+  baseMs = fromEnv('PIPELINT_ANALYSIS_BUDGET_MS') ?? ANALYSIS_BUDGET_MS,
+): number {
   return baseMs + Math.round((textLength / 1024) * ANALYSIS_MS_PER_KB);
 }
 

@@ -27,7 +27,8 @@ export function argFor(call: CallExpr, entity: EntityInfo | undefined, param: st
   const options = call.args.find((a) => a.name === undefined && !a.spread && a.value.k === 'dict');
   if (options && options.value.k === 'dict') {
     for (const en of options.value.entries) {
-      if (en.key && en.key.k === 'str' && en.key.value === param) return { name: param, value: en.value, range: en.range };
+      if (en.key && en.key.k === 'str' && en.key.value === param)
+        return { name: param, value: en.value, range: en.range };
     }
   }
   return undefined;

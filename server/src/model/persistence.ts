@@ -54,8 +54,21 @@ export interface PersistenceSite {
  */
 export const SCIKITJS_SAVE_METHODS = new Set(['toJSON', 'toObject']);
 export const SCIKITJS_LOADERS = new Set(['scikitjs.fromJSON', 'scikitjs.fromObject']);
-const FILE_WRITERS = new Set(['fs.writeFile', 'fs.writeFileSync', 'fs.promises.writeFile', 'fs-extra.writeFile', 'fs-extra.writeFileSync', 'fs-extra.outputFile']);
-const FILE_READERS = new Set(['fs.readFile', 'fs.readFileSync', 'fs.promises.readFile', 'fs-extra.readFile', 'fs-extra.readFileSync']);
+const FILE_WRITERS = new Set([
+  'fs.writeFile',
+  'fs.writeFileSync',
+  'fs.promises.writeFile',
+  'fs-extra.writeFile',
+  'fs-extra.writeFileSync',
+  'fs-extra.outputFile',
+]);
+const FILE_READERS = new Set([
+  'fs.readFile',
+  'fs.readFileSync',
+  'fs.promises.readFile',
+  'fs-extra.readFile',
+  'fs-extra.readFileSync',
+]);
 
 /** Every save and load in the module: computed once per module version (read-only for callers). */
 export function persistenceSites(sem: Semantics): readonly PersistenceSite[] {
@@ -78,8 +91,10 @@ function findPersistenceSites(sem: Semantics): PersistenceSite[] {
       pickles: api.pickles,
       call,
       scope,
-      object: api.objectArg !== undefined ? (positional[api.objectArg]?.value ?? named('value') ?? named('obj')) : undefined,
-      destination: api.pathArg !== undefined ? (positional[api.pathArg]?.value ?? named('filename') ?? named('file')) : undefined,
+      object:
+        api.objectArg !== undefined ? (positional[api.objectArg]?.value ?? named('value') ?? named('obj')) : undefined,
+      destination:
+        api.pathArg !== undefined ? (positional[api.pathArg]?.value ?? named('filename') ?? named('file')) : undefined,
     });
   }
   return out;
@@ -94,7 +109,8 @@ function callsFlowingInto(sem: Semantics, e: Expr, scope: ScopeId, out: Set<Expr
   walkExpr(e, (x) => {
     if (x.k === 'call') out.add(x);
     else if (x.k === 'name' && depth < 4) {
-      for (const v of sem.resolve(x, scope)) if (v.expr !== x && !out.has(v.expr)) callsFlowingInto(sem, v.expr, v.scope, out, depth + 1);
+      for (const v of sem.resolve(x, scope))
+        if (v.expr !== x && !out.has(v.expr)) callsFlowingInto(sem, v.expr, v.scope, out, depth + 1);
     }
   });
   return out;
@@ -108,7 +124,8 @@ function scikitjsSites(sem: Semantics, out: PersistenceSite[]): void {
   for (const c of sem.calls) {
     const q = sem.qname(c.call.callee, c.scope);
     if (q && FILE_WRITERS.has(q) && c.call.args[1]) {
-      for (const x of callsFlowingInto(sem, c.call.args[1].value, c.scope)) if (!writerOf.has(x)) writerOf.set(x, c.call);
+      for (const x of callsFlowingInto(sem, c.call.args[1].value, c.scope))
+        if (!writerOf.has(x)) writerOf.set(x, c.call);
     } else if (q && FILE_READERS.has(q)) readers.add(c.call);
   }
   for (const { call, scope } of sem.calls) {
@@ -116,13 +133,22 @@ function scikitjsSites(sem: Semantics, out: PersistenceSite[]): void {
     if (callee.k === 'attr' && SCIKITJS_SAVE_METHODS.has(callee.name) && call.args.length === 0) {
       // The file it ends up in: `writeFile(path, await model.toJSON())`, through variables and JSON.stringify.
       const writer = writerOf.get(call);
-      out.push({ kind: 'save', api: `scikitjs.${callee.name}`, pickles: true, call, scope, object: callee.object, destination: writer?.args[0]?.value });
+      out.push({
+        kind: 'save',
+        api: `scikitjs.${callee.name}`,
+        pickles: true,
+        call,
+        scope,
+        object: callee.object,
+        destination: writer?.args[0]?.value,
+      });
       continue;
     }
     const q = sem.qname(callee, scope);
     if (q && SCIKITJS_LOADERS.has(q) && call.args[0]) {
       let reader: CallExpr | undefined;
-      for (const x of callsFlowingInto(sem, call.args[0].value, scope)) if (readers.has(x) && x.k === 'call') reader ??= x;
+      for (const x of callsFlowingInto(sem, call.args[0].value, scope))
+        if (readers.has(x) && x.k === 'call') reader ??= x;
       out.push({ kind: 'load', api: q, pickles: true, call, scope, destination: reader?.args[0]?.value });
     }
   }

@@ -27,7 +27,11 @@ interface Item extends ScopedExpr {
  * parameters of the construction (a search's `best_estimator_` keeps what `param_grid` set on it, not
  * its `scoring`); the walk then continues on its own into the part that is kept.
  */
-export type OnConstruction = (call: CallExpr, scope: ScopedExpr['scope'], only?: ReadonlySet<string>) => Iterable<ScopedExpr> | void;
+export type OnConstruction = (
+  call: CallExpr,
+  scope: ScopedExpr['scope'],
+  only?: ReadonlySet<string>,
+) => Iterable<ScopedExpr> | void;
 
 /** Fitted attributes that hold a fitted clone of the wrapped `estimator` (or `base_estimator`). */
 const CLONE_OF_ESTIMATOR = new Set(['best_estimator_', 'estimator_', 'base_estimator_']);
@@ -41,7 +45,12 @@ const SEARCH = /SearchCV$/;
  * file's own functions), items of lists, tuples and dicts, and, for each construction call reached,
  * whatever `onCall` returns to continue with (its step list, its wrapped estimator, all its arguments...).
  */
-export function walkConstructions(sem: Semantics, start: ScopedExpr, onCall: OnConstruction, options: ReachOptions = {}): void {
+export function walkConstructions(
+  sem: Semantics,
+  start: ScopedExpr,
+  onCall: OnConstruction,
+  options: ReachOptions = {},
+): void {
   const stack: Item[] = [{ ...start, path: [] }];
   const seen = new Map<Expr, Set<string>>();
   for (const e of options.exclude ?? []) seen.set(e, new Set(['']));
@@ -59,7 +68,8 @@ export function walkConstructions(sem: Semantics, start: ScopedExpr, onCall: OnC
       // `[a, b][1]` and a ("name", step) tuple read by index keep only that item.
       const added = appendedTo(sem).get(e);
       const index = cur.path[0];
-      const picked = !added && index?.k === 'index' && typeof index.key === 'number' ? itemAt(e.items, index.key) : undefined;
+      const picked =
+        !added && index?.k === 'index' && typeof index.key === 'number' ? itemAt(e.items, index.key) : undefined;
       if (picked) push(picked, cur.scope, cur.path.slice(1));
       else for (const item of e.items) push(item, cur.scope, []);
       // `estimators = []` then `estimators.append(("svc", SVC()))`: the list holds what is added later.
@@ -125,7 +135,8 @@ function accessOf(e: Expr & { k: 'attr' | 'subscript' }): Access {
   const i = e.index;
   if (i.k === 'str' && i.value !== null) return { k: 'index', key: i.value };
   if (i.k === 'num' && Number.isInteger(i.value)) return { k: 'index', key: i.value };
-  if (i.k === 'unary' && i.op === '-' && i.operand.k === 'num' && Number.isInteger(i.operand.value)) return { k: 'index', key: -i.operand.value };
+  if (i.k === 'unary' && i.op === '-' && i.operand.k === 'num' && Number.isInteger(i.operand.value))
+    return { k: 'index', key: -i.operand.value };
   return { k: 'index', key: undefined };
 }
 
@@ -137,15 +148,25 @@ function itemAt<T>(items: T[], i: number): T | undefined {
  * The part of a construction that `path` reads, when it is a known part: a search's or wrapper's fitted
  * clone of its estimator, a pipeline's step by name or position. `undefined`: the whole object.
  */
-function project(sem: Semantics, call: CallExpr, scope: ScopedExpr['scope'], path: Access[]): { next: Item[]; only: ReadonlySet<string> } | undefined {
+function project(
+  sem: Semantics,
+  call: CallExpr,
+  scope: ScopedExpr['scope'],
+  path: Access[],
+): { next: Item[]; only: ReadonlySet<string> } | undefined {
   const q = sem.qname(call.callee, scope) ?? '';
   const [first, second, third] = path;
   if (first.k === 'attr' && CLONE_OF_ESTIMATOR.has(first.name)) {
-    const est = call.args.find((a) => a.name === 'estimator' || a.name === 'base_estimator') ?? call.args.find((a) => !a.name && !a.spread);
+    const est =
+      call.args.find((a) => a.name === 'estimator' || a.name === 'base_estimator') ??
+      call.args.find((a) => !a.name && !a.spread);
     if (!est || est.spread || call.args.some((a) => a.spread)) return undefined;
     // The grid's values are set on the best estimator; when only a step of it is read, they are left out
     // (matching `step__param` keys to steps is not worth it for a rare case).
-    return { next: [{ expr: est.value, scope, path: path.slice(1) }], only: SEARCH.test(q) && path.length === 1 ? GRID_PARAMS : new Set() };
+    return {
+      next: [{ expr: est.value, scope, path: path.slice(1) }],
+      only: SEARCH.test(q) && path.length === 1 ? GRID_PARAMS : new Set(),
+    };
   }
   if (!PIPELINE.test(q)) return undefined;
   const steps = stepsOf(sem, call, scope, q);
@@ -153,21 +174,39 @@ function project(sem: Semantics, call: CallExpr, scope: ScopedExpr['scope'], pat
   let step: Expr | undefined;
   let used: number;
   if (first.k === 'attr' && first.name === 'named_steps' && second) {
-    step = second.k === 'attr' ? steps.find((s) => s.name === second.name)?.expr : typeof second.key === 'string' ? steps.find((s) => s.name === second.key)?.expr : undefined;
+    step =
+      second.k === 'attr'
+        ? steps.find((s) => s.name === second.name)?.expr
+        : typeof second.key === 'string'
+          ? steps.find((s) => s.name === second.key)?.expr
+          : undefined;
     used = 2;
-  } else if (first.k === 'attr' && first.name === 'steps' && second?.k === 'index' && typeof second.key === 'number' && third?.k === 'index' && third.key === 1) {
+  } else if (
+    first.k === 'attr' &&
+    first.name === 'steps' &&
+    second?.k === 'index' &&
+    typeof second.key === 'number' &&
+    third?.k === 'index' &&
+    third.key === 1
+  ) {
     step = itemAt(steps, second.key)?.expr;
     used = 3;
   } else if (first.k === 'index' && first.key !== undefined) {
     // pipe[-1], pipe["clf"] (a slice is a sub-pipeline: the whole object is the safe answer).
-    step = typeof first.key === 'number' ? itemAt(steps, first.key)?.expr : steps.find((s) => s.name === first.key)?.expr;
+    step =
+      typeof first.key === 'number' ? itemAt(steps, first.key)?.expr : steps.find((s) => s.name === first.key)?.expr;
     used = 1;
   } else return undefined;
   return step ? { next: [{ expr: step, scope: steps.scope, path: path.slice(used) }], only: new Set() } : undefined;
 }
 
 /** A pipeline's steps with their names, when the step list is written out (through a variable at most). */
-function stepsOf(sem: Semantics, call: CallExpr, scope: ScopedExpr['scope'], q: string): ({ name: string | undefined; expr: Expr }[] & { scope: ScopedExpr['scope'] }) | undefined {
+function stepsOf(
+  sem: Semantics,
+  call: CallExpr,
+  scope: ScopedExpr['scope'],
+  q: string,
+): ({ name: string | undefined; expr: Expr }[] & { scope: ScopedExpr['scope'] }) | undefined {
   if (q.endsWith('make_pipeline')) {
     const positional = call.args.filter((a) => !a.name);
     if (positional.some((a) => a.spread)) return undefined;

@@ -1,5 +1,18 @@
 import { checkpoint } from './budget';
-import { comparePos, exprChildren, stmtParts, walkExpr, walkStmts, type Expr, type FunctionIR, type ModuleIR, type Position, type Range, type ScopeId, type Stmt } from './ir';
+import {
+  comparePos,
+  exprChildren,
+  stmtParts,
+  walkExpr,
+  walkStmts,
+  type Expr,
+  type FunctionIR,
+  type ModuleIR,
+  type Position,
+  type Range,
+  type ScopeId,
+  type Stmt,
+} from './ir';
 
 /**
  * Scopes, bindings and name resolution over the IR, shared by every rule. Built once per module
@@ -80,19 +93,35 @@ export class Semantics {
     this.scopes.set(null, { id: null, bindings: new Map(), globals: new Set() });
     for (const fn of module.functions) this.scopes.set(fn.id, { id: fn.id, bindings: new Map(), globals: new Set() });
     for (const imp of module.imports) {
-      this.addBinding({ name: imp.local, scope: imp.scope, kind: 'import', pos: imp.range.end, targetRange: imp.range, qname: imp.qname, inLoop: false });
+      this.addBinding({
+        name: imp.local,
+        scope: imp.scope,
+        kind: 'import',
+        pos: imp.range.end,
+        targetRange: imp.range,
+        qname: imp.qname,
+        inLoop: false,
+      });
     }
     this.visitBlock(module.body, null, false);
     for (const fn of module.functions) {
       for (const p of fn.params) {
-        this.addBinding({ name: p.name, scope: fn.id, kind: 'param', pos: fn.range.start, targetRange: p.range, inLoop: false });
+        this.addBinding({
+          name: p.name,
+          scope: fn.id,
+          kind: 'param',
+          pos: fn.range.start,
+          targetRange: p.range,
+          inLoop: false,
+        });
         if (p.default) this.visitExpr(p.default, fn.parent);
       }
       for (const d of fn.decorators) this.visitExpr(d, fn.parent);
       for (const b of fn.bases) this.visitExpr(b, fn.parent);
       this.visitBlock(fn.body, fn.id, false);
     }
-    for (const info of this.scopes.values()) for (const list of info.bindings.values()) list.sort((a, b) => comparePos(a.pos, b.pos));
+    for (const info of this.scopes.values())
+      for (const list of info.bindings.values()) list.sort((a, b) => comparePos(a.pos, b.pos));
   }
 
   fn(id: number): FunctionIR {
@@ -115,18 +144,28 @@ export class Semantics {
       this.statements.push({ stmt: s, scope, inLoop });
       switch (s.k) {
         case 'assign':
-          for (const t of s.targets) this.bindTarget(t, s.value, s, scope, inLoop, s.op !== undefined ? 'other' : 'assign');
+          for (const t of s.targets)
+            this.bindTarget(t, s.value, s, scope, inLoop, s.op !== undefined ? 'other' : 'assign');
           break;
         case 'def': {
           const fn = this.module.functions[s.fn];
-          this.addBinding({ name: fn.name, scope, kind: 'def', pos: fn.nameRange.end, targetRange: fn.nameRange, fn: fn.id, inLoop });
+          this.addBinding({
+            name: fn.name,
+            scope,
+            kind: 'def',
+            pos: fn.nameRange.end,
+            targetRange: fn.nameRange,
+            fn: fn.id,
+            inLoop,
+          });
           break;
         }
         case 'loop':
           if (s.target) this.bindTarget(s.target, undefined, s, scope, true, 'loop');
           break;
         case 'with':
-          for (const item of s.items) if (item.target) this.bindTarget(item.target, item.value, s, scope, inLoop, 'with');
+          for (const item of s.items)
+            if (item.target) this.bindTarget(item.target, item.value, s, scope, inLoop, 'with');
           break;
         case 'global':
           for (const n of s.names) this.scopes.get(scope)!.globals.add(n);
@@ -141,10 +180,26 @@ export class Semantics {
     }
   }
 
-  private bindTarget(t: Expr, value: Expr | undefined, stmt: Stmt, scope: ScopeId, inLoop: boolean, kind: BindingKind): void {
+  private bindTarget(
+    t: Expr,
+    value: Expr | undefined,
+    stmt: Stmt,
+    scope: ScopeId,
+    inLoop: boolean,
+    kind: BindingKind,
+  ): void {
     const effectiveScope = t.k === 'name' && this.scopes.get(scope)!.globals.has(t.name) ? null : scope;
     if (t.k === 'name') {
-      this.addBinding({ name: t.name, scope: effectiveScope, kind, pos: stmt.k === 'assign' ? stmt.range.end : t.range.end, targetRange: t.range, value: kind === 'loop' ? undefined : value, stmt, inLoop });
+      this.addBinding({
+        name: t.name,
+        scope: effectiveScope,
+        kind,
+        pos: stmt.k === 'assign' ? stmt.range.end : t.range.end,
+        targetRange: t.range,
+        value: kind === 'loop' ? undefined : value,
+        stmt,
+        inLoop,
+      });
       return;
     }
     if (t.k === 'seq') {
@@ -165,7 +220,15 @@ export class Semantics {
           });
         } else if (item.k === 'seq') this.bindTarget(item, valueItems?.[index], stmt, scope, inLoop, kind);
         else if (item.k === 'spread' && item.value.k === 'name') {
-          this.addBinding({ name: item.value.name, scope, kind: 'other', pos: stmt.range.end, targetRange: item.range, stmt, inLoop });
+          this.addBinding({
+            name: item.value.name,
+            scope,
+            kind: 'other',
+            pos: stmt.range.end,
+            targetRange: item.range,
+            stmt,
+            inLoop,
+          });
         }
       });
     }
@@ -253,7 +316,8 @@ export class Semantics {
       const [b] = this.lookup(e.name, scope, e.range.start);
       if (!b) return undefined;
       if (b.kind === 'import') return b.qname;
-      if (b.kind === 'assign' && b.value && (b.value.k === 'name' || b.value.k === 'attr')) return this.qname(b.value, b.scope, depth + 1);
+      if (b.kind === 'assign' && b.value && (b.value.k === 'name' || b.value.k === 'attr'))
+        return this.qname(b.value, b.scope, depth + 1);
       return undefined;
     }
     if (e.k === 'attr') {
@@ -277,7 +341,8 @@ export class Semantics {
         if (b.kind === 'def' && b.fn !== undefined) {
           const fn = this.module.functions[b.fn];
           out.push({ expr: { k: 'function', fn: fn.id, range: fn.nameRange }, scope: b.scope });
-        } else if (b.value && (b.kind === 'assign' || b.kind === 'with')) out.push(...this.resolve(b.value, b.scope, depth + 1, seen));
+        } else if (b.value && (b.kind === 'assign' || b.kind === 'with'))
+          out.push(...this.resolve(b.value, b.scope, depth + 1, seen));
       }
       return out;
     }
@@ -378,7 +443,8 @@ export class Semantics {
       });
       // A nested function's defaults, decorators and bases are evaluated where it is defined.
       if (f.id !== fnId) {
-        for (const root of [...f.params.flatMap((p) => (p.default ? [p.default] : [])), ...f.decorators, ...f.bases]) walkExpr(root, (e) => check(e, f.parent));
+        for (const root of [...f.params.flatMap((p) => (p.default ? [p.default] : [])), ...f.decorators, ...f.bases])
+          walkExpr(root, (e) => check(e, f.parent));
       }
     }
     const result = [...out.values()];

@@ -35,7 +35,11 @@ export function shiftIR<T>(value: T, lineDelta: number, idDelta: number): T {
     for (const key in src) {
       const x = src[key];
       if (key === 'line' && typeof x === 'number') out[key] = x + lineDelta;
-      else if ((key === 'fn' || key === 'id' || key === 'scopeFn' || key === 'parent' || key === 'scope') && typeof x === 'number') out[key] = x + idDelta;
+      else if (
+        (key === 'fn' || key === 'id' || key === 'scopeFn' || key === 'parent' || key === 'scope') &&
+        typeof x === 'number'
+      )
+        out[key] = x + idDelta;
       else out[key] = copy(x);
     }
     return out as U;

@@ -13,7 +13,20 @@
  */
 
 /** Cell magics whose body IPython runs as Python code in the kernel. */
-const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug', 'python', 'python3', 'pypy', 'memit', 'mprun', 'snakeviz', 'tensorflow_version']);
+const PYTHON_CELL_MAGICS = new Set([
+  'time',
+  'timeit',
+  'capture',
+  'prun',
+  'debug',
+  'python',
+  'python3',
+  'pypy',
+  'memit',
+  'mprun',
+  'snakeviz',
+  'tensorflow_version',
+]);
 
 /** Line magics that run the rest of the line as a Python statement. */
 const STATEMENT_MAGICS = new Set(['time', 'timeit', 'prun', 'memit', 'debug']);

@@ -76,7 +76,13 @@ export class NotebookProgram {
     const start = this.locate(range.start.line);
     const end = this.locate(range.end.line);
     if (start.cell !== end.cell || this.cells.length === 0) return undefined;
-    return { cell: start.cell, range: { start: { line: start.line, character: range.start.character }, end: { line: end.line, character: range.end.character } } };
+    return {
+      cell: start.cell,
+      range: {
+        start: { line: start.line, character: range.start.character },
+        end: { line: end.line, character: range.end.character },
+      },
+    };
   }
 
   /** How a program line is named to users: `cell 7, line 55` (1-based, cells counted as Jupyter does). */
@@ -95,7 +101,8 @@ function countLines(text: string): number {
 /** The cells of an .ipynb file, each with its index among all cells; code cells only. */
 export function readCells(json: string): NotebookCellSource[] {
   const nb = JSON.parse(json) as { cells?: unknown };
-  if (!nb || typeof nb !== 'object' || !Array.isArray(nb.cells)) throw new Error('not a Jupyter notebook: no "cells" array');
+  if (!nb || typeof nb !== 'object' || !Array.isArray(nb.cells))
+    throw new Error('not a Jupyter notebook: no "cells" array');
   const out: NotebookCellSource[] = [];
   nb.cells.forEach((cell: { cell_type?: unknown; source?: unknown } | null, index: number) => {
     if (!cell || typeof cell !== 'object' || cell.cell_type !== 'code') return;

@@ -77,8 +77,17 @@ function replaceList(json: string, span: SourceSpan, text: string, asciiOnly: bo
   let head = 0;
   while (head < oldLines.length && head < newLines.length && oldLines[head] === newLines[head]) head++;
   let tail = 0;
-  while (tail < oldLines.length - head && tail < newLines.length - head && oldLines[oldLines.length - 1 - tail] === newLines[newLines.length - 1 - tail]) tail++;
-  const out = [...raw.slice(0, head), ...newLines.slice(head, newLines.length - tail).map((l) => quote(l, asciiOnly)), ...raw.slice(raw.length - tail)];
+  while (
+    tail < oldLines.length - head &&
+    tail < newLines.length - head &&
+    oldLines[oldLines.length - 1 - tail] === newLines[newLines.length - 1 - tail]
+  )
+    tail++;
+  const out = [
+    ...raw.slice(0, head),
+    ...newLines.slice(head, newLines.length - tail).map((l) => quote(l, asciiOnly)),
+    ...raw.slice(raw.length - tail),
+  ];
   // The whitespace the file uses: after '[', between entries, before ']'.
   const open = entries.length > 0 ? json.slice(span.start + 1, entries[0].start) : '';
   const close = entries.length > 0 ? json.slice(entries[entries.length - 1].end, span.end - 1) : '';
@@ -187,7 +196,11 @@ class Scanner {
  * whole or not at all: one whose edit crosses a cell boundary, or overlaps an edit already taken, waits
  * (the caller re-analyses and tries again), so a fix that spans cells lands in one write.
  */
-export function applyProgramFixes(json: string, program: NotebookProgram, fixes: Fix[]): { json: string; applied: number } {
+export function applyProgramFixes(
+  json: string,
+  program: NotebookProgram,
+  fixes: Fix[],
+): { json: string; applied: number } {
   const perCell = new Map<number, { cell: ProgramCell; edits: { start: number; end: number; newText: string }[] }>();
   let applied = 0;
   for (const fix of fixes) {
@@ -210,8 +223,10 @@ export function applyProgramFixes(json: string, program: NotebookProgram, fixes:
     }
     const taken = (m: (typeof moved)[number]) => perCell.get(m.cell.index)?.edits ?? [];
     // An edit identical to one already taken (a seed constant, PEP 8 padding that several fixes carry) is applied once, as in applyEdits.
-    const same = (m: (typeof moved)[number]) => taken(m).some((o) => o.start === m.start && o.end === m.end && o.newText === m.newText);
-    const overlaps = (m: (typeof moved)[number]) => !same(m) && taken(m).some((o) => m.start < o.end && o.start < m.end);
+    const same = (m: (typeof moved)[number]) =>
+      taken(m).some((o) => o.start === m.start && o.end === m.end && o.newText === m.newText);
+    const overlaps = (m: (typeof moved)[number]) =>
+      !same(m) && taken(m).some((o) => m.start < o.end && o.start < m.end);
     if (!ok || moved.some(overlaps)) continue;
     for (const m of moved) {
       if (same(m)) continue;
@@ -225,7 +240,9 @@ export function applyProgramFixes(json: string, program: NotebookProgram, fixes:
   for (const [index, { cell, edits }] of perCell) {
     let text = cell.text;
     // From the end, so that earlier offsets stay valid; insertions at one offset keep their order.
-    const sorted = edits.map((e, order) => ({ ...e, order })).sort((a, b) => b.start - a.start || b.end - a.end || b.order - a.order);
+    const sorted = edits
+      .map((e, order) => ({ ...e, order }))
+      .sort((a, b) => b.start - a.start || b.end - a.end || b.order - a.order);
     for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
     if (text !== cell.text) sources.set(index, text);
   }

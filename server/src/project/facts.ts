@@ -1,7 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularFileSync } from '../files';
-import { parseRequirementFile, requirementKind, type ParsedRequirements, type RequirementKind, type SklearnEntry } from './requirements';
+import {
+  parseRequirementFile,
+  requirementKind,
+  type ParsedRequirements,
+  type RequirementKind,
+  type SklearnEntry,
+} from './requirements';
 import type { ProjectRoots } from './roots';
 
 /** One requirement file of the project, as rules see it. */
@@ -64,7 +70,7 @@ export class ProjectFactsResolver {
     const dir = path.dirname(path.resolve(file));
     const stop = this.roots.boundary(dir);
     const found: string[] = [];
-    for (let cur = dir; ; ) {
+    for (let cur = dir; ;) {
       found.push(...this.listing(cur));
       const up = path.dirname(cur);
       if (up === cur || cur === stop || !isInside(up, stop)) break;
@@ -77,7 +83,12 @@ export class ProjectFactsResolver {
       seen.add(abs);
       const parsed = this.parsed(abs);
       if (!parsed?.declares) return;
-      requirements.push({ uri: toUri(abs), shown: path.relative(dir, abs).split(path.sep).join('/') || path.basename(abs), kind: parsed.kind, sklearn: parsed.sklearn });
+      requirements.push({
+        uri: toUri(abs),
+        shown: path.relative(dir, abs).split(path.sep).join('/') || path.basename(abs),
+        kind: parsed.kind,
+        sklearn: parsed.sklearn,
+      });
       if (depth < MAX_INCLUDE_DEPTH) for (const inc of parsed.includes) visit(inc, depth + 1);
     };
     for (const f of found) visit(f, 0);
@@ -120,7 +131,10 @@ export class ProjectFactsResolver {
     if (stat.isFile() && stat.size <= MAX_BYTES) {
       try {
         // Files in a `requirements/` folder are pip's format whatever their name.
-        const name = path.basename(path.dirname(abs)) === 'requirements' && !requirementKind(path.basename(abs)) ? 'requirements.txt' : path.basename(abs);
+        const name =
+          path.basename(path.dirname(abs)) === 'requirements' && !requirementKind(path.basename(abs))
+            ? 'requirements.txt'
+            : path.basename(abs);
         parsed = parseRequirementFile(path.join(path.dirname(abs), name), readRegularFileSync(abs).toString('utf8'));
       } catch {
         parsed = undefined;

@@ -46,7 +46,8 @@ export function requirementKind(name: string): RequirementKind | undefined {
   if (n === 'setup.py') return 'setup.py';
   if (/^(environment|conda)[\w.-]*\.ya?ml$/.test(n)) return 'conda';
   if (n === 'pipfile') return 'pipfile';
-  if (n === 'pipfile.lock' || n === 'poetry.lock' || n === 'uv.lock' || n === 'pdm.lock' || n === 'conda-lock.yml') return 'lock';
+  if (n === 'pipfile.lock' || n === 'poetry.lock' || n === 'uv.lock' || n === 'pdm.lock' || n === 'conda-lock.yml')
+    return 'lock';
   return undefined;
 }
 
@@ -228,9 +229,15 @@ function poetryTable(value: unknown, text: string, out: ParsedRequirements): voi
   for (const [name, spec] of Object.entries(value as Record<string, unknown>)) {
     const which = isSklearnName(name);
     if (!which) continue;
-    const version = typeof spec === 'string' ? spec : spec && typeof spec === 'object' ? (spec as Record<string, unknown>).version : undefined;
+    const version =
+      typeof spec === 'string'
+        ? spec
+        : spec && typeof spec === 'object'
+          ? (spec as Record<string, unknown>).version
+          : undefined;
     const direct = spec && typeof spec === 'object' && ('git' in spec || 'url' in spec || 'path' in spec);
-    const pin: Pin = which === 'sklearn' ? 'none' : direct ? 'exact' : typeof version === 'string' ? pinOfPoetry(version) : 'none';
+    const pin: Pin =
+      which === 'sklearn' ? 'none' : direct ? 'exact' : typeof version === 'string' ? pinOfPoetry(version) : 'none';
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const line = lineNaming(text, new RegExp(`^\\s*["']?${escaped}["']?\\s*=`, 'm'));
     const shown = text.split(/\r\n|\n|\r/)[line] ?? name;
@@ -325,7 +332,12 @@ function parseSetupCfg(text: string): ParsedRequirements {
 
 /** setup.py: string literals naming scikit-learn, when the file calls setup with install_requires. */
 function parseSetupPy(text: string): ParsedRequirements {
-  const out: ParsedRequirements = { kind: 'setup.py', declares: /\binstall_requires\b/.test(text), sklearn: [], includes: [] };
+  const out: ParsedRequirements = {
+    kind: 'setup.py',
+    declares: /\binstall_requires\b/.test(text),
+    sklearn: [],
+    includes: [],
+  };
   if (!out.declares) return out;
   const re = /(['"])((?:scikit[-_.]learn|sklearn)\b[^'"\n]*)\1/gi;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -337,7 +349,12 @@ function parseSetupPy(text: string): ParsedRequirements {
 
 /** environment.yml: `- scikit-learn=1.2` under `dependencies`, and pip's syntax under `- pip:`. */
 function parseConda(text: string): ParsedRequirements {
-  const out: ParsedRequirements = { kind: 'conda', declares: /^dependencies\s*:/m.test(text), sklearn: [], includes: [] };
+  const out: ParsedRequirements = {
+    kind: 'conda',
+    declares: /^dependencies\s*:/m.test(text),
+    sklearn: [],
+    includes: [],
+  };
   const lines = text.split(/\r\n|\n|\r/);
   let pipIndent = -1;
   for (let i = 0; i < lines.length; i++) {
@@ -361,7 +378,12 @@ function parseConda(text: string): ParsedRequirements {
     if (!cm) continue;
     const name = isSklearnName(cm[1]);
     if (!name) continue;
-    out.sklearn.push({ line: i, text: item, pin: name === 'sklearn' ? 'none' : pinOfConda(cm[2]), ...(name === 'sklearn' ? { alias: true } : {}) });
+    out.sklearn.push({
+      line: i,
+      text: item,
+      pin: name === 'sklearn' ? 'none' : pinOfConda(cm[2]),
+      ...(name === 'sklearn' ? { alias: true } : {}),
+    });
   }
   return out;
 }
@@ -386,10 +408,22 @@ function parsePipfile(text: string): ParsedRequirements {
       if (!which) continue;
       const version = typeof spec === 'string' ? spec : get(spec, 'version');
       const direct = spec && typeof spec === 'object' && ('git' in spec || 'file' in spec || 'path' in spec);
-      const pin: Pin = which === 'sklearn' ? 'none' : direct ? 'exact' : typeof version === 'string' && version.trim() !== '*' ? pinOfPep440(version) : 'none';
+      const pin: Pin =
+        which === 'sklearn'
+          ? 'none'
+          : direct
+            ? 'exact'
+            : typeof version === 'string' && version.trim() !== '*'
+              ? pinOfPep440(version)
+              : 'none';
       const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       const line = lineNaming(text, new RegExp(`^\\s*["']?${escaped}["']?\\s*=`, 'm'), from);
-      out.sklearn.push({ line, text: (text.split(/\r\n|\n|\r/)[line] ?? name).trim(), pin, ...(which === 'sklearn' ? { alias: true } : {}) });
+      out.sklearn.push({
+        line,
+        text: (text.split(/\r\n|\n|\r/)[line] ?? name).trim(),
+        pin,
+        ...(which === 'sklearn' ? { alias: true } : {}),
+      });
     }
   }
   return out;
@@ -398,7 +432,10 @@ function parsePipfile(text: string): ParsedRequirements {
 /** A lock file records one version of everything it resolves: scikit-learn listed there is pinned. */
 function parseLock(text: string, name: string): ParsedRequirements {
   const out: ParsedRequirements = { kind: 'lock', declares: true, sklearn: [], includes: [] };
-  const re = name.toLowerCase() === 'pipfile.lock' ? /"scikit-learn"\s*:\s*\{/i : /^\s*-?\s*name\s*[=:]\s*["']?scikit-learn["']?\s*$/im;
+  const re =
+    name.toLowerCase() === 'pipfile.lock'
+      ? /"scikit-learn"\s*:\s*\{/i
+      : /^\s*-?\s*name\s*[=:]\s*["']?scikit-learn["']?\s*$/im;
   const m = re.exec(text);
   if (m) out.sklearn.push({ line: lineIndex(text, m.index), text: m[0].trim(), pin: 'exact' });
   return out;

@@ -32,7 +32,7 @@ export class ProjectRoots {
   private vcsRoot(dir: string): string | null {
     const chain: string[] = [];
     let found: string | null = null;
-    for (let cur = dir; ; ) {
+    for (let cur = dir; ;) {
       const known = this.vcsRoots.get(cur);
       if (known !== undefined) {
         found = known;

@@ -51,21 +51,36 @@ function guardedParse(parser: Parser, text: string, previous: Tree | undefined, 
   } catch (err) {
     if (err instanceof ParseBudgetError) throw err;
     // A WASM trap (out-of-bounds access, out of memory) leaves tree-sitter's heap in an unknown state.
-    if (err instanceof WebAssembly.RuntimeError || (err instanceof Error && /memory|Aborted/i.test(err.message))) poisoned = true;
+    if (err instanceof WebAssembly.RuntimeError || (err instanceof Error && /memory|Aborted/i.test(err.message)))
+      poisoned = true;
     throw poisoned ? new ParserPoisonedError(`tree-sitter failed: ${(err as Error).message}`) : err;
   }
 }
 
-export function lowerPythonText(parser: Parser, text: string, uri: string, previous?: Tree, cache?: LoweringCache, budgetMs = parseBudgetFor(text.length)): { module: ModuleIR; tree: Tree } {
+export function lowerPythonText(
+  parser: Parser,
+  text: string,
+  uri: string,
+  previous?: Tree,
+  cache?: LoweringCache,
+  budgetMs = parseBudgetFor(text.length),
+): { module: ModuleIR; tree: Tree } {
   const tooDeep = nestingDepth(text) > MAX_NESTING;
-  const tree = guardedParse(parser, tooDeep ? '' : normalizeForTreeSitter(text), tooDeep ? undefined : previous, deadlineIn(budgetMs));
+  const tree = guardedParse(
+    parser,
+    tooDeep ? '' : normalizeForTreeSitter(text),
+    tooDeep ? undefined : previous,
+    deadlineIn(budgetMs),
+  );
   const module = lowerPython(tree, text, uri, tooDeep ? undefined : cache);
   if (tooDeep) {
     // Not parsed: an empty model flagged as broken, so that no rule speaks about it.
     const end = module.lineStarts.length - 1;
     module.hasErrors = true;
     module.notAnalysed = `nesting deeper than ${MAX_NESTING} levels (brackets, indentation, lambdas); not parsed`;
-    module.errorRanges = [{ start: { line: 0, character: 0 }, end: { line: end, character: text.length - module.lineStarts[end] } }];
+    module.errorRanges = [
+      { start: { line: 0, character: 0 }, end: { line: end, character: text.length - module.lineStarts[end] } },
+    ];
   }
   return { module, tree };
 }
@@ -85,7 +100,13 @@ export class NotebookLoweringCache {
  * at their lines in the program, so that data flow crosses cells. Unchanged cells come from the cache.
  * Throws ParseBudgetError when the cells together take longer than the budget to parse.
  */
-export function lowerNotebook(parser: Parser, program: NotebookProgram, uri: string, cache?: NotebookLoweringCache, budgetMs = parseBudgetFor(program.text.length)): ModuleIR {
+export function lowerNotebook(
+  parser: Parser,
+  program: NotebookProgram,
+  uri: string,
+  cache?: NotebookLoweringCache,
+  budgetMs = parseBudgetFor(program.text.length),
+): ModuleIR {
   const steps = notebookSteps(parser, program, uri, cache, budgetMs);
   for (;;) {
     const step = steps.next();
@@ -99,7 +120,14 @@ export function lowerNotebook(parser: Parser, program: NotebookProgram, uri: str
  * 10,000-cell notebook took 7-10 s to lower here, and its analysis after that 1.2-2.4 s.
  * `onSlice` is called before each yield.
  */
-export async function lowerNotebookSliced(parser: Parser, program: NotebookProgram, uri: string, cache?: NotebookLoweringCache, sliceMs = 20, onSlice?: () => void): Promise<ModuleIR> {
+export async function lowerNotebookSliced(
+  parser: Parser,
+  program: NotebookProgram,
+  uri: string,
+  cache?: NotebookLoweringCache,
+  sliceMs = 20,
+  onSlice?: () => void,
+): Promise<ModuleIR> {
   const steps = notebookSteps(parser, program, uri, cache, parseBudgetFor(program.text.length));
   let sliceStart = performance.now();
   for (;;) {
@@ -113,7 +141,13 @@ export async function lowerNotebookSliced(parser: Parser, program: NotebookProgr
 }
 
 /** The cells lowered one by one (a `yield` after each); returns the notebook's module. */
-function* notebookSteps(parser: Parser, program: NotebookProgram, uri: string, cache: NotebookLoweringCache | undefined, budgetMs: number): Generator<void, ModuleIR> {
+function* notebookSteps(
+  parser: Parser,
+  program: NotebookProgram,
+  uri: string,
+  cache: NotebookLoweringCache | undefined,
+  budgetMs: number,
+): Generator<void, ModuleIR> {
   const lowerer = new Lowerer(program.text, uri);
   const deadline = deadlineIn(budgetMs);
   const next = new Map<string, CellLowering>();
@@ -124,7 +158,11 @@ function* notebookSteps(parser: Parser, program: NotebookProgram, uri: string, c
     if (!lowered) {
       if (nestingDepth(text) > MAX_NESTING) {
         // Too deep to parse safely: the cell is left out, marked broken so that no rule speaks about it.
-        lowered = { chunks: [], hasErrors: true, errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }] };
+        lowered = {
+          chunks: [],
+          hasErrors: true,
+          errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }],
+        };
       } else {
         const tree = guardedParse(parser, normalizeForTreeSitter(text), undefined, deadline);
         try {

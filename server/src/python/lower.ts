@@ -1,5 +1,17 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import type { ArgIR, DictEntry, Expr, FunctionIR, ImportIR, ModuleIR, ParamIR, Position, Range, ScopeId, Stmt } from '../model/ir';
+import type {
+  ArgIR,
+  DictEntry,
+  Expr,
+  FunctionIR,
+  ImportIR,
+  ModuleIR,
+  ParamIR,
+  Position,
+  Range,
+  ScopeId,
+  Stmt,
+} from '../model/ir';
 import { shiftIR, type LoweredChunk } from '../model/shift';
 import { computeLineStarts } from '../model/text';
 
@@ -158,7 +170,10 @@ export class Lowerer {
     this.statement(child, stmts);
     const functions = this.functions.splice(base);
     const imports = this.imports.splice(importsBefore);
-    const isImport = child.type === 'import_statement' || child.type === 'import_from_statement' || child.type === 'future_import_statement';
+    const isImport =
+      child.type === 'import_statement' ||
+      child.type === 'import_from_statement' ||
+      child.type === 'future_import_statement';
     const isDocstring = child.type === 'expression_statement' && child.firstNamedChild?.type === 'string';
     return {
       startLine: child.startPosition.row,
@@ -242,7 +257,9 @@ export class Lowerer {
       case 'decorated_definition': {
         const def = n.childForFieldName('definition');
         if (!def) return;
-        const decorators = n.namedChildren.filter((c): c is Node => !!c && c.type === 'decorator').map((d) => this.expr(d.firstNamedChild));
+        const decorators = n.namedChildren
+          .filter((c): c is Node => !!c && c.type === 'decorator')
+          .map((d) => this.expr(d.firstNamedChild));
         out.push({ k: 'def', fn: this.definition(def, decorators, n), range });
         return;
       }
@@ -288,7 +305,10 @@ export class Lowerer {
           if (!v) continue;
           if (v.type === 'as_pattern') {
             const alias = v.childForFieldName('alias');
-            items.push({ value: this.expr(v.firstNamedChild), target: alias ? this.expr(alias.firstNamedChild) : undefined });
+            items.push({
+              value: this.expr(v.firstNamedChild),
+              target: alias ? this.expr(alias.firstNamedChild) : undefined,
+            });
           } else items.push({ value: this.expr(v) });
         }
         out.push({ k: 'with', items, body: this.block(n.childForFieldName('body')), range });
@@ -303,21 +323,33 @@ export class Lowerer {
           if (c.type === 'except_clause' || c.type === 'except_group_clause') {
             handlers.push(this.block(c.namedChildren.find((x) => x?.type === 'block') ?? null));
           } else if (c.type === 'else_clause') orelse = this.block(c.childForFieldName('body'));
-          else if (c.type === 'finally_clause') finalbody = this.block(c.namedChildren.find((x) => x?.type === 'block') ?? null);
+          else if (c.type === 'finally_clause')
+            finalbody = this.block(c.namedChildren.find((x) => x?.type === 'block') ?? null);
         }
         out.push({ k: 'try', body: this.block(n.childForFieldName('body')), handlers, orelse, finalbody, range });
         return;
       }
       case 'global_statement':
       case 'nonlocal_statement':
-        out.push({ k: 'global', names: n.namedChildren.filter((c): c is Node => !!c && c.type === 'identifier').map((c) => c.text), range });
+        out.push({
+          k: 'global',
+          names: n.namedChildren.filter((c): c is Node => !!c && c.type === 'identifier').map((c) => c.text),
+          range,
+        });
         return;
       case 'match_statement': {
         const subject = n.childForFieldName('subject');
         if (subject) out.push({ k: 'expr', expr: this.expr(subject), range });
         const body = n.childForFieldName('body');
         for (const alt of body?.namedChildren ?? []) {
-          if (alt?.type === 'case_clause') out.push({ k: 'if', test: { k: 'other', range: rangeOf(alt), children: [] }, body: this.block(alt.childForFieldName('consequence')), orelse: [], range: rangeOf(alt) });
+          if (alt?.type === 'case_clause')
+            out.push({
+              k: 'if',
+              test: { k: 'other', range: rangeOf(alt), children: [] },
+              body: this.block(alt.childForFieldName('consequence')),
+              orelse: [],
+              range: rangeOf(alt),
+            });
         }
         return;
       }
@@ -351,7 +383,13 @@ export class Lowerer {
     const range = rangeOf(n);
     if (n.type === 'augmented_assignment') {
       const op = n.childForFieldName('operator')?.text ?? '+=';
-      return { k: 'assign', targets: [this.expr(n.childForFieldName('left'))], value: this.expr(n.childForFieldName('right')), op, range };
+      return {
+        k: 'assign',
+        targets: [this.expr(n.childForFieldName('left'))],
+        value: this.expr(n.childForFieldName('right')),
+        op,
+        range,
+      };
     }
     // Chained `a = b = value` nests assignments on the right.
     const targets: Expr[] = [];
@@ -452,13 +490,15 @@ export class Lowerer {
           else if (id?.type === 'list_splat_pattern') {
             keywordOnly = true;
             out.push({ name: id.firstNamedChild?.text ?? '', range: rangeOf(id), kind: 'varargs' });
-          } else if (id?.type === 'dictionary_splat_pattern') out.push({ name: id.firstNamedChild?.text ?? '', range: rangeOf(id), kind: 'kwargs' });
+          } else if (id?.type === 'dictionary_splat_pattern')
+            out.push({ name: id.firstNamedChild?.text ?? '', range: rangeOf(id), kind: 'kwargs' });
           break;
         }
         case 'default_parameter':
         case 'typed_default_parameter': {
           const name = p.childForFieldName('name');
-          if (name) out.push({ name: name.text, range: rangeOf(name), kind, default: this.expr(p.childForFieldName('value')) });
+          if (name)
+            out.push({ name: name.text, range: rangeOf(name), kind, default: this.expr(p.childForFieldName('value')) });
           break;
         }
         case 'list_splat_pattern':
@@ -522,7 +562,8 @@ export class Lowerer {
   }
 
   expr(n: Node | null | undefined): Expr {
-    if (!n) return { k: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
+    if (!n)
+      return { k: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
     if (this.depth > MAX_DEPTH) return { k: 'other', range: rangeOf(n), children: [] };
     this.depth++;
     try {
@@ -539,12 +580,28 @@ export class Lowerer {
         return { k: 'name', name: n.text, range };
       case 'attribute': {
         const attr = n.childForFieldName('attribute');
-        return { k: 'attr', object: this.expr(n.childForFieldName('object')), name: attr?.text ?? '', range, nameRange: attr ? rangeOf(attr) : range };
+        return {
+          k: 'attr',
+          object: this.expr(n.childForFieldName('object')),
+          name: attr?.text ?? '',
+          range,
+          nameRange: attr ? rangeOf(attr) : range,
+        };
       }
       case 'call': {
         const argsNode = n.childForFieldName('arguments');
-        const args = argsNode ? (argsNode.type === 'argument_list' ? this.args(argsNode) : [{ value: this.expr(argsNode), range: rangeOf(argsNode) }]) : [];
-        return { k: 'call', callee: this.expr(n.childForFieldName('function')), args, range, argsRange: argsNode ? rangeOf(argsNode) : range };
+        const args = argsNode
+          ? argsNode.type === 'argument_list'
+            ? this.args(argsNode)
+            : [{ value: this.expr(argsNode), range: rangeOf(argsNode) }]
+          : [];
+        return {
+          k: 'call',
+          callee: this.expr(n.childForFieldName('function')),
+          args,
+          range,
+          argsRange: argsNode ? rangeOf(argsNode) : range,
+        };
       }
       case 'lambda':
         return this.lambda(n);
@@ -553,7 +610,12 @@ export class Lowerer {
       case 'concatenated_string': {
         const parts = n.namedChildren.filter((c): c is Node => !!c && c.type === 'string').map((c) => this.string(c));
         const allConst = parts.every((p) => p.k === 'str' && p.value !== null);
-        return { k: 'str', value: allConst ? parts.map((p) => (p.k === 'str' ? p.value : '')).join('') : null, range, parts: parts.flatMap((p) => (p.k === 'str' && p.parts ? p.parts : [p])) };
+        return {
+          k: 'str',
+          value: allConst ? parts.map((p) => (p.k === 'str' ? p.value : '')).join('') : null,
+          range,
+          parts: parts.flatMap((p) => (p.k === 'str' && p.parts ? p.parts : [p])),
+        };
       }
       case 'integer':
       case 'float': {
@@ -574,7 +636,12 @@ export class Lowerer {
       case 'tuple_pattern':
       case 'list_pattern': {
         const kind = n.type === 'list' || n.type === 'list_pattern' ? 'list' : n.type === 'set' ? 'set' : 'tuple';
-        return { k: 'seq', kind, items: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)), range };
+        return {
+          k: 'seq',
+          kind,
+          items: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)),
+          range,
+        };
       }
       case 'list_splat':
       case 'list_splat_pattern':
@@ -586,14 +653,23 @@ export class Lowerer {
         const entries: DictEntry[] = [];
         for (const c of n.namedChildren) {
           if (!c) continue;
-          if (c.type === 'pair') entries.push({ key: this.expr(c.childForFieldName('key')), value: this.expr(c.childForFieldName('value')), range: rangeOf(c) });
-          else if (c.type === 'dictionary_splat') entries.push({ key: null, value: this.expr(c.firstNamedChild), range: rangeOf(c) });
+          if (c.type === 'pair')
+            entries.push({
+              key: this.expr(c.childForFieldName('key')),
+              value: this.expr(c.childForFieldName('value')),
+              range: rangeOf(c),
+            });
+          else if (c.type === 'dictionary_splat')
+            entries.push({ key: null, value: this.expr(c.firstNamedChild), range: rangeOf(c) });
         }
         return { k: 'dict', entries, range };
       }
       case 'subscript': {
         const subs = n.childrenForFieldName('subscript').filter((c): c is Node => !!c);
-        const index: Expr = subs.length === 1 ? this.expr(subs[0]) : { k: 'seq', kind: 'tuple', items: subs.map((s) => this.expr(s)), range };
+        const index: Expr =
+          subs.length === 1
+            ? this.expr(subs[0])
+            : { k: 'seq', kind: 'tuple', items: subs.map((s) => this.expr(s)), range };
         return { k: 'subscript', object: this.expr(n.childForFieldName('value')), index, range };
       }
       case 'slice': {
@@ -609,11 +685,22 @@ export class Lowerer {
       }
       case 'binary_operator':
       case 'boolean_operator':
-        return { k: 'binop', op: n.childForFieldName('operator')?.text ?? '?', left: this.expr(n.childForFieldName('left')), right: this.expr(n.childForFieldName('right')), range };
+        return {
+          k: 'binop',
+          op: n.childForFieldName('operator')?.text ?? '?',
+          left: this.expr(n.childForFieldName('left')),
+          right: this.expr(n.childForFieldName('right')),
+          range,
+        };
       case 'comparison_operator':
         return { k: 'other', range, children: n.namedChildren.filter((c): c is Node => !!c).map((c) => this.expr(c)) };
       case 'unary_operator':
-        return { k: 'unary', op: n.childForFieldName('operator')?.text ?? '-', operand: this.expr(n.childForFieldName('argument')), range };
+        return {
+          k: 'unary',
+          op: n.childForFieldName('operator')?.text ?? '-',
+          operand: this.expr(n.childForFieldName('argument')),
+          range,
+        };
       case 'not_operator':
         return { k: 'unary', op: 'not', operand: this.expr(n.childForFieldName('argument')), range };
       case 'parenthesized_expression': {
@@ -628,7 +715,11 @@ export class Lowerer {
         return this.expr(n.firstNamedChild);
       default:
         // Comprehensions, conditionals, generators, keyword arguments out of place...: keep sub-expressions.
-        return { k: 'other', range, children: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)) };
+        return {
+          k: 'other',
+          range,
+          children: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)),
+        };
     }
   }
 
@@ -654,7 +745,12 @@ export class Lowerer {
       else merged.push(p);
     }
     if (prefix.includes('b') && constant) return { k: 'str', value: merged.join(''), range };
-    return { k: 'str', value: constant ? (merged as string[]).join('') : null, range, parts: constant ? undefined : merged };
+    return {
+      k: 'str',
+      value: constant ? (merged as string[]).join('') : null,
+      range,
+      parts: constant ? undefined : merged,
+    };
   }
 }
 
@@ -693,6 +789,17 @@ function unescapePython(s: string): string {
 /** A reused chunk moved by `lineDelta` lines and `idDelta` function ids (the chunk itself when nothing moved). */
 function shiftChunk(chunk: Chunk, lineDelta: number, idDelta: number): Chunk {
   if (lineDelta === 0 && idDelta === 0) return chunk;
-  const { stmts, functions, imports } = shiftIR({ stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports }, lineDelta, idDelta);
-  return { ...chunk, startLine: chunk.startLine + lineDelta, stmts, functions, imports, end: { line: chunk.end.line + lineDelta, character: chunk.end.character } };
+  const { stmts, functions, imports } = shiftIR(
+    { stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports },
+    lineDelta,
+    idDelta,
+  );
+  return {
+    ...chunk,
+    startLine: chunk.startLine + lineDelta,
+    stmts,
+    functions,
+    imports,
+    end: { line: chunk.end.line + lineDelta, character: chunk.end.character },
+  };
 }

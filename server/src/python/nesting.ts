@@ -13,9 +13,19 @@ export const MAX_NESTING = 400;
  * f-strings, whose replacement fields tree-sitter parses as code: their brackets count.
  */
 // Character codes, compared as numbers: this runs on every keystroke over the whole file.
-const SPACE = 32, TAB = 9, LF = 10, CR = 13, HASH = 35, DOT = 46, COMMA = 44, SEMI = 59, EQ = 61;
+const SPACE = 32,
+  TAB = 9,
+  LF = 10,
+  CR = 13,
+  HASH = 35,
+  DOT = 46,
+  COMMA = 44,
+  SEMI = 59,
+  EQ = 61;
 const L = 108; // 'l' of lambda
-const DQ = 34, SQ = 39, BACKSLASH = 92;
+const DQ = 34,
+  SQ = 39,
+  BACKSLASH = 92;
 
 /** Whether the quote at `i` opens an f-string: its prefix (up to 3 letters of r, b, f, u, t) has an f or t. */
 function isFString(text: string, i: number): boolean {
@@ -30,7 +40,12 @@ function isFString(text: string, i: number): boolean {
   if (!f) return false;
   // The prefix must start a token: not the tail of a longer name (`elif"x"` is not an f-string).
   const before = j >= 0 ? text.charCodeAt(j) : 32;
-  return !((before >= 48 && before <= 57) || ((before | 0x20) >= 97 && (before | 0x20) <= 122) || before === 95 || before > 127);
+  return !(
+    (before >= 48 && before <= 57) ||
+    ((before | 0x20) >= 97 && (before | 0x20) <= 122) ||
+    before === 95 ||
+    before > 127
+  );
 }
 
 export function nestingDepth(text: string, skipStrings = true): number {

@@ -17,7 +17,9 @@ let ready: Promise<Parser> | undefined;
 export function loadPythonParser(): Promise<Parser> {
   ready ??= (async () => {
     await Parser.init({ locateFile: () => wasmPath('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm') });
-    const language = await Language.load(wasmPath('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+    const language = await Language.load(
+      wasmPath('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'),
+    );
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;

@@ -41,11 +41,16 @@ function compute(ctx: RuleContext): Map<number, CustomClass> {
 
   const ownMethods = (cls: FunctionIR) => {
     const m = new Map<string, FunctionIR>();
-    for (const s of cls.body) if (s.k === 'def' && module.functions[s.fn].kind !== 'class') m.set(module.functions[s.fn].name, module.functions[s.fn]);
+    for (const s of cls.body)
+      if (s.k === 'def' && module.functions[s.fn].kind !== 'class')
+        m.set(module.functions[s.fn].name, module.functions[s.fn]);
     return m;
   };
   // Library base and in-file bases, followed a few levels (a cycle cannot happen in valid code; guard anyway).
-  const info = (cls: FunctionIR, depth: number): { base?: string; getParams: boolean; methods: Map<string, FunctionIR> } => {
+  const info = (
+    cls: FunctionIR,
+    depth: number,
+  ): { base?: string; getParams: boolean; methods: Map<string, FunctionIR> } => {
     const methods = ownMethods(cls);
     let base: string | undefined;
     let getParams = false;
@@ -113,12 +118,16 @@ export function selfAssignments(fn: FunctionIR): { attr: string; value: Expr; ta
   walkStmts(fn.body, (s) => {
     if (s.k !== 'assign' && s.k !== 'with') return;
     const pairs: { target: Expr; value: Expr }[] =
-      s.k === 'assign' ? s.targets.map((t) => ({ target: t, value: s.value })) : s.items.flatMap((i) => (i.target ? [{ target: i.target, value: i.value }] : []));
+      s.k === 'assign'
+        ? s.targets.map((t) => ({ target: t, value: s.value }))
+        : s.items.flatMap((i) => (i.target ? [{ target: i.target, value: i.value }] : []));
     for (const { target, value } of pairs) {
-      if (target.k === 'attr' && target.object.k === 'name' && target.object.name === self) out.push({ attr: target.name, value, target, stmt: s });
+      if (target.k === 'attr' && target.object.k === 'name' && target.object.name === self)
+        out.push({ attr: target.name, value, target, stmt: s });
       else if (target.k === 'seq' && value.k === 'seq' && target.items.length === value.items.length) {
         target.items.forEach((t, i) => {
-          if (t.k === 'attr' && t.object.k === 'name' && t.object.name === self) out.push({ attr: t.name, value: value.items[i], target: t, stmt: s });
+          if (t.k === 'attr' && t.object.k === 'name' && t.object.name === self)
+            out.push({ attr: t.name, value: value.items[i], target: t, stmt: s });
         });
       }
     }

@@ -18,7 +18,25 @@ import { unpicklableAttribute } from './serialization/unpicklable-attribute';
 import { unpicklableModelSaved } from './serialization/unpicklable-model-saved';
 
 /** Every rule, in code order. A meta-test checks each has a doc and fixtures. */
-export const allRules: Rule[] = [lambdaInEstimator, localFunctionInEstimator, localClassInPipeline, unpicklableModelSaved, mainModuleClassPickled, unpicklableAttribute, unseededRandomness, randomnessInCustomStep, ...leakageRules, nestedParallelism, nJobsWithoutEffect, threadingBackendPythonStep, modelSavedUnpinnedSklearn, untrustedModelLoad, fitInChunkLoop, estimatorInitNotCloneSafe, fitDoesNotReturnSelf];
+export const allRules: Rule[] = [
+  lambdaInEstimator,
+  localFunctionInEstimator,
+  localClassInPipeline,
+  unpicklableModelSaved,
+  mainModuleClassPickled,
+  unpicklableAttribute,
+  unseededRandomness,
+  randomnessInCustomStep,
+  ...leakageRules,
+  nestedParallelism,
+  nJobsWithoutEffect,
+  threadingBackendPythonStep,
+  modelSavedUnpinnedSklearn,
+  untrustedModelLoad,
+  fitInChunkLoop,
+  estimatorInitNotCloneSafe,
+  fitDoesNotReturnSelf,
+];
 
 export function ruleByCode(code: string): Rule | undefined {
   return allRules.find((r) => r.meta.code === code.toUpperCase());

@@ -54,7 +54,12 @@ export function literalOf(sem: Semantics, e: Expr, scope: ScopeId, depth = 0): L
 }
 
 /** `getArg` for `randomnessActs`/`conditionHolds`: the literal argument of `param`, 'absent' or 'unknown'. */
-export function argValueGetter(sem: Semantics, call: CallExpr, scope: ScopeId, entity: EntityInfo): (param: string) => ArgValue {
+export function argValueGetter(
+  sem: Semantics,
+  call: CallExpr,
+  scope: ScopeId,
+  entity: EntityInfo,
+): (param: string) => ArgValue {
   return (param) => {
     const arg = argFor(call, entity, param);
     if (!arg) return 'absent';
@@ -64,7 +69,13 @@ export function argValueGetter(sem: Semantics, call: CallExpr, scope: ScopeId, e
 }
 
 /** The argument for `param`, with its literal value ('unknown' when not a literal). */
-export function literalArg(sem: Semantics, call: CallExpr, scope: ScopeId, entity: EntityInfo, param: string): { arg: ArgIR; value: LiteralValue | 'unknown' } | undefined {
+export function literalArg(
+  sem: Semantics,
+  call: CallExpr,
+  scope: ScopeId,
+  entity: EntityInfo,
+  param: string,
+): { arg: ArgIR; value: LiteralValue | 'unknown' } | undefined {
   const arg = argFor(call, entity, param);
   if (!arg) return undefined;
   return { arg, value: arg.spread ? 'unknown' : literalOf(sem, arg.value, scope) };

@@ -1,5 +1,17 @@
 import { ts } from 'ts-morph';
-import type { ArgIR, DictEntry, Expr, FunctionIR, ImportIR, ModuleIR, ParamIR, Position, Range, ScopeId, Stmt } from '../model/ir';
+import type {
+  ArgIR,
+  DictEntry,
+  Expr,
+  FunctionIR,
+  ImportIR,
+  ModuleIR,
+  ParamIR,
+  Position,
+  Range,
+  ScopeId,
+  Stmt,
+} from '../model/ir';
 import { shiftIR, type LoweredChunk } from '../model/shift';
 import { computeLineStarts, positionAt } from '../model/text';
 
@@ -54,7 +66,8 @@ function parse(text: string, uri: string, cache?: TypeScriptLoweringCache): ts.S
     let start = 0;
     while (start < max && before.charCodeAt(start) === text.charCodeAt(start)) start++;
     let end = 0;
-    while (end < max - start && before.charCodeAt(before.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
+    while (end < max - start && before.charCodeAt(before.length - 1 - end) === text.charCodeAt(text.length - 1 - end))
+      end++;
     const span = ts.createTextSpan(start, before.length - end - start);
     // The old tree is consumed by the incremental parse: forget it first, whatever happens.
     cache!.sf = undefined;
@@ -88,7 +101,14 @@ export function moduleQname(spec: string): string {
   return s;
 }
 
-type FnLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration | ts.ConstructorDeclaration | ts.GetAccessorDeclaration | ts.SetAccessorDeclaration;
+type FnLike =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration
+  | ts.ConstructorDeclaration
+  | ts.GetAccessorDeclaration
+  | ts.SetAccessorDeclaration;
 
 class Lowerer {
   private readonly functions: FunctionIR[] = [];
@@ -127,7 +147,11 @@ class Lowerer {
         let chunk = broken ? undefined : cache.chunks?.get(key);
         if (!chunk || next.has(key) || chunk.startCharacter !== at.character) chunk = this.lowerChunk(s, at);
         else {
-          const { stmts, functions, imports } = shiftIR({ stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports }, at.line - chunk.startLine, this.functions.length - chunk.base);
+          const { stmts, functions, imports } = shiftIR(
+            { stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports },
+            at.line - chunk.startLine,
+            this.functions.length - chunk.base,
+          );
           chunk = { ...chunk, startLine: at.line, stmts, functions, imports };
         }
         chunk.base = this.functions.length;
@@ -163,7 +187,14 @@ class Lowerer {
     const importsBefore = this.imports.length;
     const stmts: Stmt[] = [];
     this.statement(s, stmts);
-    return { startLine: at.line, startCharacter: at.character, base, stmts, functions: this.functions.splice(base), imports: this.imports.splice(importsBefore) };
+    return {
+      startLine: at.line,
+      startCharacter: at.character,
+      base,
+      stmts,
+      functions: this.functions.splice(base),
+      imports: this.imports.splice(importsBefore),
+    };
   }
 
   // ---- positions -------------------------------------------------------------------------------
@@ -184,7 +215,13 @@ class Lowerer {
 
   private isImportStatement(s: ts.Statement): boolean {
     if (ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s)) return true;
-    if (ts.isVariableStatement(s)) return s.declarationList.declarations.length > 0 && s.declarationList.declarations.every((d) => d.initializer !== undefined && requireSpec(d.initializer) !== undefined);
+    if (ts.isVariableStatement(s))
+      return (
+        s.declarationList.declarations.length > 0 &&
+        s.declarationList.declarations.every(
+          (d) => d.initializer !== undefined && requireSpec(d.initializer) !== undefined,
+        )
+      );
     return false;
   }
 
@@ -214,7 +251,12 @@ class Lowerer {
       case ts.SyntaxKind.ImportEqualsDeclaration: {
         const d = n as ts.ImportEqualsDeclaration;
         if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteralLike(d.moduleReference.expression)) {
-          this.imports.push({ local: d.name.text, qname: moduleQname(d.moduleReference.expression.text), range: this.range(n), scope: this.scope });
+          this.imports.push({
+            local: d.name.text,
+            qname: moduleQname(d.moduleReference.expression.text),
+            range: this.range(n),
+            scope: this.scope,
+          });
         }
         return;
       }
@@ -240,7 +282,13 @@ class Lowerer {
       }
       case ts.SyntaxKind.IfStatement: {
         const s = n as ts.IfStatement;
-        out.push({ k: 'if', test: this.expr(s.expression), body: this.block(blockStatements(s.thenStatement)), orelse: this.block(s.elseStatement ? blockStatements(s.elseStatement) : undefined), range: this.range(n) });
+        out.push({
+          k: 'if',
+          test: this.expr(s.expression),
+          body: this.block(blockStatements(s.thenStatement)),
+          orelse: this.block(s.elseStatement ? blockStatements(s.elseStatement) : undefined),
+          range: this.range(n),
+        });
         return;
       }
       case ts.SyntaxKind.Block:
@@ -255,7 +303,14 @@ class Lowerer {
           const d = init.declarations[0];
           target = d ? this.bindingTarget(d.name) : undefined;
         } else target = this.expr(init);
-        out.push({ k: 'loop', target, iter: this.expr(s.expression), body: this.block(blockStatements(s.statement)), orelse: [], range: this.range(n) });
+        out.push({
+          k: 'loop',
+          target,
+          iter: this.expr(s.expression),
+          body: this.block(blockStatements(s.statement)),
+          orelse: [],
+          range: this.range(n),
+        });
         return;
       }
       case ts.SyntaxKind.ForStatement: {
@@ -268,27 +323,48 @@ class Lowerer {
         out.push(...pre);
         const body = this.block(blockStatements(s.statement));
         if (s.incrementor) body.push(this.expressionStatement(s.incrementor, this.range(s.incrementor)));
-        out.push({ k: 'loop', iter: s.condition ? this.expr(s.condition) : undefined, body, orelse: [], range: this.range(n) });
+        out.push({
+          k: 'loop',
+          iter: s.condition ? this.expr(s.condition) : undefined,
+          body,
+          orelse: [],
+          range: this.range(n),
+        });
         return;
       }
       case ts.SyntaxKind.WhileStatement:
       case ts.SyntaxKind.DoStatement: {
         const s = n as ts.WhileStatement | ts.DoStatement;
-        out.push({ k: 'loop', iter: this.expr(s.expression), body: this.block(blockStatements(s.statement)), orelse: [], range: this.range(n) });
+        out.push({
+          k: 'loop',
+          iter: this.expr(s.expression),
+          body: this.block(blockStatements(s.statement)),
+          orelse: [],
+          range: this.range(n),
+        });
         return;
       }
       case ts.SyntaxKind.TryStatement: {
         const s = n as ts.TryStatement;
         const handlers: Stmt[][] = [];
         if (s.catchClause) handlers.push(this.block(s.catchClause.block.statements));
-        out.push({ k: 'try', body: this.block(s.tryBlock.statements), handlers, orelse: [], finalbody: this.block(s.finallyBlock?.statements), range: this.range(n) });
+        out.push({
+          k: 'try',
+          body: this.block(s.tryBlock.statements),
+          handlers,
+          orelse: [],
+          finalbody: this.block(s.finallyBlock?.statements),
+          range: this.range(n),
+        });
         return;
       }
       case ts.SyntaxKind.SwitchStatement: {
         const s = n as ts.SwitchStatement;
         out.push({ k: 'expr', expr: this.expr(s.expression), range: this.range(s.expression) });
         for (const clause of s.caseBlock.clauses) {
-          const test: Expr = ts.isCaseClause(clause) ? this.expr(clause.expression) : { k: 'other', range: this.range(clause), children: [] };
+          const test: Expr = ts.isCaseClause(clause)
+            ? this.expr(clause.expression)
+            : { k: 'other', range: this.range(clause), children: [] };
           out.push({ k: 'if', test, body: this.block(clause.statements), orelse: [], range: this.range(clause) });
         }
         return;
@@ -309,7 +385,12 @@ class Lowerer {
       }
       case ts.SyntaxKind.WithStatement: {
         const s = n as ts.WithStatement;
-        out.push({ k: 'with', items: [{ value: this.expr(s.expression) }], body: this.block(blockStatements(s.statement)), range: this.range(n) });
+        out.push({
+          k: 'with',
+          items: [{ value: this.expr(s.expression) }],
+          body: this.block(blockStatements(s.statement)),
+          range: this.range(n),
+        });
         return;
       }
       default:
@@ -332,7 +413,13 @@ class Lowerer {
         return { k: 'assign', targets, value: this.expr(cur), range };
       }
       if (isCompoundAssignment(op)) {
-        return { k: 'assign', targets: [this.assignTarget(inner.left)], value: this.expr(inner.right), op: ts.tokenToString(op) ?? '+=', range };
+        return {
+          k: 'assign',
+          targets: [this.assignTarget(inner.left)],
+          value: this.expr(inner.right),
+          op: ts.tokenToString(op) ?? '+=',
+          range,
+        };
       }
     }
     return { k: 'expr', expr: this.expr(e), range };
@@ -342,18 +429,32 @@ class Lowerer {
   private assignTarget(e: ts.Expression): Expr {
     const n = skipOuter(e);
     if (ts.isArrayLiteralExpression(n)) {
-      return { k: 'seq', kind: 'list', items: n.elements.map((el) => (ts.isOmittedExpression(el) ? this.emptyAt(el) : ts.isSpreadElement(el) ? { k: 'spread', kind: '*', value: this.assignTarget(el.expression), range: this.range(el) } : this.assignTarget(el))), range: this.range(n) };
+      return {
+        k: 'seq',
+        kind: 'list',
+        items: n.elements.map((el) =>
+          ts.isOmittedExpression(el)
+            ? this.emptyAt(el)
+            : ts.isSpreadElement(el)
+              ? { k: 'spread', kind: '*', value: this.assignTarget(el.expression), range: this.range(el) }
+              : this.assignTarget(el),
+        ),
+        range: this.range(n),
+      };
     }
     if (ts.isObjectLiteralExpression(n)) {
       const items: Expr[] = [];
       for (const p of n.properties) {
-        if (ts.isShorthandPropertyAssignment(p)) items.push({ k: 'name', name: p.name.text, range: this.range(p.name) });
+        if (ts.isShorthandPropertyAssignment(p))
+          items.push({ k: 'name', name: p.name.text, range: this.range(p.name) });
         else if (ts.isPropertyAssignment(p)) items.push(this.assignTarget(p.initializer));
-        else if (ts.isSpreadAssignment(p)) items.push({ k: 'spread', kind: '*', value: this.assignTarget(p.expression), range: this.range(p) });
+        else if (ts.isSpreadAssignment(p))
+          items.push({ k: 'spread', kind: '*', value: this.assignTarget(p.expression), range: this.range(p) });
       }
       return { k: 'seq', kind: 'tuple', items, range: this.range(n) };
     }
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.assignTarget(n.left); // default value in a pattern
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+      return this.assignTarget(n.left); // default value in a pattern
     return this.expr(n);
   }
 
@@ -372,8 +473,16 @@ class Lowerer {
           const prop = el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined);
           const key = prop && (ts.isIdentifier(prop) || ts.isStringLiteral(prop)) ? prop.text : undefined;
           const target = this.bindingTarget(el.name);
-          const value: Expr = key !== undefined ? { k: 'attr', object, name: key, range: this.range(el), nameRange: this.range(prop!) } : { k: 'other', range: this.range(el), children: [object] };
-          out.push({ k: 'assign', targets: [target], value, range: single && d.name.elements.length === 1 ? range : this.range(el) });
+          const value: Expr =
+            key !== undefined
+              ? { k: 'attr', object, name: key, range: this.range(el), nameRange: this.range(prop!) }
+              : { k: 'other', range: this.range(el), children: [object] };
+          out.push({
+            k: 'assign',
+            targets: [target],
+            value,
+            range: single && d.name.elements.length === 1 ? range : this.range(el),
+          });
         }
         continue;
       }
@@ -395,7 +504,10 @@ class Lowerer {
     if (ts.isObjectBindingPattern(d.name)) {
       for (const el of d.name.elements) {
         if (el.dotDotDotToken || !ts.isIdentifier(el.name)) continue;
-        const prop = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : el.name.text;
+        const prop =
+          el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName))
+            ? el.propertyName.text
+            : el.name.text;
         // `const {default: sk} = await import('scikitjs')` is the module itself.
         this.imports.push({ local: el.name.text, qname: prop === 'default' ? base : `${base}.${prop}`, range, scope });
       }
@@ -421,7 +533,12 @@ class Lowerer {
     for (const el of nb.elements) {
       if (el.isTypeOnly) continue;
       const imported = el.propertyName ? el.propertyName.text : el.name.text;
-      this.imports.push({ local: el.name.text, qname: imported === 'default' ? base : `${base}.${imported}`, range, scope });
+      this.imports.push({
+        local: el.name.text,
+        qname: imported === 'default' ? base : `${base}.${imported}`,
+        range,
+        scope,
+      });
     }
   }
 
@@ -442,7 +559,13 @@ class Lowerer {
 
   // ---- functions and classes -------------------------------------------------------------------
 
-  private newFunction(kind: FunctionIR['kind'], name: string, n: ts.Node, nameRange: Range, isAsync: boolean): FunctionIR {
+  private newFunction(
+    kind: FunctionIR['kind'],
+    name: string,
+    n: ts.Node,
+    nameRange: Range,
+    isAsync: boolean,
+  ): FunctionIR {
     const fn: FunctionIR = {
       id: this.functions.length,
       kind,
@@ -514,7 +637,9 @@ class Lowerer {
         // Destructured parameter: each bound name is a parameter.
         const names: ts.Identifier[] = [];
         collectBindingNames(p.name, names);
-        names.forEach((id, i) => out.push({ name: id.text, range: this.range(id), kind, default: i === 0 ? def : undefined }));
+        names.forEach((id, i) =>
+          out.push({ name: id.text, range: this.range(id), kind, default: i === 0 ? def : undefined }),
+        );
       }
       // Constructor parameter properties (`constructor(private scaler = new StandardScaler())`).
       void fn;
@@ -534,12 +659,31 @@ class Lowerer {
     this.depth++;
     try {
       for (const m of n.members) {
-        if (ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) {
+        if (
+          ts.isMethodDeclaration(m) ||
+          ts.isConstructorDeclaration(m) ||
+          ts.isGetAccessorDeclaration(m) ||
+          ts.isSetAccessorDeclaration(m)
+        ) {
           if (!m.body) continue;
-          const name = m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) || ts.isPrivateIdentifier(m.name)) ? m.name.text : ts.isConstructorDeclaration(m) ? 'constructor' : '<method>';
+          const name =
+            m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) || ts.isPrivateIdentifier(m.name))
+              ? m.name.text
+              : ts.isConstructorDeclaration(m)
+                ? 'constructor'
+                : '<method>';
           fn.body.push({ k: 'def', fn: this.fnDecl(m, 'def', name), range: this.range(m) });
-        } else if (ts.isPropertyDeclaration(m) && m.initializer && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))) {
-          fn.body.push({ k: 'assign', targets: [{ k: 'name', name: m.name.text, range: this.range(m.name) }], value: this.expr(m.initializer), range: this.range(m) });
+        } else if (
+          ts.isPropertyDeclaration(m) &&
+          m.initializer &&
+          (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))
+        ) {
+          fn.body.push({
+            k: 'assign',
+            targets: [{ k: 'name', name: m.name.text, range: this.range(m.name) }],
+            value: this.expr(m.initializer),
+            range: this.range(m),
+          });
         } else if (ts.isClassStaticBlockDeclaration(m)) {
           fn.body.push(...this.block(m.body.statements));
         }
@@ -554,7 +698,8 @@ class Lowerer {
   // ---- expressions -----------------------------------------------------------------------------
 
   expr(n: ts.Expression | undefined): Expr {
-    if (!n) return { k: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
+    if (!n)
+      return { k: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
     if (this.depth > MAX_DEPTH) return this.emptyAt(n);
     this.depth++;
     try {
@@ -577,30 +722,65 @@ class Lowerer {
         return { k: 'name', name: 'super', range: this.range(n) };
       case ts.SyntaxKind.PropertyAccessExpression: {
         const p = n as ts.PropertyAccessExpression;
-        return { k: 'attr', object: this.expr(p.expression), name: p.name.text, range: this.range(n), nameRange: this.range(p.name) };
+        return {
+          k: 'attr',
+          object: this.expr(p.expression),
+          name: p.name.text,
+          range: this.range(n),
+          nameRange: this.range(p.name),
+        };
       }
       case ts.SyntaxKind.ElementAccessExpression: {
         const e = n as ts.ElementAccessExpression;
         const arg = e.argumentExpression;
         if (ts.isStringLiteralLike(arg) && /^[A-Za-z_$][\w$]*$/.test(arg.text)) {
-          return { k: 'attr', object: this.expr(e.expression), name: arg.text, range: this.range(n), nameRange: this.range(arg) };
+          return {
+            k: 'attr',
+            object: this.expr(e.expression),
+            name: arg.text,
+            range: this.range(n),
+            nameRange: this.range(arg),
+          };
         }
         return { k: 'subscript', object: this.expr(e.expression), index: this.expr(arg), range: this.range(n) };
       }
       case ts.SyntaxKind.CallExpression: {
         const c = n as ts.CallExpression;
         if (c.expression.kind === ts.SyntaxKind.ImportKeyword) {
-          return { k: 'call', callee: { k: 'name', name: 'import', range: this.range(c.expression) }, args: this.args(c.arguments), range: this.range(n), argsRange: this.argsRange(c) };
+          return {
+            k: 'call',
+            callee: { k: 'name', name: 'import', range: this.range(c.expression) },
+            args: this.args(c.arguments),
+            range: this.range(n),
+            argsRange: this.argsRange(c),
+          };
         }
-        return { k: 'call', callee: this.expr(c.expression), args: this.args(c.arguments), range: this.range(n), argsRange: this.argsRange(c) };
+        return {
+          k: 'call',
+          callee: this.expr(c.expression),
+          args: this.args(c.arguments),
+          range: this.range(n),
+          argsRange: this.argsRange(c),
+        };
       }
       case ts.SyntaxKind.NewExpression: {
         const c = n as ts.NewExpression;
-        return { k: 'call', callee: this.expr(c.expression), args: this.args(c.arguments ?? []), range: this.range(n), argsRange: this.argsRange(c), isNew: true };
+        return {
+          k: 'call',
+          callee: this.expr(c.expression),
+          args: this.args(c.arguments ?? []),
+          range: this.range(n),
+          argsRange: this.argsRange(c),
+          isNew: true,
+        };
       }
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
-        return { k: 'function', fn: this.fnDecl(n as ts.ArrowFunction | ts.FunctionExpression, 'lambda'), range: this.range(n) };
+        return {
+          k: 'function',
+          fn: this.fnDecl(n as ts.ArrowFunction | ts.FunctionExpression, 'lambda'),
+          range: this.range(n),
+        };
       case ts.SyntaxKind.ClassExpression:
         return { k: 'function', fn: this.classDecl(n as ts.ClassExpression), range: this.range(n) };
       case ts.SyntaxKind.StringLiteral:
@@ -631,7 +811,9 @@ class Lowerer {
         return {
           k: 'seq',
           kind: 'list',
-          items: (n as ts.ArrayLiteralExpression).elements.map((el) => (ts.isOmittedExpression(el) ? this.emptyAt(el) : this.expr(el))),
+          items: (n as ts.ArrayLiteralExpression).elements.map((el) =>
+            ts.isOmittedExpression(el) ? this.emptyAt(el) : this.expr(el),
+          ),
           range: this.range(n),
         };
       case ts.SyntaxKind.SpreadElement:
@@ -652,10 +834,19 @@ class Lowerer {
         if (op === ts.SyntaxKind.EqualsToken || isCompoundAssignment(op) || op === ts.SyntaxKind.CommaToken) {
           return { k: 'other', range: this.range(n), children: [this.expr(b.left), this.expr(b.right)] };
         }
-        if (op >= ts.SyntaxKind.LessThanToken && op <= ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.InstanceOfKeyword || op === ts.SyntaxKind.InKeyword) {
+        if (
+          (op >= ts.SyntaxKind.LessThanToken && op <= ts.SyntaxKind.ExclamationEqualsEqualsToken) ||
+          op === ts.SyntaxKind.InstanceOfKeyword ||
+          op === ts.SyntaxKind.InKeyword
+        ) {
           return { k: 'other', range: this.range(n), children: [this.expr(b.left), this.expr(b.right)] };
         }
-        const text = op === ts.SyntaxKind.AmpersandAmpersandToken ? 'and' : op === ts.SyntaxKind.BarBarToken ? 'or' : (ts.tokenToString(op) ?? '?');
+        const text =
+          op === ts.SyntaxKind.AmpersandAmpersandToken
+            ? 'and'
+            : op === ts.SyntaxKind.BarBarToken
+              ? 'or'
+              : (ts.tokenToString(op) ?? '?');
         return { k: 'binop', op: text, left: this.expr(b.left), right: this.expr(b.right), range: this.range(n) };
       }
       case ts.SyntaxKind.PrefixUnaryExpression: {
@@ -671,16 +862,25 @@ class Lowerer {
         return { k: 'other', range: this.range(n), children: [this.expr((n as ts.TypeOfExpression).expression)] };
       case ts.SyntaxKind.ConditionalExpression: {
         const c = n as ts.ConditionalExpression;
-        return { k: 'other', range: this.range(n), children: [this.expr(c.condition), this.expr(c.whenTrue), this.expr(c.whenFalse)] };
+        return {
+          k: 'other',
+          range: this.range(n),
+          children: [this.expr(c.condition), this.expr(c.whenTrue), this.expr(c.whenFalse)],
+        };
       }
       case ts.SyntaxKind.TaggedTemplateExpression: {
         const t = n as ts.TaggedTemplateExpression;
         const kids: Expr[] = [this.expr(t.tag)];
-        if (ts.isTemplateExpression(t.template)) for (const s of t.template.templateSpans) kids.push(this.expr(s.expression));
+        if (ts.isTemplateExpression(t.template))
+          for (const s of t.template.templateSpans) kids.push(this.expr(s.expression));
         return { k: 'other', range: this.range(n), children: kids };
       }
       case ts.SyntaxKind.YieldExpression:
-        return { k: 'other', range: this.range(n), children: (n as ts.YieldExpression).expression ? [this.expr((n as ts.YieldExpression).expression)] : [] };
+        return {
+          k: 'other',
+          range: this.range(n),
+          children: (n as ts.YieldExpression).expression ? [this.expr((n as ts.YieldExpression).expression)] : [],
+        };
       default:
         return this.genericExpr(n);
     }
@@ -706,7 +906,11 @@ class Lowerer {
           entries.push({ key: this.propertyKey(p.name), value: this.expr(p.initializer), range });
           break;
         case ts.SyntaxKind.ShorthandPropertyAssignment:
-          entries.push({ key: { k: 'str', value: p.name.text, range: this.range(p.name) }, value: { k: 'name', name: p.name.text, range: this.range(p.name) }, range });
+          entries.push({
+            key: { k: 'str', value: p.name.text, range: this.range(p.name) },
+            value: { k: 'name', name: p.name.text, range: this.range(p.name) },
+            range,
+          });
           break;
         case ts.SyntaxKind.SpreadAssignment:
           entries.push({ key: null, value: this.expr(p.expression), range });
@@ -729,14 +933,24 @@ class Lowerer {
 
   private propertyKey(name: ts.PropertyName): Expr {
     const range = this.range(name);
-    if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return { k: 'str', value: name.text, range };
+    if (
+      ts.isIdentifier(name) ||
+      ts.isPrivateIdentifier(name) ||
+      ts.isStringLiteral(name) ||
+      ts.isNoSubstitutionTemplateLiteral(name)
+    )
+      return { k: 'str', value: name.text, range };
     if (ts.isNumericLiteral(name)) return { k: 'num', value: Number(name.text), raw: name.text, range };
     if (ts.isComputedPropertyName(name)) return this.expr(name.expression);
     return { k: 'other', range, children: [] };
   }
 
   private args(list: readonly ts.Expression[]): ArgIR[] {
-    return list.map((a) => (ts.isSpreadElement(a) ? { value: this.expr(a.expression), range: this.range(a), spread: '*' as const } : { value: this.expr(a), range: this.range(a) }));
+    return list.map((a) =>
+      ts.isSpreadElement(a)
+        ? { value: this.expr(a.expression), range: this.range(a), spread: '*' as const }
+        : { value: this.expr(a), range: this.range(a) },
+    );
   }
 
   /** From `(` to `)` (the whole call when there are no parentheses: `new X`). */
@@ -758,7 +972,15 @@ function blockStatements(s: ts.Statement): readonly ts.Statement[] | ts.Statemen
 function skipOuter(e: ts.Expression): ts.Expression {
   let cur = e;
   for (;;) {
-    if (ts.isParenthesizedExpression(cur) || ts.isAwaitExpression(cur) || ts.isAsExpression(cur) || ts.isNonNullExpression(cur) || ts.isTypeAssertionExpression(cur) || ts.isSatisfiesExpression(cur)) cur = cur.expression;
+    if (
+      ts.isParenthesizedExpression(cur) ||
+      ts.isAwaitExpression(cur) ||
+      ts.isAsExpression(cur) ||
+      ts.isNonNullExpression(cur) ||
+      ts.isTypeAssertionExpression(cur) ||
+      ts.isSatisfiesExpression(cur)
+    )
+      cur = cur.expression;
     else return cur;
   }
 }
@@ -775,7 +997,8 @@ function requireSpec(init: ts.Expression): { module: string; path: string[] } | 
     path.unshift(cur.name.text);
     cur = skipOuter(cur.expression);
   }
-  if (!ts.isCallExpression(cur) || cur.arguments.length !== 1 || !ts.isStringLiteralLike(cur.arguments[0])) return undefined;
+  if (!ts.isCallExpression(cur) || cur.arguments.length !== 1 || !ts.isStringLiteralLike(cur.arguments[0]))
+    return undefined;
   const callee = cur.expression;
   const isRequire = ts.isIdentifier(callee) && callee.text === 'require';
   const isImport = callee.kind === ts.SyntaxKind.ImportKeyword;

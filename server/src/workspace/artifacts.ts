@@ -15,7 +15,10 @@ export function artifactKey(sem: Semantics, e: Expr | undefined, scope: ScopeId)
 }
 
 export function normalizeKey(p: string): string {
-  let s = p.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/\*+/g, '*');
+  let s = p
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/\*+/g, '*');
   s = s.replace(/(^|\/)\.\//g, '$1');
   while (s.startsWith('./')) s = s.slice(2);
   return s;
@@ -33,13 +36,28 @@ export function keysMatch(a: string, b: string): boolean {
   const bb = baseName(b);
   if (ba === bb) return ba !== '*';
   if (!ba.includes('*') && !bb.includes('*')) return false;
-  const re = (g: string) => new RegExp(`^${g.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = (g: string) =>
+    new RegExp(
+      `^${g
+        .split('*')
+        .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
   if (ba.replace(/\*/g, '').length < 3 || bb.replace(/\*/g, '').length < 3) return false;
   return re(ba).test(bb) || re(bb).test(ba);
 }
 
 const JOINS = new Set(['os.path.join', 'posixpath.join', 'ntpath.join']);
-const PATHS = new Set(['pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.WindowsPath', 'path.join', 'path.resolve', 'node:path.join', 'node:path.resolve']);
+const PATHS = new Set([
+  'pathlib.Path',
+  'pathlib.PurePath',
+  'pathlib.PosixPath',
+  'pathlib.WindowsPath',
+  'path.join',
+  'path.resolve',
+  'node:path.join',
+  'node:path.resolve',
+]);
 const OPENERS = new Set(['open', 'io.open', 'gzip.open', 'bz2.open', 'lzma.open', 'builtins.open']);
 
 function pathOf(sem: Semantics, e: Expr, scope: ScopeId, depth: number): string | undefined {
@@ -47,7 +65,9 @@ function pathOf(sem: Semantics, e: Expr, scope: ScopeId, depth: number): string 
   switch (e.k) {
     case 'str':
       if (e.value !== null) return e.value;
-      return (e.parts ?? []).map((p) => (typeof p === 'string' ? p : (pathOf(sem, p, scope, depth + 1) ?? '*'))).join('');
+      return (e.parts ?? [])
+        .map((p) => (typeof p === 'string' ? p : (pathOf(sem, p, scope, depth + 1) ?? '*')))
+        .join('');
     case 'name': {
       const [b] = sem.lookup(e.name, scope, e.range.start);
       if (!b) return undefined;
@@ -62,10 +82,17 @@ function pathOf(sem: Semantics, e: Expr, scope: ScopeId, depth: number): string 
       return e.op === '/' ? `${l}/${r}` : `${l}${r}`;
     }
     case 'call': {
-      const q = sem.qname(e.callee, scope) ?? (e.callee.k === 'name' && sem.lookup(e.callee.name, scope, e.range.start).length === 0 ? e.callee.name : undefined);
+      const q =
+        sem.qname(e.callee, scope) ??
+        (e.callee.k === 'name' && sem.lookup(e.callee.name, scope, e.range.start).length === 0
+          ? e.callee.name
+          : undefined);
       const args = e.args.filter((a) => !a.name && !a.spread);
       if (q && JOINS.has(q)) return args.map((a) => pathOf(sem, a.value, scope, depth + 1) ?? '*').join('/');
-      if (q && (PATHS.has(q) || q === 'str' || q === 'os.fspath' || q === 'os.path.abspath' || q === 'os.path.expanduser')) {
+      if (
+        q &&
+        (PATHS.has(q) || q === 'str' || q === 'os.fspath' || q === 'os.path.abspath' || q === 'os.path.expanduser')
+      ) {
         return args.length === 0 ? undefined : args.map((a) => pathOf(sem, a.value, scope, depth + 1) ?? '*').join('/');
       }
       if (q && OPENERS.has(q)) {
@@ -76,8 +103,15 @@ function pathOf(sem: Semantics, e: Expr, scope: ScopeId, depth: number): string 
       if (e.callee.k === 'attr') {
         const base = pathOf(sem, e.callee.object, scope, depth + 1);
         if (base === undefined) return undefined;
-        if (e.callee.name === 'open' || e.callee.name === 'resolve' || e.callee.name === 'absolute' || e.callee.name === 'expanduser') return base;
-        if (e.callee.name === 'joinpath') return [base, ...args.map((a) => pathOf(sem, a.value, scope, depth + 1) ?? '*')].join('/');
+        if (
+          e.callee.name === 'open' ||
+          e.callee.name === 'resolve' ||
+          e.callee.name === 'absolute' ||
+          e.callee.name === 'expanduser'
+        )
+          return base;
+        if (e.callee.name === 'joinpath')
+          return [base, ...args.map((a) => pathOf(sem, a.value, scope, depth + 1) ?? '*')].join('/');
         if (e.callee.name === 'format') return base.replace(/\{[^}]*\}/g, '*');
       }
       return undefined;

@@ -15,7 +15,10 @@ const MAX_BYTES = 5_000_000;
  * engine whose `lower` hands the same lowered module to the analysis that follows (one lowering per file).
  * Files that cannot be read or decoded are left to the analysis, which reports them.
  */
-export async function buildWorkspace(engine: Engine, files: Walked[]): Promise<{ engine: Engine; workspace: WorkspaceIndex }> {
+export async function buildWorkspace(
+  engine: Engine,
+  files: Walked[],
+): Promise<{ engine: Engine; workspace: WorkspaceIndex }> {
   const workspace = new WorkspaceIndex();
   const lowered = new Map<string, { text: string; kind: SourceKind; result: ReturnType<Engine['lower']> }>();
   for (const file of files) {

@@ -55,7 +55,9 @@ let lastSummary: { module: ModuleIR; summary: FileSummary } | undefined;
 export function summarizeModule(module: ModuleIR, sem?: Semantics): FileSummary {
   if (lastSummary?.module === module) return lastSummary.summary;
   // The workspace index summarises files that are never analysed (not open): the same budget bounds it.
-  const summary = withDeadline(analysisBudgetFor(module.text.length), () => computeSummary(module, sem ?? semanticsOf(module)));
+  const summary = withDeadline(analysisBudgetFor(module.text.length), () =>
+    computeSummary(module, sem ?? semanticsOf(module)),
+  );
   lastSummary = { module, summary };
   return summary;
 }
@@ -82,7 +84,10 @@ function computeSummary(module: ModuleIR, sem: Semantics): FileSummary {
     if (insts.some((i: Inst) => i.kind === 'predictor' || i.kind === 'search')) facts.push(FACT_MODEL);
     if (top?.kind === 'transformer') facts.push(FACT_TRANSFORMER);
     if (top) facts.push(`${FACT_CLASS}:${top.qname}`);
-    if (top?.composite) for (const i of insts) if (i !== top && i.kind === 'transformer' && !i.stateless && !i.composite) facts.push(`${FACT_STEP}:${i.qname}`);
+    if (top?.composite)
+      for (const i of insts)
+        if (i !== top && i.kind === 'transformer' && !i.stateless && !i.composite)
+          facts.push(`${FACT_STEP}:${i.qname}`);
     saves.push({ uri: module.uri, key, range: s.site.call.range, facts });
   }
   const loads: ArtifactLoad[] = [];
@@ -96,7 +101,29 @@ function computeSummary(module: ModuleIR, sem: Semantics): FileSummary {
 }
 
 /** Imports that never name a file of the workspace (keeps the summaries small and the links honest). */
-const LIBRARY_ROOTS = new Set(['sklearn', 'imblearn', 'numpy', 'pandas', 'scipy', 'joblib', 'pickle', 'matplotlib', 'seaborn', 'os', 'sys', 're', 'json', 'math', 'typing', 'collections', 'functools', 'itertools', 'warnings', 'pathlib', 'scikitjs']);
+const LIBRARY_ROOTS = new Set([
+  'sklearn',
+  'imblearn',
+  'numpy',
+  'pandas',
+  'scipy',
+  'joblib',
+  'pickle',
+  'matplotlib',
+  'seaborn',
+  'os',
+  'sys',
+  're',
+  'json',
+  'math',
+  'typing',
+  'collections',
+  'functools',
+  'itertools',
+  'warnings',
+  'pathlib',
+  'scikitjs',
+]);
 
 /** The module name a file is imported by: its file name without extension (`pkg/__init__.py`: `pkg`). */
 function moduleStem(uri: string): string {
@@ -154,7 +181,10 @@ export class WorkspaceIndex implements WorkspaceView {
       }
     }
     const exact = this.byBase.get(baseName(key)) ?? [];
-    const globbed = [...(this.byBase.get('*') ?? []), ...(baseName(key).includes('*') ? [...this.byBase.values()].flat() : [])];
+    const globbed = [
+      ...(this.byBase.get('*') ?? []),
+      ...(baseName(key).includes('*') ? [...this.byBase.values()].flat() : []),
+    ];
     const out = exact.filter((s) => keysMatch(s.key, key));
     for (const s of globbed) if (!out.includes(s) && keysMatch(s.key, key)) out.push(s);
     return out;

@@ -67,7 +67,12 @@ export class WorkspaceTracker {
    * Reads the workspace folders' Python (and TypeScript) files in the background. `lower` lowers a text;
    * `isOpen` says whether the editor owns a file (its open version wins). Resolves when done.
    */
-  indexFolders(folders: string[], lower: (uri: string, text: string, kind: SourceKind) => ModuleIR | undefined, isOpen: (uri: string) => boolean, log: (m: string) => void): Promise<IndexStats> {
+  indexFolders(
+    folders: string[],
+    lower: (uri: string, text: string, kind: SourceKind) => ModuleIR | undefined,
+    isOpen: (uri: string) => boolean,
+    log: (m: string) => void,
+  ): Promise<IndexStats> {
     if (this.scanning) return this.scanning;
     const paths = folders.map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f));
     this.roots = paths.map((p) => path.resolve(p));

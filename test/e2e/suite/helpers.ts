@@ -21,7 +21,8 @@ export function workspaceRoot(): string {
 }
 
 export function expectedFiles(): ExpectedFile[] {
-  return (JSON.parse(fs.readFileSync(path.join(workspaceRoot(), 'expected.json'), 'utf8')) as { files: ExpectedFile[] }).files;
+  return (JSON.parse(fs.readFileSync(path.join(workspaceRoot(), 'expected.json'), 'utf8')) as { files: ExpectedFile[] })
+    .files;
 }
 
 export function fixtureUri(rel: string): vscode.Uri {
@@ -42,7 +43,11 @@ export function pipelintDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
  * Resolves with fn's first truthy result. Re-checks whenever diagnostics change and, as a fallback,
  * every 100 ms; rejects after timeoutMs with `what` and the last value seen.
  */
-export function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let busy = false;
@@ -69,7 +74,10 @@ export function waitFor<T>(what: string, fn: () => T | undefined | null | false 
     };
     const sub = vscode.languages.onDidChangeDiagnostics(() => void check());
     const timer = setInterval(() => void check(), 100);
-    const deadline = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    const deadline = setTimeout(
+      () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
     void check();
   });
 }

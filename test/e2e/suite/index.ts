@@ -24,7 +24,10 @@ export interface SuiteResults {
 
 function createMocha(): Mocha {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000 });
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const f of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(__dirname, f));
   }
   return mocha;
@@ -50,7 +53,12 @@ export async function runAndReport(resultsFile: string): Promise<void> {
       });
       runner.on('fail', (t, err: Error) => {
         results.failed++;
-        results.tests.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration ?? 0, error: err?.stack ?? String(err) });
+        results.tests.push({
+          title: t.fullTitle(),
+          state: 'failed',
+          durationMs: t.duration ?? 0,
+          error: err?.stack ?? String(err),
+        });
       });
     });
   } catch (err) {

@@ -3,7 +3,17 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PipelintApi } from '../../../client/src/client';
-import { codeOf, EXTENSION_ID, expectedFiles, fixtureUri, openFixture, pipelintDiagnostics, setText, waitFor, waitForCodes } from './helpers';
+import {
+  codeOf,
+  EXTENSION_ID,
+  expectedFiles,
+  fixtureUri,
+  openFixture,
+  pipelintDiagnostics,
+  setText,
+  waitFor,
+  waitForCodes,
+} from './helpers';
 
 let api: PipelintApi;
 
@@ -17,7 +27,8 @@ describe('pipelint extension', () => {
 
   it('registers its commands', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
-    for (const id of ['pipelint.restartServer', 'pipelint.showOutput', 'pipelint.fixAll', 'pipelint.showDiagram']) assert.ok(all.has(id), id);
+    for (const id of ['pipelint.restartServer', 'pipelint.showOutput', 'pipelint.fixAll', 'pipelint.showDiagram'])
+      assert.ok(all.has(id), id);
   });
 
   for (const file of expectedFiles()) {
@@ -32,9 +43,17 @@ describe('pipelint extension', () => {
         const [uri] = await openFixture(file.path);
         const doc = await vscode.workspace.openTextDocument(uri);
         const before = doc.getText();
-        const diag = await waitFor(`${code} on ${file.path}`, () => pipelintDiagnostics(uri).find((d) => codeOf(d) === code));
+        const diag = await waitFor(`${code} on ${file.path}`, () =>
+          pipelintDiagnostics(uri).find((d) => codeOf(d) === code),
+        );
         const actions =
-          (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value, 10)) ?? [];
+          (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+            'vscode.executeCodeActionProvider',
+            uri,
+            diag.range,
+            vscode.CodeActionKind.QuickFix.value,
+            10,
+          )) ?? [];
         // executeCodeActionProvider drops each action's `diagnostics`: the fix is the preferred one
         // (pipelint marks its safe fixes preferred; "Suppress ... on this line" never is).
         const fix = actions.find((a) => a.edit && a.isPreferred);
@@ -67,7 +86,10 @@ describe('pipelint extension', () => {
     await openFixture(file.path);
     const pid = api.serverPid;
     await vscode.commands.executeCommand('pipelint.restartServer');
-    await waitFor('a new server', () => api.state === 'running' && api.serverPid !== undefined && api.serverPid !== pid);
+    await waitFor(
+      'a new server',
+      () => api.state === 'running' && api.serverPid !== undefined && api.serverPid !== pid,
+    );
     await waitForCodes([uri], file.codes);
   });
 
@@ -78,7 +100,10 @@ describe('pipelint extension', () => {
     const pid = await waitFor('a running server', () => api.state === 'running' && api.serverPid);
     process.kill(pid, 'SIGKILL');
     await waitFor('the client to notice', () => api.serverPid !== pid);
-    await waitFor('a restarted server', () => api.state === 'running' && api.serverPid !== undefined && api.serverPid !== pid);
+    await waitFor(
+      'a restarted server',
+      () => api.state === 'running' && api.serverPid !== undefined && api.serverPid !== pid,
+    );
     await waitForCodes([uri], file.codes);
   });
 });

@@ -25,12 +25,16 @@ function diffLines(a: string[], b: string[]): Op[] {
   const m = midB.length;
   if (n * m > 4_000_000) {
     // Too large a change to align line by line: show it as one replacement.
-    ops.push(...midA.map((line) => ({ kind: '-' as const, line })), ...midB.map((line) => ({ kind: '+' as const, line })));
+    ops.push(
+      ...midA.map((line) => ({ kind: '-' as const, line })),
+      ...midB.map((line) => ({ kind: '+' as const, line })),
+    );
   } else {
     // lcs[i][j]: length of the LCS of midA[i..] and midB[j..].
     const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
     for (let i = n - 1; i >= 0; i--)
-      for (let j = m - 1; j >= 0; j--) lcs[i][j] = midA[i] === midB[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+      for (let j = m - 1; j >= 0; j--)
+        lcs[i][j] = midA[i] === midB[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
     let i = 0;
     let j = 0;
     while (i < n || j < m) {
@@ -76,7 +80,8 @@ export function unifiedDiff(path: string, before: string, after: string, context
     const hunk = ops.slice(start, end + 1);
     const oldCount = hunk.filter((o) => o.kind !== '+').length;
     const newCount = hunk.filter((o) => o.kind !== '-').length;
-    const range = (line: number, count: number) => (count === 1 ? `${line}` : `${count === 0 ? line - 1 : line},${count}`);
+    const range = (line: number, count: number) =>
+      count === 1 ? `${line}` : `${count === 0 ? line - 1 : line},${count}`;
     out.push(`@@ -${range(oldLine, oldCount)} +${range(newLine, newCount)} @@`);
     for (const op of hunk) out.push(...show(op));
     start = end;

@@ -37,6 +37,7 @@ export function toGithub(report: CheckReport): string {
       lines.push(`::${COMMAND[f.severity]} ${props}::${escapeData(message)}`);
     }
   }
-  for (const e of report.errors) lines.push(`::error file=${escapeProperty(e.path)},title=pipelint::${escapeData(e.message)}`);
+  for (const e of report.errors)
+    lines.push(`::error file=${escapeProperty(e.path)},title=pipelint::${escapeData(e.message)}`);
   return lines.join('\n');
 }

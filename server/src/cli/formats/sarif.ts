@@ -9,12 +9,21 @@ import { shownRange, type FileResult } from '../check';
 import type { CheckReport } from '../format';
 import pkg from '../../../../package.json';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+};
 
 /** Web address of a rule's doc (docs/rules/<name>.md in the repository); PIPELINT_DOCS_URL overrides the base. */
 export function ruleHelpUri(name: string): string {
-  const repo = (pkg as { homepage?: string; repository?: { url?: string } | string }).homepage ?? (typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url) ?? '';
-  const base = process.env.PIPELINT_DOCS_URL ?? `${repo.replace(/^git\+/, '').replace(/\.git$/, '')}/blob/main/docs/rules`;
+  const repo =
+    (pkg as { homepage?: string; repository?: { url?: string } | string }).homepage ??
+    (typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url) ??
+    '';
+  const base =
+    process.env.PIPELINT_DOCS_URL ?? `${repo.replace(/^git\+/, '').replace(/\.git$/, '')}/blob/main/docs/rules`;
   return `${base.replace(/\/$/, '')}/${name}.md`;
 }
 
@@ -43,7 +52,8 @@ function ruleDescriptors(): SarifRule[] {
       properties: { fix: r.meta.fix, tags: ['scikit-learn', ...r.meta.languages] },
     };
   });
-  const summary = 'A suppression comment (`# noqa`, `pipelint-disable-*`) that suppresses nothing (reported with --report-unused-noqa).';
+  const summary =
+    'A suppression comment (`# noqa`, `pipelint-disable-*`) that suppresses nothing (reported with --report-unused-noqa).';
   rules.push({
     id: UNUSED_SUPPRESSION.code,
     name: UNUSED_SUPPRESSION.name,
@@ -58,12 +68,20 @@ function ruleDescriptors(): SarifRule[] {
 }
 
 function region(r: Range) {
-  return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+  return {
+    startLine: r.start.line + 1,
+    startColumn: r.start.character + 1,
+    endLine: r.end.line + 1,
+    endColumn: r.end.character + 1,
+  };
 }
 
 function artifact(display: string, cwd: string) {
   if (path.isAbsolute(display)) return { uri: pathToFileURL(display).href };
-  return { uri: display.split(path.sep).join('/').split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+  return {
+    uri: display.split(path.sep).join('/').split('/').map(encodeURIComponent).join('/'),
+    uriBaseId: '%SRCROOT%',
+  };
 }
 
 function location(result: FileResult, f: { range: Range }, cwd: string, message?: string) {
@@ -71,7 +89,13 @@ function location(result: FileResult, f: { range: Range }, cwd: string, message?
   if (result.notebook) {
     // Lines of a notebook finding are lines of its code cell, not of the .ipynb file: say which cell.
     const { cell, start, end } = shownRange(result.notebook, f.range);
-    loc.properties = { cell, startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
+    loc.properties = {
+      cell,
+      startLine: start.line,
+      startColumn: start.column,
+      endLine: end.line,
+      endColumn: end.column,
+    };
     loc.logicalLocations = [{ name: `cell ${cell}`, kind: 'module' }];
   } else {
     (loc.physicalLocation as Record<string, unknown>).region = region(f.range);
@@ -98,7 +122,10 @@ export function toSarif(report: CheckReport, cwd: string = process.cwd()): strin
           const sameFile = rel.uri === f.uri;
           const loc = sameFile
             ? location(r, rel, cwd, rel.message)
-            : { physicalLocation: { artifactLocation: artifact(rel.uri, cwd), region: region(rel.range) }, message: { text: rel.message } };
+            : {
+                physicalLocation: { artifactLocation: artifact(rel.uri, cwd), region: region(rel.range) },
+                message: { text: rel.message },
+              };
           return { id, ...loc };
         });
       }
@@ -109,7 +136,10 @@ export function toSarif(report: CheckReport, cwd: string = process.cwd()): strin
             artifactChanges: [
               {
                 artifactLocation: artifact(r.file.display, cwd),
-                replacements: f.fix.edits.map((e) => ({ deletedRegion: region(e.range), insertedContent: { text: e.newText } })),
+                replacements: f.fix.edits.map((e) => ({
+                  deletedRegion: region(e.range),
+                  insertedContent: { text: e.newText },
+                })),
               },
             ],
             properties: { safety: f.fix.safety },

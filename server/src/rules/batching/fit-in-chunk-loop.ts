@@ -11,11 +11,43 @@ import type { Rule, RuleContext } from '../rule';
 type LoopStmt = Extract<Stmt, { k: 'loop' }>;
 
 /** Readers that yield DataFrame chunks when given `chunksize=` (or `iterator=True`). */
-const CHUNKED_READERS = new Set(['pandas.read_csv', 'pandas.read_table', 'pandas.read_json', 'pandas.read_sql', 'pandas.read_sql_query', 'pandas.read_sql_table', 'pandas.read_sas', 'pandas.read_stata', 'pandas.read_hdf', 'pandas.read_fwf']);
+const CHUNKED_READERS = new Set([
+  'pandas.read_csv',
+  'pandas.read_table',
+  'pandas.read_json',
+  'pandas.read_sql',
+  'pandas.read_sql_query',
+  'pandas.read_sql_table',
+  'pandas.read_sas',
+  'pandas.read_stata',
+  'pandas.read_hdf',
+  'pandas.read_fwf',
+]);
 /** Calls that cut arrays into pieces. */
-const SPLITTERS = new Set(['numpy.array_split', 'numpy.split', 'numpy.hsplit', 'numpy.vsplit', 'sklearn.utils.gen_batches', 'sklearn.utils.gen_even_slices', 'more_itertools.chunked', 'more_itertools.ichunked', 'toolz.partition_all', 'itertools.batched']);
+const SPLITTERS = new Set([
+  'numpy.array_split',
+  'numpy.split',
+  'numpy.hsplit',
+  'numpy.vsplit',
+  'sklearn.utils.gen_batches',
+  'sklearn.utils.gen_even_slices',
+  'more_itertools.chunked',
+  'more_itertools.ichunked',
+  'toolz.partition_all',
+  'itertools.batched',
+]);
 /** Wrappers whose iteration yields what their first argument yields (zip yields tuples of pieces). */
-const PASS_THROUGH = new Set(['zip', 'enumerate', 'tqdm.tqdm', 'tqdm.auto.tqdm', 'tqdm.notebook.tqdm', 'tqdm', 'list', 'iter', 'reversed']);
+const PASS_THROUGH = new Set([
+  'zip',
+  'enumerate',
+  'tqdm.tqdm',
+  'tqdm.auto.tqdm',
+  'tqdm.notebook.tqdm',
+  'tqdm',
+  'list',
+  'iter',
+  'reversed',
+]);
 const CHUNK_NAME = /chunk|batch/i;
 
 /** Names that hold the estimators' labels for `classes=`, when assigned from np.unique / a literal list. */
@@ -54,7 +86,8 @@ export const fitInChunkLoop: Rule = {
       walkStmts(stmt.body, (s) => {
         for (const e of exprsOf(s)) {
           walkExpr(e, (x) => {
-            if (x.k !== 'call' || x.callee.k !== 'attr' || x.callee.name !== 'fit' || x.callee.object.k !== 'name') return;
+            if (x.k !== 'call' || x.callee.k !== 'attr' || x.callee.name !== 'fit' || x.callee.object.k !== 'name')
+              return;
             if (!readsAny(x.args[0]?.value, pieces)) return;
             const est = estimatorBuiltBefore(ctx, x.callee.object, scope, stmt);
             if (!est) return;
@@ -91,19 +124,22 @@ function chunkSource(ctx: RuleContext, loop: LoopStmt, scope: ScopeId): string |
   const visit = (e: Expr, sc: ScopeId): string | undefined => {
     if (budget-- <= 0) return undefined;
     if (e.k === 'name') {
-      for (const v of sem.resolve(e, sc)) if (v.expr !== e) {
-        const r = visit(v.expr, v.scope);
-        if (r) return r;
-      }
+      for (const v of sem.resolve(e, sc))
+        if (v.expr !== e) {
+          const r = visit(v.expr, v.scope);
+          if (r) return r;
+        }
       // A user generator: `def batches(X, n): ... yield X[i:i + n]`.
-      for (const b of sem.lookup(e.name, sc, e.range.start)) if (b.kind === 'def' && b.fn !== undefined) return undefined;
+      for (const b of sem.lookup(e.name, sc, e.range.start))
+        if (b.kind === 'def' && b.fn !== undefined) return undefined;
       return undefined;
     }
     if (e.k !== 'call') return undefined;
     const q = sem.qname(e.callee, sc);
     if (q && CHUNKED_READERS.has(q)) {
       const size = e.args.find((a) => a.name === 'chunksize');
-      if (size && literalOf(sem, size.value, sc) !== null) return `\`${q.replace('pandas.', 'pd.')}(..., chunksize=${textOf(ctx.module.text, ctx.module.lineStarts, size.value.range)})\``;
+      if (size && literalOf(sem, size.value, sc) !== null)
+        return `\`${q.replace('pandas.', 'pd.')}(..., chunksize=${textOf(ctx.module.text, ctx.module.lineStarts, size.value.range)})\``;
       const it = e.args.find((a) => a.name === 'iterator');
       if (it && literalOf(sem, it.value, sc) === true) return `\`${q.replace('pandas.', 'pd.')}(..., iterator=True)\``;
       return undefined;
@@ -119,10 +155,12 @@ function chunkSource(ctx: RuleContext, loop: LoopStmt, scope: ScopeId): string |
     }
     if (callee.k === 'name' && !q) {
       // `range(0, len(X), batch_size)`: a step that the body uses to slice the data.
-      if (callee.name === 'range' && e.args.length === 3 && slicesByLoopVar(loop)) return 'slices taken by a `range(start, stop, step)` loop';
+      if (callee.name === 'range' && e.args.length === 3 && slicesByLoopVar(loop))
+        return 'slices taken by a `range(start, stop, step)` loop';
       // A generator of the file whose name says it yields chunks or batches.
       const fnId = sem.userFunction(callee, sc);
-      if (fnId !== undefined && CHUNK_NAME.test(sem.fn(fnId).name) && isGenerator(sem, fnId)) return `the generator \`${sem.fn(fnId).name}()\``;
+      if (fnId !== undefined && CHUNK_NAME.test(sem.fn(fnId).name) && isGenerator(sem, fnId))
+        return `the generator \`${sem.fn(fnId).name}()\``;
     }
     return undefined;
   };
@@ -149,7 +187,8 @@ function isGenerator(sem: Semantics, fnId: number): boolean {
   walkStmts(sem.fn(fnId).body, (s) => {
     for (const e of exprsOf(s))
       walkExpr(e, (x) => {
-        if (x.k === 'other' && /^\s*yield\b/.test(textOf(sem.module.text, sem.module.lineStarts, x.range))) yields = true;
+        if (x.k === 'other' && /^\s*yield\b/.test(textOf(sem.module.text, sem.module.lineStarts, x.range)))
+          yields = true;
       });
   });
   return yields;
@@ -182,7 +221,8 @@ function chunkNames(loop: LoopStmt): Set<string> {
   for (let round = 0; round < 4; round++) {
     const before = names.size;
     walkStmts(loop.body, (s) => {
-      if (s.k === 'assign' && readsAny(s.value, names)) for (const t of s.targets) for (const n of targetNames(t)) names.add(n);
+      if (s.k === 'assign' && readsAny(s.value, names))
+        for (const t of s.targets) for (const n of targetNames(t)) names.add(n);
     });
     if (names.size === before) break;
   }
@@ -205,10 +245,16 @@ interface Estimator {
 }
 
 /** The scikit-learn estimator a name holds when every binding visible at the fit was made before the loop. */
-function estimatorBuiltBefore(ctx: RuleContext, name: Extract<Expr, { k: 'name' }>, scope: ScopeId, loop: LoopStmt): Estimator | undefined {
+function estimatorBuiltBefore(
+  ctx: RuleContext,
+  name: Extract<Expr, { k: 'name' }>,
+  scope: ScopeId,
+  loop: LoopStmt,
+): Estimator | undefined {
   const { sem } = ctx;
   const bindings = sem.lookup(name.name, scope, name.range.start);
-  if (bindings.length === 0 || bindings.some((b) => b.scope === scope && containsPos(loop.range, b.pos))) return undefined;
+  if (bindings.length === 0 || bindings.some((b) => b.scope === scope && containsPos(loop.range, b.pos)))
+    return undefined;
   // Rebound anywhere inside the loop (after the fit, for the next round): one model per chunk.
   const all = sem.scopes.get(bindings[0].scope)?.bindings.get(name.name) ?? [];
   if (all.some((b) => containsPos(loop.range, b.pos))) return undefined;
@@ -227,7 +273,12 @@ function estimatorBuiltBefore(ctx: RuleContext, name: Extract<Expr, { k: 'name' 
   // `model.set_params(warm_start=True)` / `model.warm_start = True` anywhere: incremental on purpose.
   if (sem.module.text.includes('warm_start')) {
     for (const { call } of sem.calls) {
-      if (call.callee.k === 'attr' && call.callee.name === 'set_params' && call.args.some((a) => a.name === 'warm_start')) return undefined;
+      if (
+        call.callee.k === 'attr' &&
+        call.callee.name === 'set_params' &&
+        call.args.some((a) => a.name === 'warm_start')
+      )
+        return undefined;
     }
     if (/\.warm_start\s*=/.test(sem.module.text)) return undefined;
   }
@@ -261,7 +312,9 @@ function report(ctx: RuleContext, fit: CallExpr, scope: ScopeId, est: Estimator,
   ctx.report({
     range: callee.nameRange,
     message: `\`${receiver}.fit()\` is called on each chunk from ${source}: every \`fit\` starts from scratch, so after the loop the \`${name}\` has learnt only the last chunk. ${advice}`,
-    related: [{ uri: ctx.module.uri, range: est.construction.range, message: `the \`${name}\` is built once, before the loop` }],
+    related: [
+      { uri: ctx.module.uri, range: est.construction.range, message: `the \`${name}\` is built once, before the loop` },
+    ],
     fix,
   });
 }

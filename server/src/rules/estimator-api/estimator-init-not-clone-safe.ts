@@ -19,7 +19,8 @@ export const estimatorInitNotCloneSafe: Rule = {
   meta: {
     code: 'SKL701',
     name: 'estimator-init-not-clone-safe',
-    summary: "A custom estimator's __init__ changes, renames or drops its parameters, takes *args/**kwargs or sets fitted attributes: clone() and searches fail or train with other parameters.",
+    summary:
+      "A custom estimator's __init__ changes, renames or drops its parameters, takes *args/**kwargs or sets fitted attributes: clone() and searches fail or train with other parameters.",
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python'],
@@ -74,7 +75,9 @@ function checkInit(ctx: RuleContext, init: FunctionIR, className: string): void 
     }
     const mine = assigns.filter((a) => a.attr === p.name);
     const plain = mine.filter((a) => a.value.k === 'name' && a.value.name === p.name);
-    const changed = mine.filter((a) => !(a.value.k === 'name' && a.value.name === p.name) && !isCoercion(a.value, p.name));
+    const changed = mine.filter(
+      (a) => !(a.value.k === 'name' && a.value.name === p.name) && !isCoercion(a.value, p.name),
+    );
     if (changed.length > 0) {
       const a = changed[0];
       const mentions = mentionsName(a.value, p.name);
@@ -102,17 +105,31 @@ function checkInit(ctx: RuleContext, init: FunctionIR, className: string): void 
       range: fitted[0].stmt.range,
       severity: 'information',
       message: `\`${className}.__init__\` sets the fitted-looking attribute${fitted.length > 1 ? 's' : ''} ${names}: check_is_fitted() then treats an unfitted \`${className}\` as fitted. Set attributes ending in \`_\` only in fit.`,
-      related: fitted.slice(1).map((a) => ({ uri: ctx.module.uri, range: a.stmt.range, message: `sets \`${a.attr}\`` })),
+      related: fitted
+        .slice(1)
+        .map((a) => ({ uri: ctx.module.uri, range: a.stmt.range, message: `sets \`${a.attr}\`` })),
     });
   }
 }
 
 /** `int(p)`, `float(p)`, `str(p)`, `bool(p)`: the same object back when the caller passes that type, so clone() holds. */
 function isCoercion(e: Expr, name: string): boolean {
-  if (e.k === 'call') return e.callee.k === 'name' && ['int', 'float', 'str', 'bool'].includes(e.callee.name) && e.args.length === 1 && e.args[0].value.k === 'name' && e.args[0].value.name === name;
+  if (e.k === 'call')
+    return (
+      e.callee.k === 'name' &&
+      ['int', 'float', 'str', 'bool'].includes(e.callee.name) &&
+      e.args.length === 1 &&
+      e.args[0].value.k === 'name' &&
+      e.args[0].value.name === name
+    );
   // Guarded forms keep None as None: `int(n) if n is not None else None`, `n and int(n)`.
   if (e.k === 'binop') return (e.op === 'and' || e.op === 'or') && guardPart(e.left, name) && guardPart(e.right, name);
-  if (e.k === 'other') return e.children.length > 0 && e.children.every((c) => guardPart(c, name)) && e.children.some((c) => isCoercion(c, name));
+  if (e.k === 'other')
+    return (
+      e.children.length > 0 &&
+      e.children.every((c) => guardPart(c, name)) &&
+      e.children.some((c) => isCoercion(c, name))
+    );
   return false;
 }
 

@@ -44,11 +44,19 @@ export const fitDoesNotReturnSelf: Rule = {
         ? `in a Pipeline, \`fit_transform\` runs \`self.fit(X, y).transform(X)\` and raises \`AttributeError: 'NoneType' object has no attribute 'transform'\``
         : '`model.fit(X, y).predict(X)` and any other chain on its result fail';
       if (other.length > 0) {
-        const shown = textOf(ctx.module.text, ctx.module.lineStarts, (other[0] as Extract<Stmt, { k: 'return' }>).value!.range).slice(0, 40);
+        const shown = textOf(
+          ctx.module.text,
+          ctx.module.lineStarts,
+          (other[0] as Extract<Stmt, { k: 'return' }>).value!.range,
+        ).slice(0, 40);
         ctx.report({
           range: fit.nameRange,
           message: `\`${owner.name}.fit\` returns \`${shown}\` instead of \`self\`: scikit-learn chains on fit's result, so callers get another object. Return \`self\`.`,
-          related: other.map((s) => ({ uri: ctx.module.uri, range: s.range, message: 'returns something other than self' })),
+          related: other.map((s) => ({
+            uri: ctx.module.uri,
+            range: s.range,
+            message: 'returns something other than self',
+          })),
         });
         continue;
       }
@@ -73,7 +81,11 @@ function alwaysReturns(body: Stmt[]): boolean {
   if (last.k === 'return') return true;
   if (last.k === 'if') return alwaysReturns(last.body) && alwaysReturns(last.orelse);
   if (last.k === 'with') return alwaysReturns(last.body);
-  if (last.k === 'try') return alwaysReturns(last.finalbody) || (alwaysReturns(last.orelse.length > 0 ? last.orelse : last.body) && last.handlers.every(alwaysReturns));
+  if (last.k === 'try')
+    return (
+      alwaysReturns(last.finalbody) ||
+      (alwaysReturns(last.orelse.length > 0 ? last.orelse : last.body) && last.handlers.every(alwaysReturns))
+    );
   return false;
 }
 

@@ -1,7 +1,13 @@
 import { originOf, type FitRecord, type Inst, type LineageResult, type LoadRecord } from '../../dataflow/values';
 import type { Range } from '../../model/ir';
 import { artifactKey, keysMatch } from '../../workspace/artifacts';
-import { FACT_BARE_MODEL_ON_TRANSFORMED, FACT_CLASS, FACT_PIPELINE, FACT_STEP, summarizeModule } from '../../workspace/index';
+import {
+  FACT_BARE_MODEL_ON_TRANSFORMED,
+  FACT_CLASS,
+  FACT_PIPELINE,
+  FACT_STEP,
+  summarizeModule,
+} from '../../workspace/index';
 import type { ArtifactSave } from '../../workspace/view';
 import type { Rule, RuleContext } from '../rule';
 import { isStatefulTransformer, lineage, once, shortName } from './shared';
@@ -16,7 +22,8 @@ export const inferenceRefitsPreprocessing: Rule = {
   meta: {
     code: 'SKL304',
     name: 'inference-refits-preprocessing',
-    summary: 'Inference code fits its own preprocessing on incoming data for a model saved without its fitted preprocessing, or scales again data that a loaded Pipeline scales itself.',
+    summary:
+      'Inference code fits its own preprocessing on incoming data for a model saved without its fitted preprocessing, or scales again data that a loaded Pipeline scales itself.',
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python', 'typescript'],
@@ -42,7 +49,9 @@ export const inferenceRefitsPreprocessing: Rule = {
         ctx.report({
           range: f.call.range,
           message: `\`${cls}\` is fitted here on the incoming data, but the loaded model was trained on features from a ${trained || 'transformer'} fitted on the training data${save.uri === ctx.module.uri ? '' : ` (${fileName(save.uri)})`}: predictions depend on each batch. Save the fitted preprocessing with the model (one Pipeline) and only transform here.`,
-          related: [{ uri: save.uri, range: save.range, message: 'model trained and saved here without its preprocessing' }],
+          related: [
+            { uri: save.uri, range: save.range, message: 'model trained and saved here without its preprocessing' },
+          ],
         });
       }
     }
@@ -69,7 +78,13 @@ function sameStep(steps: string[], q: string): string | undefined {
  * A loaded model that is itself a Pipeline which already scales, fed data the file scaled (with its own
  * transformer, fitted here or loaded): the features are scaled twice.
  */
-function doubleScaling(ctx: RuleContext, L: LineageResult, load: LoadRecord, saves: ArtifactSave[], first: (r: Range) => boolean): void {
+function doubleScaling(
+  ctx: RuleContext,
+  L: LineageResult,
+  load: LoadRecord,
+  saves: ArtifactSave[],
+  first: (r: Range) => boolean,
+): void {
   const pipe = saves.find((s) => s.facts.includes(FACT_PIPELINE) && stepsOf(s).length > 0);
   if (!pipe) return;
   const steps = stepsOf(pipe);
@@ -81,7 +96,12 @@ function doubleScaling(ctx: RuleContext, L: LineageResult, load: LoadRecord, sav
       if (inst.kind === 'loaded') {
         // A scaler loaded from its own artifact: its class is known from its save.
         const key = inst.load ? artifactKey(ctx.sem, inst.load.destination, inst.scope) : undefined;
-        const saved = key ? [...(ctx.workspace?.savesOf(key) ?? []), ...summarizeModule(ctx.module, ctx.sem).saves.filter((s) => keysMatch(s.key, key))] : [];
+        const saved = key
+          ? [
+              ...(ctx.workspace?.savesOf(key) ?? []),
+              ...summarizeModule(ctx.module, ctx.sem).saves.filter((s) => keysMatch(s.key, key)),
+            ]
+          : [];
         q = saved.map(classOf).find((c) => c !== undefined);
       }
       const step = q ? sameStep(steps, q) : undefined;
@@ -104,7 +124,8 @@ function doubleScaling(ctx: RuleContext, L: LineageResult, load: LoadRecord, sav
 /** Where `inst` last fitted-and-transformed or transformed data before `seq`. */
 function applicationOf(L: LineageResult, inst: Inst, seq: number): Range | undefined {
   let best: { seq: number; range: Range } | undefined;
-  for (const t of L.transforms) if (t.inst === inst && t.seq < seq && (!best || t.seq > best.seq)) best = { seq: t.seq, range: t.call.range };
+  for (const t of L.transforms)
+    if (t.inst === inst && t.seq < seq && (!best || t.seq > best.seq)) best = { seq: t.seq, range: t.call.range };
   for (const f of inst.fits) if (f.seq < seq && (!best || f.seq > best.seq)) best = { seq: f.seq, range: f.call.range };
   return best?.range;
 }
@@ -125,7 +146,13 @@ function refitsFeeding(L: LineageResult, load: LoadRecord): FitRecord[] {
 }
 
 function transformersOf(save: ArtifactSave): string {
-  return [...new Set(save.facts.filter((f) => f.startsWith('transformer:')).map((f) => `\`${shortName(f.slice('transformer:'.length))}\``))].join(', ');
+  return [
+    ...new Set(
+      save.facts
+        .filter((f) => f.startsWith('transformer:'))
+        .map((f) => `\`${shortName(f.slice('transformer:'.length))}\``),
+    ),
+  ].join(', ');
 }
 
 function fileName(uri: string): string {

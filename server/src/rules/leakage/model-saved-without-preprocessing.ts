@@ -32,7 +32,11 @@ export const modelSavedWithoutPreprocessing: Rule = {
         fix: bundleFix(ctx, u),
         related: [
           { uri: ctx.module.uri, range: u.fit.call.range, message: 'model fitted on transformed features here' },
-          ...u.missing.map((f) => ({ uri: ctx.module.uri, range: f.call.range, message: `${shortName(f.inst.qname)} fitted here, not saved` })),
+          ...u.missing.map((f) => ({
+            uri: ctx.module.uri,
+            range: f.call.range,
+            message: `${shortName(f.inst.qname)} fitted here, not saved`,
+          })),
         ],
       });
     }
@@ -71,7 +75,10 @@ function bundleFix(ctx: RuleContext, u: UnbundledModel): Fix | null {
   const rewrite = rewriteFit(ctx, u, steps);
   if (rewrite) {
     const pipe = freshName('pipeline', taken);
-    edits.push({ range: rewrite.stmtRange, newText: `${pipe} = ${imp.name}(${steps.join(', ')}, ${object.name}).fit(${rewrite.argsText})` });
+    edits.push({
+      range: rewrite.stmtRange,
+      newText: `${pipe} = ${imp.name}(${steps.join(', ')}, ${object.name}).fit(${rewrite.argsText})`,
+    });
     edits.push({ range: object.range, newText: pipe });
   } else {
     edits.push({ range: object.range, newText: `${imp.name}(${steps.join(', ')}, ${object.name})` });
@@ -80,7 +87,11 @@ function bundleFix(ctx: RuleContext, u: UnbundledModel): Fix | null {
 }
 
 /** `model.fit(X_s, y)` as a statement of the save's scope, where X_s = T.fit_transform(X) chains back to a name that still holds the raw X. */
-function rewriteFit(ctx: RuleContext, u: UnbundledModel, steps: string[]): { stmtRange: Expr['range']; argsText: string } | undefined {
+function rewriteFit(
+  ctx: RuleContext,
+  u: UnbundledModel,
+  steps: string[],
+): { stmtRange: Expr['range']; argsText: string } | undefined {
   const { sem } = ctx;
   const fit = u.fit;
   if (!FIT_METHODS.has(fit.method) || fit.scope !== u.save.scope) return undefined;
@@ -124,6 +135,9 @@ function importFor(ctx: RuleContext): { name: string; edit?: TextEdit } {
   const line = 'from sklearn.pipeline import make_pipeline';
   return {
     name: 'make_pipeline',
-    edit: { range: { start: ctx.module.importsEnd, end: ctx.module.importsEnd }, newText: atTop ? `${line}${eol}` : `${eol}${line}` },
+    edit: {
+      range: { start: ctx.module.importsEnd, end: ctx.module.importsEnd },
+      newText: atTop ? `${line}${eol}` : `${eol}${line}`,
+    },
   };
 }

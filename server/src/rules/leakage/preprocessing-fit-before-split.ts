@@ -1,6 +1,13 @@
 import { SUPERVISED_TRANSFORMERS } from '../../dataflow/methods';
 import { lineLabel } from '../../model/text';
-import { effectivePart, isRealSplit, originOf, type Data, type FitRecord, type LineageResult } from '../../dataflow/values';
+import {
+  effectivePart,
+  isRealSplit,
+  originOf,
+  type Data,
+  type FitRecord,
+  type LineageResult,
+} from '../../dataflow/values';
 import type { Range } from '../../model/ir';
 import type { Severity } from '../../model/finding';
 import type { Rule } from '../rule';
@@ -19,7 +26,8 @@ export const preprocessingFitBeforeSplit: Rule = {
   meta: {
     code: 'SKL301',
     name: 'preprocessing-fit-before-split',
-    summary: 'A transformer is fitted on rows that are later held out for evaluation (fitted before the split, or on train and test together).',
+    summary:
+      'A transformer is fitted on rows that are later held out for evaluation (fitted before the split, or on train and test together).',
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python', 'typescript'],
@@ -40,9 +48,14 @@ export const preprocessingFitBeforeSplit: Rule = {
       const what = describeFit(f);
       const supervised = usesLabels(f);
       const effect = supervised
-        ? ' It was fitted with the labels: the selection/encoding learnt from the test rows\' labels inflates the score badly (measured: 0.82 accuracy on pure noise instead of 0.48).'
+        ? " It was fitted with the labels: the selection/encoding learnt from the test rows' labels inflates the score badly (measured: 0.82 accuracy on pure noise instead of 0.48)."
         : ' Unsupervised statistics usually move the score little, but the evaluation is no longer on unseen data.';
-      const whole = originOf(f.X) === 'train' ? 'the training split' : originOf(f.X) === 'val' ? 'the validation split' : 'the whole data set';
+      const whole =
+        originOf(f.X) === 'train'
+          ? 'the training split'
+          : originOf(f.X) === 'val'
+            ? 'the validation split'
+            : 'the whole data set';
       const where =
         leak.kind === 'cv'
           ? `on ${whole}, which is then cross-validated (${lineLabel(ctx.module, leak.range.start.line)}): each fold's test rows leaked into it.`
@@ -58,8 +71,19 @@ export const preprocessingFitBeforeSplit: Rule = {
         message: `${what} is fitted ${where}${effect} Fit it on the training split only (or put it in a Pipeline with the model).`,
         severity,
         related: [
-          { uri: ctx.module.uri, range: leak.range, message: leak.kind === 'cv' ? 'cross-validated here' : leak.kind === 'split' ? 'split here' : 'the leak reaches this model fit' },
-          ...(model ? [{ uri: ctx.module.uri, range: model.call.range, message: 'the leak reaches this model fit' }] : []),
+          {
+            uri: ctx.module.uri,
+            range: leak.range,
+            message:
+              leak.kind === 'cv'
+                ? 'cross-validated here'
+                : leak.kind === 'split'
+                  ? 'split here'
+                  : 'the leak reaches this model fit',
+          },
+          ...(model
+            ? [{ uri: ctx.module.uri, range: model.call.range, message: 'the leak reaches this model fit' }]
+            : []),
         ],
       });
     }
@@ -134,7 +158,8 @@ function leakingUse(L: LineageResult, f: FitRecord): Leak | undefined {
       const part = t.X ? effectivePart(t.X) : undefined;
       if (t.inst !== f.inst || !part || t.seq < f.seq) continue;
       const split = part.split;
-      if (!isRealSplit(split) || !intersects(split.input.roots, f.X!.roots) || !seesHeldOutRows(L, split.input)) continue;
+      if (!isRealSplit(split) || !intersects(split.input.roots, f.X!.roots) || !seesHeldOutRows(L, split.input))
+        continue;
       const active = t.inst.fits.filter((g) => g.seq < t.seq).pop();
       if (active === f) return { kind: split.kind === 'cv' ? 'cv' : 'split', range: split.site.range };
     }

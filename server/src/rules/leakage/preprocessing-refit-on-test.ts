@@ -1,7 +1,14 @@
 import { lineLabel } from '../../model/text';
 import { lastFitBefore } from '../../dataflow/bundles';
 import { FIT_METHODS, FIT_TRANSFORM_METHODS } from '../../dataflow/methods';
-import { effectivePart, originOf, type Data, type FitRecord, type LineageResult, type PredictRecord } from '../../dataflow/values';
+import {
+  effectivePart,
+  originOf,
+  type Data,
+  type FitRecord,
+  type LineageResult,
+  type PredictRecord,
+} from '../../dataflow/values';
 import type { Fix, TextEdit } from '../../model/finding';
 import type { Rule, RuleContext } from '../rule';
 import { describeOrigin, isStatefulTransformer, lineage, once, shortName, source } from './shared';
@@ -15,7 +22,8 @@ export const preprocessingRefitOnTest: Rule = {
   meta: {
     code: 'SKL302',
     name: 'preprocessing-refit-on-test',
-    summary: 'A transformer fitted on training data is fitted again on test or inference data instead of only transforming it.',
+    summary:
+      'A transformer fitted on training data is fitted again on test or inference data instead of only transforming it.',
     defaultSeverity: 'warning',
     fix: 'safe',
     languages: ['python', 'typescript'],
@@ -29,7 +37,11 @@ export const preprocessingRefitOnTest: Rule = {
     for (const g of L.fits) {
       if (!g.X || inPlottingHelper(ctx, g)) continue;
       const o = originOf(g.X);
-      if (o !== 'train' && !(L.testRoots.size > 0 && (o === 'raw' || o === 'unknown') && !hasTestRows(L.testRoots, g.X))) continue;
+      if (
+        o !== 'train' &&
+        !(L.testRoots.size > 0 && (o === 'raw' || o === 'unknown') && !hasTestRows(L.testRoots, g.X))
+      )
+        continue;
       const list = trainFits.get(g.inst.qname);
       if (list) list.push(g);
       else trainFits.set(g.inst.qname, [g]);
@@ -40,7 +52,10 @@ export const preprocessingRefitOnTest: Rule = {
       if (origin !== 'test' && origin !== 'val' && origin !== 'inference') continue;
       // A refit feeding a model loaded from disk is SKL304's finding (with the save site).
       if (origin === 'inference' && L.predicts.some((p) => p.inst?.kind === 'loaded' && p.X?.via.includes(f))) continue;
-      const train = trainFitFor((trainFits.get(f.inst.qname) ?? []).filter((g) => originOf(g.X!) === 'train' || testFile(f.X!)), f);
+      const train = trainFitFor(
+        (trainFits.get(f.inst.qname) ?? []).filter((g) => originOf(g.X!) === 'train' || testFile(f.X!)),
+        f,
+      );
       // A twin on a separate test file is a skew only when its output feeds a model trained through the training fit.
       if (train && train.inst !== f.inst && testFile(f.X) && !feedsModelTrainedThrough(L, f, train)) continue;
       // A statistic of test data that never reaches a model computes a metric (`((y_test - y_test.mean())**2).sum()`
@@ -52,11 +67,12 @@ export const preprocessingRefitOnTest: Rule = {
       const line = lineLabel(ctx.module, train.call.range.start.line);
       ctx.report({
         range: f.call.range,
-        message: f.inst.implicit === 'statistic'
-          ? `${capitalize(describeOrigin(f.X))} is changed with its own \`${f.method}()\` here, while the training data used the training data's (${line}): the model sees features filled or scaled differently from training. Compute the statistic on the training data once and reuse it.`
-          : twin
-          ? `Another \`${cls}\` is fitted on ${describeOrigin(f.X)}; the one used for training was fitted on training data (${line}). The model sees features encoded differently from training: use \`transform\` of the training-fitted ${cls}.`
-          : `\`${cls}\` is fitted again on ${describeOrigin(f.X)} after being fitted on training data (${line}). The model sees features encoded differently from training: use \`transform\`, not \`${f.method}\`.`,
+        message:
+          f.inst.implicit === 'statistic'
+            ? `${capitalize(describeOrigin(f.X))} is changed with its own \`${f.method}()\` here, while the training data used the training data's (${line}): the model sees features filled or scaled differently from training. Compute the statistic on the training data once and reuse it.`
+            : twin
+              ? `Another \`${cls}\` is fitted on ${describeOrigin(f.X)}; the one used for training was fitted on training data (${line}). The model sees features encoded differently from training: use \`transform\` of the training-fitted ${cls}.`
+              : `\`${cls}\` is fitted again on ${describeOrigin(f.X)} after being fitted on training data (${line}). The model sees features encoded differently from training: use \`transform\`, not \`${f.method}\`.`,
         fix: fixFor(ctx, f, train),
         related: [{ uri: ctx.module.uri, range: train.call.range, message: `fitted on training data here` }],
       });
@@ -74,8 +90,11 @@ export const preprocessingRefitOnTest: Rule = {
       const trained = p.inst ? lastFitBefore(p.inst, p.seq) : undefined;
       // The same instance fitted before (self.scaler in fit()): transforming with it is the fix.
       const own = f.inst.implicit ? undefined : [...f.inst.fits].reverse().find((g) => g !== f && g.seq < f.seq && g.X);
-      const model = p.call.callee.k === 'attr' ? `${source(ctx, p.call.callee.object.range)}.${p.call.callee.name}` : 'the model';
-      const where = trained ? `a model trained on other features (line ${trained.call.range.start.line + 1})` : 'a model trained elsewhere';
+      const model =
+        p.call.callee.k === 'attr' ? `${source(ctx, p.call.callee.object.range)}.${p.call.callee.name}` : 'the model';
+      const where = trained
+        ? `a model trained on other features (line ${trained.call.range.start.line + 1})`
+        : 'a model trained elsewhere';
       ctx.report({
         range: f.call.range,
         message: own
@@ -107,7 +126,7 @@ function predictsByFit(L: LineageResult): Map<FitRecord, PredictRecord[]> {
 
 /** Inside a function or method (not module-level code). */
 function inFunction(ctx: RuleContext, scope: FitRecord['scope']): boolean {
-  for (let s = scope; s !== null; ) {
+  for (let s = scope; s !== null;) {
     const fn = ctx.sem.fn(s);
     if (fn.kind === 'def') return true;
     s = fn.parent;
@@ -193,7 +212,7 @@ function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
     return { title: `Use \`${name}.transform\` (fitted on training data)`, safety, edits };
   }
   if (FIT_METHODS.has(f.method) && f.inst === train.inst) {
-    const stmt = (lineageStmt(ctx, f));
+    const stmt = lineageStmt(ctx, f);
     if (stmt && stmt.stmt.k === 'expr' && stmt.stmt.expr === f.call && stmt.block.length > 1) {
       const r = stmt.stmt.range;
       const lineEnd = r.end.line + 1 < ctx.module.lineStarts.length ? { line: r.end.line + 1, character: 0 } : r.end;
@@ -201,7 +220,11 @@ function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
       const before = source(ctx, { start: lineStart, end: r.start });
       const after = source(ctx, { start: r.end, end: lineEnd }).replace(/#.*/, '');
       if (before.trim() !== '' || after.trim() !== '') return null;
-      return { title: `Remove the refit: keep \`${name}\` fitted on training data`, safety, edits: [{ range: { start: lineStart, end: lineEnd }, newText: '' }] };
+      return {
+        title: `Remove the refit: keep \`${name}\` fitted on training data`,
+        safety,
+        edits: [{ range: { start: lineStart, end: lineEnd }, newText: '' }],
+      };
     }
   }
   return null;
@@ -212,7 +235,8 @@ function sameField(ctx: RuleContext, f: FitRecord, train: FitRecord): string | u
   if (f.inst !== train.inst || f.call.callee.k !== 'attr' || train.call.callee.k !== 'attr') return undefined;
   const a = f.call.callee.object;
   const b = train.call.callee.object;
-  if (a.k !== 'attr' || a.object.k !== 'name' || (a.object.name !== 'self' && a.object.name !== 'this')) return undefined;
+  if (a.k !== 'attr' || a.object.k !== 'name' || (a.object.name !== 'self' && a.object.name !== 'this'))
+    return undefined;
   const text = source(ctx, a.range);
   return text === source(ctx, b.range) ? text : undefined;
 }
@@ -222,7 +246,13 @@ function nameOf(ctx: RuleContext, fit: FitRecord): string | undefined {
   const recv = fit.call.callee.k === 'attr' ? fit.call.callee.object : undefined;
   if (recv?.k === 'name') return recv.name;
   const where = lineageStmt(ctx, fit);
-  if (where?.stmt.k === 'assign' && where.stmt.value === fit.call && FIT_METHODS.has(fit.method) && where.stmt.targets.length === 1 && where.stmt.targets[0].k === 'name') {
+  if (
+    where?.stmt.k === 'assign' &&
+    where.stmt.value === fit.call &&
+    FIT_METHODS.has(fit.method) &&
+    where.stmt.targets.length === 1 &&
+    where.stmt.targets[0].k === 'name'
+  ) {
     return where.stmt.targets[0].name;
   }
   return undefined;
@@ -260,7 +290,7 @@ function hasTestRows(testRoots: ReadonlySet<number>, d: Data): boolean {
 
 /** Fits inside EDA helpers (`plot_pca(df)`, `show_clusters(X)`) are for looking at the data, not training. */
 function inPlottingHelper(ctx: RuleContext, g: FitRecord): boolean {
-  for (let s = g.scope; s !== null; ) {
+  for (let s = g.scope; s !== null;) {
     const fn = ctx.sem.fn(s);
     if (fn.kind === 'def' && /plot|show|visuali[sz]|draw|display|eda|explore|inspect/i.test(fn.name)) return true;
     s = fn.parent;

@@ -35,7 +35,8 @@ export const resamplingBeforeSplit: Rule = {
 };
 
 function laterSplit(L: LineageResult, r: ResampleRecord): { range: Range; cv: boolean } | undefined {
-  for (const s of L.splits) if (isRealSplit(s) && s.input.resampledBy.includes(r)) return { range: s.site.range, cv: s.kind === 'cv' };
+  for (const s of L.splits)
+    if (isRealSplit(s) && s.input.resampledBy.includes(r)) return { range: s.site.range, cv: s.kind === 'cv' };
   for (const c of L.cvs) if (c.X.resampledBy.includes(r)) return { range: c.call.range, cv: true };
   return undefined;
 }

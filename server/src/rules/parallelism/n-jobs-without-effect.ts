@@ -40,7 +40,13 @@ export const nJobsWithoutEffect: Rule = {
       ctx.report({
         range: jobs.arg.range,
         message: `\`${name}(${entity.nJobs}=${showLiteral(jobs.value, lang)})\` runs no parallel work: ${why}, so ${entity.nJobs} is unused and the fit runs on one core.`,
-        fix: edit ? { title: `Remove ${entity.nJobs}=${showLiteral(jobs.value, lang)} (it has no effect here)`, safety: 'safe', edits: [edit] } : null,
+        fix: edit
+          ? {
+              title: `Remove ${entity.nJobs}=${showLiteral(jobs.value, lang)} (it has no effect here)`,
+              safety: 'safe',
+              edits: [edit],
+            }
+          : null,
       });
     }
   },

@@ -9,7 +9,15 @@ import { walkConstructions } from '../../model/reach';
 import type { Rule, RuleContext } from '../rule';
 
 /** Parameter names that hand an estimator (or a list of them) to a wrapper, when the knowledge has no flag. */
-const ESTIMATOR_PARAMS = new Set(['estimator', 'base_estimator', 'estimators', 'final_estimator', 'steps', 'transformers', 'transformer_list']);
+const ESTIMATOR_PARAMS = new Set([
+  'estimator',
+  'base_estimator',
+  'estimators',
+  'final_estimator',
+  'steps',
+  'transformers',
+  'transformer_list',
+]);
 
 interface Inner {
   call: CallExpr;
@@ -29,7 +37,8 @@ export const nestedParallelism: Rule = {
   meta: {
     code: 'SKL401',
     name: 'nested-parallelism',
-    summary: 'n_jobs set both on a search, CV helper or ensemble wrapper and on an estimator inside it: the CPU is oversubscribed.',
+    summary:
+      'n_jobs set both on a search, CV helper or ensemble wrapper and on an estimator inside it: the CPU is oversubscribed.',
     defaultSeverity: 'warning',
     fix: 'safe',
     // scikit.js estimators take no n_jobs.
@@ -51,14 +60,20 @@ export const nestedParallelism: Rule = {
       const outerName = shortName(entity);
       const lang = ctx.module.language;
       const first = inners[0];
-      const innerText = inners.map((i) => `\`${shortName(i.entity)}(${i.entity.nJobs}=${showLiteral(i.value, lang)})\``);
+      const innerText = inners.map(
+        (i) => `\`${shortName(i.entity)}(${i.entity.nJobs}=${showLiteral(i.value, lang)})\``,
+      );
       const list = [...new Set(innerText)].join(', ');
       ctx.report({
         range: call.callee.range,
         message:
           `Nested parallelism: \`${outerName}(${entity.nJobs}=${showLiteral(outerJobs, lang)})\` runs ${list} inside each of its workers, ` +
           `so outer x inner jobs compete for the cores and the whole is usually slower. Parallelise one level: set the inner ${first.entity.nJobs}=1.`,
-        related: inners.map((i) => ({ uri: ctx.module.uri, range: i.arg.range, message: `inner \`${shortName(i.entity)}\` runs its own ${i.entity.nJobs}=${showLiteral(i.value, lang)} jobs here` })),
+        related: inners.map((i) => ({
+          uri: ctx.module.uri,
+          range: i.arg.range,
+          message: `inner \`${shortName(i.entity)}\` runs its own ${i.entity.nJobs}=${showLiteral(i.value, lang)} jobs here`,
+        })),
         fix: innerFix(inners),
       });
     }
@@ -103,7 +118,9 @@ function collectInner(ctx: RuleContext, start: ScopedExpr, out: Inner[], outer: 
         if (isOuter(entity)) return;
       }
       if (!entity.roles.composite && !entity.roles.meta) return;
-      return call.args.filter((a) => (entity.roles.composite ? !a.spread : isEstimatorArg(call, entity, a))).map((a) => ({ expr: a.value, scope }));
+      return call.args
+        .filter((a) => (entity.roles.composite ? !a.spread : isEstimatorArg(call, entity, a)))
+        .map((a) => ({ expr: a.value, scope }));
     },
     { budget: 2000, exclude: [outer] },
   );

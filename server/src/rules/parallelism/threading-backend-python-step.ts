@@ -8,12 +8,41 @@ import { literalOf } from '../literal-args';
 import type { Rule, RuleContext } from '../rule';
 
 /** Context managers that choose joblib's backend for everything run inside them. */
-const BACKEND_CONTEXTS = new Set(['joblib.parallel_backend', 'joblib.parallel_config', 'sklearn.utils.parallel_backend', 'sklearn.externals.joblib.parallel_backend', 'joblib.parallel.parallel_backend', 'joblib.parallel.parallel_config']);
-const PARALLEL_CLASSES = new Set(['joblib.Parallel', 'sklearn.utils.parallel.Parallel', 'sklearn.utils.fixes.Parallel']);
+const BACKEND_CONTEXTS = new Set([
+  'joblib.parallel_backend',
+  'joblib.parallel_config',
+  'sklearn.utils.parallel_backend',
+  'sklearn.externals.joblib.parallel_backend',
+  'joblib.parallel.parallel_backend',
+  'joblib.parallel.parallel_config',
+]);
+const PARALLEL_CLASSES = new Set([
+  'joblib.Parallel',
+  'sklearn.utils.parallel.Parallel',
+  'sklearn.utils.fixes.Parallel',
+]);
 /** Methods of a custom step whose body runs in the parallel workers. */
-const STEP_METHODS = new Set(['fit', 'transform', 'fit_transform', 'predict', 'predict_proba', 'decision_function', 'score']);
+const STEP_METHODS = new Set([
+  'fit',
+  'transform',
+  'fit_transform',
+  'predict',
+  'predict_proba',
+  'decision_function',
+  'score',
+]);
 /** Calls that run an estimator's fit or predict. */
-const RUN_METHODS = new Set(['fit', 'fit_transform', 'fit_predict', 'predict', 'predict_proba', 'predict_log_proba', 'decision_function', 'transform', 'score']);
+const RUN_METHODS = new Set([
+  'fit',
+  'fit_transform',
+  'fit_predict',
+  'predict',
+  'predict_proba',
+  'predict_log_proba',
+  'decision_function',
+  'transform',
+  'score',
+]);
 /** pandas calls that run a Python function per row or element. */
 const PER_ROW_CALLS = new Set(['apply', 'applymap', 'map', 'iterrows', 'itertuples']);
 
@@ -76,7 +105,11 @@ export const threadingBackendPythonStep: Rule = {
                 `joblib's \`threading\` backend runs ${found.runner} in threads, but the custom step \`${found.step.name}\` is Python code (${found.step.why}): ` +
                 "Python bytecode holds the GIL, so the threads take turns on that step and it gets no parallel speed-up. Use the default process backend ('loky') for Python-level steps, or vectorise the step with NumPy/pandas operations.",
               related: [
-                { uri: ctx.module.uri, range: found.step.range, message: `\`${found.step.name}\` runs Python-level loops` },
+                {
+                  uri: ctx.module.uri,
+                  range: found.step.range,
+                  message: `\`${found.step.name}\` runs Python-level loops`,
+                },
                 { uri: ctx.module.uri, range: x.range, message: 'the parallel work inside the threading backend' },
               ],
             });
@@ -133,7 +166,8 @@ function delayedPythonStep(ctx: RuleContext, call: CallExpr, scope: ScopeId): Py
     walkExpr(arg.value, (x) => {
       if (found || x.k !== 'call') return;
       const q = sem.qname(x.callee, scope);
-      if (q !== 'joblib.delayed' && q !== 'sklearn.utils.fixes.delayed' && q !== 'sklearn.utils.parallel.delayed') return;
+      if (q !== 'joblib.delayed' && q !== 'sklearn.utils.fixes.delayed' && q !== 'sklearn.utils.parallel.delayed')
+        return;
       const target = x.args[0]?.value;
       if (!target) return;
       if (target.k === 'attr' && RUN_METHODS.has(target.name)) found = stepOf(ctx, [{ expr: target.object, scope }]);
@@ -145,7 +179,8 @@ function delayedPythonStep(ctx: RuleContext, call: CallExpr, scope: ScopeId): Py
         walkStmts(sem.fn(fnId).body, (s) => {
           for (const e of exprsOf(s))
             walkExpr(e, (y) => {
-              if (y.k === 'call' && y.callee.k === 'attr' && RUN_METHODS.has(y.callee.name)) roots.push({ expr: y.callee.object, scope: fnId });
+              if (y.k === 'call' && y.callee.k === 'attr' && RUN_METHODS.has(y.callee.name))
+                roots.push({ expr: y.callee.object, scope: fnId });
             });
         });
         found = stepOf(ctx, roots);
@@ -165,7 +200,11 @@ function stepOf(ctx: RuleContext, roots: { expr: Expr; scope: ScopeId }[]): Pyth
  * of the file, or a FunctionTransformer of a function of the file). `onLibrary` sees every library
  * construction on the way (the caller looks for a parallel wrapper among them).
  */
-function walkForPythonStep(ctx: RuleContext, roots: { expr: Expr; scope: ScopeId }[], onLibrary?: (entity: EntityInfo) => void): PythonStep | undefined {
+function walkForPythonStep(
+  ctx: RuleContext,
+  roots: { expr: Expr; scope: ScopeId }[],
+  onLibrary?: (entity: EntityInfo) => void,
+): PythonStep | undefined {
   const { sem } = ctx;
   let step: PythonStep | undefined;
   for (const root of roots) {
@@ -195,7 +234,11 @@ function walkForPythonStep(ctx: RuleContext, roots: { expr: Expr; scope: ScopeId
 }
 
 /** A call inside the block that runs, with parallel jobs, an estimator holding a Python-level custom step. */
-function parallelRunOfPythonStep(ctx: RuleContext, call: CallExpr, scope: ScopeId): { runner: string; step: PythonStep } | undefined {
+function parallelRunOfPythonStep(
+  ctx: RuleContext,
+  call: CallExpr,
+  scope: ScopeId,
+): { runner: string; step: PythonStep } | undefined {
   const { sem } = ctx;
   const q = sem.qname(call.callee, scope);
   const entity = q ? ctx.lookup(q) : undefined;
@@ -238,14 +281,23 @@ function pythonLevelWork(sem: Semantics, fnId: number): string | undefined {
   walkStmts(sem.fn(fnId).body, (s) => {
     if (why) return;
     if (s.k === 'loop') {
-      why = /^\s*while\b/.test(textOf(sem.module.text, sem.module.lineStarts, s.range)) ? 'a `while` loop' : 'a `for` loop';
+      why = /^\s*while\b/.test(textOf(sem.module.text, sem.module.lineStarts, s.range))
+        ? 'a `while` loop'
+        : 'a `for` loop';
       return;
     }
     for (const e of exprsOf(s)) {
       walkExpr(e, (x) => {
         if (why) return;
-        if (x.k === 'other' && isComprehension(textOf(sem.module.text, sem.module.lineStarts, x.range))) why = 'a comprehension';
-        else if (x.k === 'call' && x.callee.k === 'attr' && PER_ROW_CALLS.has(x.callee.name) && (x.callee.name.startsWith('iter') || x.args.some((a) => a.value.k === 'function' || a.value.k === 'name'))) why = `a per-row \`.${x.callee.name}()\``;
+        if (x.k === 'other' && isComprehension(textOf(sem.module.text, sem.module.lineStarts, x.range)))
+          why = 'a comprehension';
+        else if (
+          x.k === 'call' &&
+          x.callee.k === 'attr' &&
+          PER_ROW_CALLS.has(x.callee.name) &&
+          (x.callee.name.startsWith('iter') || x.args.some((a) => a.value.k === 'function' || a.value.k === 'name'))
+        )
+          why = `a per-row \`.${x.callee.name}()\``;
       });
     }
   });

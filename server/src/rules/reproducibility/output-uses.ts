@@ -10,10 +10,18 @@ import type { RuleContext } from '../rule';
  * `average_precision` and `top_k_accuracy` try `decision_function` first). A system test checks the list
  * against the library.
  */
-export const PROBA_SCORERS = new Set(['neg_brier_score', 'neg_log_loss', 'roc_auc_ovo', 'roc_auc_ovo_weighted', 'roc_auc_ovr', 'roc_auc_ovr_weighted']);
+export const PROBA_SCORERS = new Set([
+  'neg_brier_score',
+  'neg_log_loss',
+  'roc_auc_ovo',
+  'roc_auc_ovo_weighted',
+  'roc_auc_ovr',
+  'roc_auc_ovr_weighted',
+]);
 
 /** `*Display.from_estimator(...)` whose `response_method='auto'` default tries `predict_proba` first. */
-const DISPLAY_FROM_ESTIMATOR = /\.(RocCurveDisplay|PrecisionRecallDisplay|DetCurveDisplay|CalibrationDisplay)\.from_estimator$|\.plot_(roc|precision_recall|det)_curve$/;
+const DISPLAY_FROM_ESTIMATOR =
+  /\.(RocCurveDisplay|PrecisionRecallDisplay|DetCurveDisplay|CalibrationDisplay)\.from_estimator$|\.plot_(roc|precision_recall|det)_curve$/;
 
 /**
  * Library wrappers that read only the `predict`/`decision_function` of what they hold (or take the method
@@ -21,7 +29,8 @@ const DISPLAY_FROM_ESTIMATOR = /\.(RocCurveDisplay|PrecisionRecallDisplay|DetCur
  * composite may call `predict_proba` inside (`SelfTrainingClassifier`, `StackingClassifier`, `Bagging`,
  * `AdaBoost` with SAMME.R), so it counts as reading it.
  */
-const PROBA_FREE_HOLDERS = /\.(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer|FeatureUnion|make_union|GridSearchCV|RandomizedSearchCV|HalvingGridSearchCV|HalvingRandomSearchCV|VotingClassifier|OneVsRestClassifier|OneVsOneClassifier|OutputCodeClassifier|MultiOutputClassifier|ClassifierChain|CalibratedClassifierCV|RFE|RFECV|SelectFromModel|SequentialFeatureSelector)$/;
+const PROBA_FREE_HOLDERS =
+  /\.(Pipeline|make_pipeline|ColumnTransformer|make_column_transformer|FeatureUnion|make_union|GridSearchCV|RandomizedSearchCV|HalvingGridSearchCV|HalvingRandomSearchCV|VotingClassifier|OneVsRestClassifier|OneVsOneClassifier|OutputCodeClassifier|MultiOutputClassifier|ClassifierChain|CalibratedClassifierCV|RFE|RFECV|SelectFromModel|SequentialFeatureSelector)$/;
 
 export interface OutputUses {
   /** Per output method, the constructions it is read from. */
@@ -67,10 +76,22 @@ export function outputUses(ctx: RuleContext): OutputUses {
       const args = allArguments(call, scope);
       for (const a of call.args) {
         if (a.spread || !a.name) continue;
-        const names = a.name === 'scoring' ? literalStrings(ctx, a.value, scope) : a.name === 'method' || a.name === 'response_method' || a.name === 'voting' ? literalStrings(ctx, a.value, scope) : [];
+        const names =
+          a.name === 'scoring'
+            ? literalStrings(ctx, a.value, scope)
+            : a.name === 'method' || a.name === 'response_method' || a.name === 'voting'
+              ? literalStrings(ctx, a.value, scope)
+              : [];
         if (a.name === 'scoring' && names.some((n) => PROBA_SCORERS.has(n))) mark('predict_proba', args);
         if (a.name === 'voting' && names.includes('soft')) mark('predict_proba', args);
-        if ((a.name === 'method' || a.name === 'response_method') && names.some((n) => /^predict_(log_)?proba$/.test(n))) mark(names.find((n) => n.startsWith('predict_'))!, args);
+        if (
+          (a.name === 'method' || a.name === 'response_method') &&
+          names.some((n) => /^predict_(log_)?proba$/.test(n))
+        )
+          mark(
+            names.find((n) => n.startsWith('predict_'))!,
+            args,
+          );
       }
       const q = sem.qname(callee, scope);
       if (q && DISPLAY_FROM_ESTIMATOR.test(q)) {
@@ -80,7 +101,12 @@ export function outputUses(ctx: RuleContext): OutputUses {
         continue;
       }
       const entity = ctx.lookup(q);
-      if (entity?.kind === 'class' && (entity.roles.meta || entity.roles.composite) && !PROBA_FREE_HOLDERS.test(entity.qname)) mark('predict_proba', args);
+      if (
+        entity?.kind === 'class' &&
+        (entity.roles.meta || entity.roles.composite) &&
+        !PROBA_FREE_HOLDERS.test(entity.qname)
+      )
+        mark('predict_proba', args);
     }
     return { readFrom: out, unknownReceivers };
   });

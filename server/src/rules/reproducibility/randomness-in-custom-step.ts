@@ -5,11 +5,40 @@ import type { Rule, RuleContext } from '../rule';
 import { findCulprits } from '../serialization/culprits';
 
 /** Methods that run at inference: `pipeline.predict` calls every step's `transform`, then the model's `predict*`. */
-const INFERENCE = new Set(['transform', 'predict', 'predict_proba', 'predict_log_proba', 'decision_function', 'score_samples', 'predictProba', 'decisionFunction']);
+const INFERENCE = new Set([
+  'transform',
+  'predict',
+  'predict_proba',
+  'predict_log_proba',
+  'decision_function',
+  'score_samples',
+  'predictProba',
+  'decisionFunction',
+]);
 
 /** Constructors of generators: seeded when given a seed that is not a literal None. */
-const GENERATORS = new Set(['numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator', 'random.Random', 'sklearn.utils.check_random_state', 'sklearn.utils.validation.check_random_state']);
-const NOT_DRAWS = new Set(['seed', 'get_state', 'set_state', 'getstate', 'setstate', 'bit_generator', 'PCG64', 'MT19937', 'Philox', 'SFC64', 'SeedSequence', 'BitGenerator']);
+const GENERATORS = new Set([
+  'numpy.random.default_rng',
+  'numpy.random.RandomState',
+  'numpy.random.Generator',
+  'random.Random',
+  'sklearn.utils.check_random_state',
+  'sklearn.utils.validation.check_random_state',
+]);
+const NOT_DRAWS = new Set([
+  'seed',
+  'get_state',
+  'set_state',
+  'getstate',
+  'setstate',
+  'bit_generator',
+  'PCG64',
+  'MT19937',
+  'Philox',
+  'SFC64',
+  'SeedSequence',
+  'BitGenerator',
+]);
 
 /**
  * SKL202 randomness-in-custom-step: a custom step's `transform` / `predict*` (or a method it calls on `self`)
@@ -22,7 +51,8 @@ export const randomnessInCustomStep: Rule = {
   meta: {
     code: 'SKL202',
     name: 'randomness-in-custom-step',
-    summary: "A custom step draws unseeded random numbers in transform/predict: the same rows get different predictions from call to call.",
+    summary:
+      'A custom step draws unseeded random numbers in transform/predict: the same rows get different predictions from call to call.',
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python', 'typescript'],
@@ -44,7 +74,10 @@ export const randomnessInCustomStep: Rule = {
           if (!draw || reported.has(call)) continue;
           if (draw.kind === 'global' && seededAt !== undefined) continue;
           reported.add(call);
-          ctx.report({ range: call.range, message: `${where} ${draw.what}: the same rows give different ${(via ?? fn.name) === 'transform' ? 'features, and pipeline.predict different predictions,' : 'predictions'} from call to call. ${draw.instead}` });
+          ctx.report({
+            range: call.range,
+            message: `${where} ${draw.what}: the same rows give different ${(via ?? fn.name) === 'transform' ? 'features, and pipeline.predict different predictions,' : 'predictions'} from call to call. ${draw.instead}`,
+          });
         }
       }
     }
@@ -53,13 +86,31 @@ export const randomnessInCustomStep: Rule = {
 
 type Draw = { kind: 'global' | 'unseeded' | 'kept'; what: string; instead: string };
 
-const SEEDED_INSIDE = 'Draw from a generator created inside the method from a seed (`np.random.default_rng(self.random_state)`), or add randomness only in fit / fit_transform.';
+const SEEDED_INSIDE =
+  'Draw from a generator created inside the method from a seed (`np.random.default_rng(self.random_state)`), or add randomness only in fit / fit_transform.';
 
-function classify(ctx: RuleContext, call: CallExpr, fn: FunctionIR, self: string | undefined, kept: Set<string>, assignedHere: Set<string>): Draw | 'seed' | undefined {
+function classify(
+  ctx: RuleContext,
+  call: CallExpr,
+  fn: FunctionIR,
+  self: string | undefined,
+  kept: Set<string>,
+  assignedHere: Set<string>,
+): Draw | 'seed' | undefined {
   const callee = call.callee;
   if (ctx.module.language === 'typescript') {
-    if (callee.k === 'attr' && callee.name === 'random' && callee.object.k === 'name' && callee.object.name === 'Math' && ctx.sem.lookup('Math', fn.id, call.range.start).length === 0) {
-      return { kind: 'global', what: 'calls `Math.random()`, which cannot be seeded', instead: 'Use a seeded generator created inside the method, or add randomness only in fit.' };
+    if (
+      callee.k === 'attr' &&
+      callee.name === 'random' &&
+      callee.object.k === 'name' &&
+      callee.object.name === 'Math' &&
+      ctx.sem.lookup('Math', fn.id, call.range.start).length === 0
+    ) {
+      return {
+        kind: 'global',
+        what: 'calls `Math.random()`, which cannot be seeded',
+        instead: 'Use a seeded generator created inside the method, or add randomness only in fit.',
+      };
     }
     return undefined;
   }
@@ -67,21 +118,42 @@ function classify(ctx: RuleContext, call: CallExpr, fn: FunctionIR, self: string
   const seedless = call.args.length === 0 || (call.args[0].value.k === 'const' && call.args[0].value.value === null);
   if (q && GENERATORS.has(q)) {
     if (!seedless || q.endsWith('Generator')) return undefined;
-    return { kind: 'unseeded', what: `creates \`${q.replace(/^numpy\./, 'np.')}()\` without a seed`, instead: SEEDED_INSIDE };
+    return {
+      kind: 'unseeded',
+      what: `creates \`${q.replace(/^numpy\./, 'np.')}()\` without a seed`,
+      instead: SEEDED_INSIDE,
+    };
   }
   const global = q && /^(numpy\.random|random)\.(\w+)$/.exec(q);
   if (global) {
     const name = global[2];
     if (name === 'seed') return 'seed';
-    if (NOT_DRAWS.has(name) || /^[A-Z]/.test(name)) return name === 'SystemRandom' ? { kind: 'global', what: 'draws from `random.SystemRandom`, which cannot be seeded', instead: SEEDED_INSIDE } : undefined;
+    if (NOT_DRAWS.has(name) || /^[A-Z]/.test(name))
+      return name === 'SystemRandom'
+        ? { kind: 'global', what: 'draws from `random.SystemRandom`, which cannot be seeded', instead: SEEDED_INSIDE }
+        : undefined;
     const lib = global[1] === 'random' ? "Python's" : "NumPy's";
-    return { kind: 'global', what: `draws from ${lib} global random generator (\`${q.replace(/^numpy\./, 'np.')}\`) without a seed`, instead: SEEDED_INSIDE };
+    return {
+      kind: 'global',
+      what: `draws from ${lib} global random generator (\`${q.replace(/^numpy\./, 'np.')}\`) without a seed`,
+      instead: SEEDED_INSIDE,
+    };
   }
   // self.rng.normal(...), where self.rng is a generator made once (in __init__ or fit) and not remade here.
-  if (self && callee.k === 'attr' && callee.object.k === 'attr' && callee.object.object.k === 'name' && callee.object.object.name === self) {
+  if (
+    self &&
+    callee.k === 'attr' &&
+    callee.object.k === 'attr' &&
+    callee.object.object.k === 'name' &&
+    callee.object.object.name === self
+  ) {
     const attr = callee.object.name;
     if (kept.has(attr) && !assignedHere.has(attr) && !NOT_DRAWS.has(callee.name)) {
-      return { kind: 'kept', what: `draws from \`${self}.${attr}\`, a generator created once and kept on the object, whose state advances with every call`, instead: 'Create the generator inside the method from a seed, so each call starts from the same state.' };
+      return {
+        kind: 'kept',
+        what: `draws from \`${self}.${attr}\`, a generator created once and kept on the object, whose state advances with every call`,
+        instead: 'Create the generator inside the method from a seed, so each call starts from the same state.',
+      };
     }
   }
   return undefined;
@@ -93,10 +165,13 @@ function callsWithin(ctx: RuleContext, fn: FunctionIR): CallExpr[] {
   for (const f of ctx.module.functions) {
     if (f.kind !== 'lambda') continue;
     let cur = f.parent;
-    while (cur !== null && cur !== fn.id && ctx.module.functions[cur].kind === 'lambda') cur = ctx.module.functions[cur].parent;
+    while (cur !== null && cur !== fn.id && ctx.module.functions[cur].kind === 'lambda')
+      cur = ctx.module.functions[cur].parent;
     if (cur === fn.id) out.push(...callsIn(f));
   }
-  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return out.sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
 }
 
 interface Step {
@@ -116,7 +191,9 @@ function inferenceMethods(ctx: RuleContext): Step[] {
       seen.add(c.fn);
       const fn = sem.fn(c.fn);
       if (fn.kind === 'class') {
-        const methods = ctx.module.functions.filter((f) => f.parent === fn.id && INFERENCE.has(f.name)).map((f) => ({ fn: f }));
+        const methods = ctx.module.functions
+          .filter((f) => f.parent === fn.id && INFERENCE.has(f.name))
+          .map((f) => ({ fn: f }));
         out.push({ owner: fn.name, methods, generatorsOnSelf: new Set() });
         continue;
       }
@@ -126,7 +203,8 @@ function inferenceMethods(ctx: RuleContext): Step[] {
         const methods: { fn: FunctionIR }[] = [];
         for (const en of v.expr.entries) {
           const key = en.key?.k === 'str' ? en.key.value : undefined;
-          if (key && INFERENCE.has(key) && en.value.k === 'function') methods.push({ fn: { ...sem.fn(en.value.fn), name: key } });
+          if (key && INFERENCE.has(key) && en.value.k === 'function')
+            methods.push({ fn: { ...sem.fn(en.value.fn), name: key } });
         }
         out.push({ owner: c.use.k === 'name' ? c.use.name : 'step', methods, generatorsOnSelf: new Set() });
       }
@@ -142,7 +220,9 @@ function inferenceMethods(ctx: RuleContext): Step[] {
     }
     // Inference methods, then the methods they call on self (transitively).
     const methods: { fn: FunctionIR; via?: string }[] = [];
-    const queue: { fn: FunctionIR; via?: string }[] = [...cls.methods.values()].filter((m) => INFERENCE.has(m.name)).map((fn) => ({ fn }));
+    const queue: { fn: FunctionIR; via?: string }[] = [...cls.methods.values()]
+      .filter((m) => INFERENCE.has(m.name))
+      .map((fn) => ({ fn }));
     const seen = new Set<number>();
     while (queue.length > 0) {
       const cur = queue.shift()!;

@@ -31,7 +31,8 @@ export interface SeedSources {
  * `estimator` parameter, and imbalanced-learn's subclasses of them), checked with scikit-learn 1.2.1.
  * The knowledge base has no flag for this yet.
  */
-export const RESEEDING_ENSEMBLE = /\.(BaggingClassifier|BaggingRegressor|AdaBoostClassifier|AdaBoostRegressor|BalancedBaggingClassifier|EasyEnsembleClassifier|RUSBoostClassifier)$/;
+export const RESEEDING_ENSEMBLE =
+  /\.(BaggingClassifier|BaggingRegressor|AdaBoostClassifier|AdaBoostRegressor|BalancedBaggingClassifier|EasyEnsembleClassifier|RUSBoostClassifier)$/;
 const ENSEMBLE_ESTIMATOR_PARAMS = ['estimator', 'base_estimator'];
 
 const SEED_NAMES = ['RANDOM_STATE', 'SEED', 'RANDOM_SEED', 'random_state', 'seed', 'random_seed'];
@@ -53,13 +54,16 @@ function compute(ctx: RuleContext): SeedSources {
   const globalSeeds: SeedSources['globalSeeds'] = [];
   const reseededBy = new Map<CallExpr, CallExpr>();
 
-  const isSeedKey = (key: string, rsParam: string) => key === rsParam || key.endsWith(`__${rsParam}`) || key === 'random_state' || key.endsWith('__random_state');
+  const isSeedKey = (key: string, rsParam: string) =>
+    key === rsParam || key.endsWith(`__${rsParam}`) || key === 'random_state' || key.endsWith('__random_state');
 
   for (const { call, scope } of sem.calls) {
     const callee = call.callee;
     // est.set_params(random_state=0), pipe.set_params(clf__random_state=0), est.set_params(**params)
     if (callee.k === 'attr' && callee.name === 'set_params') {
-      const seeds = call.args.some((a) => a.spread === '**' || (a.name !== undefined && isSeedKey(a.name, 'random_state')));
+      const seeds = call.args.some(
+        (a) => a.spread === '**' || (a.name !== undefined && isSeedKey(a.name, 'random_state')),
+      );
       if (seeds) markReachable(ctx, { expr: callee.object, scope }, seededElsewhere);
       continue;
     }
@@ -92,7 +96,8 @@ function compute(ctx: RuleContext): SeedSources {
   for (const { stmt, scope } of sem.statements) {
     if (stmt.k !== 'assign') continue;
     for (const t of stmt.targets) {
-      if (t.k === 'attr' && (t.name === 'random_state' || t.name === 'randomState')) markReachable(ctx, { expr: t.object, scope }, seededElsewhere);
+      if (t.k === 'attr' && (t.name === 'random_state' || t.name === 'randomState'))
+        markReachable(ctx, { expr: t.object, scope }, seededElsewhere);
     }
   }
 
@@ -136,7 +141,12 @@ function gridKeys(ctx: RuleContext, start: ScopedExpr): string[] | 'unknown' {
           else if (en.key.k === 'name' && ctx.module.language === 'typescript') out.push(en.key.name);
           else return 'unknown';
         }
-      } else if (e.k === 'call' && e.callee.k === 'name' && e.callee.name === 'dict' && ctx.sem.qname(e.callee, v.scope) === undefined) {
+      } else if (
+        e.k === 'call' &&
+        e.callee.k === 'name' &&
+        e.callee.name === 'dict' &&
+        ctx.sem.qname(e.callee, v.scope) === undefined
+      ) {
         found = true;
         for (const a of e.args) {
           if (!a.name) return 'unknown';
@@ -162,7 +172,13 @@ export function markReachable(ctx: RuleContext, start: ScopedExpr, into: Set<Cal
 }
 
 /** The constructions an ensemble reseeds: inline, in an inline pipeline, or through a variable used only there. */
-function markReseeded(ctx: RuleContext, ensemble: CallExpr, start: ScopedExpr, into: Map<CallExpr, CallExpr>, depth = 0): void {
+function markReseeded(
+  ctx: RuleContext,
+  ensemble: CallExpr,
+  start: ScopedExpr,
+  into: Map<CallExpr, CallExpr>,
+  depth = 0,
+): void {
   if (depth > 12) return;
   const { sem } = ctx;
   const e = start.expr;
@@ -181,7 +197,8 @@ function markReseeded(ctx: RuleContext, ensemble: CallExpr, start: ScopedExpr, i
   }
   if (e.k !== 'call') return;
   into.set(e, ensemble);
-  for (const a of e.args) if (!a.spread) markReseeded(ctx, ensemble, { expr: a.value, scope: start.scope }, into, depth + 1);
+  for (const a of e.args)
+    if (!a.spread) markReseeded(ctx, ensemble, { expr: a.value, scope: start.scope }, into, depth + 1);
 }
 
 /** How many times a construction bound to a name is read (as a call argument or a method receiver). */
@@ -190,7 +207,8 @@ function usesOf(ctx: RuleContext, target: CallExpr): number {
     const counts = new Map<CallExpr, number>();
     const bump = (expr: Expr, scope: ScopeId) => {
       if (expr.k !== 'name') return;
-      for (const v of ctx.sem.resolve(expr, scope)) if (v.expr.k === 'call') counts.set(v.expr, (counts.get(v.expr) ?? 0) + 1);
+      for (const v of ctx.sem.resolve(expr, scope))
+        if (v.expr.k === 'call') counts.set(v.expr, (counts.get(v.expr) ?? 0) + 1);
     };
     for (const { call, scope } of ctx.sem.calls) {
       if (call.callee.k === 'attr') bump(call.callee.object, scope);
@@ -256,7 +274,14 @@ export function seedChoiceAt(ctx: RuleContext, call: CallExpr, scope: ScopeId): 
   if (end.line === 0 && end.character === 0) return { text }; // no imports: no place that comes before every use
   // A module-level call above the end of the imports would run before the constant exists.
   if (scope === null && comparePos(call.range.start, end) <= 0) return { text };
-  if (sem.allNames().has(NEW_SEED_NAME) || ctx.memo('reproducibility.starImport', () => /^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\*/m.test(module.text))) return { text };
+  if (
+    sem.allNames().has(NEW_SEED_NAME) ||
+    ctx.memo('reproducibility.starImport', () => /^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\*/m.test(module.text))
+  )
+    return { text };
   const eol = eolOf(module.text);
-  return { text: NEW_SEED_NAME, constantEdit: { range: { start: end, end }, newText: `${eol}${eol}${NEW_SEED_NAME} = ${ctx.settings.seed}` } };
+  return {
+    text: NEW_SEED_NAME,
+    constantEdit: { range: { start: end, end }, newText: `${eol}${eol}${NEW_SEED_NAME} = ${ctx.settings.seed}` },
+  };
 }

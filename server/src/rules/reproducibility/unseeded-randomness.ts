@@ -24,7 +24,8 @@ export const unseededRandomness: Rule = {
   meta: {
     code: 'SKL201',
     name: 'unseeded-randomness',
-    summary: 'A random estimator, splitter or helper is called without random_state where its randomness acts: results change from run to run.',
+    summary:
+      'A random estimator, splitter or helper is called without random_state where its randomness acts: results change from run to run.',
     defaultSeverity: 'warning',
     fix: 'safe',
     languages: ['python', 'typescript'],
@@ -34,7 +35,10 @@ export const unseededRandomness: Rule = {
     let sources: ReturnType<typeof seedSources> | undefined;
     const reported = new Set<CallExpr>();
     // Ensembles (Bagging, AdaBoost) that overwrite the random_state of a random estimator they were given.
-    const reseeding = new Map<CallExpr, { scope: ScopeId; entity: EntityInfo; inner: { call: CallExpr; entity: EntityInfo }[] }>();
+    const reseeding = new Map<
+      CallExpr,
+      { scope: ScopeId; entity: EntityInfo; inner: { call: CallExpr; entity: EntityInfo }[] }
+    >();
     for (const { call, scope } of sem.calls) {
       const entity = ctx.lookup(sem.qname(call.callee, scope));
       if (!entity || !unseeded(call, entity)) continue;
@@ -51,12 +55,21 @@ export const unseededRandomness: Rule = {
         const ensembleEntity = ctx.lookup(sem.qname(ensemble.callee, sem.scopeOfExpr(ensemble) ?? scope));
         if (!ensembleEntity) continue;
         let entry = reseeding.get(ensemble);
-        if (!entry) reseeding.set(ensemble, (entry = { scope: sem.scopeOfExpr(ensemble) ?? scope, entity: ensembleEntity, inner: [] }));
+        if (!entry)
+          reseeding.set(
+            ensemble,
+            (entry = { scope: sem.scopeOfExpr(ensemble) ?? scope, entity: ensembleEntity, inner: [] }),
+          );
         entry.inner.push({ call, entity });
         continue;
       }
       reported.add(call);
-      const effectOf = outputs ? { effect: `its ${outputs.map((m) => `\`${m}\``).join(' and ')} results (not its own \`predict\`) change`, related: [] } : undefined;
+      const effectOf = outputs
+        ? {
+            effect: `its ${outputs.map((m) => `\`${m}\``).join(' and ')} results (not its own \`predict\`) change`,
+            related: [],
+          }
+        : undefined;
       report(ctx, call, scope, entity, holdingCondition(entity, call, getArg), effectOf);
     }
     for (const [ensemble, { scope, entity, inner }] of reseeding) {
@@ -64,20 +77,23 @@ export const unseededRandomness: Rule = {
       const names = [...new Set(inner.map((i) => `\`${shortName(i.entity)}\``))].join(', ');
       report(ctx, ensemble, scope, entity, undefined, {
         effect: `it reseeds its ${names} estimators from NumPy's global generator, so the fitted ensemble changes`,
-        related: inner.map((i) => ({ uri: ctx.module.uri, range: i.call.callee.range, message: `its random_state is overwritten by ${shortName(entity)}'s` })),
+        related: inner.map((i) => ({
+          uri: ctx.module.uri,
+          range: i.call.callee.range,
+          message: `its random_state is overwritten by ${shortName(entity)}'s`,
+        })),
       });
     }
 
     function unseeded(call: CallExpr, entity: EntityInfo): boolean {
       const rs = entity.randomState;
-      if (!rs || rs.acts === 'never' && !RESEEDING_ENSEMBLE.test(entity.qname)) return false;
+      if (!rs || (rs.acts === 'never' && !RESEEDING_ENSEMBLE.test(entity.qname))) return false;
       if (argFor(call, entity, rs.param)) return false; // passed: a seed, a variable, or None on purpose
       if (rs.position !== undefined && positionalCount(call) > rs.position) return false;
       return !hasOpenArguments(call);
     }
   },
 };
-
 
 function report(
   ctx: RuleContext,
@@ -104,10 +120,12 @@ function report(
       `so its result depends on call order (any random draw before it, or moving code around, changes it). Pass ${pass}.`;
   } else {
     message = `\`${name}\`${why} is called without \`${param}\`: ${override?.effect ?? effect(entity)} from run to run. Pass ${pass} to make it reproducible.`;
-    if (randomSeed) message += ` (random.seed() on ${lineLabel(ctx.module, randomSeed.range.start.line)} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
+    if (randomSeed)
+      message += ` (random.seed() on ${lineLabel(ctx.module, randomSeed.range.start.line)} seeds Python's \`random\` module, not NumPy, which scikit-learn draws from.)`;
   }
   const related: RelatedLocation[] = override?.related ?? [];
-  if (cond?.arg) related.push({ uri: ctx.module.uri, range: cond.arg, message: `randomness acts because of ${cond.text}` });
+  if (cond?.arg)
+    related.push({ uri: ctx.module.uri, range: cond.arg, message: `randomness acts because of ${cond.text}` });
   ctx.report({
     range: call.callee.range,
     message,
@@ -151,7 +169,11 @@ function effect(entity: EntityInfo): string {
 }
 
 /** The condition that makes randomness act, rendered as `shuffle=True` / `solver='saga'`, with where it is set. */
-function holdingCondition(entity: EntityInfo, call: CallExpr, getArg: ReturnType<typeof argValueGetter>): { text: string; arg?: Range } | undefined {
+function holdingCondition(
+  entity: EntityInfo,
+  call: CallExpr,
+  getArg: ReturnType<typeof argValueGetter>,
+): { text: string; arg?: Range } | undefined {
   const rs = entity.randomState!;
   if (rs.acts !== 'conditional') return undefined;
   for (const c of rs.when ?? []) {
@@ -176,7 +198,12 @@ function describe(entity: EntityInfo, c: ParamCondition, getArg: ReturnType<type
   return `${c.param}${eq}${showLiteral(v, lang)}`;
 }
 
-function globalSeedBefore(ctx: RuleContext, call: CallExpr, scope: ScopeId, api: 'numpy' | 'random'): CallExpr | undefined {
+function globalSeedBefore(
+  ctx: RuleContext,
+  call: CallExpr,
+  scope: ScopeId,
+  api: 'numpy' | 'random',
+): CallExpr | undefined {
   let found: CallExpr | undefined;
   for (const g of seedSources(ctx).globalSeeds) {
     if (g.api !== api) continue;
@@ -189,7 +216,10 @@ function globalSeedBefore(ctx: RuleContext, call: CallExpr, scope: ScopeId, api:
 }
 
 /** Where the seed goes, in the call's language: a keyword, an options-object property or a position (scikit.js `trainTestSplit`). */
-function seedSlot(ctx: RuleContext, entity: EntityInfo): { kind: 'keyword' } | { kind: 'property' } | { kind: 'position'; index: number } {
+function seedSlot(
+  ctx: RuleContext,
+  entity: EntityInfo,
+): { kind: 'keyword' } | { kind: 'property' } | { kind: 'position'; index: number } {
   const rs = entity.randomState!;
   if (ctx.module.language === 'python') return { kind: 'keyword' };
   return rs.position !== undefined ? { kind: 'position', index: rs.position } : { kind: 'property' };
@@ -205,18 +235,26 @@ function passText(ctx: RuleContext, entity: EntityInfo, seedText: string): strin
 }
 
 function ordinal(n: number): string {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  const s =
+    n % 100 >= 11 && n % 100 <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
   return `${n}${s}`;
 }
 
 function seedFix(ctx: RuleContext, call: CallExpr, entity: EntityInfo, seed: SeedChoice): Fix | null {
   const seedText = seed.text;
-  if (ctx.module.errorRanges.some((r) => containsPos(r, call.range.start) || containsPos(call.range, r.start))) return null;
+  if (ctx.module.errorRanges.some((r) => containsPos(r, call.range.start) || containsPos(call.range, r.start)))
+    return null;
   const param = entity.randomState!.param;
   const slot = seedSlot(ctx, entity);
-  const edit = slot.kind === 'position' ? insertPositionalArgument(ctx.module, call, slot.index, seedText) : insertKeywordArgument(ctx.module, call, param, seedText);
+  const edit =
+    slot.kind === 'position'
+      ? insertPositionalArgument(ctx.module, call, slot.index, seedText)
+      : insertKeywordArgument(ctx.module, call, param, seedText);
   if (!edit) return null;
-  let title = slot.kind === 'position' ? `Pass \`${seedText}\` as the ${ordinal(slot.index + 1)} argument (\`${param}\`)` : `Add ${passText(ctx, entity, seedText)}`;
+  let title =
+    slot.kind === 'position'
+      ? `Pass \`${seedText}\` as the ${ordinal(slot.index + 1)} argument (\`${param}\`)`
+      : `Add ${passText(ctx, entity, seedText)}`;
   if (seed.constantEdit) title += ` and \`${seedText} = ${ctx.settings.seed}\` after the imports`;
   return { title, safety: 'safe', edits: seed.constantEdit ? [seed.constantEdit, edit] : [edit] };
 }

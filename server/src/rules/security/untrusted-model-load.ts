@@ -13,13 +13,42 @@ interface Source {
 }
 
 /** Loaders that unpickle (and so run code): skops.io only with trusted=True. */
-const UNPICKLERS = new Set(['joblib.load', 'sklearn.externals.joblib.load', 'pickle.load', 'pickle.loads', '_pickle.load', '_pickle.loads', 'dill.load', 'dill.loads', 'cloudpickle.load', 'cloudpickle.loads', 'pandas.read_pickle', 'torch.load']);
+const UNPICKLERS = new Set([
+  'joblib.load',
+  'sklearn.externals.joblib.load',
+  'pickle.load',
+  'pickle.loads',
+  '_pickle.load',
+  '_pickle.loads',
+  'dill.load',
+  'dill.loads',
+  'cloudpickle.load',
+  'cloudpickle.loads',
+  'pandas.read_pickle',
+  'torch.load',
+]);
 const SKOPS_LOADERS = new Set(['skops.io.load', 'skops.io.loads']);
 
 /** Web frameworks' request objects: any attribute read from them is client data. */
 const REQUEST_OBJECTS = ['flask.request', 'quart.request', 'bottle.request', 'werkzeug.wrappers.Request'];
 /** Attributes of a request object (Django, Starlette, a `request` parameter) that carry client data. */
-const REQUEST_ATTRS = new Set(['files', 'FILES', 'body', 'data', 'get_data', 'form', 'POST', 'GET', 'args', 'values', 'json', 'get_json', 'stream', 'query_params', 'content']);
+const REQUEST_ATTRS = new Set([
+  'files',
+  'FILES',
+  'body',
+  'data',
+  'get_data',
+  'form',
+  'POST',
+  'GET',
+  'args',
+  'values',
+  'json',
+  'get_json',
+  'stream',
+  'query_params',
+  'content',
+]);
 /** Calls that fetch bytes or files from a URL. */
 const DOWNLOADERS: Record<string, string> = {
   'urllib.request.urlopen': 'a URL download',
@@ -82,7 +111,9 @@ export const untrustedModelLoad: Rule = {
         const trusted = call.args.find((a) => a.name === 'trusted');
         if (!trusted || literalOf(sem, trusted.value, scope) !== true) continue;
       }
-      const input = call.args.find((a) => !a.name && !a.spread) ?? call.args.find((a) => ['filename', 'file', 'filepath_or_buffer', 'f', 'data'].includes(a.name ?? ''));
+      const input =
+        call.args.find((a) => !a.name && !a.spread) ??
+        call.args.find((a) => ['filename', 'file', 'filepath_or_buffer', 'f', 'data'].includes(a.name ?? ''));
       if (!input) continue;
       downloadedPaths ??= filesWrittenFromDownloads(ctx);
       const source = untrustedSource(ctx, input.value, scope, downloadedPaths);
@@ -94,7 +125,9 @@ export const untrustedModelLoad: Rule = {
         severity,
         message:
           `\`${fn}\` unpickles data from ${source.what}: loading a pickle runs any code the file asks for, ` +
-          (source.remote ? 'so whoever controls that request or URL controls this process. ' : 'so a model file shared with or downloaded by the user runs its code here. ') +
+          (source.remote
+            ? 'so whoever controls that request or URL controls this process. '
+            : 'so a model file shared with or downloaded by the user runs its code here. ') +
           'Load only artifacts you produced and verified (a pinned hash or signature), or save and load with `skops.io` and an explicit list of trusted types.',
         related: [{ uri: ctx.module.uri, range: source.range, message: `the data comes from ${source.what}` }],
       });
@@ -113,7 +146,8 @@ function filesWrittenFromDownloads(ctx: RuleContext): Map<string, Source> {
       const [pos, kw] = FILE_DOWNLOADERS[q];
       const arg = call.args.find((a) => a.name === kw) ?? call.args.filter((a) => !a.name)[pos];
       const v = arg && literalOf(sem, arg.value, scope);
-      if (typeof v === 'string') out.set(v, { what: `${DOWNLOADERS[q]} (\`${q.split('.').pop()}\`)`, range: call.range, remote: true });
+      if (typeof v === 'string')
+        out.set(v, { what: `${DOWNLOADERS[q]} (\`${q.split('.').pop()}\`)`, range: call.range, remote: true });
     }
     // `with open("model.pkl", "wb") as f: f.write(<downloaded bytes>)`
     for (const { stmt, scope } of sem.statements) {
@@ -129,7 +163,14 @@ function filesWrittenFromDownloads(ctx: RuleContext): Map<string, Source> {
         walkStmts(stmt.body, (s) => {
           if (s.k !== 'expr' || s.expr.k !== 'call') return;
           const c = s.expr;
-          if (c.callee.k !== 'attr' || c.callee.name !== 'write' || c.callee.object.k !== 'name' || c.callee.object.name !== handle || !c.args[0]) return;
+          if (
+            c.callee.k !== 'attr' ||
+            c.callee.name !== 'write' ||
+            c.callee.object.k !== 'name' ||
+            c.callee.object.name !== handle ||
+            !c.args[0]
+          )
+            return;
           const src = untrustedSource(ctx, c.args[0].value, scope, new Map());
           if (src?.remote) out.set(path, src);
         });
@@ -140,7 +181,12 @@ function filesWrittenFromDownloads(ctx: RuleContext): Map<string, Source> {
 }
 
 /** The untrusted origin of a value, following names to their assignments (a few steps), or undefined. */
-function untrustedSource(ctx: RuleContext, start: Expr, scope: ScopeId, downloaded: Map<string, Source>): Source | undefined {
+function untrustedSource(
+  ctx: RuleContext,
+  start: Expr,
+  scope: ScopeId,
+  downloaded: Map<string, Source>,
+): Source | undefined {
   const { sem } = ctx;
   const stack: { e: Expr; scope: ScopeId; depth: number }[] = [{ e: start, scope, depth: 0 }];
   const seen = new Set<Expr>();
@@ -153,15 +199,18 @@ function untrustedSource(ctx: RuleContext, start: Expr, scope: ScopeId, download
       seen.add(x);
       found = sourceAt(ctx, x, cur.scope, downloaded);
       if (!found && x.k === 'name' && cur.depth < 8) {
-        for (const v of sem.resolve(x, cur.scope)) if (v.expr !== x) stack.push({ e: v.expr, scope: v.scope, depth: cur.depth + 1 });
+        for (const v of sem.resolve(x, cur.scope))
+          if (v.expr !== x) stack.push({ e: v.expr, scope: v.scope, depth: cur.depth + 1 });
         for (const b of sem.lookup(x.name, cur.scope, x.range.start)) {
           // `for f in request.files.getlist("models")`, `with urlopen(url) as resp`: the iterable / context value.
-          if (b.kind === 'loop' && b.stmt?.k === 'loop' && b.stmt.iter) stack.push({ e: b.stmt.iter, scope: b.scope, depth: cur.depth + 1 });
+          if (b.kind === 'loop' && b.stmt?.k === 'loop' && b.stmt.iter)
+            stack.push({ e: b.stmt.iter, scope: b.scope, depth: cur.depth + 1 });
           if (b.kind === 'param' && b.scope !== null) {
             const p = paramSource(ctx, b.scope, x.name);
             if (p) found = p;
             // `def load_model(path): return pickle.load(open(path, "rb"))` called with an upload in this file.
-            else if (cur.depth < 6) for (const a of argumentsFor(sem, b.scope, x.name)) stack.push({ ...a, depth: cur.depth + 1 });
+            else if (cur.depth < 6)
+              for (const a of argumentsFor(sem, b.scope, x.name)) stack.push({ ...a, depth: cur.depth + 1 });
           }
         }
       }
@@ -181,18 +230,36 @@ function sourceAt(ctx: RuleContext, x: Expr, scope: ScopeId, downloaded: Map<str
   if (x.k === 'attr') {
     const q = sem.qname(x, scope);
     if (q && LOCAL_INPUT[q]) return { what: LOCAL_INPUT[q], range: x.range, remote: false };
-    if (q && REQUEST_OBJECTS.some((r) => q.startsWith(`${r}.`)) && REQUEST_ATTRS.has(x.name)) return { what: `the HTTP request (\`${show(x)}\`)`, range: x.range, remote: true };
+    if (q && REQUEST_OBJECTS.some((r) => q.startsWith(`${r}.`)) && REQUEST_ATTRS.has(x.name))
+      return { what: `the HTTP request (\`${show(x)}\`)`, range: x.range, remote: true };
     // Django / Starlette: a `request` parameter of a view.
-    if (!q && x.object.k === 'name' && x.object.name === 'request' && REQUEST_ATTRS.has(x.name) && isParam(sem, x.object, scope)) return { what: `the HTTP request (\`${show(x)}\`)`, range: x.range, remote: true };
+    if (
+      !q &&
+      x.object.k === 'name' &&
+      x.object.name === 'request' &&
+      REQUEST_ATTRS.has(x.name) &&
+      isParam(sem, x.object, scope)
+    )
+      return { what: `the HTTP request (\`${show(x)}\`)`, range: x.range, remote: true };
     return undefined;
   }
   if (x.k !== 'call') return undefined;
   const q = sem.qname(x.callee, scope);
   if (q && DOWNLOADERS[q]) return { what: `${DOWNLOADERS[q]} (\`${show(x)}\`)`, range: x.range, remote: true };
   if (q && LOCAL_INPUT[q]) return { what: LOCAL_INPUT[q], range: x.range, remote: false };
-  if (!q && x.callee.k === 'name' && x.callee.name === 'input' && sem.lookup('input', scope, x.range.start).length === 0) return { what: 'user input (`input()`)', range: x.range, remote: false };
+  if (
+    !q &&
+    x.callee.k === 'name' &&
+    x.callee.name === 'input' &&
+    sem.lookup('input', scope, x.range.start).length === 0
+  )
+    return { what: 'user input (`input()`)', range: x.range, remote: false };
   // argparse: `args = parser.parse_args()`; `args.model_path` reaches here as the parse_args call.
-  if (x.callee.k === 'attr' && (x.callee.name === 'parse_args' || x.callee.name === 'parse_known_args') && isArgumentParser(sem, x.callee.object, scope)) {
+  if (
+    x.callee.k === 'attr' &&
+    (x.callee.name === 'parse_args' || x.callee.name === 'parse_known_args') &&
+    isArgumentParser(sem, x.callee.object, scope)
+  ) {
     return { what: 'the command line (argparse)', range: x.range, remote: false };
   }
   return undefined;
@@ -231,10 +298,13 @@ function paramSource(ctx: RuleContext, fnId: number, name: string): Source | und
   if (!p) return undefined;
   const text = textOf(module.text, module.lineStarts, p.range);
   const q = p.default?.k === 'call' ? sem.qname(p.default.callee, fn.parent) : undefined;
-  if (q === 'fastapi.File' || q === 'fastapi.Form' || q === 'fastapi.Body' || /:\s*(fastapi\.)?UploadFile\b/.test(text)) {
+  if (
+    q === 'fastapi.File' ||
+    q === 'fastapi.Form' ||
+    q === 'fastapi.Body' ||
+    /:\s*(fastapi\.)?UploadFile\b/.test(text)
+  ) {
     return { what: `an uploaded file (\`${text.replace(/\s+/g, ' ')}\`)`, range: p.range, remote: true };
   }
   return undefined;
 }
-
-

@@ -33,7 +33,8 @@ export interface CulpritIndex {
 }
 
 /** Library functions whose result keeps their arguments (so a callable given to them ends up in a model). */
-const KEEPING_FUNCTIONS = /\.(make_scorer|make_pipeline|make_union|make_column_transformer|make_column_selector|makePipeline|makeVotingRegressor|makeVotingClassifier)$/;
+const KEEPING_FUNCTIONS =
+  /\.(make_scorer|make_pipeline|make_union|make_column_transformer|make_column_selector|makePipeline|makeVotingRegressor|makeVotingClassifier)$/;
 
 const PARTIAL = new Set(['functools.partial', 'toolz.curry']);
 
@@ -72,13 +73,18 @@ function compute(ctx: RuleContext): CulpritIndex {
         }
         if (expr.k === 'dict') {
           // scikit.js: the options object (`{steps: [...]}`) is walked; a nested object with methods is a custom step.
-          const custom = scikitjs && (expr !== arg.value || entity.kind === 'function') ? customObject(ctx, { expr, scope: s }, expr, s) : undefined;
+          const custom =
+            scikitjs && (expr !== arg.value || entity.kind === 'function')
+              ? customObject(ctx, { expr, scope: s }, expr, s)
+              : undefined;
           if (custom) add({ ...custom, holder: call, holderEntity: entity, param });
           else for (const en of expr.entries) stack.push({ expr: en.value, scope: s });
           continue;
         }
         for (const v of sem.resolve(expr, s)) {
-          const culprit = scikitjs ? (customObject(ctx, v, expr, s) ?? classifyScikitjs(ctx, v, expr, s)) : classify(ctx, v, expr, s);
+          const culprit = scikitjs
+            ? (customObject(ctx, v, expr, s) ?? classifyScikitjs(ctx, v, expr, s))
+            : classify(ctx, v, expr, s);
           if (culprit) add({ ...culprit, holder: call, holderEntity: entity, param });
           else if (v.expr !== expr && (v.expr.k === 'seq' || v.expr.k === 'dict')) stack.push(v);
           else if (v.expr.k === 'call') {
@@ -93,7 +99,12 @@ function compute(ctx: RuleContext): CulpritIndex {
   return { all, byHolder };
 }
 
-function classify(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
+function classify(
+  ctx: RuleContext,
+  v: ScopedExpr,
+  use: Expr,
+  useScope: ScopeId,
+): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
   const { sem } = ctx;
   const e = v.expr;
   if (e.k === 'function') {
@@ -114,18 +125,29 @@ function classify(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId)
  * scikit.js keeps no code: any function (arrow, function expression or declaration, local or not) given
  * to a scikit.js object is lost by `toJSON`.
  */
-function classifyScikitjs(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
+function classifyScikitjs(
+  ctx: RuleContext,
+  v: ScopedExpr,
+  use: Expr,
+  useScope: ScopeId,
+): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
   const e = v.expr;
   if (e.k === 'function' && ctx.sem.fn(e.fn).kind !== 'class') return { kind: 'lambda', fn: e.fn, use, useScope };
   return undefined;
 }
 
 /** An object literal with methods, or `new MyStep()` of the file's own class: a custom step scikit.js cannot restore. */
-function customObject(ctx: RuleContext, v: ScopedExpr, use: Expr, useScope: ScopeId): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
+function customObject(
+  ctx: RuleContext,
+  v: ScopedExpr,
+  use: Expr,
+  useScope: ScopeId,
+): Omit<Culprit, 'holder' | 'holderEntity' | 'param'> | undefined {
   const e = v.expr;
   if (e.k === 'dict') {
     const method = e.entries.find((en) => en.value.k === 'function');
-    if (method && method.value.k === 'function') return { kind: 'custom-object', fn: method.value.fn, use: e === use ? e : use, useScope };
+    if (method && method.value.k === 'function')
+      return { kind: 'custom-object', fn: method.value.fn, use: e === use ? e : use, useScope };
     return undefined;
   }
   if (e.k === 'call' && e.isNew) {

@@ -42,7 +42,10 @@ export const lambdaInEstimator: Rule = {
         // Nothing fails until a pickle save: information in a file that saves nothing (and that no file linked to it by an import saves).
         severity: saved ? undefined : 'information',
         fix: extractFix(ctx, c, taken),
-        related: c.use.range === fn.range ? [] : [{ uri: ctx.module.uri, range: c.use.range, message: `passed to ${holderLabel(c)} here` }],
+        related:
+          c.use.range === fn.range
+            ? []
+            : [{ uri: ctx.module.uri, range: c.use.range, message: `passed to ${holderLabel(c)} here` }],
       });
     }
   },
@@ -94,11 +97,20 @@ function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | nul
   // In a notebook the defs stay in the imports cell, right after the imports.
   const first = atTop || isNotebook(module) ? undefined : firstLineAfter(ctx, module.importsEnd.line);
   const at = first === undefined ? module.importsEnd : { line: first, character: 0 };
-  const insert = first === undefined ? (atTop ? `${defOf(name)}${eol}${eol}${eol}` : `${eol}${eol}${eol}${defOf(name)}`) : `${defOf(name)}${eol}${eol}${eol}`;
+  const insert =
+    first === undefined
+      ? atTop
+        ? `${defOf(name)}${eol}${eol}${eol}`
+        : `${eol}${eol}${eol}${defOf(name)}`
+      : `${defOf(name)}${eol}${eol}${eol}`;
   return {
     title: `Extract the lambda into module-level function \`${name}\``,
     safety: 'safe',
-    edits: [...(first === undefined ? [] : blankLinesAbove(module, first)), { range: { start: at, end: at }, newText: insert }, { range: fn.range, newText: name }],
+    edits: [
+      ...(first === undefined ? [] : blankLinesAbove(module, first)),
+      { range: { start: at, end: at }, newText: insert },
+      { range: fn.range, newText: name },
+    ],
   };
 }
 
@@ -106,7 +118,13 @@ function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | nul
 function firstLineAfter(ctx: RuleContext, line: number): number | undefined {
   const { module } = ctx;
   for (let l = line + 1; l < module.lineStarts.length; l++) {
-    if (textOf(module.text, module.lineStarts, { start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).trim() !== '') return l;
+    if (
+      textOf(module.text, module.lineStarts, {
+        start: { line: l, character: 0 },
+        end: { line: l + 1, character: 0 },
+      }).trim() !== ''
+    )
+      return l;
   }
   return undefined;
 }
@@ -148,8 +166,19 @@ function lambdaAssignments(ctx: RuleContext): Map<Range, { name: string; range: 
     const out = new Map<Range, { name: string; range: Range; moduleLevel: boolean }>();
     const topLevel = new Set(ctx.module.body);
     for (const { stmt, scope } of ctx.sem.statements) {
-      if (stmt.k !== 'assign' || stmt.op || stmt.targets.length !== 1 || stmt.targets[0].k !== 'name' || stmt.value.k !== 'function') continue;
-      out.set(stmt.value.range, { name: stmt.targets[0].name, range: stmt.range, moduleLevel: scope === null && topLevel.has(stmt) });
+      if (
+        stmt.k !== 'assign' ||
+        stmt.op ||
+        stmt.targets.length !== 1 ||
+        stmt.targets[0].k !== 'name' ||
+        stmt.value.k !== 'function'
+      )
+        continue;
+      out.set(stmt.value.range, {
+        name: stmt.targets[0].name,
+        range: stmt.range,
+        moduleLevel: scope === null && topLevel.has(stmt),
+      });
     }
     return out;
   });

@@ -32,7 +32,9 @@ export const localFunctionInEstimator: Rule = {
         range: c.use.range,
         message: `Local function \`${fn.name}\` passed to ${holderLabel(c)} cannot be pickled: joblib.dump or pickle.dump of this model will fail. Define it at module level.`,
         fix: moveToModuleLevel(ctx, c),
-        related: [{ uri: ctx.module.uri, range: fn.nameRange, message: `\`${fn.name}\` is defined inside a function here` }],
+        related: [
+          { uri: ctx.module.uri, range: fn.nameRange, message: `\`${fn.name}\` is defined inside a function here` },
+        ],
       });
     }
   },
@@ -65,8 +67,14 @@ function moveToModuleLevel(ctx: RuleContext, c: Culprit): Fix | null {
   }
   const eol = eolOf(module.text);
   // Take the blank line that separated the def from the rest of the body with it.
-  const end = last + 1 < module.lineStarts.length && lineText(module.text, module.lineStarts, last + 1).trim() === '' ? last + 1 : last;
-  const lineAfter = end + 1 < module.lineStarts.length ? { line: end + 1, character: 0 } : { line: end, character: lineText(module.text, module.lineStarts, end).length };
+  const end =
+    last + 1 < module.lineStarts.length && lineText(module.text, module.lineStarts, last + 1).trim() === ''
+      ? last + 1
+      : last;
+  const lineAfter =
+    end + 1 < module.lineStarts.length
+      ? { line: end + 1, character: 0 }
+      : { line: end, character: lineText(module.text, module.lineStarts, end).length };
   // Above the comments that belong to the enclosing statement, with two blank lines before it (PEP 8).
   const at = { line: attachedStart(module, top.range.start.line), character: 0 };
   return {

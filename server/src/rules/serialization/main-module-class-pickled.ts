@@ -19,7 +19,8 @@ export const mainModuleClassPickled: Rule = {
   meta: {
     code: 'SKL105',
     name: 'main-module-class-pickled',
-    summary: 'A script or notebook pickles an instance of a class it defines: loading the file from any other module fails.',
+    summary:
+      'A script or notebook pickles an instance of a class it defines: loading the file from any other module fails.',
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python'],
@@ -34,14 +35,20 @@ export const mainModuleClassPickled: Rule = {
       const defined = mainDefinitions(ctx, { expr: site.object!, scope: site.scope });
       if (defined.length === 0) continue;
       const names = defined.map((f) => `\`${f.name}\``);
-      const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+      const shown =
+        names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       const first = defined[0].name;
       const api = site.api.replace(/^sklearn\.externals\./, '');
-      const where = module.uri.endsWith('.ipynb') || module.uri.startsWith('vscode-notebook') ? 'this notebook' : 'this script';
+      const where =
+        module.uri.endsWith('.ipynb') || module.uri.startsWith('vscode-notebook') ? 'this notebook' : 'this script';
       ctx.report({
         range: site.call.range,
         message: `${api} saves ${shown} by reference to \`__main__\` (${where}${script ? `, ${script}` : ''}): loading the file from any other module, such as a serving app or another notebook, fails with \`AttributeError: Can't get attribute '${first}' on <module '__main__'>\`. Move ${defined.length > 1 ? 'them' : 'it'} to an importable module and import ${defined.length > 1 ? 'them' : 'it'} here.`,
-        related: defined.map((f) => ({ uri: module.uri, range: f.nameRange, message: `\`${f.name}\` is defined in \`__main__\`` })),
+        related: defined.map((f) => ({
+          uri: module.uri,
+          range: f.nameRange,
+          message: `\`${f.name}\` is defined in \`__main__\``,
+        })),
       });
     }
   },
@@ -52,11 +59,18 @@ function scriptReason(ctx: RuleContext): string | undefined {
   const { module, sem } = ctx;
   if (module.uri.endsWith('.ipynb') || module.uri.startsWith('vscode-notebook')) return 'a notebook runs as `__main__`';
   for (const s of module.body) {
-    if (s.k === 'if' && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(textOf(module.text, module.lineStarts, s.test.range))) return 'it has an `if __name__ == "__main__":` block';
+    if (
+      s.k === 'if' &&
+      /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(
+        textOf(module.text, module.lineStarts, s.test.range),
+      )
+    )
+      return 'it has an `if __name__ == "__main__":` block';
   }
   let calls = false;
   walkStmts(module.body, (s) => {
-    if (!calls && s.k === 'expr' && s.expr.k === 'call' && sem.userFunction(s.expr.callee, null) !== undefined) calls = true;
+    if (!calls && s.k === 'expr' && s.expr.k === 'call' && sem.userFunction(s.expr.callee, null) !== undefined)
+      calls = true;
   });
   return calls ? 'it calls its own functions at module level' : undefined;
 }
@@ -74,7 +88,12 @@ function mainDefinitions(ctx: RuleContext, saved: ScopedExpr): FunctionIR[] {
   let start = saved;
   while (start.expr.k === 'attr' || start.expr.k === 'subscript') {
     const base: ScopedExpr = { expr: start.expr.object, scope: start.scope };
-    if (sem.resolve(base.expr, base.scope).some((o) => o.expr.k === 'call' && sem.userClass(o.expr.callee, o.scope) !== undefined)) return [];
+    if (
+      sem
+        .resolve(base.expr, base.scope)
+        .some((o) => o.expr.k === 'call' && sem.userClass(o.expr.callee, o.scope) !== undefined)
+    )
+      return [];
     start = base;
   }
   const addFn = (id: number) => {

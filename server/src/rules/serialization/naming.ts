@@ -14,7 +14,14 @@ export function roleNames(ctx: RuleContext): Map<CallExpr, string> {
       if (stmt.k === 'assign' && stmt.targets.length === 1 && stmt.targets[0].k === 'name' && stmt.value.k === 'call') {
         roles.set(stmt.value, stmt.targets[0].name);
       }
-      const exprs: Expr[] = stmt.k === 'assign' ? [stmt.value] : stmt.k === 'expr' ? [stmt.expr] : stmt.k === 'return' && stmt.value ? [stmt.value] : [];
+      const exprs: Expr[] =
+        stmt.k === 'assign'
+          ? [stmt.value]
+          : stmt.k === 'expr'
+            ? [stmt.expr]
+            : stmt.k === 'return' && stmt.value
+              ? [stmt.value]
+              : [];
       for (const root of exprs) {
         walkExpr(root, (e) => {
           if (e.k !== 'seq' || e.items.length < 2) return;

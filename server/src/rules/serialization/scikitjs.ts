@@ -48,8 +48,15 @@ export function reportScikitjsCallables(ctx: RuleContext): void {
       c.kind === 'custom-object'
         ? `Custom step (${what}) in ${where}: toJSON keeps only its data, not its methods, so the pipeline restored by fromJSON cannot fit, transform or predict with it. Use scikit.js transformers, or rebuild this step in code after loading.`
         : `The ${what} passed to ${where} is not saved by toJSON (a function is written as its name or dropped), so fromJSON gives back a model without it.`;
-    const related = c.use.range === range ? [] : [{ uri: ctx.module.uri, range: c.use.range, message: `used in ${where} here` }];
-    if (c.kind === 'custom-object') related.push({ uri: ctx.module.uri, range: ctx.sem.fn(c.fn).nameRange, message: ctx.sem.fn(c.fn).kind === 'class' ? `\`${ctx.sem.fn(c.fn).name}\` is defined here` : 'its methods are lost' });
+    const related =
+      c.use.range === range ? [] : [{ uri: ctx.module.uri, range: c.use.range, message: `used in ${where} here` }];
+    if (c.kind === 'custom-object')
+      related.push({
+        uri: ctx.module.uri,
+        range: ctx.sem.fn(c.fn).nameRange,
+        message:
+          ctx.sem.fn(c.fn).kind === 'class' ? `\`${ctx.sem.fn(c.fn).name}\` is defined here` : 'its methods are lost',
+      });
     ctx.report({ range, message, related });
   }
 }

@@ -8,15 +8,82 @@ import type { Rule, RuleContext } from '../rule';
 /** What each resource constructor makes, and the error pickle raises (measured with Python 3.11). */
 const RESOURCES: Record<string, { what: string; error: string }> = {};
 const add = (names: string[], what: string, error: string) => names.forEach((n) => (RESOURCES[n] = { what, error }));
-add(['open', 'io.open', 'gzip.open', 'bz2.open', 'lzma.open', 'codecs.open', 'tempfile.TemporaryFile', 'tempfile.NamedTemporaryFile', 'tempfile.SpooledTemporaryFile'], 'an open file', "TypeError: cannot pickle '_io.TextIOWrapper' object");
-add(['threading.Lock', 'threading.RLock', 'threading.Condition', 'threading.Semaphore', 'threading.BoundedSemaphore', 'threading.Event', 'threading.Barrier'], 'a lock', "TypeError: cannot pickle '_thread.lock' object");
+add(
+  [
+    'open',
+    'io.open',
+    'gzip.open',
+    'bz2.open',
+    'lzma.open',
+    'codecs.open',
+    'tempfile.TemporaryFile',
+    'tempfile.NamedTemporaryFile',
+    'tempfile.SpooledTemporaryFile',
+  ],
+  'an open file',
+  "TypeError: cannot pickle '_io.TextIOWrapper' object",
+);
+add(
+  [
+    'threading.Lock',
+    'threading.RLock',
+    'threading.Condition',
+    'threading.Semaphore',
+    'threading.BoundedSemaphore',
+    'threading.Event',
+    'threading.Barrier',
+  ],
+  'a lock',
+  "TypeError: cannot pickle '_thread.lock' object",
+);
 add(['threading.Thread', 'threading.Timer'], 'a thread', "TypeError: cannot pickle '_thread.lock' object");
-add(['multiprocessing.Lock', 'multiprocessing.RLock', 'multiprocessing.Queue', 'multiprocessing.Pool', 'multiprocessing.Manager'], 'a multiprocessing lock, queue or pool', 'RuntimeError: ... objects should only be shared between processes through inheritance');
-add(['queue.Queue', 'queue.LifoQueue', 'queue.PriorityQueue'], 'a queue (it holds locks)', "TypeError: cannot pickle '_thread.lock' object");
-add(['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.ProcessPoolExecutor'], 'an executor', "TypeError: cannot pickle '_queue.SimpleQueue' object");
-add(['sqlite3.connect', 'psycopg2.connect', 'pymysql.connect', 'mysql.connector.connect', 'pyodbc.connect', 'cx_Oracle.connect', 'oracledb.connect', 'pymongo.MongoClient'], 'a database connection', "TypeError: cannot pickle 'sqlite3.Connection' object");
+add(
+  [
+    'multiprocessing.Lock',
+    'multiprocessing.RLock',
+    'multiprocessing.Queue',
+    'multiprocessing.Pool',
+    'multiprocessing.Manager',
+  ],
+  'a multiprocessing lock, queue or pool',
+  'RuntimeError: ... objects should only be shared between processes through inheritance',
+);
+add(
+  ['queue.Queue', 'queue.LifoQueue', 'queue.PriorityQueue'],
+  'a queue (it holds locks)',
+  "TypeError: cannot pickle '_thread.lock' object",
+);
+add(
+  ['concurrent.futures.ThreadPoolExecutor', 'concurrent.futures.ProcessPoolExecutor'],
+  'an executor',
+  "TypeError: cannot pickle '_queue.SimpleQueue' object",
+);
+add(
+  [
+    'sqlite3.connect',
+    'psycopg2.connect',
+    'pymysql.connect',
+    'mysql.connector.connect',
+    'pyodbc.connect',
+    'cx_Oracle.connect',
+    'oracledb.connect',
+    'pymongo.MongoClient',
+  ],
+  'a database connection',
+  "TypeError: cannot pickle 'sqlite3.Connection' object",
+);
 add(['socket.socket', 'socket.create_connection'], 'a socket', "TypeError: cannot pickle 'socket' object");
-add(['logging.FileHandler', 'logging.StreamHandler', 'logging.handlers.RotatingFileHandler', 'logging.handlers.TimedRotatingFileHandler', 'logging.handlers.SocketHandler'], 'a logging handler (it holds a lock)', "TypeError: cannot pickle '_thread.RLock' object");
+add(
+  [
+    'logging.FileHandler',
+    'logging.StreamHandler',
+    'logging.handlers.RotatingFileHandler',
+    'logging.handlers.TimedRotatingFileHandler',
+    'logging.handlers.SocketHandler',
+  ],
+  'a logging handler (it holds a lock)',
+  "TypeError: cannot pickle '_thread.RLock' object",
+);
 const GENERATOR = { what: 'a generator', error: "TypeError: cannot pickle 'generator' object" };
 
 /** One resource kept on `self` by a custom step class. */
@@ -47,7 +114,16 @@ function compute(ctx: RuleContext): Map<number, KeptResource[]> {
         const kind = resourceOf(ctx, a.value, method);
         if (!kind) continue;
         // `self.fh = None` later in the same method: released before the object can be saved.
-        if (assigns.some((b) => b.attr === a.attr && b.value.k === 'const' && b.value.value === null && comparePos(b.stmt.range.start, a.stmt.range.start) > 0)) continue;
+        if (
+          assigns.some(
+            (b) =>
+              b.attr === a.attr &&
+              b.value.k === 'const' &&
+              b.value.value === null &&
+              comparePos(b.stmt.range.start, a.stmt.range.start) > 0,
+          )
+        )
+          continue;
         list.push({ cls: cls.fn, method, attr: a.attr, ...kind, range: a.stmt.range });
       }
     }
@@ -62,7 +138,12 @@ function resourceOf(ctx: RuleContext, value: Expr, method: FunctionIR): { what: 
     if (e.k === 'other' && isGeneratorExpression(ctx, e)) return GENERATOR;
     if (e.k !== 'call') continue;
     const callee = e.callee;
-    if (callee.k === 'name' && callee.name === 'open' && ctx.sem.lookup('open', v.scope, callee.range.start).length === 0) return RESOURCES.open;
+    if (
+      callee.k === 'name' &&
+      callee.name === 'open' &&
+      ctx.sem.lookup('open', v.scope, callee.range.start).length === 0
+    )
+      return RESOURCES.open;
     const q = ctx.sem.qname(callee, v.scope);
     if (q && q !== 'open' && RESOURCES[q]) return RESOURCES[q];
   }
@@ -83,7 +164,8 @@ export const unpicklableAttribute: Rule = {
   meta: {
     code: 'SKL106',
     name: 'unpicklable-attribute',
-    summary: 'A custom step keeps an open file, lock, thread, connection, socket or generator on self without __getstate__: saving the model fails.',
+    summary:
+      'A custom step keeps an open file, lock, thread, connection, socket or generator on self without __getstate__: saving the model fails.',
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python'],
@@ -107,5 +189,9 @@ export function resourcesOfConstruction(ctx: RuleContext, call: CallExpr, scope:
 }
 
 export function resourceRelated(ctx: RuleContext, r: KeptResource): RelatedLocation {
-  return { uri: ctx.module.uri, range: r.range, message: `${r.what} kept on \`self.${r.attr}\` by \`${r.cls.name}.${r.method.name}\`` };
+  return {
+    uri: ctx.module.uri,
+    range: r.range,
+    message: `${r.what} kept on \`self.${r.attr}\` by \`${r.cls.name}.${r.method.name}\``,
+  };
 }

@@ -23,7 +23,8 @@ export const unpicklableModelSaved: Rule = {
   meta: {
     code: 'SKL104',
     name: 'unpicklable-model-saved',
-    summary: 'A model that holds a lambda, local function, local class, or a custom step keeping a file, lock or connection, is saved with pickle or joblib: the save fails.',
+    summary:
+      'A model that holds a lambda, local function, local class, or a custom step keeping a file, lock or connection, is saved with pickle or joblib: the save fails.',
     defaultSeverity: 'error',
     fix: 'none',
     languages: ['python', 'typescript'],
@@ -36,8 +37,14 @@ export const unpicklableModelSaved: Rule = {
     for (const site of persistenceSites(ctx.sem)) {
       if (site.kind !== 'save' || !site.pickles || !site.object) continue;
       const resources: KeptResource[] = [];
-      const found = reachableCulprits(ctx, { expr: site.object, scope: site.scope }, culprits.byHolder, withResources ? resources : undefined).sort(
-        (a, b) => a.use.range.start.line - b.use.range.start.line || a.use.range.start.character - b.use.range.start.character,
+      const found = reachableCulprits(
+        ctx,
+        { expr: site.object, scope: site.scope },
+        culprits.byHolder,
+        withResources ? resources : undefined,
+      ).sort(
+        (a, b) =>
+          a.use.range.start.line - b.use.range.start.line || a.use.range.start.character - b.use.range.start.character,
       );
       const api = site.api.replace(/^sklearn\.externals\./, '');
       if (found.length === 0) {
@@ -54,27 +61,39 @@ export const unpicklableModelSaved: Rule = {
       const what = [...new Set(found.map((c) => DESCRIBE[c.kind]))].join(', ');
       ctx.report({
         range: site.call.range,
-        message: ctx.module.language === 'typescript' ? scikitjsSaveMessage(site.api, found) : `${api} will fail: the saved object holds ${what} (in ${holderLabel(first)}), which pickle cannot save.`,
-        related: found.map((c) => ({
-          uri: ctx.module.uri,
-          range: c.kind === 'lambda' ? ctx.sem.fn(c.fn).range : c.use.range,
-          message: `${DESCRIBE[c.kind]} in ${holderLabel(c)}`,
-        })).concat(resources.map((x) => resourceRelated(ctx, x))),
+        message:
+          ctx.module.language === 'typescript'
+            ? scikitjsSaveMessage(site.api, found)
+            : `${api} will fail: the saved object holds ${what} (in ${holderLabel(first)}), which pickle cannot save.`,
+        related: found
+          .map((c) => ({
+            uri: ctx.module.uri,
+            range: c.kind === 'lambda' ? ctx.sem.fn(c.fn).range : c.use.range,
+            message: `${DESCRIBE[c.kind]} in ${holderLabel(c)}`,
+          }))
+          .concat(resources.map((x) => resourceRelated(ctx, x))),
       });
     }
   },
 };
 
 /** Culprits held by any construction reachable from `start` (through names, arguments, containers, `.fit()`). */
-function reachableCulprits(ctx: RuleContext, start: ScopedExpr, byHolder: Map<CallExpr, Culprit[]>, resources?: KeptResource[]): Culprit[] {
+function reachableCulprits(
+  ctx: RuleContext,
+  start: ScopedExpr,
+  byHolder: Map<CallExpr, Culprit[]>,
+  resources?: KeptResource[],
+): Culprit[] {
   const out: Culprit[] = [];
   walkConstructions(
     ctx.sem,
     start,
     (call, scope, only) => {
       // `only`: a part of the object is saved (a search's best_estimator_ keeps its grid's values, not its scoring).
-      for (const c of byHolder.get(call) ?? []) if (!out.includes(c) && (!only || (c.param !== undefined && only.has(c.param)))) out.push(c);
-      if (resources && !only) for (const r of resourcesOfConstruction(ctx, call, scope)) if (!resources.includes(r)) resources.push(r);
+      for (const c of byHolder.get(call) ?? [])
+        if (!out.includes(c) && (!only || (c.param !== undefined && only.has(c.param)))) out.push(c);
+      if (resources && !only)
+        for (const r of resourcesOfConstruction(ctx, call, scope)) if (!resources.includes(r)) resources.push(r);
       return allArguments(call, scope);
     },
     { throughAttributes: true },

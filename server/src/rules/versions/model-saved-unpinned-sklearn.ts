@@ -28,14 +28,17 @@ export const modelSavedUnpinnedSklearn: Rule = {
   meta: {
     code: 'SKL501',
     name: 'model-saved-unpinned-sklearn',
-    summary: "A scikit-learn model is saved while the project's requirement files do not pin scikit-learn: another version may load it.",
+    summary:
+      "A scikit-learn model is saved while the project's requirement files do not pin scikit-learn: another version may load it.",
     defaultSeverity: 'warning',
     fix: 'none',
     languages: ['python'],
   },
   check(ctx) {
     if (TEST_FILE.test(ctx.module.uri)) return;
-    const sites = persistenceSites(ctx.sem).filter((s) => s.kind === 'save' && s.object && !s.api.startsWith('scikitjs.'));
+    const sites = persistenceSites(ctx.sem).filter(
+      (s) => s.kind === 'save' && s.object && !s.api.startsWith('scikitjs.'),
+    );
     if (sites.length === 0) return;
     const models = sites.filter((s) => savesEstimator(ctx, s));
     if (models.length === 0) return;
@@ -65,9 +68,12 @@ function at(file: RequirementFileFacts, line: number, message: string): RelatedL
 function unpinned(listed: RequirementFileFacts[]): { why: string; related: RelatedLocation[] } {
   const first = listed[0];
   const e = first.sklearn[0];
-  const others = listed.length > 1 ? ` (and ${listed.length - 1} other requirement file${listed.length > 2 ? 's' : ''})` : '';
+  const others =
+    listed.length > 1 ? ` (and ${listed.length - 1} other requirement file${listed.length > 2 ? 's' : ''})` : '';
   const related: RelatedLocation[] = [];
-  for (const f of listed) for (const x of f.sklearn) if (related.length < MAX_RELATED) related.push(at(f, x.line, `${describe(x)}: not pinned`));
+  for (const f of listed)
+    for (const x of f.sklearn)
+      if (related.length < MAX_RELATED) related.push(at(f, x.line, `${describe(x)}: not pinned`));
   return { why: `${first.shown}${others} ${leaves(e)}`, related };
 }
 
@@ -76,7 +82,8 @@ function describe(e: SklearnEntry): string {
 }
 
 function leaves(e: SklearnEntry): string {
-  if (e.alias) return `lists ${describe(e)}, the deprecated \`sklearn\` package, which installs whatever scikit-learn is newest`;
+  if (e.alias)
+    return `lists ${describe(e)}, the deprecated \`sklearn\` package, which installs whatever scikit-learn is newest`;
   if (e.pin === 'none') return `lists scikit-learn without a version (${describe(e)})`;
   return `admits several scikit-learn releases (${describe(e)})`;
 }
@@ -84,7 +91,10 @@ function leaves(e: SklearnEntry): string {
 /** The project declares its dependencies, but scikit-learn is not among them. */
 function unlisted(files: RequirementFileFacts[]): { why: string; related: RelatedLocation[] } {
   const names = files.slice(0, 3).map((f) => f.shown);
-  const shown = files.length > 3 ? `${names.join(', ')} and ${files.length - 3} more` : names.join(files.length === 2 ? ' and ' : ', ');
+  const shown =
+    files.length > 3
+      ? `${names.join(', ')} and ${files.length - 3} more`
+      : names.join(files.length === 2 ? ' and ' : ', ');
   return {
     why: `the project's requirements (${shown}) do not list scikit-learn`,
     related: files.slice(0, MAX_RELATED).map((f) => at(f, 0, 'scikit-learn is not listed here')),
@@ -101,7 +111,11 @@ function savesEstimator(ctx: RuleContext, site: PersistenceSite): boolean {
     (call, scope) => {
       if (found) return [];
       const info = ctx.lookup(ctx.sem.qname(call.callee, scope));
-      if (info && ESTIMATOR_LIBRARIES.has(info.library) && (info.kind === 'class' ? !info.roles.splitter : info.roles.composite)) {
+      if (
+        info &&
+        ESTIMATOR_LIBRARIES.has(info.library) &&
+        (info.kind === 'class' ? !info.roles.splitter : info.roles.composite)
+      ) {
         found = true;
         return [];
       }
