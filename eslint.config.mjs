@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'out/', 'node_modules/', '.cache/', '.test-artifacts/', 'test/fixtures/', 'test/e2e/workspace/', 'test/e2e/out/', 'examples/'],
+    ignores: [
+      'dist/',
+      'out/',
+      'node_modules/',
+      '.cache/',
+      '.test-artifacts/',
+      'test/fixtures/',
+      'test/e2e/workspace/',
+      'test/e2e/out/',
+      'examples/',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
