@@ -53,7 +53,7 @@ const CELL = (i: number) =>
       ? `X_tr${i}, X_te${i}, y_tr${i}, y_te${i} = train_test_split(X, y, random_state=0)\nscaler${i} = StandardScaler().fit(X_tr${i})\nmodel${i} = RandomForestClassifier(random_state=0).fit(scaler${i}.transform(X_tr${i}), y_tr${i})`
       : `df_${i} = pd.DataFrame(np.random.rand(10, 3), columns=["a", "b", "c"])\ndf_${i}["d"] = df_${i}["a"] * ${i}\nprint(df_${i}.describe())`;
 
-(async () => {
+void (async () => {
   const engine = await Engine.create();
   for (const file of process.argv.slice(2)) {
     const json = readFileSync(file, 'utf8');

@@ -353,9 +353,7 @@ async function benchAnalysis(): Promise<void> {
   const editCpu: number[] = [];
   let k = 0;
   for (const e of keystrokes(at, ', random_state=0', Math.max(60, RUNS))) {
-    const cur = state.doc.getText();
     const range = { start: state.doc.positionAt(e.offset), end: state.doc.positionAt(e.offset + e.deleteLen) };
-    void cur;
     const c = process.cpuUsage();
     const t = performance.now();
     state.applyChanges([{ range, text: e.insert }], state.version + 1);
@@ -802,7 +800,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   });

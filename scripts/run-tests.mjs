@@ -11,7 +11,7 @@ const extra = sep >= 0 ? args.slice(sep + 1) : [];
 
 function testFiles(dir) {
   let out = [];
-  let entries = [];
+  let entries;
   try {
     entries = readdirSync(dir);
   } catch {

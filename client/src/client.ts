@@ -123,6 +123,7 @@ export class PipelintClient implements PipelintApi, vscode.Disposable {
       traceOutputChannel: this.output,
       // The server pulls its settings with workspace/configuration; this sends didChangeConfiguration
       // so it knows when to drop its cache.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the push is how the server hears of changes
       synchronize: { configurationSection: SECTION },
       // Untrusted workspaces are supported: the server only reads files and never runs them.
       initializationOptions: { trusted: vscode.workspace.isTrusted },

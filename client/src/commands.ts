@@ -46,7 +46,7 @@ export async function fixAll(document: vscode.TextDocument): Promise<number> {
     if (!('kind' in action) || !action.kind || !FIX_ALL_KIND.contains(action.kind)) continue;
     if (action.edit && !(await vscode.workspace.applyEdit(action.edit))) continue;
     if (action.command)
-      await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+      await vscode.commands.executeCommand(action.command.command, ...((action.command.arguments ?? []) as unknown[]));
     applied++;
   }
   return applied;

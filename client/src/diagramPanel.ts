@@ -284,9 +284,10 @@ export function registerDiagramPanel(ctx: vscode.ExtensionContext, c: PipelintCl
   context = ctx;
   client = c;
   return vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined) {
+    deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined) {
       DiagramPanel.current?.dispose();
       DiagramPanel.current = new DiagramPanel(panel, ctx.extensionUri, state);
+      return Promise.resolve();
     },
   });
 }
@@ -294,7 +295,7 @@ export function registerDiagramPanel(ctx: vscode.ExtensionContext, c: PipelintCl
 /** The `pipelint.showDiagram` command: `[uri, position]` from the CodeLens, or the active editor. */
 export function showDiagram(...args: unknown[]): void {
   if (!context) return;
-  const uriArg = args[0] as unknown;
+  const uriArg = args[0];
   const pos = (args as ShowDiagramCommand.Args)[1];
   const editor = vscode.window.activeTextEditor;
   const uri =

@@ -12,7 +12,7 @@ let client: PipelintClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<PipelintApi> {
   const output = vscode.window.createOutputChannel('pipelint', { log: true });
   output.info(
-    `pipelint ${String(context.extension.packageJSON.version)} activating in ${vscode.env.appName} ${vscode.version}`,
+    `pipelint ${(context.extension.packageJSON as { version: string }).version} activating in ${vscode.env.appName} ${vscode.version}`,
   );
   client = new PipelintClient(context, output);
   const c = client;

@@ -29,7 +29,7 @@ function activeUris(): vscode.Uri[] {
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables: { dispose(): unknown }[] = [];
 
   constructor(private readonly client: PipelintClient) {
     this.item = vscode.window.createStatusBarItem('pipelint.status', vscode.StatusBarAlignment.Right, 100);

@@ -122,6 +122,6 @@ export function decodeSource(bytes: Uint8Array, kind: string): DecodedSource {
 /** Text back to bytes in the file's encoding; undefined when pipelint cannot write that encoding. */
 export function encodeSource(source: Pick<DecodedSource, 'bom' | 'encoding'>, text: string): Buffer | undefined {
   if (source.encoding === 'utf-8') return Buffer.from(source.bom + text, 'utf8');
-  if (source.encoding === 'latin-1' && !/[^\u0000-\u00ff]/.test(text)) return Buffer.from(source.bom + text, 'latin1');
+  if (source.encoding === 'latin-1' && !/[\u0100-\uffff]/.test(text)) return Buffer.from(source.bom + text, 'latin1');
   return undefined;
 }

@@ -62,7 +62,7 @@ export class AnalysisService {
   /** Artifacts saved in one file and loaded in another (open documents + workspace folders on disk). */
   readonly workspace = new WorkspaceTracker();
   /** pyproject.toml / pipelint.toml per document, with the editor's settings on top. */
-  readonly policies = new DocumentPolicies((m) => void this.connection.window.showWarningMessage(m));
+  readonly policies = new DocumentPolicies((m) => this.connection.window.showWarningMessage(m));
 
   private parser: Parser | undefined;
   /** Resolves once tree-sitter's WASM is loaded; analyses wait for it. */
@@ -93,7 +93,7 @@ export class AnalysisService {
     this.ruleFailureShown = true;
     const m = /^rule (\S+) failed on (\S+): /.exec(message);
     const what = m ? `rule ${m[1]} failed on ${decodeURIComponent(m[2].split('/').pop() ?? m[2])}` : 'a rule failed';
-    void this.connection.window.showWarningMessage(
+    this.connection.window.showWarningMessage(
       `pipelint: ${what}; the other rules ran. Details are in the output ("pipelint: Show Output"); this is shown once per session.`,
     );
   }
@@ -200,7 +200,7 @@ export class AnalysisService {
     if (text.length > settings.maxFileSizeKb * 1024) {
       if (!this.noticed.has(state.doc.uri)) {
         this.noticed.add(state.doc.uri);
-        void this.connection.window.showInformationMessage(
+        this.connection.window.showInformationMessage(
           `pipelint skipped ${state.doc.uri.split('/').pop()}: it is larger than pipelint.maxFileSizeKb (${settings.maxFileSizeKb} KB).`,
         );
       }
@@ -430,7 +430,7 @@ export class AnalysisService {
       for (;;) {
         const sliceStart = performance.now();
         const options = { progressCallback: () => performance.now() - sliceStart > 20 || cpuUsed() > budget };
-        const tree = parser.parse(input, null, options as Parameters<Parser['parse']>[2]);
+        const tree = parser.parse(input, null, options);
         if (tree) {
           if (state.version === version && this.documents.get(state.doc.uri) === state && state.needsFreshParse)
             state.adoptTree(tree);
@@ -463,7 +463,7 @@ export class AnalysisService {
   notice(uri: string, message: string): void {
     if (this.noticed.has(uri)) return;
     this.noticed.add(uri);
-    void this.connection.window.showInformationMessage(message);
+    this.connection.window.showInformationMessage(message);
   }
 
   /**

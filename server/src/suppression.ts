@@ -214,14 +214,13 @@ export function parseDirectives(text: string, language: Language): Directive[] {
       });
     };
     if (language === 'python') {
-      for (const m of body.matchAll(PY_NOQA))
-        make('noqa', commentLine, m.index!, !!m[1], m.index! + m[0].length, !!m[1]);
+      for (const m of body.matchAll(PY_NOQA)) make('noqa', commentLine, m.index, !!m[1], m.index + m[0].length, !!m[1]);
       for (const m of body.matchAll(PY_FILE))
-        make('disable-file', undefined, m.index!, !!m[1], m.index! + m[0].length, !!m[1]);
+        make('disable-file', undefined, m.index, !!m[1], m.index + m[0].length, !!m[1]);
     } else {
       for (const m of body.matchAll(TS_DIRECTIVE)) {
         const kind = `disable-${m[2].toLowerCase()}` as Directive['kind'];
-        const at = m.index! + m[0].length - m[1].length;
+        const at = m.index + m[0].length - m[1].length;
         const endLine = commentRange.end.line;
         const target = kind === 'disable-next-line' ? endLine + 1 : kind === 'disable-line' ? commentLine : undefined;
         make(kind, target, at, false, at + m[1].length, false);

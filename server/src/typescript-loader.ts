@@ -18,6 +18,7 @@ export function typeScriptFrontEnd(): TypeScriptFrontEnd {
   if (!loaded) {
     const bundled = path.join(__dirname, 'typescript.js');
     const target = existsSync(bundled) ? bundled : path.join(__dirname, 'typescript', 'index');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first .ts file, not at start
     loaded = require(target) as TypeScriptFrontEnd;
   }
   return loaded;

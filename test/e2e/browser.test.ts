@@ -244,7 +244,7 @@ describe('pipelint in code-server', () => {
         assert.doesNotMatch(saved, /lambda values/, 'the lambda is gone');
         assert.match(
           saved,
-          /^def (\w+)\(values\):\n    return np\.log1p\(np\.abs\(values\)\)$/m,
+          /^def (\w+)\(values\):\n {4}return np\.log1p\(np\.abs\(values\)\)$/m,
           'the lambda became a module-level def',
         );
         const fn = /^def (\w+)\(values\):/m.exec(saved)![1];

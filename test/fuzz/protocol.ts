@@ -204,10 +204,18 @@ export function runProtocolSession(streamSeed: number, index: number, boundMs = 
       }
     });
     proc.on('exit', (code, signal) => {
-      if (/uncaught|unhandled rejection|\n\s+at /.test(stderr))
-        return finish({ crash: `stderr: ${stderr.slice(-800)}` });
-      if (signal) return finish({ crash: `killed by ${signal}` });
-      if (!expectExit && code !== 0 && code !== 1) return finish({ crash: `exit ${code}: ${stderr.slice(-500)}` });
+      if (/uncaught|unhandled rejection|\n\s+at /.test(stderr)) {
+        finish({ crash: `stderr: ${stderr.slice(-800)}` });
+        return;
+      }
+      if (signal) {
+        finish({ crash: `killed by ${signal}` });
+        return;
+      }
+      if (!expectExit && code !== 0 && code !== 1) {
+        finish({ crash: `exit ${code}: ${stderr.slice(-500)}` });
+        return;
+      }
       finish(expectExit || code === 0 || code === 1 ? {} : { crash: `exit ${code}` });
     });
     const request = (id: string, method: string, params: unknown) =>

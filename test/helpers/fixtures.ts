@@ -77,12 +77,14 @@ export function renderSnapshot(text: string, findings: Finding[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** Compares with the stored snapshot; `UPDATE_SNAPSHOTS=1` rewrites it. Returns the stored text. */
+/**
+ * Compares with the stored snapshot; `UPDATE_SNAPSHOTS=1` writes it. A missing snapshot fails: a new one is
+ * written only on request, after its author has read it.
+ */
 export function matchSnapshot(file: string, actual: string): { expected: string; actual: string } {
   const snap = `${file}.snap`;
-  if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(snap)) {
-    if (process.env.CI && !existsSync(snap)) return { expected: '<missing snapshot>', actual };
-    writeFileSync(snap, actual);
-  }
+  if (process.env.UPDATE_SNAPSHOTS === '1') writeFileSync(snap, actual);
+  else if (!existsSync(snap))
+    return { expected: `<no snapshot ${path.basename(snap)}: run with UPDATE_SNAPSHOTS=1, then read it>`, actual };
   return { expected: readFileSync(snap, 'utf8'), actual };
 }

@@ -24,7 +24,10 @@ function harness(mode: string, file?: string, ...rest: string[]): Promise<any> {
       [HARNESS, mode, ...(file ? [file] : []), ...rest],
       { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`harness ${mode} ${file ?? ''} failed:\n${stderr}`));
+        if (err) {
+          reject(new Error(`harness ${mode} ${file ?? ''} failed:\n${stderr}`));
+          return;
+        }
         resolve(JSON.parse(stdout.trim().split('\n').pop()!));
       },
     );
@@ -102,7 +105,10 @@ describe('SKL106: resources kept on self with real scikit-learn', { timeout: 600
     new Promise((resolve, reject) => {
       const cwd = mkdtempSync(path.join(tmpdir(), 'pipelint-custom-'));
       execFile(PYTHON, [PICKLE_HARNESS, file], { cwd, encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) => {
-        if (err) return reject(new Error(stderr));
+        if (err) {
+          reject(new Error(stderr));
+          return;
+        }
         resolve(JSON.parse(stdout.trim().split('\n').pop()!).saves);
       });
     });

@@ -176,7 +176,7 @@ const READ_DIAGRAM = `(() => {
 })()`;
 
 async function readDiagram(page: Page): Promise<{ nodes: PageNode[]; edges: PageEdge[] }> {
-  return page.evaluate(READ_DIAGRAM) as Promise<{ nodes: PageNode[]; edges: PageEdge[] }>;
+  return page.evaluate<{ nodes: PageNode[]; edges: PageEdge[] }>(READ_DIAGRAM);
 }
 
 function overlaps(a: Box, b: Box): boolean {
@@ -580,7 +580,6 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       const fitted = await page.evaluate(() => {
         const c = document.getElementById('canvas')!;
         const svg = c.querySelector('svg')!.getBoundingClientRect();
-        const r = c.getBoundingClientRect();
         return {
           svgW: svg.width,
           svgH: svg.height,
@@ -591,7 +590,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
         };
       });
       assert.ok(fitted.svgW <= fitted.w && fitted.svgH <= fitted.h, `fitted into the view: ${JSON.stringify(fitted)}`);
-      assert.match((await level())!, /^\d+%$/);
+      assert.match(await level(), /^\d+%$/);
       // The toolbar stays put while the canvas scrolls.
       const toolbarTop = await page.$eval('.pl-toolbar', (el) => el.getBoundingClientRect().top);
       await page.click('#zoom-in');
@@ -646,7 +645,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
         ['forest', 'model', 'preprocess'],
       );
       assert.match(
-        await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.textContent!),
+        await page.$eval('#canvas g.pl-node[data-name="preprocess"]', (el) => el.textContent),
         /▸ preprocess[\s\S]*6 steps folded/,
       );
       await page.screenshot({ path: path.join(ART, 'panel-collapsed.png') });
@@ -667,7 +666,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
     test('a long column list and param_grid: shortened in the box, in full in the details pane', async () => {
       const graph = graphs.get('long_columns.py')!;
       await sendGraph(page, graph, 'long_columns.py');
-      const cols = await page.$eval('#canvas g.pl-node[data-name="num"] .pl-cols', (el) => el.textContent!);
+      const cols = await page.$eval('#canvas g.pl-node[data-name="num"] .pl-cols', (el) => el.textContent);
       assert.ok(cols.endsWith('…') && cols.length > 50, `the box shows a long start: ${cols}`);
       await page.click('#canvas g.pl-node[data-name="num"] > rect');
       const text = await page.$eval('#details', (el) => (el as HTMLElement).innerText);
@@ -755,7 +754,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
         ),
       );
       await page.waitForFunction(() => document.querySelector('.pl-empty'), undefined, { timeout: WAIT_MS });
-      const ts = await page.$eval('.pl-empty', (el) => el.textContent!);
+      const ts = await page.$eval('.pl-empty', (el) => el.textContent);
       assert.match(ts, /scikit\.js pipelines \(new Pipeline, makePipeline/);
       assert.doesNotMatch(ts, /make_pipeline|GridSearchCV/);
       await page.evaluate(() =>
@@ -771,7 +770,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       await page.waitForFunction(() => document.querySelector('.pl-empty')?.textContent?.includes('a.py'), undefined, {
         timeout: WAIT_MS,
       });
-      assert.match(await page.$eval('.pl-empty', (el) => el.textContent!), /make_pipeline, ColumnTransformer/);
+      assert.match(await page.$eval('.pl-empty', (el) => el.textContent), /make_pipeline, ColumnTransformer/);
     });
 
     // Screenshots: 3 steps, a ColumnTransformer and 30 steps, at 800 and 1,600 px, in three themes.
@@ -799,7 +798,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
                 };
               });
               assert.ok(
-                fit.scrollW <= fit.w + 1 || Number(fit.zoom!.replace('%', '')) <= 60,
+                fit.scrollW <= fit.w + 1 || Number(fit.zoom.replace('%', '')) <= 60,
                 `${file} at ${width} px fits the width: ${JSON.stringify(fit)}`,
               );
               await p.screenshot({ path: path.join(ART, `panel-${theme}-${width}-${file.replace(/\.py$/, '')}.png`) });
@@ -815,7 +814,7 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), ge
       }
     }
 
-    for (const theme of Object.keys(themes) as (keyof typeof themes)[]) {
+    for (const theme of Object.keys(themes)) {
       test(`theme: ${theme} (screenshot)`, async () => {
         const { page: p, remote: r } = await openOffline(panelPage(theme), theme === 'light' ? 'light' : 'dark');
         try {

@@ -111,7 +111,7 @@ function entity(qname: string): EntityInfo {
 }
 
 function actsFor(f: Fact): 'yes' | 'no' | 'unknown' {
-  return randomnessActs(entity(f.qname), (p): ArgValue => (p in f.args ? f.args[p]! : 'absent'));
+  return randomnessActs(entity(f.qname), (p): ArgValue => (p in f.args ? f.args[p] : 'absent'));
 }
 
 describe('knowledge base vs real scikit-learn', { timeout: 600_000 }, () => {
@@ -140,7 +140,7 @@ describe('knowledge base vs real scikit-learn', { timeout: 600_000 }, () => {
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ')})`;
     test(`${label}: two runs without random_state ${f.differs ? 'differ' : 'agree'}, and the JSON says so`, () => {
-      const m = measured.results[i]!;
+      const m = measured.results[i];
       assert.equal(m.qname, f.qname);
       assert.equal(m.differs, f.differs, `DESIGN.md fact for ${label}`);
       assert.equal(actsFor(f), f.differs ? 'yes' : 'no', `knowledge base for ${label}`);

@@ -117,7 +117,7 @@ describe('SKL402 n-jobs-without-effect vs real scikit-learn', { timeout: 600_000
         '',
       ].join('\n');
       const found = engine.analyze('case.py', code, 'python').findings.filter((f) => f.code === 'SKL402');
-      assert.equal(found.length, measured[i]!.parallel ? 0 : 1, `${src}: measured parallel=${measured[i]!.parallel}`);
+      assert.equal(found.length, measured[i].parallel ? 0 : 1, `${src}: measured parallel=${measured[i].parallel}`);
     });
   }
 });
@@ -180,7 +180,7 @@ describe('SKL601 fit-in-chunk-loop vs real scikit-learn', { timeout: 300_000 }, 
     );
     // Apply the unsafe fix by hand (fix-all applies only safe ones).
     const { applyEdits } = await import('../../server/src/fix/apply');
-    const fixed = applyEdits(CHUNK_LOOP, finding.fix!.edits).text;
+    const fixed = applyEdits(CHUNK_LOOP, finding.fix.edits).text;
     assert.match(fixed, /clf\.partial_fit\(X_part, y_part, classes=classes\)/);
     assert.equal(engine.analyze('chunks.py', fixed, 'python').findings.filter((f) => f.code === 'SKL601').length, 0);
     const after = runScript(fixed);

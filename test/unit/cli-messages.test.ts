@@ -149,7 +149,7 @@ describe('command line: help', () => {
     assert.match(pipelint(['diagram', '--help']).stdout, /--json +print the pipeline graph as JSON/);
     const top = pipelint(['--help']);
     assert.equal(top.status, 0);
-    assert.match(top.stdout, /^Usage: pipelint COMMAND \[options\]\n\nCommands:\n  check /);
+    assert.match(top.stdout, /^Usage: pipelint COMMAND \[options\]\n\nCommands:\n {2}check /);
     assert.match(top.stdout, /diagram FILE -o OUT +draw the pipelines of FILE as \.html or \.svg \(or --json\)/);
     const bare = pipelint([]);
     assert.equal(bare.status, 2, 'no command is a usage error');

@@ -95,7 +95,7 @@ def tune():
     // The constant sits right after the imports, before the extracted def, both PEP 8-spaced.
     assert.match(
       fixed.text,
-      /import FunctionTransformer\n\nSEED = 42\n\n\ndef _func\(Z\):\n    return Z \* 2\n\n\nX = /,
+      /import FunctionTransformer\n\nSEED = 42\n\n\ndef _func\(Z\):\n {4}return Z \* 2\n\n\nX = /,
     );
     assert.deepEqual(spacingProblems(fixed.text, ['_func', 'tune']), []);
   });

@@ -134,7 +134,7 @@ describe('pipeline graph', () => {
       root.external?.map((e) => [e.code, e.severity, e.line + 1]),
       [['SKL104', 'error', 32]],
     );
-    assert.match(root.external![0].message, /^joblib\.dump will fail/);
+    assert.match(root.external[0].message, /^joblib\.dump will fail/);
     assert.deepEqual(root.findings, [], 'not one of its own findings');
   });
 
@@ -281,7 +281,7 @@ describe('pipeline graph', () => {
     assert.equal(noise.className, 'GaussianNoise');
     assert.ok(noise.definition, 'the class definition is attached');
     assert.deepEqual(noise.findings, ['SKL202', 'SKL701', 'SKL702']);
-    assert.equal(noise.definition!.start.line, 7);
+    assert.equal(noise.definition.start.line, 7);
     assert.deepEqual(byPath(g, 'scale').findings, []);
     assert.equal(byPath(g, 'scale').definition, undefined, 'library steps have no definition');
   });

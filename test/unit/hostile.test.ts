@@ -214,7 +214,7 @@ describe('items 11-15, 17: odd files and odd values', () => {
     const fixed = readFileSync(path.join(dir, 'a.py'));
     assert.match(
       fixed.toString('latin1'),
-      /^# -\*- coding: latin-1 -\*-\n# Café\n[^]*def _ft\(x\):[^]*FunctionTransformer\(_ft\)  # é\njoblib[^]*\n$/,
+      /^# -\*- coding: latin-1 -\*-\n# Café\n[^]*def _ft\(x\):[^]*FunctionTransformer\(_ft\) {2}# é\njoblib[^]*\n$/,
     );
     const py = spawnSync(
       '/usr/bin/python3',

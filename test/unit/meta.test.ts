@@ -31,20 +31,21 @@ for (const rule of allRules) {
   });
 
   test(`${code} ${name}: positive and negative fixtures in each of its languages`, () => {
+    const expects = new RegExp(`expect:.*\\b${code}\\b`);
     for (const language of rule.meta.languages) {
-      const dir = path.join(ROOT, 'test', 'fixtures', language);
-      const texts = listFixtures(language)
-        .filter((f) => f.name.startsWith(code))
-        .map((f) => f.text);
+      const ext = language === 'python' ? 'py' : 'ts';
+      const own = listFixtures(language).filter((f) => f.name.startsWith(code));
       assert.ok(
-        texts.some((t) => new RegExp(`expect:.*${code}`).test(t)),
+        own.some((f) => expects.test(f.text)),
         `no ${language} fixture with "expect: ${code}" in test/fixtures/${language}/${code}*`,
       );
+      // The negative is found by its name, and must really be one: it expects nothing of its own rule.
+      const negatives = own.filter((f) => f.name.startsWith(`${code}_negative`));
       assert.ok(
-        texts.some((t) => !new RegExp(`expect:.*${code}`).test(t)) ||
-          texts.some((t) => /negative|must stay silent|no finding/i.test(t)),
-        `no negative ${language} fixture (a ${code}_*.${language === 'python' ? 'py' : 'ts'} file without "expect: ${code}")`,
+        negatives.length > 0,
+        `no negative ${language} fixture test/fixtures/${language}/${code}_negative.${ext}`,
       );
+      for (const f of negatives) assert.ok(!expects.test(f.text), `${f.name} is named negative but expects ${code}`);
     }
   });
 }

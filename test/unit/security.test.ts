@@ -127,7 +127,7 @@ describe('security', () => {
       const text = readFileSync(full, 'utf8');
       // A symlinked node_modules (git worktrees share one) shows up as ../../main/node_modules/...
       const modules = [...text.matchAll(/^\/\/ (\S+)$/gm)].map((m) => ({
-        at: m.index!,
+        at: m.index,
         name: m[1].replace(/^(?:\.\.\/)+(?:[\w.-]+\/)*?(?=node_modules\/)/, ''),
       }));
       const moduleAt = (offset: number) => {
@@ -140,8 +140,8 @@ describe('security', () => {
       };
       for (const [kind, re] of Object.entries(patterns)) {
         for (const m of text.matchAll(re)) {
-          const mod = moduleAt(m.index!);
-          const line = text.slice(text.lastIndexOf('\n', m.index!) + 1, text.indexOf('\n', m.index!));
+          const mod = moduleAt(m.index);
+          const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
           if (kind === 'eval' && METHOD_NAMED_EVAL.test(line)) continue;
           if (!allowed[kind].test(mod)) hits.push(`${bundle}: ${kind} ${JSON.stringify(m[0])} in ${mod}`);
         }
@@ -155,13 +155,12 @@ describe('security', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
     assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('pipelint.server.path'));
-    for (const [key, prop] of Object.entries<any>(pkg.contributes.configuration.properties)) {
+    for (const key of Object.keys(pkg.contributes.configuration.properties)) {
       if (/path|command|executable/i.test(key))
         assert.ok(
           pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key),
           `${key} must be restricted`,
         );
-      void prop;
     }
   });
 

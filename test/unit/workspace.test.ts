@@ -16,7 +16,7 @@ import { expectedFindings, matchSnapshot } from '../helpers/fixtures';
 const ROOT = path.join(__dirname, '..', 'fixtures', 'workspaces');
 // Python and scikit.js (TypeScript) workspaces: the same index, the same rules.
 const SOURCE = /\.(py|ts)$/;
-const kindOf = (f: string) => (f.endsWith('.ts') ? 'typescript' : 'python') as 'python' | 'typescript';
+const kindOf = (f: string) => (f.endsWith('.ts') ? 'typescript' : 'python');
 const workspaces = readdirSync(ROOT)
   .filter(
     (d) => statSync(path.join(ROOT, d)).isDirectory() && readdirSync(path.join(ROOT, d)).some((f) => SOURCE.test(f)),
@@ -51,7 +51,7 @@ describe('workspaces', () => {
           for (const r of f.related) lines.push(`  related ${r.uri}:${r.range.start.line + 1}: ${r.message}`);
         }
       }
-      const { expected, actual } = matchSnapshot(path.join(ROOT, `${name}`), lines.join('\n') + '\n');
+      const { expected, actual } = matchSnapshot(path.join(ROOT, name), lines.join('\n') + '\n');
       assert.equal(actual, expected, `snapshot ${name}.snap differs (UPDATE_SNAPSHOTS=1 to accept)`);
     });
   }

@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   readlinkSync,
   statSync,
   symlinkSync,
@@ -93,7 +94,7 @@ describe('writeFileAtomic: every write path', () => {
       const real = path.join(dir, 'real-' + name);
       writeFileSync(real, readFileSync(path.join(dir, name)));
       const link = path.join(dir, name);
-      require('node:fs').rmSync(link);
+      rmSync(link);
       symlinkSync('real-' + name, link);
       await w.run(dir, name);
       assert.ok(lstatSync(link).isSymbolicLink(), 'still a symlink');
@@ -182,6 +183,7 @@ describe('writeFileAtomic: every write path', () => {
   test('new files get 0666 minus the umask; a dangling symlink, a directory or a FIFO is refused', async () => {
     const dir = scratch();
     await writeFileAtomic(path.join(dir, 'new.txt'), 'x');
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the umask the writer must honour
     assert.equal(statSync(path.join(dir, 'new.txt')).mode & 0o777, 0o666 & ~process.umask());
     symlinkSync(path.join(dir, 'missing'), path.join(dir, 'dangling'));
     await assert.rejects(writeFileAtomic(path.join(dir, 'dangling'), 'x'), /symbolic link to a missing file/);

@@ -481,7 +481,6 @@ function renderNode(n: GraphNode & RenderMarks, box: Box, t: NodeText, focus: bo
   }
   if (t.more) {
     out.push(`<text class="pl-param pl-param-name" x="${r(x)}" y="${r(y)}">+${t.more} more</text>`);
-    y += LINE_H;
   }
   if (container && t.footer.length) {
     let fy = box.y + box.height - PAD_Y - (t.footer.length - 1) * LINE_H - 3;

@@ -90,7 +90,9 @@ export async function checkFile(
   }
   const { text, bom } = source;
   try {
-    let { findings, notebook, module } = engine.analyze(file.display, text, kind, options.analyze);
+    const analysed = engine.analyze(file.display, text, kind, options.analyze);
+    const { module } = analysed;
+    let { findings, notebook } = analysed;
     if (module.notAnalysed) return { path: file.display, message: `skipped: ${module.notAnalysed}` };
     if (options.finish) findings = options.finish(findings, notebook ? notebook.text : text, kind);
     let fixed = 0;

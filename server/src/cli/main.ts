@@ -13,6 +13,7 @@ import { CheckPolicies, type PolicyFlags } from './policy';
 import { ConfigError } from '../config';
 import { collectFiles } from './walk';
 import { buildWorkspace } from '../workspace/build';
+import { PIPELINT_VERSION } from '../version';
 import { checkInWorkers, isCheckWorker, runCheckWorker, workerCount, type FileOutcome } from './parallel';
 
 const CHECK: CommandSpec = {
@@ -121,7 +122,7 @@ async function check(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const { files, missing } = await collectFiles(positionals.length > 0 ? positionals : ['.'], process.cwd());
-  const base = { maxFileBytes: parseSize(values['max-file-size']!), fix: values.fix!, diff: values.diff! };
+  const base = { maxFileBytes: parseSize(values['max-file-size']), fix: values.fix, diff: values.diff };
   // Many files: worker threads (same two phases, same output); a failing worker falls back to one thread.
   // --fix writes files, so it stays on one thread.
   const workers = values.fix ? 0 : workerCount(files.length);
@@ -165,7 +166,7 @@ async function check(argv: string[]): Promise<number> {
     if (errors.some((e) => !isSkipped(e))) return 2;
     return would > 0 ? 1 : 0;
   }
-  const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
+  const color = process.stdout.isTTY && !values['no-color'] && !process.env.NO_COLOR;
   const out =
     values.format === 'json'
       ? toJson(report)
@@ -233,12 +234,13 @@ async function main(argv: string[]): Promise<number> {
     case 'server': {
       if (parseCommand(SERVER, rest).help) return printHelp(SERVER);
       // The language server bundle sits beside this one; it reads --stdio from process.argv.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the sibling bundle, loaded only for `server`
       require(path.join(__dirname, 'server.js'));
       return -1;
     }
     case '--version':
     case '-V':
-      process.stdout.write(`pipelint ${require('../../../package.json').version}\n`);
+      process.stdout.write(`pipelint ${PIPELINT_VERSION}\n`);
       return 0;
     case 'help': {
       // `pipelint help check` as git and npm allow.
@@ -279,7 +281,7 @@ else
     (code) => {
       if (code >= 0) process.exitCode = code;
     },
-    (err) => {
+    (err: unknown) => {
       if (err instanceof UsageError || err instanceof ConfigError) {
         process.stderr.write(`pipelint: ${err.message}\n`);
       } else {

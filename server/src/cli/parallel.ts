@@ -84,8 +84,8 @@ export async function checkInWorkers(
   }
   for (const s of shares) s.files.sort((a, b) => a.index - b.index);
 
-  const outcomes: (FileOutcome | undefined)[] = new Array(files.length);
-  const summaries: (FileSummary | undefined)[] = new Array(files.length);
+  const outcomes = new Array<FileOutcome | undefined>(files.length);
+  const summaries = new Array<FileSummary | undefined>(files.length);
   // The first share runs on this thread (its bundle is loaded already), the others on new threads.
   const used = shares.filter((s) => s.files.length > 0);
   const local = new MessageChannel();
@@ -128,7 +128,9 @@ export async function checkInWorkers(
     );
   } finally {
     local.port1.close();
-    await Promise.all(threads.map((t) => (t instanceof Worker ? t.terminate() : t.close())));
+    // Workers are stopped; the in-thread share's port is just closed.
+    await Promise.all(threads.filter((t) => t instanceof Worker).map((t) => t.terminate()));
+    for (const t of threads) if (!(t instanceof Worker)) t.close();
   }
   return outcomes.map(
     (o, i) => o ?? { result: { path: files[i].display, message: 'cannot analyse: lost by a worker thread' }, logs: [] },

@@ -112,7 +112,7 @@ function configLayer(config: LoadedConfig | undefined): SettingsLayer {
 export function perFileIgnored(config: LoadedConfig | undefined, file: string | undefined): string[] {
   const entries = config?.config.perFileIgnores;
   if (!entries || !file) return [];
-  const rel = path.relative(config!.dir, path.resolve(file)).split(path.sep).join('/');
+  const rel = path.relative(config.dir, path.resolve(file)).split(path.sep).join('/');
   if (rel.startsWith('..') || path.isAbsolute(rel)) return [];
   const out: string[] = [];
   for (const e of entries) {

@@ -94,10 +94,12 @@ class Frame {
     readonly parent: Frame | undefined,
   ) {}
   get(name: string): Value | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walking up the frame chain from this one
     for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return f.vars.get(name);
     return undefined;
   }
   has(name: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walking up the frame chain from this one
     for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return true;
     return false;
   }
@@ -544,7 +546,7 @@ class Interpreter {
       // A list of data sets (or of (X, y) pairs): each iteration sees one of them.
       const items = iter.items;
       if (items.length === 1) return items[0];
-      if (items.length > 0 && items.every((i) => i?.t === 'data')) return combineData(items as Data[]);
+      if (items.length > 0 && items.every((i) => i?.t === 'data')) return combineData(items);
       if (
         items.length > 0 &&
         items.every(

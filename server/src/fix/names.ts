@@ -9,7 +9,7 @@ export function toIdentifier(raw: string): string {
 export function freshName(base: string, taken: Set<string>): string {
   // Remember the next suffix per base, so naming n helpers stays linear.
   let counters = nextSuffix.get(taken);
-  if (!counters) nextSuffix.set(taken, (counters = new Map()));
+  if (!counters) nextSuffix.set(taken, (counters = new Map<string, number>()));
   let i = counters.get(base) ?? 2;
   let name = base;
   while (taken.has(name) || PYTHON_KEYWORDS.has(name)) name = `${base}_${i++}`;

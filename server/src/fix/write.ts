@@ -65,8 +65,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const target = await resolveTarget(file);
-  const stat = await fs.stat(target).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' && options.expected === undefined) return undefined;
+  const stat = await fs.stat(target).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && options.expected === undefined) return undefined;
     throw err;
   });
   if (stat && !stat.isFile()) throw new Error(`${file} is not a regular file; left alone`);
@@ -90,6 +90,7 @@ export async function writeFileAtomic(
         }
         await handle.chmod(stat.mode & 0o7777);
       } else {
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- reading it is the only way to honour it
         const umask = process.umask();
         await handle.chmod((options.newFileMode ?? 0o666) & ~umask);
       }

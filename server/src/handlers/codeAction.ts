@@ -73,7 +73,7 @@ export function registerCodeActions(connection: Connection, service: AnalysisSer
 }
 
 /** The reply to a request the client cancelled (`$/cancelRequest`). */
-export function cancelled(): ResponseError<void> {
+export function cancelled(): ResponseError {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
 

@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageserver';
 import type { AnalysisService } from '../service';
 import { FIX_ALL_KIND } from './codeAction';
+import { PIPELINT_VERSION } from '../version';
 
 /** Project files whose changes change findings: pipelint's config, and the requirement files SKL501 reads. */
 export const WATCHED_FILES = [
@@ -24,6 +25,8 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
   connection.onInitialize((params): InitializeResult => {
     service.supportsConfiguration = params.capabilities.workspace?.configuration === true;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    // rootUri: for clients without workspace folders (deprecated, still sent by Neovim 0.7).
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
     folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     service.policies.setWorkspaceFolders(folders);
     return {
@@ -37,12 +40,12 @@ export function registerInitialize(connection: Connection, service: AnalysisServ
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
       },
-      serverInfo: { name: 'pipelint', version: require('../../../package.json').version },
+      serverInfo: { name: 'pipelint', version: PIPELINT_VERSION },
     };
   });
   connection.onInitialized(() => {
     connection.console.info(
-      `pipelint server ${require('../../../package.json').version} started (Node ${process.version}, pid ${process.pid}, ${folders.length} workspace folder${folders.length === 1 ? '' : 's'})`,
+      `pipelint server ${PIPELINT_VERSION} started (Node ${process.version}, pid ${process.pid}, ${folders.length} workspace folder${folders.length === 1 ? '' : 's'})`,
     );
     // Workspace index (issue 3): saved/loaded artifacts across files, read in the background.
     service.indexWorkspace(folders);

@@ -22,7 +22,10 @@ export function lifecycleStrategy(): MessageStrategy {
   return {
     handleMessage(message: Message, next: (message: Message) => void) {
       const m = message as Message & { id?: unknown; method?: unknown; params?: unknown };
-      if (typeof m.method !== 'string') return next(message); // a response, or garbage for jsonrpc to reject
+      if (typeof m.method !== 'string') {
+        next(message);
+        return;
+      } // a response, or garbage for jsonrpc to reject
       const isRequest = m.id !== undefined && m.id !== null;
       const refuse = (code: number, text: string) =>
         next({ ...m, method: REFUSED, params: { code, message: text } } as Message);
@@ -31,14 +34,22 @@ export function lifecycleStrategy(): MessageStrategy {
         return;
       }
       if (state === 'new') {
-        if (m.method !== 'initialize')
-          return refuse(ErrorCodes.ServerNotInitialized, `pipelint: "${m.method}" before "initialize"`);
+        if (m.method !== 'initialize') {
+          refuse(ErrorCodes.ServerNotInitialized, `pipelint: "${m.method}" before "initialize"`);
+          return;
+        }
         state = 'running';
-        return next(message);
+        next(message);
+        return;
       }
-      if (state === 'shutdown') return refuse(ErrorCodes.InvalidRequest, `pipelint: "${m.method}" after "shutdown"`);
-      if (m.method === 'initialize')
-        return refuse(ErrorCodes.InvalidRequest, 'pipelint: "initialize" may be sent only once');
+      if (state === 'shutdown') {
+        refuse(ErrorCodes.InvalidRequest, `pipelint: "${m.method}" after "shutdown"`);
+        return;
+      }
+      if (m.method === 'initialize') {
+        refuse(ErrorCodes.InvalidRequest, 'pipelint: "initialize" may be sent only once');
+        return;
+      }
       if (m.method === 'shutdown') state = 'shutdown';
       next(message);
     },

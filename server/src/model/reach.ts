@@ -31,7 +31,7 @@ export type OnConstruction = (
   call: CallExpr,
   scope: ScopedExpr['scope'],
   only?: ReadonlySet<string>,
-) => Iterable<ScopedExpr> | void;
+) => Iterable<ScopedExpr> | undefined;
 
 /** Fitted attributes that hold a fitted clone of the wrapped `estimator` (or `base_estimator`). */
 const CLONE_OF_ESTIMATOR = new Set(['best_estimator_', 'estimator_', 'base_estimator_']);

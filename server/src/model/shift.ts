@@ -21,7 +21,7 @@ export function shiftIR<T>(value: T, lineDelta: number, idDelta: number): T {
   const copies = new Map<object, unknown>();
   const copy = <U>(v: U): U => {
     if (v === null || typeof v !== 'object') return v;
-    const existing = copies.get(v as object);
+    const existing = copies.get(v);
     if (existing) return existing as U;
     if (Array.isArray(v)) {
       const out: unknown[] = [];
@@ -31,7 +31,7 @@ export function shiftIR<T>(value: T, lineDelta: number, idDelta: number): T {
     }
     const src = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    copies.set(v as object, out);
+    copies.set(v, out);
     for (const key in src) {
       const x = src[key];
       if (key === 'line' && typeof x === 'number') out[key] = x + lineDelta;

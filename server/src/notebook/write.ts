@@ -55,7 +55,7 @@ export function sourceSpans(json: string): Map<number, SourceSpan> {
 export function replaceSources(json: string, sources: Map<number, string>): string {
   if (sources.size === 0) return json;
   const spans = sourceSpans(json);
-  const asciiOnly = !/[^\x00-\x7f]/.test(json) && /\\u[0-9a-fA-F]{4}/.test(json);
+  const asciiOnly = !/[\u0080-\uffff]/.test(json) && /\\u[0-9a-fA-F]{4}/.test(json);
   const edits = [...sources]
     .map(([cell, text]) => {
       const span = spans.get(cell);

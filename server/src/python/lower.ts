@@ -160,7 +160,7 @@ export class Lowerer {
 
   private readonly cellBody: Stmt[] = [];
   private cellHasErrors = false;
-  private readonly cellImports = { seenImport: false, seenCode: false, end: { line: 0, character: 0 } as Position };
+  private readonly cellImports = { seenImport: false, seenCode: false, end: { line: 0, character: 0 } };
 
   /** Lowers one top-level statement with function ids continuing the module's numbering. */
   private lowerChunk(child: Node): Chunk {
@@ -741,10 +741,11 @@ export class Lowerer {
     }
     const merged: (string | Expr)[] = [];
     for (const p of parts) {
-      if (typeof p === 'string' && typeof merged[merged.length - 1] === 'string') merged[merged.length - 1] += p;
+      const last = merged[merged.length - 1];
+      if (typeof p === 'string' && typeof last === 'string') merged[merged.length - 1] = last + p;
       else merged.push(p);
     }
-    if (prefix.includes('b') && constant) return { k: 'str', value: merged.join(''), range };
+    if (prefix.includes('b') && constant) return { k: 'str', value: (merged as string[]).join(''), range };
     return {
       k: 'str',
       value: constant ? (merged as string[]).join('') : null,

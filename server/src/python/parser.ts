@@ -49,7 +49,7 @@ export interface Deadline {
 export function parsePython(parser: Parser, text: string, previous?: Tree, deadline?: Deadline): Tree {
   const options = deadline ? { progressCallback: () => deadline.now() > deadline.at } : undefined;
   // web-tree-sitter types the callback as returning void, but cancels when it returns true.
-  const tree = parser.parse(text, previous ?? null, options as Parameters<Parser['parse']>[2]);
+  const tree = parser.parse(text, previous ?? null, options);
   if (!tree) {
     parser.reset();
     if (deadline && deadline.now() > deadline.at) throw new ParseBudgetError(deadline.budgetMs);

@@ -1,6 +1,6 @@
 import type { ModuleIR } from '../model/ir';
 import { computeLineStarts } from '../model/text';
-import { lowerTypeScriptSource, type TypeScriptLoweringCache } from './lower';
+import { lowerTypeScriptSource } from './lower';
 
 export { moduleQname, scriptKindFor } from './lower';
 
@@ -11,7 +11,7 @@ export { moduleQname, scriptKindFor } from './lower';
  */
 export function lowerTypeScript(text: string, uri: string, cache?: object): ModuleIR {
   try {
-    return lowerTypeScriptSource(text, uri, cache as TypeScriptLoweringCache | undefined);
+    return lowerTypeScriptSource(text, uri, cache);
   } catch {
     if (cache) {
       // Start the document afresh: the incremental state may be what broke.

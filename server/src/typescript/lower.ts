@@ -58,8 +58,8 @@ type Chunk = LoweredChunk;
 
 function parse(text: string, uri: string, cache?: TypeScriptLoweringCache): ts.SourceFile {
   const old = cache?.sf;
-  if (old && cache!.uri === uri && cache!.text !== undefined) {
-    const before = cache!.text;
+  if (old && cache.uri === uri && cache.text !== undefined) {
+    const before = cache.text;
     if (before === text) return old;
     // The changed span: common prefix and suffix of the two texts.
     const max = Math.min(before.length, text.length);
@@ -70,7 +70,7 @@ function parse(text: string, uri: string, cache?: TypeScriptLoweringCache): ts.S
       end++;
     const span = ts.createTextSpan(start, before.length - end - start);
     // The old tree is consumed by the incremental parse: forget it first, whatever happens.
-    cache!.sf = undefined;
+    cache.sf = undefined;
     return ts.updateSourceFile(old, text, ts.createTextChangeRange(span, text.length - end - start));
   }
   return ts.createSourceFile(fileNameFor(uri), text, ts.ScriptTarget.Latest, false, scriptKindFor(uri));
@@ -519,7 +519,7 @@ class Lowerer {
   private importDecl(d: ts.ImportDeclaration): void {
     if (!ts.isStringLiteralLike(d.moduleSpecifier)) return;
     const clause = d.importClause;
-    if (!clause || clause.isTypeOnly) return;
+    if (!clause || clause.phaseModifier === ts.SyntaxKind.TypeKeyword) return;
     const base = moduleQname(d.moduleSpecifier.text);
     const range = this.range(d);
     const scope = this.scope;
@@ -609,7 +609,7 @@ class Lowerer {
     if (kind === 'def' && ts.isFunctionDeclaration(n) && !n.name) name = 'default';
     const fn = this.newFunction(kind, name, n, nameRange, isAsync);
     const saved = this.scope;
-    fn.params = this.params(n.parameters, fn);
+    fn.params = this.params(n.parameters);
     this.scope = fn.id;
     this.depth++;
     try {
@@ -624,7 +624,7 @@ class Lowerer {
     return fn.id;
   }
 
-  private params(ps: readonly ts.ParameterDeclaration[], fn: FunctionIR): ParamIR[] {
+  private params(ps: readonly ts.ParameterDeclaration[]): ParamIR[] {
     const out: ParamIR[] = [];
     for (const p of ps) {
       const kind: ParamIR['kind'] = p.dotDotDotToken ? 'varargs' : 'positional';
@@ -641,8 +641,6 @@ class Lowerer {
           out.push({ name: id.text, range: this.range(id), kind, default: i === 0 ? def : undefined }),
         );
       }
-      // Constructor parameter properties (`constructor(private scaler = new StandardScaler())`).
-      void fn;
     }
     return out;
   }

@@ -42,7 +42,7 @@ export async function buildWorkspace(
       // Reported by the analysis.
     }
   }
-  const caching: Engine = Object.create(engine, {
+  const caching: unknown = Object.create(engine, {
     lower: {
       value(uri: string, text: string, kind: SourceKind) {
         const hit = lowered.get(uri);
@@ -54,5 +54,5 @@ export async function buildWorkspace(
       },
     },
   });
-  return { engine: caching, workspace };
+  return { engine: caching as Engine, workspace };
 }

@@ -66,7 +66,7 @@ export function unifiedDiff(path: string, before: string, after: string, context
   // Group changes whose contexts touch into hunks.
   let k = 0;
   while (k < changed.length) {
-    let start = Math.max(0, changed[k] - context);
+    const start = Math.max(0, changed[k] - context);
     let end = changed[k];
     while (k + 1 < changed.length && changed[k + 1] - end <= 2 * context + 1) end = changed[++k];
     end = Math.min(ops.length - 1, end + context);
@@ -84,7 +84,6 @@ export function unifiedDiff(path: string, before: string, after: string, context
       count === 1 ? `${line}` : `${count === 0 ? line - 1 : line},${count}`;
     out.push(`@@ -${range(oldLine, oldCount)} +${range(newLine, newCount)} @@`);
     for (const op of hunk) out.push(...show(op));
-    start = end;
   }
   return out.join('\n') + '\n';
 }

@@ -76,7 +76,7 @@ function region(r: Range) {
   };
 }
 
-function artifact(display: string, cwd: string) {
+function artifact(display: string) {
   if (path.isAbsolute(display)) return { uri: pathToFileURL(display).href };
   return {
     uri: display.split(path.sep).join('/').split('/').map(encodeURIComponent).join('/'),
@@ -85,7 +85,7 @@ function artifact(display: string, cwd: string) {
 }
 
 function location(result: FileResult, f: { range: Range }, cwd: string, message?: string) {
-  const loc: Record<string, unknown> = { physicalLocation: { artifactLocation: artifact(result.file.display, cwd) } };
+  const loc: Record<string, unknown> = { physicalLocation: { artifactLocation: artifact(result.file.display) } };
   if (result.notebook) {
     // Lines of a notebook finding are lines of its code cell, not of the .ipynb file: say which cell.
     const { cell, start, end } = shownRange(result.notebook, f.range);
@@ -123,7 +123,7 @@ export function toSarif(report: CheckReport, cwd: string = process.cwd()): strin
           const loc = sameFile
             ? location(r, rel, cwd, rel.message)
             : {
-                physicalLocation: { artifactLocation: artifact(rel.uri, cwd), region: region(rel.range) },
+                physicalLocation: { artifactLocation: artifact(rel.uri), region: region(rel.range) },
                 message: { text: rel.message },
               };
           return { id, ...loc };
@@ -135,7 +135,7 @@ export function toSarif(report: CheckReport, cwd: string = process.cwd()): strin
             description: { text: f.fix.title },
             artifactChanges: [
               {
-                artifactLocation: artifact(r.file.display, cwd),
+                artifactLocation: artifact(r.file.display),
                 replacements: f.fix.edits.map((e) => ({
                   deletedRegion: region(e.range),
                   insertedContent: { text: e.newText },
@@ -171,7 +171,7 @@ export function toSarif(report: CheckReport, cwd: string = process.cwd()): strin
             toolExecutionNotifications: report.errors.map((e) => ({
               level: 'error',
               message: { text: e.message },
-              locations: [{ physicalLocation: { artifactLocation: artifact(e.path, cwd) } }],
+              locations: [{ physicalLocation: { artifactLocation: artifact(e.path) } }],
             })),
           },
         ],

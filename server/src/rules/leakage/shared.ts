@@ -6,7 +6,7 @@ import type { RuleContext } from '../rule';
 
 /** The module's lineage, computed once and shared by the SKL3xx rules. */
 export function lineage(ctx: RuleContext): LineageResult {
-  return ctx.memo('dataflow.lineage', () => lineageOf(ctx.sem, ctx.lookup));
+  return ctx.memo('dataflow.lineage', () => lineageOf(ctx.sem, (qname) => ctx.lookup(qname)));
 }
 
 /** A transformer whose fitted state matters (not stateless, not an unknown or loaded object). */

@@ -242,7 +242,7 @@ function parallelRunOfPythonStep(
   const { sem } = ctx;
   const q = sem.qname(call.callee, scope);
   const entity = q ? ctx.lookup(q) : undefined;
-  let roots: { expr: Expr; scope: ScopeId }[] = [];
+  let roots: { expr: Expr; scope: ScopeId }[];
   let runner: string | undefined;
   if (entity && entity.kind === 'function' && entity.nJobs) {
     // cross_val_score(pipe, ...), permutation_importance(model, ...)

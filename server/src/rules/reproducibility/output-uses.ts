@@ -59,7 +59,7 @@ export function outputUses(ctx: RuleContext): OutputUses {
           start,
           (call, scope) => {
             reached++;
-            set!.add(call);
+            set.add(call);
             return allArguments(call, scope);
           },
           { throughAttributes: true, budget: 2000 },

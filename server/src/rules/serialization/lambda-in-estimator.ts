@@ -24,7 +24,10 @@ export const lambdaInEstimator: Rule = {
     languages: ['python', 'typescript'],
   },
   check(ctx) {
-    if (ctx.module.language === 'typescript') return reportScikitjsCallables(ctx);
+    if (ctx.module.language === 'typescript') {
+      reportScikitjsCallables(ctx);
+      return;
+    }
     const seen = new Set<number>();
     const taken = new TakenNames(ctx.sem.moduleNames());
     for (const fn of ctx.module.functions) if (fn.kind !== 'lambda') taken.add(fn.name);
