@@ -36,7 +36,7 @@ const common = {
 
 const entries = [
   { entryPoints: { extension: 'client/src/extension.ts' } },
-  { entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli/main.ts' } },
+  { entryPoints: { server: 'server/src/lsp/server.ts', cli: 'server/src/cli/main.ts' } },
 ];
 // The TypeScript front end (with the compiler) is its own bundle, loaded only when a TS file is analysed.
 entries.push({ entryPoints: { typescript: 'server/src/typescript/index.ts' } });

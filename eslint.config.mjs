@@ -79,7 +79,7 @@ export default tseslint.config(
   },
   {
     // Custom LSP messages follow vscode-languageserver's own `XRequest.type` namespaces, shared with the client.
-    files: ['server/src/protocol.ts'],
+    files: ['server/src/lsp/protocol.ts'],
     rules: { '@typescript-eslint/no-namespace': 'off' },
   },
   {

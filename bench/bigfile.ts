@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { analyzeModule } from '../server/src/analyze';
+import { analyzeModule } from '../server/src/analysis/analyze';
 import { semanticsOf } from '../server/src/model/semantics';
 import { loadPythonParser, lowerPythonText } from '../server/src/python';
 import { LspClient } from '../test/helpers/lspClient';

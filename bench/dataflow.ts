@@ -6,13 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lineageOf } from '../server/src/dataflow/lineage';
-import { Engine } from '../server/src/engine';
+import { Engine } from '../server/src/analysis/engine';
 import { lookupEntity } from '../server/src/knowledge';
 import { Semantics } from '../server/src/model/semantics';
 import { loadPythonParser, lowerPythonText } from '../server/src/python';
-import { analyzeModule } from '../server/src/analyze';
+import { analyzeModule } from '../server/src/analysis/analyze';
 import { leakageRules } from '../server/src/rules/leakage/all';
-import { buildWorkspace } from '../server/src/workspace/build';
+import { buildWorkspace } from '../server/src/cli/workspace';
 import { WorkspaceIndex, summarizeModule } from '../server/src/workspace/index';
 
 const CELL = (i: number) => `# %%

@@ -7,8 +7,8 @@
  * Run: node --import tsx bench/notebooks.ts [real.ipynb ...]
  */
 import { readFileSync } from 'node:fs';
-import { analyzeModule } from '../server/src/analyze';
-import { Engine } from '../server/src/engine';
+import { analyzeModule } from '../server/src/analysis/analyze';
+import { Engine } from '../server/src/analysis/engine';
 import { NotebookProgram } from '../server/src/notebook';
 import { lowerNotebook, NotebookLoweringCache } from '../server/src/python';
 

@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/typescript-edit.ts [--lines 2000] [--runs 30]
  */
-import { analyzeModule } from '../server/src/analyze';
+import { analyzeModule } from '../server/src/analysis/analyze';
 import { lowerTypeScript } from '../server/src/typescript';
 
 export interface TypeScriptEditResult {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PipelineGraphRequest, type ShowDiagramCommand } from '../../server/src/protocol';
+import { PipelineGraphRequest, type ShowDiagramCommand } from '../../server/src/lsp/protocol';
 import { panelHtml } from '../../webview/src/panelHtml';
 import type { FromWebview, ToWebview, WebviewState } from '../../webview/src/protocol';
 import type { PipelintClient } from './client';

@@ -2,7 +2,7 @@
 // pipelint.toml) and globs (.gitignore, per-file-ignores). Each input is parsed, validated and located
 // (lineOfKey), and its globs matched against paths. A ConfigError is the expected answer to bad input;
 // any other exception is a crash; the caller bounds the time (a hang is killed).
-import { GlobSet } from '../../server/src/config/glob';
+import { GlobSet } from '../../server/src/source/glob';
 import { lineOfKey, parseConfigText } from '../../server/src/config/load';
 import { perFileIgnored } from '../../server/src/config/resolve';
 import { ConfigError } from '../../server/src/config/types';

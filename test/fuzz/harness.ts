@@ -1,4 +1,4 @@
-import type { Engine } from '../../server/src/engine';
+import type { Engine } from '../../server/src/analysis/engine';
 import { fixText } from '../../server/src/cli/check';
 import { buildPipelineGraph } from '../../server/src/graph/build';
 import { AnalysisBudgetError } from '../../server/src/model/budget';

@@ -1,6 +1,6 @@
 // Child process of scripts/fuzz-long.ts: analyses the inputs it is sent (by index) in-process and
 // reports each result; the parent kills and restarts it when an input exceeds its time bound.
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { makeConfigInput, runConfigInput } from './config';
 import { analyseInProcess } from './harness';
 import { loadSeeds, makeInput } from './mutate';

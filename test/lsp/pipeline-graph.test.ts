@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { PipelineGraph } from '../../server/src/graph/types';
-import { PipelineGraphRequest, ShowDiagramCommand } from '../../server/src/protocol';
+import { PipelineGraphRequest, ShowDiagramCommand } from '../../server/src/lsp/protocol';
 import { LspClient } from '../helpers/lspClient';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'diagram', 'column_transformer.py');

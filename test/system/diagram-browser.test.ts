@@ -20,7 +20,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { diagram } from '../../server/src/cli/diagram';
 import { buildPipelineGraph } from '../../server/src/graph/build';
 import type { PipelineGraph } from '../../server/src/graph/types';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
 import { fixText } from '../../server/src/cli/check';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { applyEdits } from '../../server/src/fix/apply';
 import type { Finding, TextEdit } from '../../server/src/model/finding';
 import { computeLineStarts, offsetAt } from '../../server/src/model/text';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { listFixtures } from '../helpers/fixtures';
 
 /**

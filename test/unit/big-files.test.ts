@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
-import { analyzeModule, irNodeCount } from '../../server/src/analyze';
+import { analyzeModule, irNodeCount } from '../../server/src/analysis/analyze';
 import { AnalysisBudgetError } from '../../server/src/model/budget';
 import type { Rule } from '../../server/src/rules/rule';
 import { semanticsOf } from '../../server/src/model/semantics';

@@ -18,7 +18,7 @@ import { checkFile, writeIfUnchanged } from '../../server/src/cli/check';
 import { unifiedDiff } from '../../server/src/cli/formats/diff';
 import { toGithub } from '../../server/src/cli/formats/github';
 import { resolvePolicy } from '../../server/src/config';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'pipelint.js');

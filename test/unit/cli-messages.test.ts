@@ -4,7 +4,8 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { closest, describeIoError, editDistance } from '../../server/src/cli/args';
+import { closest, editDistance } from '../../server/src/cli/args';
+import { describeIoError } from '../../server/src/source/files';
 
 /**
  * What the command line says when something is wrong: every message a user can meet while learning the

@@ -14,7 +14,7 @@ import {
   type LoadedConfig,
 } from '../../server/src/config';
 import type { Finding } from '../../server/src/model/finding';
-import { DEFAULT_SERVER_SETTINGS } from '../../server/src/settings';
+import { DEFAULT_SERVER_SETTINGS } from '../../server/src/config/settings';
 
 function tmp(): string {
   return mkdtempSync(path.join(tmpdir(), 'pipelint-config-'));

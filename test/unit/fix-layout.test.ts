@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { fixText } from '../../server/src/cli/check';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { applyEdits } from '../../server/src/fix/apply';
 import { listFixtures } from '../helpers/fixtures';
 

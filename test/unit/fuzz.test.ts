@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { LspClient } from '../helpers/lspClient';
 import { analyseInProcess, percentile } from '../fuzz/harness';
 import { loadSeeds, makeInput, type FuzzInput } from '../fuzz/mutate';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { selectRootAtLine } from '../../server/src/cli/diagram';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { buildPipelineGraph, pipelineConstructions } from '../../server/src/graph/build';
 import type { GraphNode, PipelineGraph } from '../../server/src/graph/types';
 import { Semantics } from '../../server/src/model/semantics';

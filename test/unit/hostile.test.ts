@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import ignore from 'ignore';
-import { GlobSet } from '../../server/src/config/glob';
+import { GlobSet } from '../../server/src/source/glob';
 
 /**
  * Issue 16: a repository's own files (config, .gitignore, odd files) must not stall, fool or crash the
@@ -155,7 +155,7 @@ describe('item 16: the config search stops at the project root', () => {
 
   test('the language server: workspace folders are the limit outside a repository', async () => {
     const { DocumentPolicies } = await import('../../server/src/config/document');
-    const { DEFAULT_SERVER_SETTINGS } = await import('../../server/src/settings');
+    const { DEFAULT_SERVER_SETTINGS } = await import('../../server/src/config/settings');
     const { pathToFileURL } = await import('node:url');
     const dir = scratch({
       'pipelint.toml': 'ignore = ["ALL"]\n',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzeModule } from '../../server/src/analyze';
+import { analyzeModule } from '../../server/src/analysis/analyze';
 import type { ModuleIR } from '../../server/src/model/ir';
 import { lowerTypeScript } from '../../server/src/typescript';
 import { generateScikitjsSource } from '../../bench/typescript-edit';

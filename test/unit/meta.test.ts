@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ruleDocPath } from '../../server/src/docs';
+import { ruleDocPath } from '../../server/src/rules/docs';
 import { allRules } from '../../server/src/rules';
 import { listFixtures } from '../helpers/fixtures';
 

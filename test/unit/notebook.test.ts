@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fixNotebook, notebookDiff } from '../../server/src/cli/check';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { maskCell, NotebookProgram, readCells, replaceSources, sourceSpans } from '../../server/src/notebook';
 import { ParseBudgetError } from '../../server/src/python';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AnalysisService } from '../../server/src/service';
+import { AnalysisService } from '../../server/src/lsp/service';
 
 test('a failing rule: every failure in the output channel, one notification per session', () => {
   const errors: string[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import path from 'node:path';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { ProjectFactsResolver } from '../../server/src/project/facts';
 import { ProjectRoots } from '../../server/src/project/roots';
 import { fixText } from '../../server/src/cli/check';

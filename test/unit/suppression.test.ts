@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { resolvePolicy } from '../../server/src/config';
-import { Engine } from '../../server/src/engine';
+import { Engine } from '../../server/src/analysis/engine';
 import { applyEdits } from '../../server/src/fix/apply';
 import type { Finding } from '../../server/src/model/finding';
 import {
@@ -10,7 +10,7 @@ import {
   parseDirectives,
   suppressLineEdit,
   unusedSuppressions,
-} from '../../server/src/suppression';
+} from '../../server/src/config/suppression';
 
 const finding = (code: string, line: number): Finding => ({
   uri: 'x',

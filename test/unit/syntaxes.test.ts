@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import Ajv from 'ajv';
 import { CONFIG_KEYS } from '../../server/src/config';
 import { allRules } from '../../server/src/rules';
-import { UNUSED_SUPPRESSION } from '../../server/src/suppression';
+import { UNUSED_SUPPRESSION } from '../../server/src/config/suppression';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (p: string) => JSON.parse(readFileSync(path.join(ROOT, p), 'utf8'));

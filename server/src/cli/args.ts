@@ -187,36 +187,3 @@ export function editDistance(a: string, b: string): number {
   }
   return d[a.length][b.length];
 }
-
-/** An I/O error in words (`permission denied`), not an errno code (`EACCES`). */
-export function describeIoError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory, not a file';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ELOOP':
-      return 'too many symbolic links (a link that points to itself?)';
-    case 'ENAMETOOLONG':
-      return 'file name too long';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'EIO':
-      return 'input/output error from the device';
-    case 'EBUSY':
-      return 'the file is busy';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
-}

@@ -1,17 +1,17 @@
-import type { AnalyzeOptions } from '../analyze';
-import type { Engine } from '../engine';
+import type { AnalyzeOptions } from '../analysis/analyze';
+import type { Engine } from '../analysis/engine';
 import { applyEdits } from '../fix/apply';
 import { writeFileAtomic } from '../fix/write';
-import { decodeSource, DecodeError, encodeSource, readRegularFile, type DecodedSource } from '../files';
-import { kindOfPath, type SourceKind } from '../languages';
-import { describeIoError } from './args';
+import { decodeSource, DecodeError, encodeSource, readRegularFile, type DecodedSource } from '../source/files';
+import { kindOfPath, type SourceKind } from '../source/languages';
+import { describeIoError } from '../source/files';
 import { AnalysisBudgetError } from '../model/budget';
 import { unifiedDiff } from './formats/diff';
 import type { Finding } from '../model/finding';
 import type { Range } from '../model/ir';
 import { applyProgramFixes, readCells, type NotebookProgram } from '../notebook';
 import { ParseBudgetError } from '../python';
-import type { WalkedFile } from './walk';
+import type { WalkedFile } from '../source/walk';
 
 export interface FileResult {
   file: WalkedFile;

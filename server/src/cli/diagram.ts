@@ -1,13 +1,14 @@
-import { decodeSource, DecodeError, readRegularFileSync } from '../files';
+import { decodeSource, DecodeError, readRegularFileSync } from '../source/files';
 import { writeFileAtomic } from '../fix/write';
 import path from 'node:path';
 import { renderDiagram, standaloneHtml } from '../../../webview/src/render';
-import { Engine } from '../engine';
+import { Engine } from '../analysis/engine';
 import { buildPipelineGraph } from '../graph/build';
 import type { PipelineGraph } from '../graph/types';
-import { kindOfPath } from '../languages';
+import { kindOfPath } from '../source/languages';
 import { comparePos } from '../model/ir';
-import { commandHelp, describeIoError, parseCommand, UsageError, type CommandSpec } from './args';
+import { commandHelp, parseCommand, UsageError, type CommandSpec } from './args';
+import { describeIoError } from '../source/files';
 
 export const DIAGRAM: CommandSpec = {
   name: 'diagram',

@@ -1,7 +1,7 @@
 import type { Finding, Severity } from '../model/finding';
 import type { Range } from '../model/ir';
 import type { NotebookProgram } from '../notebook';
-import { kindOfPath } from '../languages';
+import { kindOfPath } from '../source/languages';
 import { cliFixes, displayLocation, isSkipped, shownRange, type CheckError, type FileResult } from './check';
 
 export interface CheckReport {

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { Engine } from '../engine';
-import { ruleDoc } from '../docs';
+import { Engine } from '../analysis/engine';
+import { ruleDoc } from '../rules/docs';
 import { allRules, ruleByCode } from '../rules';
 import type { Severity } from '../model/finding';
 import { commandHelp, didYouMean, parseCommand, UsageError, type CommandSpec } from './args';
@@ -11,9 +11,9 @@ import { toGithub } from './formats/github';
 import { toSarif } from './formats/sarif';
 import { CheckPolicies, type PolicyFlags } from './policy';
 import { ConfigError } from '../config';
-import { collectFiles } from './walk';
-import { buildWorkspace } from '../workspace/build';
-import { PIPELINT_VERSION } from '../version';
+import { collectFiles } from '../source/walk';
+import { buildWorkspace } from './workspace';
+import { PIPELINT_VERSION } from '../config/version';
 import { checkInWorkers, isCheckWorker, runCheckWorker, workerCount, type FileOutcome } from './parallel';
 
 const CHECK: CommandSpec = {

@@ -1,14 +1,14 @@
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { Engine } from '../engine';
+import { Engine } from '../analysis/engine';
 import type { Severity } from '../model/finding';
-import { buildWorkspace } from '../workspace/build';
+import { buildWorkspace } from './workspace';
 import { WorkspaceIndex, type FileSummary } from '../workspace/index';
 import { NotebookProgram } from '../notebook';
 import { checkFile, type CheckError, type CheckOptions, type FileResult } from './check';
 import { CheckPolicies, type PolicyFlags } from './policy';
-import type { WalkedFile } from './walk';
+import type { WalkedFile } from '../source/walk';
 
 /**
  * `pipelint check` over many files on worker threads. Each worker takes a share of the files (balanced by

@@ -8,11 +8,11 @@ import {
   type LoadedConfig,
   type SettingsLayer,
 } from '../config';
-import type { SourceKind } from '../languages';
+import type { SourceKind } from '../source/languages';
 import { ProjectFactsResolver } from '../project/facts';
 import type { Severity } from '../model/finding';
 import type { CheckOptions } from './check';
-import type { WalkedFile } from './walk';
+import type { WalkedFile } from '../source/walk';
 
 /** The `pipelint check` flags that choose rules and settings (the others are the command's own). */
 export interface PolicyFlags {

@@ -1,6 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ProjectFactsResolver } from '../project/facts';
-import type { ServerSettings } from '../settings';
+import type { ServerSettings } from './settings';
 import { ConfigResolver } from './load';
 import { editorLayer, resolvePolicy, type FilePolicy } from './resolve';
 import { ConfigError } from './types';

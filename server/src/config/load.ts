@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { readRegularFileSync } from '../files';
+import { readRegularFileSync } from '../source/files';
 import { ProjectRoots } from '../project/roots';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';

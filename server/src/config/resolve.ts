@@ -1,17 +1,17 @@
 import path from 'node:path';
-import type { AnalyzeOptions } from '../analyze';
+import type { AnalyzeOptions } from '../analysis/analyze';
 import type { Finding, Severity } from '../model/finding';
 import { allRules } from '../rules';
 import type { Rule } from '../rules/rule';
-import type { ServerSettings } from '../settings';
-import { GlobSet } from './glob';
+import type { ServerSettings } from './settings';
+import { GlobSet } from '../source/glob';
 import {
   applySuppressions,
   parseDirectives,
   UNUSED_SUPPRESSION,
   unusedSuppressions,
   type Language,
-} from '../suppression';
+} from './suppression';
 import type { LoadedConfig, SeverityOverride } from './types';
 import type { ProjectFacts } from '../project/facts';
 

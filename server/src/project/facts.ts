@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { readRegularFileSync } from '../files';
+import { readRegularFileSync } from '../source/files';
 import {
   parseRequirementFile,
   requirementKind,

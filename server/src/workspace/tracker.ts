@@ -1,8 +1,8 @@
-import { decodeSource, readRegularFile } from '../files';
+import { decodeSource, readRegularFile } from '../source/files';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { collectFiles } from '../cli/walk';
-import { kindOfPath, type SourceKind } from '../languages';
+import { collectFiles } from '../source/walk';
+import { kindOfPath, type SourceKind } from '../source/languages';
 import type { ModuleIR } from '../model/ir';
 import { WorkspaceIndex, summarizeModule, type FileSummary } from './index';
 

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ruleDoc } from '../../docs';
+import { ruleDoc } from '../../rules/docs';
 import type { Finding, Severity } from '../../model/finding';
 import type { Range } from '../../model/ir';
 import { allRules } from '../../rules';
-import { UNUSED_SUPPRESSION } from '../../suppression';
+import { UNUSED_SUPPRESSION } from '../../config/suppression';
 import { shownRange, type FileResult } from '../check';
 import type { CheckReport } from '../format';
 import pkg from '../../../../package.json';

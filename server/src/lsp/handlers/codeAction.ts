@@ -10,11 +10,11 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentState } from '../documents';
-import { applyEdits } from '../fix/apply';
-import { computeLineStarts, positionAt } from '../model/text';
+import { applyEdits } from '../../fix/apply';
+import { computeLineStarts, positionAt } from '../../model/text';
 import type { AnalysisService } from '../service';
-import { suppressLineEdit } from '../suppression';
-import type { DiagnosticData } from './diagnostics';
+import { suppressLineEdit } from '../../config/suppression';
+import type { DiagnosticData } from '../diagnostics';
 
 export const FIX_ALL_KIND = 'source.fixAll.pipelint';
 

@@ -1,4 +1,4 @@
-import type { Severity } from './model/finding';
+import type { Severity } from '../model/finding';
 
 /**
  * Settings as the VS Code extension declares them in package.json (`pipelint.*`). The server reads them

@@ -7,7 +7,7 @@ import { lifecycleStrategy, registerLifecycle } from './handlers/lifecycle';
 import { registerPipelineGraph } from './handlers/pipelineGraph';
 import { registerNotebookSync } from './handlers/notebookSync';
 import { registerTextDocumentSync } from './handlers/textDocumentSync';
-import { loadPythonParser } from './python';
+import { loadPythonParser } from '../python';
 import { AnalysisService } from './service';
 
 // Wiring only: every LSP method has its handler file under handlers/.

@@ -1,6 +1,6 @@
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import { cancelled } from './codeAction';
-import { buildPipelineGraph } from '../graph/build';
+import { buildPipelineGraph } from '../../graph/build';
 import { PipelineGraphRequest } from '../protocol';
 import type { AnalysisService } from '../service';
 import { notebookGraph } from './notebookViews';

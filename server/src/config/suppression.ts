@@ -1,7 +1,7 @@
-import type { Finding, TextEdit } from './model/finding';
-import type { Position, Range } from './model/ir';
-import { computeLineStarts, eolOf, lineText, offsetAt, positionAt } from './model/text';
-import { ruleByCode } from './rules';
+import type { Finding, TextEdit } from '../model/finding';
+import type { Position, Range } from '../model/ir';
+import { computeLineStarts, eolOf, lineText, offsetAt, positionAt } from '../model/text';
+import { ruleByCode } from '../rules';
 
 /**
  * Suppression comments, read from the source text:

@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver';
 import type { AnalysisService } from '../service';
 import { FIX_ALL_KIND } from './codeAction';
-import { PIPELINT_VERSION } from '../version';
+import { PIPELINT_VERSION } from '../../config/version';
 
 /** Project files whose changes change findings: pipelint's config, and the requirement files SKL501 reads. */
 export const WATCHED_FILES = [

@@ -21,7 +21,7 @@ export namespace PipelineGraphRequest {
   export interface Params {
     textDocument: { uri: string };
   }
-  export type Result = import('./graph/types').PipelineGraph | null;
+  export type Result = import('../graph/types').PipelineGraph | null;
 }
 
 /** The command the diagram CodeLens runs: `[uri, position]` of the construction to focus. */

@@ -1,5 +1,5 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { ruleDocUrl } from '../docs';
+import { ruleDocUrl } from '../rules/docs';
 import type { Finding, Fix, Severity, TextEdit } from '../model/finding';
 import { ruleByCode } from '../rules';
 

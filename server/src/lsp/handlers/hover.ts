@@ -1,12 +1,12 @@
 import type { Connection, Hover } from 'vscode-languageserver';
-import { ruleDocUrl, ruleWhy } from '../docs';
-import type { Finding } from '../model/finding';
-import { containsPos, type Position } from '../model/ir';
+import { ruleDocUrl, ruleWhy } from '../../rules/docs';
+import type { Finding } from '../../model/finding';
+import { containsPos, type Position } from '../../model/ir';
 import { cellFindings } from './notebookViews';
-import { ruleByCode } from '../rules';
-import type { Rule } from '../rules/rule';
+import { ruleByCode } from '../../rules';
+import type { Rule } from '../../rules/rule';
 import type { AnalysisService } from '../service';
-import { directiveCodeAt, parseDirectives } from '../suppression';
+import { directiveCodeAt, parseDirectives } from '../../config/suppression';
 
 /**
  * Hover over a finding: its message, one line of why, and a link to the rule's page (the whole page,

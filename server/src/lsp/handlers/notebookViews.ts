@@ -1,6 +1,6 @@
-import type { PipelineGraph } from '../graph/types';
-import type { Finding } from '../model/finding';
-import type { NotebookProgram } from '../notebook';
+import type { PipelineGraph } from '../../graph/types';
+import type { Finding } from '../../model/finding';
+import type { NotebookProgram } from '../../notebook';
 
 /**
  * A notebook's pipeline graph as seen from one of its cells: node ranges move into their cells, each

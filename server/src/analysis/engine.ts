@@ -1,11 +1,11 @@
 import type { Parser } from 'web-tree-sitter';
-import { typeScriptFrontEnd } from './typescript-loader';
+import { typeScriptFrontEnd } from '../typescript/loader';
 import { analyzeModule, type AnalyzeOptions } from './analyze';
-import type { SourceKind } from './languages';
-import type { Finding } from './model/finding';
-import type { ModuleIR } from './model/ir';
-import { loadPythonParser, lowerNotebook, lowerPythonText, parseBudgetFor, PARSE_BUDGET_MS } from './python';
-import { NotebookProgram } from './notebook';
+import type { SourceKind } from '../source/languages';
+import type { Finding } from '../model/finding';
+import type { ModuleIR } from '../model/ir';
+import { loadPythonParser, lowerNotebook, lowerPythonText, parseBudgetFor, PARSE_BUDGET_MS } from '../python';
+import { NotebookProgram } from '../notebook';
 
 export interface AnalyzedSource {
   module: ModuleIR;

@@ -1,6 +1,6 @@
 import { NotebookCellKind, NotebookDocuments, type Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { NotebookCellSource } from '../notebook';
+import type { NotebookCellSource } from '../../notebook';
 import type { AnalysisService } from '../service';
 
 /**

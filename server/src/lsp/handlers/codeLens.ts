@@ -1,7 +1,7 @@
 import type { CodeLens, Connection } from 'vscode-languageserver';
-import { pipelineConstructions } from '../graph/build';
-import { comparePos, type ModuleIR, type Position, type Range, type Stmt } from '../model/ir';
-import { semanticsOf } from '../model/semantics';
+import { pipelineConstructions } from '../../graph/build';
+import { comparePos, type ModuleIR, type Position, type Range, type Stmt } from '../../model/ir';
+import { semanticsOf } from '../../model/semantics';
 import { ShowDiagramCommand } from '../protocol';
 import type { AnalysisService } from '../service';
 

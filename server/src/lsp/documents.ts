@@ -1,10 +1,10 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Parser, Tree } from 'web-tree-sitter';
-import type { SourceKind } from './languages';
-import type { Finding } from './model/finding';
-import type { ModuleIR } from './model/ir';
-import { LoweringCache, lowerPythonText, normalizeForTreeSitter } from './python';
+import type { SourceKind } from '../source/languages';
+import type { Finding } from '../model/finding';
+import type { ModuleIR } from '../model/ir';
+import { LoweringCache, lowerPythonText, normalizeForTreeSitter } from '../python';
 
 /**
  * One open document: its text, and for Python the tree-sitter tree kept between versions so that each

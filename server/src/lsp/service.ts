@@ -1,14 +1,14 @@
 import type { Connection } from 'vscode-languageserver';
 import { Parser as ParserClass, type Parser } from 'web-tree-sitter';
-import { typeScriptFrontEnd } from './typescript-loader';
-import { analyzeModule } from './analyze';
+import { typeScriptFrontEnd } from '../typescript/loader';
+import { analyzeModule } from '../analysis/analyze';
 import { DocumentState } from './documents';
-import type { Finding } from './model/finding';
-import type { ModuleIR } from './model/ir';
-import { DocumentPolicies } from './config';
-import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
-import { toDiagnostic } from './handlers/diagnostics';
-import { WorkspaceTracker } from './workspace/tracker';
+import type { Finding } from '../model/finding';
+import type { ModuleIR } from '../model/ir';
+import { DocumentPolicies } from '../config';
+import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from '../config/settings';
+import { toDiagnostic } from './diagnostics';
+import { WorkspaceTracker } from '../workspace/tracker';
 import {
   lowerNotebookSliced,
   lowerPythonText,
@@ -17,12 +17,12 @@ import {
   parseBudgetFor,
   ParseBudgetError,
   parserPoisoned,
-} from './python';
-import { MAX_NESTING, nestingDepth } from './python/nesting';
-import { AnalysisBudgetError } from './model/budget';
-import type { SourceKind } from './languages';
-import { NotebookProgram, type NotebookCellSource } from './notebook';
-import { notebookDiagnostics } from './handlers/notebookDiagnostics';
+} from '../python';
+import { MAX_NESTING, nestingDepth } from '../python/nesting';
+import { AnalysisBudgetError } from '../model/budget';
+import type { SourceKind } from '../source/languages';
+import { NotebookProgram, type NotebookCellSource } from '../notebook';
+import { notebookDiagnostics } from './notebookDiagnostics';
 
 /** One open notebook: its cells (read through the sync handler) and its last analysis. */
 export class NotebookState {

@@ -1,13 +1,13 @@
-import { AnalysisBudgetError, analysisBudgetFor, checkDeadline, maxIrNodes, withDeadline } from './model/budget';
-import { lookupEntity } from './knowledge';
-import type { EntityInfo } from './knowledge/types';
-import type { Finding } from './model/finding';
-import { exprChildren, stmtParts, type Expr, type ModuleIR, type Stmt } from './model/ir';
-import { semanticsOf } from './model/semantics';
-import { allRules } from './rules';
-import type { AnalysisSettings, Rule, RuleContext } from './rules/rule';
-import type { WorkspaceView } from './workspace/view';
-import type { ProjectFacts } from './project/facts';
+import { AnalysisBudgetError, analysisBudgetFor, checkDeadline, maxIrNodes, withDeadline } from '../model/budget';
+import { lookupEntity } from '../knowledge';
+import type { EntityInfo } from '../knowledge/types';
+import type { Finding } from '../model/finding';
+import { exprChildren, stmtParts, type Expr, type ModuleIR, type Stmt } from '../model/ir';
+import { semanticsOf } from '../model/semantics';
+import { allRules } from '../rules';
+import type { AnalysisSettings, Rule, RuleContext } from '../rules/rule';
+import type { WorkspaceView } from '../workspace/view';
+import type { ProjectFacts } from '../project/facts';
 
 export const DEFAULT_SETTINGS: AnalysisSettings = { seed: 42 };
 

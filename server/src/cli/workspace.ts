@@ -1,7 +1,7 @@
-import { decodeSource, readRegularFile } from '../files';
-import type { Engine } from '../engine';
-import { kindOfPath, type SourceKind } from '../languages';
-import { WorkspaceIndex, summarizeModule } from './index';
+import { decodeSource, readRegularFile } from '../source/files';
+import type { Engine } from '../analysis/engine';
+import { kindOfPath, type SourceKind } from '../source/languages';
+import { WorkspaceIndex, summarizeModule } from '../workspace/index';
 
 interface Walked {
   absolute: string;

@@ -1,9 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { GlobSet } from '../config/glob';
-import { readRegularFile } from '../files';
-import { kindOfPath, WALKED_EXTENSIONS } from '../languages';
-import { describeIoError } from './args';
+import { GlobSet } from './glob';
+import { kindOfPath, WALKED_EXTENSIONS } from './languages';
+import { describeIoError, readRegularFile } from './files';
 
 /** Directories no one wants linted; skipped like Ruff's defaults even without a .gitignore. */
 const ALWAYS_SKIPPED = new Set([

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Rule } from './rules/rule';
+import type { Rule } from './rule';
 
 /** docs/rules/ beside the bundle (dist/../docs) or the source tree (server/src/../../docs). */
 export function docsDir(): string {

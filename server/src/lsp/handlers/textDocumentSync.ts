@@ -1,7 +1,7 @@
 import type { Connection } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentState } from '../documents';
-import { kindOfLanguageId, kindOfPath } from '../languages';
+import { kindOfLanguageId, kindOfPath } from '../../source/languages';
 import type { AnalysisService } from '../service';
 
 /** didOpen / didChange / didClose: incremental sync; each change re-analyses only that document. */
