@@ -1,6 +1,6 @@
 import type { AnalyzeOptions } from '../analysis/analyze';
 import type { Engine } from '../analysis/engine';
-import { applyEdits } from '../fix/apply';
+import { applySafeEdits, fixAll, fixAllSync, type Analysed } from '../analysis/fixAll';
 import { writeFileAtomic } from '../fix/write';
 import { decodeSource, DecodeError, encodeSource, readRegularFile, type DecodedSource } from '../source/files';
 import { kindOfPath, type SourceKind } from '../source/languages';
@@ -143,9 +143,7 @@ export async function checkFile(
   }
 }
 
-/**
- * Applies safe fixes until none is left (a fix may reveal or remove others), at most 10 rounds.
- */
+/** Safe fixes on a Python or TypeScript text, round after round (see `fixAll`). */
 export function fixText(
   engine: Engine,
   uri: string,
@@ -154,26 +152,12 @@ export function fixText(
   options: AnalyzeOptions,
   finish?: FindingsFilter,
 ): { text: string; fixed: number; findings: Finding[] } {
-  let fixed = 0;
-  let current = text;
-  const run = (t: string) => {
+  const run = (t: string): Analysed => {
     const found = engine.analyze(uri, t, kind, options).findings;
-    return finish ? finish(found, t, kind) : found;
+    return { findings: finish ? finish(found, t, kind) : found };
   };
-  let findings = run(current);
-  for (let round = 0; round < 10; round++) {
-    const safe = findings.filter((f) => f.fix?.safety === 'safe');
-    if (safe.length === 0) break;
-    const result = applyEdits(
-      current,
-      safe.flatMap((f) => f.fix!.edits),
-    );
-    if (result.text === current) break;
-    current = result.text;
-    fixed += safe.length;
-    findings = run(current);
-  }
-  return { text: current, fixed, findings };
+  const { text: fixedText, fixed, state } = fixAllSync(fixAll(text, run(text), run, applySafeEdits));
+  return { text: fixedText, fixed, findings: state.findings };
 }
 
 /**
@@ -187,27 +171,21 @@ export function fixNotebook(
   options: AnalyzeOptions,
   finish?: FindingsFilter,
 ): { text: string; fixed: number; findings: Finding[]; notebook: NotebookProgram } {
-  let fixed = 0;
-  let current = json;
   const run = (t: string) => {
     const { findings, notebook } = engine.analyze(uri, t, 'notebook', options);
     return { findings: finish ? finish(findings, notebook!.text, 'notebook') : findings, notebook: notebook! };
   };
-  let state = run(current);
-  for (let round = 0; round < 10; round++) {
-    const safe = state.findings.filter((f) => f.fix?.safety === 'safe');
-    if (safe.length === 0) break;
-    const result = applyProgramFixes(
-      current,
-      state.notebook,
-      safe.map((f) => f.fix!),
-    );
-    if (result.json === current) break;
-    current = result.json;
-    fixed += result.applied;
-    state = run(current);
-  }
-  return { text: current, fixed, ...state };
+  const { text, fixed, state } = fixAllSync(
+    fixAll(json, run(json), run, (current, safe, { notebook }) => {
+      const result = applyProgramFixes(
+        current,
+        notebook,
+        safe.map((f) => f.fix!),
+      );
+      return { text: result.json, applied: result.applied };
+    }),
+  );
+  return { text, fixed, ...state };
 }
 
 /** `--diff` for a notebook: one unified diff per changed cell, headed `file.ipynb:cell N` as Ruff does. */

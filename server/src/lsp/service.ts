@@ -2,6 +2,7 @@ import type { Connection } from 'vscode-languageserver';
 import { Parser as ParserClass, type Parser } from 'web-tree-sitter';
 import { typeScriptFrontEnd } from '../typescript/loader';
 import { analyzeModule } from '../analysis/analyze';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentState } from './documents';
 import type { Finding } from '../model/finding';
 import type { ModuleIR } from '../model/ir';
@@ -192,13 +193,32 @@ export class AnalysisService {
     void this.connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, version)) });
   }
 
-  /** Analyses the current version (or returns the cached result for it). */
+  /** Analyses the current version (or returns the cached result for it) and records it in the workspace index. */
   analyze(state: DocumentState, settings: ServerSettings): Finding[] | undefined {
+    return this.run(state, settings, true);
+  }
+
+  /**
+   * Analyses a text that is not the open document (a round of fix-all): the same analysis, but nothing of
+   * the server changes: the workspace index, the notices shown and the document's cache are left alone,
+   * so that the text of a fix the user never applies cannot reach the findings of other files.
+   */
+  analyzeScratch(state: DocumentState, text: string, settings: ServerSettings): Finding[] {
+    const scratch = new DocumentState(TextDocument.create(state.doc.uri, state.doc.languageId, 0, text), state.kind);
+    try {
+      return this.run(scratch, settings, false) ?? [];
+    } finally {
+      scratch.dispose();
+    }
+  }
+
+  /** `record`: cache the result on the document, update the workspace index, show notices. */
+  private run(state: DocumentState, settings: ServerSettings, record: boolean): Finding[] | undefined {
     if (state.analysis?.version === state.version) return state.analysis.findings;
     if (!settings.enable) return [];
     const text = state.doc.getText();
     if (text.length > settings.maxFileSizeKb * 1024) {
-      if (!this.noticed.has(state.doc.uri)) {
+      if (record && !this.noticed.has(state.doc.uri)) {
         this.noticed.add(state.doc.uri);
         this.connection.window.showInformationMessage(
           `pipelint skipped ${state.doc.uri.split('/').pop()}: it is larger than pipelint.maxFileSizeKb (${settings.maxFileSizeKb} KB).`,
@@ -217,14 +237,15 @@ export class AnalysisService {
       // Skipped until it is reopened: each keystroke would otherwise block the server for the whole budget.
       state.tooSlow = true;
       state.dropTree();
-      this.notice(
-        state.doc.uri,
-        `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`,
-      );
+      if (record)
+        this.notice(
+          state.doc.uri,
+          `pipelint skipped ${fileName(state.doc.uri)}: ${err.message}. Close and reopen it to try again.`,
+        );
       return [];
     }
     const lowered = performance.now();
-    if (module.notAnalysed)
+    if (module.notAnalysed && record)
       this.notice(state.doc.uri, `pipelint skipped ${fileName(state.doc.uri)}: ${module.notAnalysed}.`);
     // Config file + editor settings choose the rules; severities and suppression comments filter the findings.
     const policy = this.policies.policyFor(state.doc.uri, settings);
@@ -239,6 +260,7 @@ export class AnalysisService {
       // Skipped until it is reopened: each keystroke would otherwise block the server for the whole budget.
       state.tooSlow = true;
       state.dropTree();
+      if (!record) return [];
       this.log(`pipelint: ${fileName(state.doc.uri)}: ${err.message}`);
       this.notice(
         state.doc.uri,
@@ -253,6 +275,7 @@ export class AnalysisService {
         `pipelint: slow file: ${state.doc.uri.split('/').pop()} took ${Math.round(ms)} ms (parse and lower ${Math.round(lowered - started)} ms, rules ${Math.round(ms - (lowered - started))} ms; ${state.doc.lineCount} lines)`,
       );
     }
+    if (!record) return findings;
     state.analysis = { version: state.version, module, findings };
     // What this file saves changed: the open files that load it are re-analysed.
     for (const dep of this.workspace.analyzed(state.doc.uri, module)) this.invalidate(dep);

@@ -8,9 +8,7 @@ import {
   type Connection,
   type TextEdit,
 } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DocumentState } from '../documents';
-import { applyEdits } from '../../fix/apply';
+import { applySafeEdits, fixAll } from '../../analysis/fixAll';
 import { computeLineStarts, positionAt } from '../../model/text';
 import type { AnalysisService } from '../service';
 import { suppressLineEdit } from '../../config/suppression';
@@ -89,27 +87,23 @@ export async function fixAllEdit(
   const settings = await service.settingsFor(uri);
   if (token?.isCancellationRequested) return undefined;
   const original = state.doc.getText();
-  let text = original;
-  let findings = service.analyze(state, settings) ?? [];
-  // Later rounds work on scratch copies: the open document itself is never changed by the server.
-  for (let round = 0; round < 10; round++) {
-    const safe = findings.filter((f) => f.fix?.safety === 'safe');
-    if (safe.length === 0) break;
+  // Later rounds analyse scratch texts: the open document and the workspace index are never changed.
+  const rounds = fixAll(
+    original,
+    { findings: service.analyze(state, settings) ?? [] },
+    (t) => ({ findings: service.analyzeScratch(state, t, settings) }),
+    applySafeEdits,
+  );
+  let step = rounds.next();
+  while (!step.done) {
     if (token) {
       // Let a $/cancelRequest (or a newer edit) in between rounds.
       await new Promise((resolve) => setImmediate(resolve));
       if (token.isCancellationRequested || state.doc.getText() !== original) return undefined;
     }
-    const next = applyEdits(
-      text,
-      safe.flatMap((f) => f.fix!.edits),
-    ).text;
-    if (next === text) break;
-    text = next;
-    const scratch = new DocumentState(TextDocument.create(uri, state.doc.languageId, 0, text), state.kind);
-    findings = service.analyze(scratch, settings) ?? [];
-    scratch.dispose();
+    step = rounds.next();
   }
+  const text = step.value.text;
   if (text === original) return undefined;
   return minimalEdit(original, text);
 }
