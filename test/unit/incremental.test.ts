@@ -71,7 +71,7 @@ test('incremental lowering equals a fresh lowering after random edits', () => {
       // incrementally than when it parses afresh (SKL501_unpinned/test_train.py, edit 6: a fresh parse
       // recovers two more statements). What is checked here is pipelint's reuse of lowered statements, so
       // the reference is then a lowering of the same tree without reuse.
-      const tree = (state as unknown as { tree: Tree }).tree;
+      const tree = (state as unknown as { python: { tree: Tree } }).python.tree;
       const sameTree = tree.rootNode.toString() === fresh.tree.rootNode.toString();
       if (!sameTree) recoveredOtherwise++;
       const reference = sameTree ? fresh.module : lowerPython(tree, state.doc.getText(), 'file:///fx.py');

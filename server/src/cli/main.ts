@@ -12,6 +12,7 @@ import { toSarif } from './formats/sarif';
 import { CheckPolicies, type PolicyFlags } from './policy';
 import { ConfigError } from '../config';
 import { collectFiles } from '../source/walk';
+import { CLI_MAX_FILE_BYTES } from '../source/limits';
 import { buildWorkspace } from './workspace';
 import { PIPELINT_VERSION } from '../config/version';
 import { checkInWorkers, isCheckWorker, runCheckWorker, workerCount, type FileOutcome } from './parallel';
@@ -56,7 +57,7 @@ const CHECK: CommandSpec = {
     config: { type: 'string', value: 'FILE', help: 'use this pipelint.toml / pyproject.toml for every file' },
     isolated: { type: 'boolean', default: false, help: 'ignore all configuration files' },
     'report-unused-noqa': { type: 'boolean', default: false, help: 'report `# noqa` comments that suppress nothing' },
-    'max-file-size': { type: 'string', default: '5000000', value: 'BYTES', help: 'skip larger files' },
+    'max-file-size': { type: 'string', default: String(CLI_MAX_FILE_BYTES), value: 'BYTES', help: 'skip larger files' },
     'no-color': { type: 'boolean', default: false, help: 'no colours in text output (also NO_COLOR=1)' },
   },
   notes: ['Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, configuration or I/O error.'],

@@ -1,6 +1,7 @@
 import { decodeSource, readRegularFile } from '../source/files';
-import type { Engine } from '../analysis/engine';
-import { kindOfPath, type SourceKind } from '../source/languages';
+import type { Engine, LoweredAhead } from '../analysis/engine';
+import { kindOfPath } from '../source/languages';
+import { CLI_INDEX_MAX_BYTES } from '../source/limits';
 import { WorkspaceIndex, summarizeModule } from '../workspace/index';
 
 interface Walked {
@@ -8,11 +9,9 @@ interface Walked {
   display: string;
 }
 
-const MAX_BYTES = 5_000_000;
-
 /**
  * The CLI's workspace: lowers every walked file once, records what it saves and loads, and returns an
- * engine whose `lower` hands the same lowered module to the analysis that follows (one lowering per file).
+ * engine that hands the same lowered module to the analysis that follows (one lowering per file).
  * Files that cannot be read or decoded are left to the analysis, which reports them.
  */
 export async function buildWorkspace(
@@ -20,13 +19,13 @@ export async function buildWorkspace(
   files: Walked[],
 ): Promise<{ engine: Engine; workspace: WorkspaceIndex }> {
   const workspace = new WorkspaceIndex();
-  const lowered = new Map<string, { text: string; kind: SourceKind; result: ReturnType<Engine['lower']> }>();
+  const lowered: LoweredAhead = new Map();
   for (const file of files) {
     const kind = kindOfPath(file.absolute);
     if (!kind) continue;
     let text: string;
     try {
-      const bytes = await readRegularFile(file.absolute, MAX_BYTES);
+      const bytes = await readRegularFile(file.absolute, CLI_INDEX_MAX_BYTES);
       if (!Buffer.isBuffer(bytes)) continue;
       text = decodeSource(bytes, kind).text;
     } catch {
@@ -42,17 +41,5 @@ export async function buildWorkspace(
       // Reported by the analysis.
     }
   }
-  const caching: unknown = Object.create(engine, {
-    lower: {
-      value(uri: string, text: string, kind: SourceKind) {
-        const hit = lowered.get(uri);
-        if (hit && hit.text === text && hit.kind === kind) {
-          lowered.delete(uri);
-          return hit.result;
-        }
-        return engine.lower(uri, text, kind);
-      },
-    },
-  });
-  return { engine: caching as Engine, workspace };
+  return { engine: engine.reusing(lowered), workspace };
 }

@@ -1,4 +1,5 @@
 import type { Severity } from '../model/finding';
+import { EDITOR_MAX_FILE_KB } from '../source/limits';
 
 /**
  * Settings as the VS Code extension declares them in package.json (`pipelint.*`). The server reads them
@@ -19,7 +20,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   select: [],
   ignore: [],
   severity: {},
-  maxFileSizeKb: 2048,
+  maxFileSizeKb: EDITOR_MAX_FILE_KB,
 };
 
 /** Accepts whatever the client sent; anything malformed falls back to the default for that key. */

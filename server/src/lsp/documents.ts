@@ -1,19 +1,19 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import type { Parser, Tree } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
+import type { DocumentStates } from '../analysis/lower';
 import type { SourceKind } from '../source/languages';
 import type { Finding } from '../model/finding';
 import type { ModuleIR } from '../model/ir';
-import { LoweringCache, lowerPythonText, normalizeForTreeSitter } from '../python';
+import { pythonFrontEnd, PythonState } from '../python';
 
 /**
  * One open document: its text, and for Python the tree-sitter tree kept between versions so that each
  * change re-parses incrementally (`tree.edit` + parse with the old tree).
  */
 export class DocumentState {
-  private tree: Tree | undefined;
-  /** Lowered top-level statements of the previous version, reused for unchanged statements. */
-  private readonly lowering = new LoweringCache();
+  /** Python: the parse tree (edited with each change) and lowered statements of the previous version. */
+  private readonly python = new PythonState();
   /** TypeScript: the front end's state between versions (previous source file, lowered statements). */
   readonly typescriptCache: object = {};
   /** The last analysis, for the version it was made from. */
@@ -32,7 +32,7 @@ export class DocumentState {
 
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
-      if ('range' in change && this.tree) {
+      if ('range' in change && this.python.tree) {
         // A range whose start is after its end is taken as the same range reversed, as TextDocument.update
         // takes it: the tree must be edited exactly as the text is, or it is out of step for the session.
         const a = this.doc.offsetAt(change.range.start);
@@ -44,7 +44,7 @@ export class DocumentState {
         this.doc = TextDocument.update(this.doc, [change], version);
         const newEnd = start + change.text.length;
         const newEndPos = this.doc.positionAt(newEnd);
-        this.tree.edit({
+        this.python.tree.edit({
           startIndex: start,
           oldEndIndex: oldEnd,
           newEndIndex: newEnd,
@@ -59,32 +59,29 @@ export class DocumentState {
     }
   }
 
-  /** Lowers the current text; Python re-parses incrementally from the previous tree. */
+  /** What the front ends keep for this document between versions (for analysis/lower.ts). */
+  get states(): DocumentStates {
+    return { python: this.python, typescript: this.typescriptCache };
+  }
+
+  /** Lowers the current Python text, re-parsing incrementally from the previous tree. */
   lowerPython(parser: Parser): ModuleIR {
-    const text = this.doc.getText();
-    // A lone CR is rewritten for tree-sitter; the incremental tree then no longer matches: parse afresh.
-    const previous = text.includes('\r') && normalizeForTreeSitter(text) !== text ? undefined : this.tree;
-    const { module, tree } = lowerPythonText(parser, text, this.doc.uri, previous, this.lowering);
-    if (this.tree && this.tree !== tree) this.tree.delete();
-    this.tree = tree;
-    return module;
+    return pythonFrontEnd(parser).lower({ uri: this.doc.uri, text: this.doc.getText() }, this.python);
   }
 
   /** True when the next parse starts from nothing (first analysis, or after the tree was dropped). */
   get needsFreshParse(): boolean {
-    return this.tree === undefined && this.kind === 'python';
+    return this.python.tree === undefined && this.kind === 'python';
   }
 
   /** A tree parsed elsewhere (the server's sliced parse) for exactly the current text. */
-  adoptTree(tree: Tree): void {
-    this.tree?.delete();
-    this.tree = tree;
+  adoptTree(tree: NonNullable<PythonState['tree']>): void {
+    this.python.tree?.delete();
+    this.python.tree = tree;
   }
 
   dropTree(): void {
-    this.tree?.delete();
-    this.tree = undefined;
-    this.lowering.chunks.clear();
+    this.python.drop();
   }
 
   dispose(): void {

@@ -1,6 +1,5 @@
 import type { Connection } from 'vscode-languageserver';
 import { Parser as ParserClass, type Parser } from 'web-tree-sitter';
-import { typeScriptFrontEnd } from '../typescript/loader';
 import { analyzeModule } from '../analysis/analyze';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentState } from './documents';
@@ -10,9 +9,9 @@ import { DocumentPolicies } from '../config';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from '../config/settings';
 import { toDiagnostic } from './diagnostics';
 import { WorkspaceTracker } from '../workspace/tracker';
+import { frontEndsFor, lowerSource, type FrontEnds } from '../analysis/lower';
 import {
   lowerNotebookSliced,
-  lowerPythonText,
   normalizeForTreeSitter,
   NotebookLoweringCache,
   parseBudgetFor,
@@ -66,6 +65,7 @@ export class AnalysisService {
   readonly policies = new DocumentPolicies((m) => this.connection.window.showWarningMessage(m));
 
   private parser: Parser | undefined;
+  private frontEnds: FrontEnds | undefined;
   /** Resolves once tree-sitter's WASM is loaded; analyses wait for it. */
   readonly ready: Promise<void>;
 
@@ -75,6 +75,7 @@ export class AnalysisService {
   ) {
     this.ready = parser.then((p) => {
       this.parser = p;
+      this.frontEnds = frontEndsFor(p);
     });
   }
 
@@ -527,20 +528,15 @@ export class AnalysisService {
     );
   }
 
+  /** A workspace file for the index (notebooks on disk are not indexed). */
   private lowerText(uri: string, text: string, kind: SourceKind): ModuleIR | undefined {
-    if (kind === 'typescript') return typeScriptFrontEnd().lowerTypeScript(text, uri);
-    if (!this.parser || kind !== 'python') return undefined;
-    const { module, tree } = lowerPythonText(this.parser, text, uri);
-    tree.delete();
-    return module;
+    if (!this.frontEnds || kind === 'notebook') return undefined;
+    return lowerSource(this.frontEnds, uri, text, kind).module;
   }
 
+  /** An open document, incrementally from its previous version. */
   private lower(state: DocumentState): ModuleIR {
-    if (state.kind === 'typescript') {
-      const ts = typeScriptFrontEnd();
-      return ts.lowerTypeScript(state.doc.getText(), state.doc.uri, state.typescriptCache);
-    }
-    if (!this.parser) throw new Error('the Python parser is not loaded yet');
-    return state.lowerPython(this.parser);
+    if (!this.frontEnds) throw new Error('the Python parser is not loaded yet');
+    return lowerSource(this.frontEnds, state.doc.uri, state.doc.getText(), state.kind, state.states).module;
   }
 }

@@ -12,23 +12,15 @@
  * the only hard limit is the process's (--max-old-space-size), and reaching it kills the process. What
  * can be bounded per file is what the analysis's memory grows with: the number of IR nodes (statements,
  * expressions, functions). Semantics, the data flow and the rules keep a few maps keyed by them, so peak
- * memory is about linear in the node count (measured in bench/bigfile.ts: see MAX_IR_NODES); a file
+ * memory is about linear in the node count (measured in bench/bigfile.ts: see MAX_IR_NODES in
+ * source/limits.ts); a file
  * above the limit is skipped before any of them is built.
  */
 
-/** CPU time one file's analysis may take: this plus ANALYSIS_MS_PER_KB per KB of text. */
-export const ANALYSIS_BUDGET_MS = 5000;
-const ANALYSIS_MS_PER_KB = 10;
+import { ANALYSIS_BUDGET_MS, ANALYSIS_MS_PER_KB, MAX_IR_NODES } from '../source/limits';
 
-/**
- * IR nodes one file may have. Measured (bench/_mem figures in bench/RESULTS.md): a 2.0 MB scikit-learn
- * script lowers to 241,000 nodes, 20,000 lambdas (3.1 MB) to 620,000, a 1 MB literal list to 500,000; the
- * model takes about 370 bytes of heap per node and the analysis adds 50-220 more. 1.5 million nodes
- * bounds one file's model and analysis near 0.9 GB of heap: every real file under the default size
- * limits passes, a file that would take the process's whole heap does not. (tree-sitter's tree lives in
- * WASM memory, bounded by the file size limit, and that memory never shrinks: it is not counted here.)
- */
-export const MAX_IR_NODES = 1_500_000;
+// The figures live with every other limit in source/limits.ts.
+export { ANALYSIS_BUDGET_MS, MAX_IR_NODES };
 
 /** PIPELINT_ANALYSIS_BUDGET_MS and PIPELINT_MAX_IR_NODES override the defaults (tests; a slower machine). */
 function fromEnv(name: string): number | undefined {

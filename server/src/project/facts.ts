@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularFileSync } from '../source/files';
+import { REQUIREMENTS_MAX_BYTES } from '../source/limits';
 import {
   parseRequirementFile,
   requirementKind,
@@ -32,7 +33,6 @@ export interface ProjectFacts {
 }
 
 /** Larger files are not read (a lock file of a big project is well below this). */
-const MAX_BYTES = 5_000_000;
 /** `-r` includes followed this deep (a cycle is cut by the visited set). */
 const MAX_INCLUDE_DEPTH = 4;
 
@@ -128,7 +128,7 @@ export class ProjectFactsResolver {
     }
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.parsed;
     let parsed: ParsedRequirements | undefined;
-    if (stat.isFile() && stat.size <= MAX_BYTES) {
+    if (stat.isFile() && stat.size <= REQUIREMENTS_MAX_BYTES) {
       try {
         // Files in a `requirements/` folder are pip's format whatever their name.
         const name =

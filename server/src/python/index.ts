@@ -1,24 +1,19 @@
 import type { Parser, Tree } from 'web-tree-sitter';
+import type { CellProgram, FrontEnd } from '../model/frontend';
 import type { ModuleIR } from '../model/ir';
-import type { NotebookProgram } from '../notebook';
 import { LoweringCache, Lowerer, lowerPython, type CellLowering } from './lower';
 import { nestingDepth, MAX_NESTING } from './nesting';
 import { ParseBudgetError, parsePython, type Deadline } from './parser';
+import { PARSE_BUDGET_MS, PARSE_MS_PER_KB } from '../source/limits';
 
 export { LoweringCache, ParseBudgetError };
 export { loadPythonParser } from './parser';
 
-/**
- * How long one file may take to parse (a notebook: all its cells): 5 s plus 1 s per 100 KB, in CPU time
- * of this process, so that a loaded machine does not skip files that parse fine. Real code parses at
- * well over 100 KB/s; past this, tree-sitter's error recovery is running away on odd input (a joined
- * notebook took 25.9 s for 330 KB) and the file is reported as skipped instead of holding everything up.
- */
-export const PARSE_BUDGET_MS = 5000;
-const BUDGET_MS_PER_KB = 10;
+export { PARSE_BUDGET_MS };
 
+/** How long one file may take to parse: see PARSE_BUDGET_MS in source/limits.ts. */
 export function parseBudgetFor(textLength: number, baseMs = PARSE_BUDGET_MS): number {
-  return baseMs + Math.round((textLength / 1024) * BUDGET_MS_PER_KB);
+  return baseMs + Math.round((textLength / 1024) * PARSE_MS_PER_KB);
 }
 
 function cpuMs(): number {
@@ -102,7 +97,7 @@ export class NotebookLoweringCache {
  */
 export function lowerNotebook(
   parser: Parser,
-  program: NotebookProgram,
+  program: CellProgram,
   uri: string,
   cache?: NotebookLoweringCache,
   budgetMs = parseBudgetFor(program.text.length),
@@ -122,7 +117,7 @@ export function lowerNotebook(
  */
 export async function lowerNotebookSliced(
   parser: Parser,
-  program: NotebookProgram,
+  program: CellProgram,
   uri: string,
   cache?: NotebookLoweringCache,
   sliceMs = 20,
@@ -143,7 +138,7 @@ export async function lowerNotebookSliced(
 /** The cells lowered one by one (a `yield` after each); returns the notebook's module. */
 function* notebookSteps(
   parser: Parser,
-  program: NotebookProgram,
+  program: CellProgram,
   uri: string,
   cache: NotebookLoweringCache | undefined,
   budgetMs: number,
@@ -178,4 +173,43 @@ function* notebookSteps(
   }
   if (cache) cache.cells = next;
   return lowerer.cellsModule(program.cells.map((c) => ({ startLine: c.startLine, index: c.index })));
+}
+
+/** What the Python front end keeps for one document between its versions. */
+export class PythonState {
+  /** The last parse tree: edited with each change (lsp/documents.ts), then re-parsed incrementally. */
+  tree: Tree | undefined;
+  /** Lowered top-level statements of the previous version, reused for unchanged statements. */
+  readonly lowering = new LoweringCache();
+  /** A notebook's lowered cells. */
+  readonly cells = new NotebookLoweringCache();
+
+  drop(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+    this.lowering.chunks.clear();
+  }
+}
+
+/** The Python front end (tree-sitter): `parseBudgetMs` is the base of each file's parse budget. */
+export function pythonFrontEnd(parser: Parser, parseBudgetMs = PARSE_BUDGET_MS): FrontEnd<PythonState> {
+  return {
+    language: 'python',
+    newState: () => new PythonState(),
+    lower(source, previous) {
+      const budget = parseBudgetFor(source.text.length, parseBudgetMs);
+      if (source.program) return lowerNotebook(parser, source.program, source.uri, previous?.cells, budget);
+      const text = source.text;
+      // A lone CR is rewritten for tree-sitter; the incremental tree then no longer matches: parse afresh.
+      const old = text.includes('\r') && normalizeForTreeSitter(text) !== text ? undefined : previous?.tree;
+      const { module, tree } = lowerPythonText(parser, text, source.uri, old, previous?.lowering, budget);
+      if (!previous) {
+        tree.delete();
+        return module;
+      }
+      if (previous.tree && previous.tree !== tree) previous.tree.delete();
+      previous.tree = tree;
+      return module;
+    },
+  };
 }

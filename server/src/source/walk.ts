@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { GlobSet } from './glob';
 import { kindOfPath, WALKED_EXTENSIONS } from './languages';
+import { GITIGNORE_MAX_BYTES } from './limits';
 import { describeIoError, readRegularFile } from './files';
 
 /** Directories no one wants linted; skipped like Ruff's defaults even without a .gitignore. */
@@ -85,7 +86,7 @@ export async function collectFiles(
 
 async function readIgnore(dir: string): Promise<IgnoreLayer | undefined> {
   try {
-    const bytes = await readRegularFile(path.join(dir, '.gitignore'), 1_000_000);
+    const bytes = await readRegularFile(path.join(dir, '.gitignore'), GITIGNORE_MAX_BYTES);
     if (!Buffer.isBuffer(bytes)) return undefined;
     const text = bytes.toString('utf8');
     return { dir, matcher: new GlobSet().add(text) };

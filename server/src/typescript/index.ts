@@ -1,3 +1,4 @@
+import type { FrontEnd } from '../model/frontend';
 import type { ModuleIR } from '../model/ir';
 import { computeLineStarts } from '../model/text';
 import { lowerTypeScriptSource } from './lower';
@@ -33,3 +34,10 @@ export function lowerTypeScript(text: string, uri: string, cache?: object): Modu
     };
   }
 }
+
+/** The scikit.js front end; its per-document state is the incremental cache of `lowerTypeScript`. */
+export const frontEnd: FrontEnd = {
+  language: 'typescript',
+  newState: () => ({}),
+  lower: (source, previous) => lowerTypeScript(source.text, source.uri, previous),
+};

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { collectFiles } from '../source/walk';
 import { kindOfPath, type SourceKind } from '../source/languages';
+import { EDITOR_INDEX_MAX_BYTES } from '../source/limits';
 import type { ModuleIR } from '../model/ir';
 import { WorkspaceIndex, summarizeModule, type FileSummary } from './index';
 
 /** Only files that persist something can matter to other files. */
 const PERSISTS = /dump|load|toJSON|fromJSON|toObject|fromObject/;
-const MAX_BYTES = 2_000_000;
 
 /**
  * The language server's workspace index: open documents update it after each analysis (their own summary
@@ -88,7 +88,7 @@ export class WorkspaceTracker {
         const kind = kindOfPath(file.absolute);
         if (!kind || isOpen(uri) || this.index.has(uri)) continue;
         try {
-          const bytes = await readRegularFile(file.absolute, MAX_BYTES);
+          const bytes = await readRegularFile(file.absolute, EDITOR_INDEX_MAX_BYTES);
           if (!Buffer.isBuffer(bytes)) continue;
           const text = decodeSource(bytes, kind).text;
           if (!PERSISTS.test(text)) continue;
