@@ -40,6 +40,8 @@ const entries = [
 ];
 // The TypeScript front end (with the compiler) is its own bundle, loaded only when a TS file is analysed.
 entries.push({ entryPoints: { typescript: 'server/src/typescript/index.ts' } });
+// The diagram renderer (with elkjs, 3.3 MB) is its own bundle, loaded only by `pipelint diagram`.
+entries.push({ entryPoints: { render: 'webview/src/render.ts' } });
 const webviewEntry = 'webview/src/main.ts';
 if (existsSync(webviewEntry)) {
   // The webview's script lives alone in dist/webview/: the panel's localResourceRoots is that folder only.

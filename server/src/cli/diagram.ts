@@ -1,7 +1,7 @@
+import { existsSync } from 'node:fs';
 import { decodeSource, DecodeError, readRegularFileSync } from '../source/files';
 import { writeFileAtomic } from '../fix/write';
 import path from 'node:path';
-import { renderDiagram, standaloneHtml } from '../../../webview/src/render';
 import { Engine } from '../analysis/engine';
 import { buildPipelineGraph } from '../graph/build';
 import type { PipelineGraph } from '../graph/types';
@@ -9,6 +9,20 @@ import { kindOfPath } from '../source/languages';
 import { comparePos } from '../model/ir';
 import { commandHelp, parseCommand, UsageError, type CommandSpec } from './args';
 import { describeIoError } from '../source/files';
+
+type Renderer = typeof import('../../../webview/src/render');
+
+/**
+ * The renderer carries elkjs (3.3 MB of JavaScript): it is its own bundle (dist/render.js), loaded only by
+ * `pipelint diagram`, so that `pipelint check` and its worker threads do not compile it (issue 18).
+ * From source, it is required from webview/src/.
+ */
+function renderer(): Renderer {
+  const bundled = path.join(__dirname, 'render.js');
+  const target = existsSync(bundled) ? bundled : path.join(__dirname, '..', '..', '..', 'webview', 'src', 'render');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle loaded on demand, by path
+  return require(target) as Renderer;
+}
 
 export const DIAGRAM: CommandSpec = {
   name: 'diagram',
@@ -77,6 +91,7 @@ export async function diagram(argv: string[]): Promise<number> {
     else process.stdout.write(json);
     return 0;
   }
+  const { renderDiagram, standaloneHtml } = renderer();
   const { svg, layout } = await renderDiagram(graph, { embedStyle: format === '.svg' });
   const title = `${path.basename(file)}: pipeline diagram`;
   const content =

@@ -1,5 +1,6 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { CellProgram, FrontEnd } from '../model/frontend';
+import { CpuDeadline } from '../model/budget';
 import type { ModuleIR } from '../model/ir';
 import { LoweringCache, Lowerer, lowerPython, type CellLowering } from './lower';
 import { nestingDepth, MAX_NESTING } from './nesting';
@@ -16,21 +17,16 @@ export function parseBudgetFor(textLength: number, baseMs = PARSE_BUDGET_MS): nu
   return baseMs + Math.round((textLength / 1024) * PARSE_MS_PER_KB);
 }
 
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-function deadlineIn(budgetMs: number): Deadline {
-  return { at: cpuMs() + budgetMs, budgetMs, now: cpuMs };
-}
-
 /**
  * tree-sitter counts rows at '\n' only, LSP also at a lone '\r'. Turning lone CRs into LFs keeps every
  * offset and makes rows match LSP lines.
  */
 export function normalizeForTreeSitter(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+function deadlineIn(budgetMs: number): Deadline {
+  return new CpuDeadline(budgetMs);
 }
 
 /** Raised when tree-sitter's WASM trapped: its memory may be corrupt, later parses in this process are unsafe. */

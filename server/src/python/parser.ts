@@ -34,11 +34,10 @@ export class ParseBudgetError extends Error {
   }
 }
 
-/** When a parse must stop: `now()` passes `at` (both in the same clock, milliseconds). */
+/** When a parse must stop (model/budget.ts's CpuDeadline). */
 export interface Deadline {
-  at: number;
   budgetMs: number;
-  now: () => number;
+  passed(): boolean;
 }
 
 /**
@@ -47,12 +46,12 @@ export interface Deadline {
  * parser is reset so that the next parse starts afresh (it would otherwise resume the cancelled one).
  */
 export function parsePython(parser: Parser, text: string, previous?: Tree, deadline?: Deadline): Tree {
-  const options = deadline ? { progressCallback: () => deadline.now() > deadline.at } : undefined;
+  const options = deadline ? { progressCallback: () => deadline.passed() } : undefined;
   // web-tree-sitter types the callback as returning void, but cancels when it returns true.
   const tree = parser.parse(text, previous ?? null, options);
   if (!tree) {
     parser.reset();
-    if (deadline && deadline.now() > deadline.at) throw new ParseBudgetError(deadline.budgetMs);
+    if (deadline?.passed()) throw new ParseBudgetError(deadline.budgetMs);
     throw new Error('tree-sitter returned no tree');
   }
   return tree;
