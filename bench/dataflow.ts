@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { lineageOf } from '../server/src/dataflow/lineage';
+import { lineageOf } from '../server/src/knowledge/lineage';
 import { Engine } from '../server/src/analysis/engine';
 import { lookupEntity } from '../server/src/knowledge';
 import { Semantics } from '../server/src/model/semantics';

@@ -1,4 +1,4 @@
-import { reachableInsts } from './lineage';
+import { reachableInsts } from './values';
 import type { FitRecord, Inst, LineageResult, SaveRecord } from './values';
 
 /** A saved model whose features came out of fitted transformers that are not saved with it. */

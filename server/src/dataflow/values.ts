@@ -298,3 +298,65 @@ export function combineData(list: Data[]): Data | undefined {
     resampledBy,
   };
 }
+
+/** The variable at the root of `df['a'].str`, `df.loc[:, 'a']`, `self.df['a']` (not through calls). */
+export function rootName(e: Expr): string | undefined {
+  let cur = e;
+  for (let i = 0; i < 10; i++) {
+    if (cur.k === 'name') return cur.name;
+    if (cur.k === 'subscript') cur = cur.object;
+    else if (cur.k === 'attr') cur = cur.object;
+    else return undefined;
+  }
+  return undefined;
+}
+
+export function union<T>(a: readonly T[], b: readonly T[]): T[] {
+  const out = [...a];
+  for (const x of b) if (!out.includes(x)) out.push(x);
+  return out;
+}
+
+/** Instances among values, looking into tuples, dicts and step lists (`[('scale', s), ('clf', m)]`). */
+export function collectInsts(values: (Value | undefined)[], out: Inst[] = [], depth = 0): Inst[] {
+  if (depth > 6) return out;
+  for (const v of values) {
+    if (!v) continue;
+    if (v.t === 'inst') {
+      if (!out.includes(v)) out.push(v);
+    } else if (v.t === 'tuple') collectInsts(v.items, out, depth + 1);
+    else if (v.t === 'dict')
+      collectInsts(
+        v.entries.map((en) => en.value),
+        out,
+        depth + 1,
+      );
+  }
+  return out;
+}
+
+export function collectData(values: (Value | undefined)[]): Data[] {
+  const out: Data[] = [];
+  for (const v of values) {
+    if (v?.t === 'data') out.push(v);
+    else if (v?.t === 'tuple') out.push(...collectData(v.items));
+  }
+  return out;
+}
+
+/** Every instance reachable from a value (the value itself, bundle items, pipeline steps, meta-estimator parts). */
+export function reachableInsts(v: Value | undefined): Set<Inst> {
+  const out = new Set<Inst>();
+  const stack: (Value | undefined)[] = [v];
+  while (stack.length > 0) {
+    const cur = stack.pop();
+    if (!cur) continue;
+    if (cur.t === 'inst') {
+      if (out.has(cur)) continue;
+      out.add(cur);
+      stack.push(...cur.parts);
+    } else if (cur.t === 'tuple') stack.push(...cur.items);
+    else if (cur.t === 'dict') stack.push(...cur.entries.map((e) => e.value));
+  }
+  return out;
+}

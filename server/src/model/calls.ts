@@ -1,13 +1,20 @@
-import type { EntityInfo } from '../knowledge/types';
 import type { ArgIR, Expr } from './ir';
 
 export type CallExpr = Extract<Expr, { k: 'call' }>;
 
 /**
+ * The parameters of a callable, in order: all argument binding needs of a library entity
+ * (`knowledge/types.ts` EntityInfo satisfies it; the model layer does not import the knowledge).
+ */
+export interface Signature {
+  readonly params: readonly { readonly name: string; readonly kind: 'positional' | 'keyword' | 'varargs' | 'kwargs' }[];
+}
+
+/**
  * The argument bound to parameter `param` of a call to a known library entity: a keyword argument,
  * a positional argument at the parameter's position, or (scikit.js) a property of the options object.
  */
-export function argFor(call: CallExpr, entity: EntityInfo | undefined, param: string): ArgIR | undefined {
+export function argFor(call: CallExpr, entity: Signature | undefined, param: string): ArgIR | undefined {
   const kw = call.args.find((a) => a.name === param);
   if (kw) return kw;
   if (entity) {
@@ -41,7 +48,7 @@ export function hasOpenArguments(call: CallExpr): boolean {
 }
 
 /** Which parameter each argument of a call binds to (keyword name, or position in the signature). */
-export function paramOfArg(call: CallExpr, entity: EntityInfo | undefined, arg: ArgIR): string | undefined {
+export function paramOfArg(call: CallExpr, entity: Signature | undefined, arg: ArgIR): string | undefined {
   if (arg.name) return arg.name;
   if (!entity || arg.spread) return undefined;
   const positional = call.args.filter((a) => a.name === undefined);

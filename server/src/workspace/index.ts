@@ -1,6 +1,7 @@
 import { analysisBudgetFor, withDeadline } from '../model/budget';
 import { unbundledModels } from '../dataflow/bundles';
-import { lineageOf, reachableInsts } from '../dataflow/lineage';
+import { lineageOf } from '../knowledge/lineage';
+import { reachableInsts } from '../dataflow/values';
 import type { Inst } from '../dataflow/values';
 import { lookupEntity } from '../knowledge';
 import type { EntityInfo } from '../knowledge/types';

@@ -1,5 +1,5 @@
 import { unbundledModels, type UnbundledModel } from '../../dataflow/bundles';
-import { FIT_METHODS, FIT_TRANSFORM_METHODS, TRANSFORM_METHODS } from '../../dataflow/methods';
+import { FIT_METHODS, FIT_TRANSFORM_METHODS, TRANSFORM_METHODS } from '../../knowledge/methods';
 import { freshName, TakenNames } from '../../fix/names';
 import type { Fix, TextEdit } from '../../model/finding';
 import type { Expr, ScopeId } from '../../model/ir';

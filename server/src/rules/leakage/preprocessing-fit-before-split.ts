@@ -1,4 +1,4 @@
-import { SUPERVISED_TRANSFORMERS } from '../../dataflow/methods';
+import { SUPERVISED_TRANSFORMERS } from '../../knowledge/methods';
 import { lineLabel } from '../../model/text';
 import {
   effectivePart,

@@ -1,6 +1,6 @@
 import { lineLabel } from '../../model/text';
 import { lastFitBefore } from '../../dataflow/bundles';
-import { FIT_METHODS, FIT_TRANSFORM_METHODS } from '../../dataflow/methods';
+import { FIT_METHODS, FIT_TRANSFORM_METHODS } from '../../knowledge/methods';
 import {
   effectivePart,
   originOf,

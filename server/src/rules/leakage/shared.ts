@@ -1,4 +1,4 @@
-import { lineageOf } from '../../dataflow/lineage';
+import { lineageOf } from '../../knowledge/lineage';
 import { originOf, type Data, type Inst, type LineageResult } from '../../dataflow/values';
 import type { Range } from '../../model/ir';
 import { textOf } from '../../model/text';

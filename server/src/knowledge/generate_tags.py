@@ -1,6 +1,6 @@
 """Generates tags.json: scikit-learn transformers that learn nothing from the data they are fitted on
 (`stateless` / `requires_fit=False` tags) and label encoders (`X_types` == ['1dlabels'] or ['2dlabels']).
-Run with the real library: /usr/bin/python3 server/src/dataflow/generate_tags.py > server/src/dataflow/tags.json
+Run with the real library: /usr/bin/python3 server/src/knowledge/generate_tags.py > server/src/knowledge/tags.json
 """
 import json
 import warnings
@@ -24,5 +24,5 @@ for name, cls in all_estimators():
         stateless.append(public)
     if any(t in ("1dlabels", "2dlabels") for t in tags.get("X_types", [])):
         labels.append(public)
-print(json.dumps({"generatedBy": "server/src/dataflow/generate_tags.py", "sklearn": sklearn.__version__,
+print(json.dumps({"generatedBy": "server/src/knowledge/generate_tags.py", "sklearn": sklearn.__version__,
                   "stateless": sorted(stateless), "labelEncoders": sorted(labels)}, indent=1))

@@ -1,0 +1,947 @@
+import type { CallExpr } from '../model/calls';
+import type { Expr, FunctionIR, ModuleIR, ScopeId, Stmt } from '../model/ir';
+import type { PersistenceSite } from '../model/persistence';
+import type { Semantics } from '../model/semantics';
+import {
+  collectData,
+  combineData,
+  emptyData,
+  rootName,
+  union,
+  type Base,
+  type Data,
+  type Inst,
+  type InstKind,
+  type LineageResult,
+  type Score,
+  type ScoreBag,
+  type SplitRecord,
+  type StatValue,
+  type TupleValue,
+  type Value,
+} from './values';
+
+/**
+ * Data lineage and fitted state, by abstract interpretation of each scope's statements in order.
+ *
+ * Data values remember their raw sources, which side of which split they are, which fitted
+ * transformers produced them and whether they were oversampled; instances remember each fit with the
+ * data it saw. Calls to the file's own functions are followed with the arguments' values (so that
+ * `train(X_train)` fits on training data); functions never called in the file are analysed on their
+ * own, with the parameters of inference entry points (`predict(...)`) as inference data.
+ *
+ * Data is data whatever its origin: an unknown call on data returns data derived from its arguments
+ * (a "may" fact: the rows are kept, the split side too), a value first used as `X`/`y` of a fit or a
+ * split is born as data there, and statistics of the data (`df.mean()`) become fits when they are used
+ * to change rows. What stays unknown is what no data flows into.
+ *
+ * This interpreter knows the languages (statements, names, the file's own functions and classes,
+ * tuples, subscripts, branches); what library calls do is asked of a `LibraryModel`
+ * (`knowledge/calls.ts`), so the interpreter holds no library names.
+ */
+
+/** The interpreter's state the library models read and extend. */
+export interface Machine {
+  readonly result: LineageResult;
+  /** Loops (and comprehensions) around the current expression: a score inside one is a candidate. */
+  readonly loopDepth: number;
+  /** The statement being run (names on its left side name new data). */
+  readonly currentStmt: { stmt: Stmt; scope: ScopeId; block: Stmt[] } | undefined;
+  nextSeq(): number;
+  nextId(): number;
+  nextRoot(): number;
+  /** The value of an expression in a frame (the interpreter's `eval` method). */
+  eval: (e: Expr, frame: Frame) => Value | undefined;
+  asData(v: Value | undefined, expr: Expr | undefined, frame: Frame): Data | undefined;
+  setName(frame: Frame, name: string, v: Value | undefined): void;
+  /** Calls the file's own function with these positional values (`df.apply(f)` runs `f(df)`). */
+  callUserWith(fnId: number, values: (Value | undefined)[], frame: Frame): Value | undefined;
+  /** Remembers the statement of a fit or save call (for fixes that move it). */
+  noteStmt(e: CallExpr): void;
+}
+
+/** What library calls do: the models in `knowledge/calls.ts`. */
+export interface LibraryModel {
+  attach(m: Machine): void;
+  /** The base of data the file reads (inference data for a script that loads a model). */
+  readonly newBase: Base;
+  isInferenceEntry(fn: FunctionIR): boolean;
+  entryParam(name: string, inference: boolean): Value | undefined;
+  isInferenceFunction(name: string): boolean;
+  inferenceParam(name: string): Value | undefined;
+  userClassKind(classId: number): InstKind;
+  attribute(obj: Inst | Data, name: string): Value | undefined;
+  persistenceSite(e: CallExpr): PersistenceSite | undefined;
+  persist(site: PersistenceSite, e: CallExpr, frame: Frame): Value | undefined;
+  loadedAsData(inst: Inst, method: string): boolean;
+  instMethod(inst: Inst, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined;
+  dataMethod(d: Data, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined;
+  scoresMethod(recv: ScoreBag, method: string, e: CallExpr, args: (Value | undefined)[], scope: ScopeId): Value;
+  globalMethod(
+    object: string,
+    method: string,
+    e: CallExpr,
+    args: (Value | undefined)[],
+    scope: ScopeId,
+  ): { value: Value | undefined } | undefined;
+  unknownReceiver(method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined;
+  builtinCall(name: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined;
+  libraryCall(q: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined;
+  unknownCall(name: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined;
+  newData(e: CallExpr | undefined, base: Base, nameHint?: string): Data;
+  newInst(q: string, kind: InstKind, ctor: Expr, scope: ScopeId): Inst;
+  /** Data changed with statistics (`(df - df.mean()) / df.std()`): the first application records the statistic's fit. */
+  applyStats(d: Data, stats: StatValue[]): Data;
+}
+
+export class Frame {
+  readonly vars = new Map<string, Value | undefined>();
+  constructor(
+    readonly scope: ScopeId,
+    readonly parent: Frame | undefined,
+  ) {}
+  get(name: string): Value | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walking up the frame chain from this one
+    for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return f.vars.get(name);
+    return undefined;
+  }
+  has(name: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walking up the frame chain from this one
+    for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return true;
+    return false;
+  }
+}
+
+const MAX_CALL_DEPTH = 4;
+const MAX_STEPS = 400_000;
+
+export class Interpreter implements Machine {
+  private seq = 0;
+  private root = 1;
+  private id = 1;
+  private steps = 0;
+  loopDepth = 0;
+  private readonly callStack: number[] = [];
+  readonly result: LineageResult = {
+    fits: [],
+    transforms: [],
+    predicts: [],
+    splits: [],
+    cvs: [],
+    resamples: [],
+    saves: [],
+    loads: [],
+    selections: [],
+    testRoots: new Set(),
+    stmtOf: new Map(),
+  };
+  private readonly testRoots = this.result.testRoots as Set<number>;
+  /** Data values standing for objects loaded from disk and then used as data (`X = joblib.load(...)`). */
+  private readonly loadedData = new Map<Inst, Data>();
+  private readonly calledFunctions = new Set<number>();
+  /** scikit.js: methods bind `this`, not a first parameter; constructors are `constructor`. */
+  private readonly isTs: boolean;
+  private readonly sliceSplits = new Map<string, SplitRecord>();
+  private readonly qnameCache = new Map<Expr, string | undefined>();
+  currentStmt: { stmt: Stmt; scope: ScopeId; block: Stmt[] } | undefined;
+  private moduleFrame!: Frame;
+
+  constructor(
+    private readonly sem: Semantics,
+    private readonly lib: LibraryModel,
+  ) {
+    // The language decides how methods see their instance and what a constructor is called, not the library.
+    this.isTs = sem.module.language === 'typescript';
+    for (const { call, scope } of sem.calls) {
+      const fn = sem.userFunction(call.callee, scope);
+      if (fn !== undefined) this.calledFunctions.add(fn);
+    }
+    lib.attach(this);
+  }
+
+  nextSeq(): number {
+    return this.seq++;
+  }
+
+  nextId(): number {
+    return this.id++;
+  }
+
+  nextRoot(): number {
+    return this.root++;
+  }
+
+  run(): LineageResult {
+    this.moduleFrame = new Frame(null, undefined);
+    this.block(this.sem.module.body, this.moduleFrame);
+    // Functions and methods nobody in the file calls: analysed on their own.
+    for (const fn of this.sem.module.functions) {
+      if (fn.kind !== 'def' || this.calledFunctions.has(fn.id)) continue;
+      const parent = fn.parent === null ? null : this.sem.fn(fn.parent);
+      if (parent && parent.kind === 'def') continue; // nested: analysed with its parent's call
+      const frame = new Frame(fn.id, this.moduleFrame);
+      const inference = this.lib.isInferenceEntry(fn);
+      // Methods share one `self` per class, so `fit` sets `self.scaler` that `predict` reads.
+      // TypeScript methods see the instance as `this`, Python ones as their first parameter.
+      if (parent?.kind === 'class' && this.isTs) frame.vars.set('this', this.classSelf(parent.id));
+      else if (parent?.kind === 'class' && fn.params[0]) frame.vars.set(fn.params[0].name, this.classSelf(parent.id));
+      for (const p of fn.params) {
+        if (p.name === 'self' || p.name === 'cls') continue;
+        frame.vars.set(p.name, this.lib.entryParam(p.name, inference));
+      }
+      this.callStack.push(fn.id);
+      this.block(fn.body, frame);
+      this.callStack.pop();
+    }
+    this.resolveSlices();
+    this.resolveHeldOut();
+    return this.result;
+  }
+
+  private readonly selves = new Map<number, Inst>();
+
+  /** The `self` that methods of a class analysed on their own share. */
+  private classSelf(classId: number): Inst {
+    let inst = this.selves.get(classId);
+    if (!inst) {
+      const cls = this.sem.fn(classId);
+      inst = this.lib.newInst(
+        cls.name,
+        this.lib.userClassKind(classId),
+        { k: 'name', name: cls.name, range: cls.nameRange },
+        classId,
+      );
+      inst.userClass = classId;
+      inst.fields = new Map();
+      this.selves.set(classId, inst);
+      this.initFields(classId, inst);
+    }
+    return inst;
+  }
+
+  /** Field initializers of the class body (`private scaler = new StandardScaler()` in TypeScript). */
+  private initFields(classId: number, inst: Inst): void {
+    if (!this.isTs) return;
+    const frame = new Frame(classId, this.moduleFrame);
+    for (const st of this.sem.fn(classId).body) {
+      if (st.k !== 'assign' || st.op || st.targets.length !== 1 || st.targets[0].k !== 'name') continue;
+      inst.fields!.set(st.targets[0].name, this.eval(st.value, frame));
+    }
+  }
+
+  private methodOf(classId: number, name: string): number | undefined {
+    return this.sem.module.functions.find((f) => f.parent === classId && f.kind === 'def' && f.name === name)?.id;
+  }
+
+  /** With a separate test file, a split of other data holds out validation data, not the test set. */
+  private resolveHeldOut(): void {
+    if (this.testRoots.size === 0) return;
+    for (const s of this.result.splits) {
+      let hasTest = false;
+      for (const r of s.input.roots) if (this.testRoots.has(r)) hasTest = true;
+      if (!hasTest) s.heldOut = 'val';
+    }
+  }
+
+  /**
+   * A value used as `X`/`y` of a fit or split: data, whatever it was. An unknown name is born as data
+   * here (and keeps that identity); an object loaded from disk is data too.
+   */
+  asData(v: Value | undefined, expr: Expr | undefined, frame: Frame): Data | undefined {
+    if (v?.t === 'data') return v;
+    if (v?.t === 'inst' && v.kind === 'loaded') {
+      let d = this.loadedData.get(v);
+      if (!d) {
+        d = this.lib.newData(undefined, this.lib.newBase, expr?.k === 'name' ? expr.name : undefined);
+        this.loadedData.set(v, d);
+      }
+      return d;
+    }
+    if (v !== undefined || !expr || expr.k !== 'name') return undefined;
+    if (frame.has(expr.name) && frame.get(expr.name) !== undefined) return undefined;
+    const d = this.lib.newData(undefined, this.lib.newBase, expr.name);
+    this.setName(frame, expr.name, d);
+    return d;
+  }
+
+  /** Slices: the training side is where predictors were fitted; by default the first part (`X[:n]`). */
+  private resolveSlices(): void {
+    for (const s of this.result.splits) {
+      if (s.kind !== 'slice') continue;
+      s.trainSide = s.fitVotes[1] > s.fitVotes[0] ? 1 : 0;
+    }
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private block(body: Stmt[], frame: Frame): void {
+    for (const s of body) {
+      if (++this.steps > MAX_STEPS) return;
+      const saved = this.currentStmt;
+      this.currentStmt = { stmt: s, scope: frame.scope, block: body };
+      try {
+        this.stmt(s, frame);
+      } finally {
+        this.currentStmt = saved;
+      }
+    }
+  }
+
+  private stmt(s: Stmt, frame: Frame): Value | undefined {
+    switch (s.k) {
+      case 'assign': {
+        const value = this.eval(s.value, frame);
+        if (s.op) {
+          // `X += ...`: the target keeps its lineage, mixed with the right-hand side.
+          const t = s.targets[0];
+          if (t.k === 'name') {
+            const old = frame.get(t.name);
+            if (old?.t === 'data' && value?.t === 'data') this.setName(frame, t.name, combineData([old, value]));
+          }
+          return undefined;
+        }
+        for (const t of s.targets) this.bind(t, value, frame);
+        return undefined;
+      }
+      case 'expr':
+        this.eval(s.expr, frame);
+        return undefined;
+      case 'return':
+        return s.value ? this.eval(s.value, frame) : undefined;
+      case 'if': {
+        this.eval(s.test, frame);
+        this.selectionInIf(s, frame);
+        const before = new Map(frame.vars);
+        this.block(s.body, frame);
+        const afterBody = new Map(frame.vars);
+        frame.vars.clear();
+        for (const [k, v] of before) frame.vars.set(k, v);
+        this.block(s.orelse, frame);
+        this.mergeBranches(frame, before, afterBody);
+        return undefined;
+      }
+      case 'loop': {
+        const iter = s.iter ? this.eval(s.iter, frame) : undefined;
+        if (s.target) this.bind(s.target, this.elementOf(iter, s.iter, frame), frame);
+        this.loopDepth++;
+        try {
+          this.block(s.body, frame);
+        } finally {
+          this.loopDepth--;
+        }
+        this.block(s.orelse, frame);
+        return undefined;
+      }
+      case 'with':
+        for (const item of s.items) {
+          const v = this.eval(item.value, frame);
+          if (item.target) this.bind(item.target, v, frame);
+        }
+        this.block(s.body, frame);
+        return undefined;
+      case 'try':
+        this.block(s.body, frame);
+        for (const h of s.handlers) this.block(h, frame);
+        this.block(s.orelse, frame);
+        this.block(s.finalbody, frame);
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** After an if/else: a name both branches changed differently becomes unknown. */
+  private mergeBranches(
+    frame: Frame,
+    before: Map<string, Value | undefined>,
+    afterBody: Map<string, Value | undefined>,
+  ): void {
+    const afterElse = frame.vars;
+    for (const [k, vBody] of afterBody) {
+      const vElse = afterElse.get(k);
+      const bodyChanged = before.get(k) !== vBody;
+      // A name only the body binds keeps the body's value (may): the else branch did not touch it.
+      const elseChanged = afterElse.has(k) && before.get(k) !== vElse;
+      if (bodyChanged && !elseChanged) afterElse.set(k, vBody);
+      else if (bodyChanged && elseChanged && vBody !== vElse) {
+        // Data from either branch: the fits of both may have shaped it (`if standardize: X = scale(X)`).
+        if (
+          vBody?.t === 'data' &&
+          vElse?.t === 'data' &&
+          vBody.part?.split === vElse.part?.split &&
+          vBody.part?.side === vElse.part?.side
+        ) {
+          afterElse.set(k, {
+            ...vElse,
+            transformedBy: union(vElse.transformedBy, vBody.transformedBy),
+            via: union(vElse.via, vBody.via),
+            resampledBy: union(vElse.resampledBy, vBody.resampledBy),
+          });
+        } else afterElse.set(k, compatible(vBody, vElse) ? vBody : undefined);
+      }
+    }
+  }
+
+  setName(frame: Frame, name: string, v: Value | undefined): void {
+    const info = this.sem.scopes.get(frame.scope);
+    if (info?.globals.has(name)) this.moduleFrame.vars.set(name, v);
+    else frame.vars.set(name, v);
+  }
+
+  private bind(t: Expr, v: Value | undefined, frame: Frame): void {
+    switch (t.k) {
+      case 'name':
+        this.setName(frame, t.name, v);
+        return;
+      case 'seq': {
+        const n = t.items.length;
+        t.items.forEach((item, i) => {
+          if (item.k === 'spread') {
+            this.bind(item.value, undefined, frame);
+            return;
+          }
+          let iv: Value | undefined;
+          if (v?.t === 'tuple') iv = v.items.length === n ? v.items[i] : undefined;
+          else if (v?.t === 'data') iv = v; // X, y = load_xy(...): each part has the data's lineage
+          this.bind(item, iv, frame);
+        });
+        return;
+      }
+      case 'attr': {
+        // self.scaler = StandardScaler(): a field of an instance of the file's own class.
+        const obj = this.eval(t.object, frame);
+        if (obj?.t === 'inst' && obj.fields) obj.fields.set(t.name, v);
+        // df.col = df.col.fillna(df.col.mean()): the frame holds the changed column.
+        const root = rootName(t.object);
+        if (obj?.t === 'data' && v?.t === 'data' && root) {
+          const old = frame.get(root);
+          if (old?.t === 'data')
+            this.setName(frame, root, {
+              ...old,
+              transformedBy: union(old.transformedBy, v.transformedBy),
+              via: union(old.via, v.via),
+              resampledBy: union(old.resampledBy, v.resampledBy),
+            });
+        }
+        return;
+      }
+      case 'subscript': {
+        // df[col] = le.fit_transform(df[col]): df now holds transformed columns.
+        const obj = indexedName(t.object);
+        if (!obj) return;
+        const old = frame.get(obj);
+        if (old?.t === 'data' && v?.t === 'data') {
+          this.setName(frame, obj, {
+            ...old,
+            transformedBy: union(old.transformedBy, v.transformedBy),
+            via: union(old.via, v.via),
+            resampledBy: union(old.resampledBy, v.resampledBy),
+          });
+        } else if (v?.t === 'score') {
+          this.setName(frame, obj, { t: 'scores', scores: old?.t === 'scores' ? [...old.scores, v] : [v] });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private elementOf(iter: Value | undefined, iterExpr: Expr | undefined, frame: Frame): Value | undefined {
+    if (!iter) {
+      // enumerate(kf.split(X)) / zip(a, b)
+      if (
+        iterExpr?.k === 'call' &&
+        iterExpr.callee.k === 'name' &&
+        !this.sem.lookup(iterExpr.callee.name, frame.scope, iterExpr.range.start).length
+      ) {
+        const args = iterExpr.args.map((a) => this.eval(a.value, frame));
+        if (iterExpr.callee.name === 'enumerate' && args.length >= 1)
+          return { t: 'tuple', items: [undefined, this.elementOf(args[0], iterExpr.args[0].value, frame)] };
+        if (iterExpr.callee.name === 'zip')
+          return { t: 'tuple', items: args.map((a, i) => this.elementOf(a, iterExpr.args[i].value, frame)) };
+      }
+      return undefined;
+    }
+    if (iter.t === 'cvsplits')
+      return {
+        t: 'tuple',
+        items: [
+          { t: 'index', split: iter.split, side: 0 },
+          { t: 'index', split: iter.split, side: 1 },
+        ],
+      };
+    if (iter.t === 'inst' && iter.kind === 'splitter') {
+      // Old-style splitters are iterated directly (`for tr, te in StratifiedKFold(y, n_folds=4)`): the data
+      // they split is the first one indexed with their indices.
+      const split: SplitRecord = {
+        id: this.nextId(),
+        kind: 'cv',
+        site: iter.ctor,
+        scope: frame.scope,
+        seq: this.nextSeq(),
+        input: emptyData('mixed', new Set()),
+        sides: new Set([0, 1]),
+        trainSide: 0,
+        fitVotes: [0, 0],
+      };
+      return {
+        t: 'tuple',
+        items: [
+          { t: 'index', split, side: 0 },
+          { t: 'index', split, side: 1 },
+        ],
+      };
+    }
+    if (iter.t === 'data') return iter;
+    if (iter.t === 'tuple') {
+      // A list of data sets (or of (X, y) pairs): each iteration sees one of them.
+      const items = iter.items;
+      if (items.length === 1) return items[0];
+      if (items.length > 0 && items.every((i) => i?.t === 'data')) return combineData(items);
+      if (
+        items.length > 0 &&
+        items.every(
+          (i) =>
+            i?.t === 'tuple' &&
+            i.items.length === (items[0] as TupleValue).items.length &&
+            i.items.every((x) => x?.t === 'data'),
+        )
+      ) {
+        const n = (items[0] as TupleValue).items.length;
+        return {
+          t: 'tuple',
+          items: Array.from({ length: n }, (_, k) => combineData(items.map((i) => (i as TupleValue).items[k] as Data))),
+        };
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- selection (SKL306)
+
+  private selectionInIf(s: Extract<Stmt, { k: 'if' }>, frame: Frame): void {
+    if (s.test.k !== 'other' || s.body.length === 0) return;
+    if (!s.body.some((b) => b.k === 'assign')) return;
+    const scores: Score[] = [];
+    for (const c of s.test.children) {
+      const v = c.k === 'name' ? frame.get(c.name) : undefined;
+      if (v?.t === 'score') scores.push(v);
+    }
+    if (scores.length > 0)
+      this.result.selections.push({ site: s.test.range, scores, scope: frame.scope, seq: this.nextSeq() });
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private qname(e: Expr, scope: ScopeId): string | undefined {
+    if (this.qnameCache.has(e)) return this.qnameCache.get(e);
+    const q = this.sem.qname(e, scope);
+    this.qnameCache.set(e, q);
+    return q;
+  }
+
+  eval(e: Expr, frame: Frame): Value | undefined {
+    if (++this.steps > MAX_STEPS) return undefined;
+    switch (e.k) {
+      case 'name':
+        return frame.get(e.name);
+      case 'attr': {
+        const obj = this.eval(e.object, frame);
+        if (!obj) return undefined;
+        if (obj.t === 'inst') return obj.fields?.has(e.name) ? obj.fields.get(e.name) : this.lib.attribute(obj, e.name);
+        if (obj.t === 'data') return this.lib.attribute(obj, e.name);
+        if (obj.t === 'scores' || obj.t === 'stat') return obj;
+        return undefined;
+      }
+      case 'call':
+        return this.call(e, frame);
+      case 'subscript':
+        return this.subscript(e, frame);
+      case 'seq': {
+        const items = e.items.map((i) =>
+          i.k === 'spread' ? (this.eval(i.value, frame), undefined) : this.eval(i, frame),
+        );
+        return { t: 'tuple', items };
+      }
+      case 'dict':
+        return {
+          t: 'dict',
+          entries: e.entries.map((en) => {
+            if (en.key) this.eval(en.key, frame);
+            return {
+              key: en.key?.k === 'str' ? (en.key.value ?? undefined) : undefined,
+              value: this.eval(en.value, frame),
+            };
+          }),
+        };
+      case 'binop': {
+        const l = this.eval(e.left, frame);
+        const r = this.eval(e.right, frame);
+        const data = [l, r].filter((v): v is Data => v?.t === 'data');
+        const stats = [l, r].filter((v): v is StatValue => v?.t === 'stat');
+        // `(df - df.mean()) / df.std()`: the statistics change the rows.
+        if (data.length > 0) return this.lib.applyStats(combineData(data)!, stats);
+        if (stats.length > 0) return stats[0];
+        if (l?.t === 'scores' || r?.t === 'scores') return l?.t === 'scores' ? l : r;
+        if (l?.t === 'score' || r?.t === 'score') return l?.t === 'score' ? l : r;
+        return undefined;
+      }
+      case 'unary': {
+        const v = this.eval(e.operand, frame);
+        return v?.t === 'data' ? v : undefined;
+      }
+      case 'other': {
+        // Comprehensions, conditionals...: evaluated for their calls; scores inside make a bag.
+        this.loopDepth++;
+        let scores: Score[] = [];
+        const data: Data[] = [];
+        const stats: StatValue[] = [];
+        try {
+          for (const c of e.children) {
+            const v = this.eval(c, frame);
+            if (v?.t === 'score') scores.push(v);
+            else if (v?.t === 'scores') scores = scores.concat(v.scores);
+            else if (v?.t === 'data') data.push(v);
+            else if (v?.t === 'stat') stats.push(v);
+          }
+        } finally {
+          this.loopDepth--;
+        }
+        if (scores.length > 0) return { t: 'scores', scores };
+        // `y_pred == y_valid`, `df.x != df.x.max()`: an equality test checks or selects, it changes no row.
+        if (data.length > 0 && stats.length > 0 && this.isEquality(e)) return combineData(data);
+        // `1 if x > df.mean() else 0`: rows compared with a statistic are changed by it.
+        if (data.length > 0) return this.lib.applyStats(combineData(data)!, stats);
+        return undefined;
+      }
+      case 'str':
+        for (const p of e.parts ?? []) if (typeof p !== 'string') this.eval(p, frame);
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private subscript(e: Extract<Expr, { k: 'subscript' }>, frame: Frame): Value | undefined {
+    const obj = this.eval(e.object, frame);
+    const idx = e.index.k === 'slice' ? undefined : this.eval(e.index, frame);
+    if (e.index.k === 'slice') {
+      for (const p of [e.index.lower, e.index.upper, e.index.step]) if (p) this.eval(p, frame);
+    }
+    if (!obj) return undefined;
+    if (obj.t === 'tuple') {
+      if (e.index.k === 'num' && Number.isInteger(e.index.value)) {
+        const i = e.index.value < 0 ? obj.items.length + e.index.value : e.index.value;
+        return obj.items[i];
+      }
+      return undefined;
+    }
+    if (obj.t === 'dict') {
+      const key = e.index.k === 'str' ? e.index.value : null;
+      return key !== null ? obj.entries.find((en) => en.key === key)?.value : undefined;
+    }
+    if (obj.t === 'inst') return obj; // pipe['scaler'], search.cv_results_[...]
+    if (obj.t === 'scores' || obj.t === 'stat') return obj;
+    if (obj.t !== 'data') return undefined;
+    const index =
+      idx?.t === 'index' ? idx : idx?.t === 'tuple' && idx.items[0]?.t === 'index' ? idx.items[0] : undefined;
+    if (index) {
+      if (index.split.input.roots.size === 0 && !this.result.splits.includes(index.split)) {
+        index.split.input = obj;
+        this.result.splits.push(index.split);
+      }
+      return { ...obj, part: { split: index.split, side: index.side } };
+    }
+    const slice =
+      e.index.k === 'slice'
+        ? e.index
+        : e.index.k === 'seq' && e.index.items[0]?.k === 'slice'
+          ? e.index.items[0]
+          : undefined;
+    if (slice && !slice.step && !!slice.lower !== !!slice.upper) return this.sliceSplit(obj, slice, e, frame);
+    return obj;
+  }
+
+  /** `X[:n]` and `X[n:]` of the same data and bound: the two sides of a split. */
+  private sliceSplit(obj: Data, slice: Extract<Expr, { k: 'slice' }>, site: Expr, frame: Frame): Data {
+    const bound = (slice.lower ?? slice.upper)!;
+    const m = this.sem.module;
+    const text = m.text.slice(offset(m, bound.range.start), offset(m, bound.range.end)).replace(/\s+/g, '');
+    // `x[:-lag]` / `x[-lag:]`: a shift of a sequence by a computed lag, not two sides of the rows
+    // (`X[:-20]` / `X[-20:]` with a literal stays a hold-out split, as in scikit-learn's own examples).
+    if (text.startsWith('-') && !/^-\d+$/.test(text)) return obj;
+    const key = `${frame.scope}|${[...obj.roots].join(',')}|${obj.part ? `${obj.part.split.id}:${obj.part.side}` : obj.base}|${text}`;
+    let split = this.sliceSplits.get(key);
+    if (!split) {
+      split = {
+        id: this.nextId(),
+        kind: 'slice',
+        site,
+        scope: frame.scope,
+        seq: this.nextSeq(),
+        input: obj,
+        sides: new Set(),
+        fitVotes: [0, 0],
+      };
+      this.sliceSplits.set(key, split);
+      this.result.splits.push(split);
+    }
+    const side: 0 | 1 = slice.upper ? 0 : 1;
+    split.sides.add(side);
+    return { ...obj, part: { split, side } };
+  }
+
+  private call(e: CallExpr, frame: Frame): Value | undefined {
+    const scope = frame.scope;
+    const site = this.lib.persistenceSite(e);
+    if (site) return this.lib.persist(site, e, frame);
+    // Method calls on known values.
+    if (e.callee.k === 'attr') {
+      const recv = this.eval(e.callee.object, frame);
+      const args = e.args.map((a) => this.eval(a.value, frame));
+      const method = e.callee.name;
+      if (recv?.t === 'inst') {
+        // An object loaded from disk and used as data (`arr = np.load(...)` / `df = pickle.load(f)`).
+        if (this.lib.loadedAsData(recv, method)) {
+          const d = this.asData(recv, undefined, frame);
+          return d ? this.lib.dataMethod(d, method, e, args, frame) : undefined;
+        }
+        if (recv.userClass !== undefined) {
+          const m = this.methodOf(recv.userClass, method);
+          if (m !== undefined) return this.callUser(m, e, args, frame, recv);
+        }
+        return this.lib.instMethod(recv, method, e, args, frame);
+      }
+      // `X = []; for r in rows: X.append([r.a, r.b])` / `X.push(...)`: a list of rows built from data is that data.
+      if (
+        (method === 'append' || method === 'push' || method === 'extend') &&
+        e.callee.object.k === 'name' &&
+        (recv === undefined || recv.t === 'data' || (recv.t === 'tuple' && recv.items.length === 0))
+      ) {
+        const item = args[0];
+        const rows = item?.t === 'data' ? item : item?.t === 'tuple' ? combineData(collectData(item.items)) : undefined;
+        if (rows) {
+          this.setName(frame, e.callee.object.name, recv?.t === 'data' ? combineData([recv, rows]) : rows);
+          return undefined;
+        }
+      }
+      if (recv?.t === 'data') return this.lib.dataMethod(recv, method, e, args, frame);
+      if (recv?.t === 'stat') return recv; // df.mean().round(), stats of stats
+      const q = recv === undefined ? this.qname(e.callee, scope) : undefined;
+      if (q) return this.lib.libraryCall(q, e, args, frame);
+      if (
+        recv?.t === 'scores' ||
+        ((recv === undefined || (recv.t === 'tuple' && recv.items.length === 0)) && e.callee.object.k === 'name')
+      ) {
+        if (method === 'append' || method === 'extend' || method === 'add' || method === 'push') {
+          const s = args[0];
+          if (s?.t === 'score' && e.callee.object.k === 'name') {
+            const name = e.callee.object.name;
+            const old = frame.get(name);
+            this.setName(frame, name, { t: 'scores', scores: old?.t === 'scores' ? [...old.scores, s] : [s] });
+          }
+          return undefined;
+        }
+        if (recv?.t === 'scores') return this.lib.scoresMethod(recv, method, e, args, scope);
+      }
+      // A global object the file does not define (`Math.max(...scores)`, `JSON.parse(...)`).
+      if (
+        recv === undefined &&
+        e.callee.object.k === 'name' &&
+        this.sem.lookup(e.callee.object.name, scope, e.range.start).length === 0
+      ) {
+        const r = this.lib.globalMethod(e.callee.object.name, method, e, args, scope);
+        if (r) return r.value;
+      }
+      // A method of an unknown object: predict/score still say what they were given.
+      if (recv === undefined) return this.lib.unknownReceiver(method, e, args, frame);
+      return undefined;
+    }
+    const args = e.args.map((a) => this.eval(a.value, frame));
+    const fnId = this.sem.userFunction(e.callee, scope);
+    if (fnId !== undefined) return this.callUser(fnId, e, args, frame);
+    if (e.callee.k === 'name' && this.sem.lookup(e.callee.name, scope, e.range.start).length === 0) {
+      // Builtins, and functions the file does not define (another cell, a star import).
+      return this.lib.builtinCall(e.callee.name, e, args, frame);
+    }
+    const q = this.qname(e.callee, scope);
+    if (!q) {
+      const v = e.callee.k === 'name' ? frame.get(e.callee.name) : undefined;
+      if (v?.t === 'inst') return v;
+      const classId = this.sem.userClass(e.callee, scope);
+      if (classId !== undefined) {
+        const inst = this.lib.newInst(this.sem.fn(classId).name, this.lib.userClassKind(classId), e, scope);
+        inst.userClass = classId;
+        inst.fields = new Map();
+        this.initFields(classId, inst);
+        const init = this.methodOf(classId, this.isTs ? 'constructor' : '__init__');
+        if (init !== undefined) this.callUser(init, e, args, frame, inst);
+        return inst;
+      }
+      return this.lib.unknownCall(e.callee.k === 'name' ? e.callee.name : '', e, args, frame);
+    }
+    return this.lib.libraryCall(q, e, args, frame);
+  }
+
+  /** A two-operand `==` / `!=` comparison (read from the source between the operands). */
+  private isEquality(e: Extract<Expr, { k: 'other' }>): boolean {
+    if (e.children.length !== 2) return false;
+    const { text, lineStarts } = this.sem.module;
+    const at = (p: { line: number; character: number }) => (lineStarts[p.line] ?? 0) + p.character;
+    const between = text.slice(at(e.children[0].range.end), at(e.children[1].range.start)).trim();
+    return between === '==' || between === '!=' || between === '===' || between === '!==';
+  }
+
+  noteStmt(e: CallExpr): void {
+    if (this.currentStmt) this.result.stmtOf.set(e, this.currentStmt);
+  }
+
+  private callUser(
+    fnId: number,
+    e: CallExpr,
+    args: (Value | undefined)[],
+    frame: Frame,
+    self?: Inst,
+  ): Value | undefined {
+    if (this.callStack.includes(fnId) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
+    const fn = this.sem.fn(fnId);
+    const callee = new Frame(fnId, this.closureFrame(fn.parent, frame));
+    const positional = e.args.map((a, i) => ({ a, v: args[i] })).filter(({ a }) => !a.name && !a.spread);
+    const inference = this.lib.isInferenceFunction(fn.name);
+    let pi = 0;
+    if (self && this.isTs) callee.vars.set('this', self);
+    for (const [i, p] of fn.params.entries()) {
+      if (self && i === 0 && !this.isTs) {
+        callee.vars.set(p.name, self);
+        continue;
+      }
+      if (p.kind === 'varargs' || p.kind === 'kwargs') continue;
+      let v: Value | undefined;
+      const kw = e.args.findIndex((a) => a.name === p.name);
+      if (kw >= 0) v = args[kw];
+      else if (p.kind === 'positional' && pi < positional.length) v = positional[pi++]?.v;
+      else if (p.default) v = this.eval(p.default, callee);
+      if (v === undefined && inference) v = this.lib.inferenceParam(p.name);
+      callee.vars.set(p.name, v);
+    }
+    this.callStack.push(fnId);
+    const savedLoop = this.loopDepth;
+    this.loopDepth = 0;
+    const returns: (Value | undefined)[] = [];
+    try {
+      this.fnBody(fn.body, callee, returns);
+    } finally {
+      this.loopDepth = savedLoop;
+      this.callStack.pop();
+    }
+    return mergeReturns(returns);
+  }
+
+  /** Calls the file's own function with these positional values (`df.apply(f)` runs `f(df)`). */
+  callUserWith(fnId: number, values: (Value | undefined)[], frame: Frame): Value | undefined {
+    if (this.callStack.includes(fnId) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
+    const fn = this.sem.fn(fnId);
+    const callee = new Frame(fnId, this.closureFrame(fn.parent, frame));
+    let i = 0;
+    for (const p of fn.params) {
+      if (p.kind === 'varargs' || p.kind === 'kwargs') continue;
+      callee.vars.set(p.name, i < values.length ? values[i++] : p.default ? this.eval(p.default, callee) : undefined);
+    }
+    this.callStack.push(fnId);
+    const returns: (Value | undefined)[] = [];
+    try {
+      this.fnBody(fn.body, callee, returns);
+    } finally {
+      this.callStack.pop();
+    }
+    return mergeReturns(returns);
+  }
+
+  /** Runs a function body, collecting the values of its return statements. */
+  private fnBody(body: Stmt[], frame: Frame, returns: (Value | undefined)[]): void {
+    for (const s of body) {
+      if (++this.steps > MAX_STEPS) return;
+      const saved = this.currentStmt;
+      this.currentStmt = { stmt: s, scope: frame.scope, block: body };
+      try {
+        if (s.k === 'return') returns.push(s.value ? this.eval(s.value, frame) : undefined);
+        else if (s.k === 'if') {
+          this.eval(s.test, frame);
+          this.selectionInIf(s, frame);
+          const before = new Map(frame.vars);
+          this.fnBody(s.body, frame, returns);
+          const afterBody = new Map(frame.vars);
+          frame.vars.clear();
+          for (const [k, v] of before) frame.vars.set(k, v);
+          this.fnBody(s.orelse, frame, returns);
+          this.mergeBranches(frame, before, afterBody);
+        } else if (s.k === 'loop') {
+          const iter = s.iter ? this.eval(s.iter, frame) : undefined;
+          if (s.target) this.bind(s.target, this.elementOf(iter, s.iter, frame), frame);
+          this.loopDepth++;
+          try {
+            this.fnBody(s.body, frame, returns);
+          } finally {
+            this.loopDepth--;
+          }
+          this.fnBody(s.orelse, frame, returns);
+        } else if (s.k === 'with') {
+          for (const item of s.items) {
+            const v = this.eval(item.value, frame);
+            if (item.target) this.bind(item.target, v, frame);
+          }
+          this.fnBody(s.body, frame, returns);
+        } else if (s.k === 'try') {
+          this.fnBody(s.body, frame, returns);
+          for (const h of s.handlers) this.fnBody(h, frame, returns);
+          this.fnBody(s.orelse, frame, returns);
+          this.fnBody(s.finalbody, frame, returns);
+        } else this.stmt(s, frame);
+      } finally {
+        this.currentStmt = saved;
+      }
+    }
+  }
+
+  /** The frame a function's free names resolve in: the module, or the caller when it is the parent. */
+  private closureFrame(parent: ScopeId, caller: Frame): Frame {
+    for (let f: Frame | undefined = caller; f; f = f.parent) if (f.scope === parent) return f;
+    return this.moduleFrame;
+  }
+}
+
+function offset(m: ModuleIR, p: { line: number; character: number }): number {
+  return (m.lineStarts[p.line] ?? m.text.length) + p.character;
+}
+
+function indexedName(e: Expr): string | undefined {
+  if (e.k === 'name') return e.name;
+  if (e.k === 'attr' && (e.name === 'loc' || e.name === 'iloc') && e.object.k === 'name') return e.object.name;
+  return undefined;
+}
+
+/** What a call of a function returns: the last known return, with every data return's fits (may). */
+function mergeReturns(returns: (Value | undefined)[]): Value | undefined {
+  const known = returns.filter((r) => r !== undefined);
+  const last = known[known.length - 1];
+  if (last?.t !== 'data') return last;
+  let out: Data = last;
+  for (const r of known) {
+    if (r === last || r?.t !== 'data') continue;
+    out = {
+      ...out,
+      transformedBy: union(out.transformedBy, r.transformedBy),
+      via: union(out.via, r.via),
+      resampledBy: union(out.resampledBy, r.resampledBy),
+    };
+  }
+  return out;
+}
+
+function compatible(a: Value | undefined, b: Value | undefined): boolean {
+  if (!a || !b || a.t !== b.t) return false;
+  if (a.t === 'data' && b.t === 'data')
+    return a.base === b.base && a.part?.split === b.part?.split && a.part?.side === b.part?.side;
+  return a.t !== 'inst';
+}
