@@ -8,6 +8,7 @@ import { allRules } from '../rules';
 import type { AnalysisSettings, Rule, RuleContext } from '../rules/rule';
 import type { WorkspaceView } from '../workspace/view';
 import type { ProjectFacts } from '../project/facts';
+import { syntaxOf } from '../fix/syntax';
 
 export const DEFAULT_SETTINGS: AnalysisSettings = { seed: 42 };
 
@@ -72,6 +73,7 @@ export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): F
 
 function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
   const sem = semanticsOf(module);
+  const syntax = syntaxOf(module.language);
   const findings: Finding[] = [];
   const memo = new Map<string, unknown>();
   const entityCache = new Map<string, EntityInfo | undefined>();
@@ -81,6 +83,7 @@ function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
     const ctx: RuleContext = {
       module,
       sem,
+      syntax,
       settings: options.settings ?? DEFAULT_SETTINGS,
       workspace: options.workspace,
       project() {

@@ -71,6 +71,11 @@ const FILE_READERS = new Set([
 ]);
 
 /** Every save and load in the module: computed once per module version (read-only for callers). */
+/** scikit.js writes models as JSON (`toJSON` / `toObject`): functions and methods are dropped, not refused as by pickle. */
+export function savesAsJson(site: PersistenceSite): boolean {
+  return site.api.startsWith('scikitjs.');
+}
+
 export function persistenceSites(sem: Semantics): readonly PersistenceSite[] {
   return sem.memo('persistenceSites', () => findPersistenceSites(sem));
 }

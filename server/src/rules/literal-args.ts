@@ -80,11 +80,3 @@ export function literalArg(
   if (!arg) return undefined;
   return { arg, value: arg.spread ? 'unknown' : literalOf(sem, arg.value, scope) };
 }
-
-/** Python-style rendering of a literal for messages: 'saga', True, None, 3. */
-export function showLiteral(v: LiteralValue, language: 'python' | 'typescript'): string {
-  if (typeof v === 'string') return language === 'python' ? `'${v}'` : `'${v}'`;
-  if (v === null) return language === 'python' ? 'None' : 'null';
-  if (typeof v === 'boolean') return language === 'python' ? (v ? 'True' : 'False') : String(v);
-  return String(v);
-}

@@ -4,6 +4,7 @@ import type { ModuleIR, Range } from '../model/ir';
 import type { ProjectFacts } from '../project/facts';
 import type { Semantics } from '../model/semantics';
 import type { WorkspaceView } from '../workspace/view';
+import type { Syntax } from '../model/syntax';
 
 export interface RuleMeta {
   code: string;
@@ -35,6 +36,8 @@ export interface RuleContext {
   sem: Semantics;
   settings: AnalysisSettings;
   lookup(qname: string | undefined): EntityInfo | undefined;
+  /** The printer of the module's language: rules write and read source text through it, not by testing the language. */
+  syntax: Syntax;
   /** Other files of the workspace (artifacts saved and loaded), when known. */
   workspace?: WorkspaceView;
   /**

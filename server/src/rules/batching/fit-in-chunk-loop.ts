@@ -4,7 +4,6 @@ import type { Fix, TextEdit } from '../../model/finding';
 import { containsPos, walkExpr, walkStmts, type Expr, type ScopeId, type Stmt } from '../../model/ir';
 import type { Semantics } from '../../model/semantics';
 import { textOf } from '../../model/text';
-import { insertKeywordArgument } from '../../fix/insert-argument';
 import { literalOf } from '../literal-args';
 import type { Rule, RuleContext } from '../rule';
 
@@ -340,7 +339,7 @@ function partialFitFix(ctx: RuleContext, fit: CallExpr, classes: string | undefi
   const callee = fit.callee as Extract<Expr, { k: 'attr' }>;
   const edits: TextEdit[] = [{ range: callee.nameRange, newText: 'partial_fit' }];
   if (classes && !fit.args.some((a) => a.name === 'classes')) {
-    const edit = insertKeywordArgument(ctx.module, fit, 'classes', classes);
+    const edit = ctx.syntax.insertKeywordArgument(ctx.module, fit, 'classes', classes);
     if (!edit) return null;
     edits.push(edit);
   }

@@ -50,6 +50,7 @@ export const modelSavedWithoutPreprocessing: Rule = {
  */
 function bundleFix(ctx: RuleContext, u: UnbundledModel): Fix | null {
   const { module, sem } = ctx;
+  // Language check kept: the fix writes scikit-learn code (a Pipeline import and fit); no scikit.js form is implemented.
   if (module.language !== 'python' || module.hasErrors) return null;
   const object = u.save.site.object;
   if (!object || object.k !== 'name') return null;

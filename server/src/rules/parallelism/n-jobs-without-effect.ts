@@ -2,7 +2,7 @@ import { conditionHolds, defaultOf, type EntityInfo, type ParamCondition } from 
 import { hasOpenArguments, type CallExpr } from '../../model/calls';
 import type { ScopeId } from '../../model/ir';
 import { removeArgument } from '../../fix/remove-argument';
-import { argValueGetter, showLiteral } from '../literal-args';
+import { argValueGetter } from '../literal-args';
 import { parallelJobsArg } from './n-jobs';
 import type { Rule, RuleContext } from '../rule';
 
@@ -35,14 +35,13 @@ export const nJobsWithoutEffect: Rule = {
       const why = unusedBecause(ctx, call, scope, entity);
       if (!why) continue;
       const name = entity.qname.split('.').pop() ?? entity.qname;
-      const lang = ctx.module.language;
       const edit = removeArgument(ctx.module, call, jobs.arg);
       ctx.report({
         range: jobs.arg.range,
-        message: `\`${name}(${entity.nJobs}=${showLiteral(jobs.value, lang)})\` runs no parallel work: ${why}, so ${entity.nJobs} is unused and the fit runs on one core.`,
+        message: `\`${name}(${entity.nJobs}=${ctx.syntax.literal(jobs.value)})\` runs no parallel work: ${why}, so ${entity.nJobs} is unused and the fit runs on one core.`,
         fix: edit
           ? {
-              title: `Remove ${entity.nJobs}=${showLiteral(jobs.value, lang)} (it has no effect here)`,
+              title: `Remove ${entity.nJobs}=${ctx.syntax.literal(jobs.value)} (it has no effect here)`,
               safety: 'safe',
               edits: [edit],
             }
@@ -56,11 +55,10 @@ export const nJobsWithoutEffect: Rule = {
 function unusedBecause(ctx: RuleContext, call: CallExpr, scope: ScopeId, entity: EntityInfo): string | undefined {
   const effect = entity.nJobsEffect!;
   const getArg = argValueGetter(ctx.sem, call, scope, entity);
-  const lang = ctx.module.language;
-  const show = (c: ParamCondition) => c.values.map((v) => `${c.param}=${showLiteral(v, lang)}`).join(' or ');
+  const show = (c: ParamCondition) => c.values.map((v) => `${c.param}=${ctx.syntax.literal(v)}`).join(' or ');
   const actual = (param: string) => {
     const v = getArg(param);
-    if (v !== 'absent') return `${param}=${showLiteral(v === 'unknown' ? null : v, lang)}`;
+    if (v !== 'absent') return `${param}=${ctx.syntax.literal(v === 'unknown' ? null : v)}`;
     const d = defaultOf(entity, param);
     return d === undefined ? `the default ${param}` : `${param}=${d} (the default)`;
   };

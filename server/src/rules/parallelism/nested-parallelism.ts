@@ -3,7 +3,6 @@ import { paramOfArg, type CallExpr } from '../../model/calls';
 import type { Fix, TextEdit } from '../../model/finding';
 import type { ArgIR, Expr, ScopeId } from '../../model/ir';
 import type { ScopedExpr } from '../../model/semantics';
-import { showLiteral } from '../literal-args';
 import { parallelJobsArg } from './n-jobs';
 import { walkConstructions } from '../../model/reach';
 import type { Rule, RuleContext } from '../rule';
@@ -58,21 +57,20 @@ export const nestedParallelism: Rule = {
       }
       if (inners.length === 0) continue;
       const outerName = shortName(entity);
-      const lang = ctx.module.language;
       const first = inners[0];
       const innerText = inners.map(
-        (i) => `\`${shortName(i.entity)}(${i.entity.nJobs}=${showLiteral(i.value, lang)})\``,
+        (i) => `\`${shortName(i.entity)}(${i.entity.nJobs}=${ctx.syntax.literal(i.value)})\``,
       );
       const list = [...new Set(innerText)].join(', ');
       ctx.report({
         range: call.callee.range,
         message:
-          `Nested parallelism: \`${outerName}(${entity.nJobs}=${showLiteral(outerJobs, lang)})\` runs ${list} inside each of its workers, ` +
+          `Nested parallelism: \`${outerName}(${entity.nJobs}=${ctx.syntax.literal(outerJobs)})\` runs ${list} inside each of its workers, ` +
           `so outer x inner jobs compete for the cores and the whole is usually slower. Parallelise one level: set the inner ${first.entity.nJobs}=1.`,
         related: inners.map((i) => ({
           uri: ctx.module.uri,
           range: i.arg.range,
-          message: `inner \`${shortName(i.entity)}\` runs its own ${i.entity.nJobs}=${showLiteral(i.value, lang)} jobs here`,
+          message: `inner \`${shortName(i.entity)}\` runs its own ${i.entity.nJobs}=${ctx.syntax.literal(i.value)} jobs here`,
         })),
         fix: innerFix(inners),
       });

@@ -98,6 +98,8 @@ function classify(
   assignedHere: Set<string>,
 ): Draw | 'seed' | undefined {
   const callee = call.callee;
+  // Language check kept: the sources of randomness are the runtime's (JavaScript's unseedable `Math.random`
+  // against numpy / random generators), not syntax a printer could write.
   if (ctx.module.language === 'typescript') {
     if (
       callee.k === 'attr' &&
@@ -183,6 +185,8 @@ interface Step {
 
 function inferenceMethods(ctx: RuleContext): Step[] {
   const { sem } = ctx;
+  // Language check kept: a custom step is a different construct per library (scikit.js object literals and
+  // classes held by a scikit.js pipeline, found by culprits.ts; Python classes with fit/transform methods).
   if (ctx.module.language === 'typescript') {
     const out: Step[] = [];
     const seen = new Set<number>();

@@ -137,9 +137,9 @@ function gridKeys(ctx: RuleContext, start: ScopedExpr): string[] | 'unknown' {
         found = true;
         for (const en of e.entries) {
           if (!en.key) return 'unknown';
-          if (en.key.k === 'str' && en.key.value !== null) out.push(en.key.value);
-          else if (en.key.k === 'name' && ctx.module.language === 'typescript') out.push(en.key.name);
-          else return 'unknown';
+          const key = ctx.syntax.propertyName(en.key);
+          if (key === undefined) return 'unknown';
+          out.push(key);
         }
       } else if (
         e.k === 'call' &&
@@ -262,14 +262,15 @@ export interface SeedChoice {
 }
 
 /**
- * The seed for a fix at `call`: the module's seed constant when visible there; else, in Python, a new
+ * The seed for a fix at `call`: the module's seed constant when visible there; else, where the printer writes one (Python), a new
  * module constant `SEED = <configured seed>` after the imports, which every SKL201 fix of the module adds
  * identically (a fix-all applies it once and all fixes read it); else the configured seed itself.
  */
 export function seedChoiceAt(ctx: RuleContext, call: CallExpr, scope: ScopeId): SeedChoice {
   const text = seedTextAt(ctx, call, scope);
   const { module, sem } = ctx;
-  if (seedSources(ctx).seedConstant || module.language !== 'python' || module.hasErrors) return { text };
+  const constant = ctx.syntax.moduleConstant(NEW_SEED_NAME, String(ctx.settings.seed));
+  if (seedSources(ctx).seedConstant || constant === null || module.hasErrors) return { text };
   const end = module.importsEnd;
   if (end.line === 0 && end.character === 0) return { text }; // no imports: no place that comes before every use
   // A module-level call above the end of the imports would run before the constant exists.
@@ -282,6 +283,6 @@ export function seedChoiceAt(ctx: RuleContext, call: CallExpr, scope: ScopeId): 
   const eol = eolOf(module.text);
   return {
     text: NEW_SEED_NAME,
-    constantEdit: { range: { start: end, end }, newText: `${eol}${eol}${NEW_SEED_NAME} = ${ctx.settings.seed}` },
+    constantEdit: { range: { start: end, end }, newText: `${eol}${eol}${constant}` },
   };
 }

@@ -3,9 +3,10 @@ import { conditionHolds, randomnessActs, type EntityInfo, type ParamCondition } 
 import { argFor, hasOpenArguments, type CallExpr } from '../../model/calls';
 import type { Fix, RelatedLocation } from '../../model/finding';
 import { comparePos, containsPos, type Range, type ScopeId } from '../../model/ir';
-import { insertKeywordArgument, insertPositionalArgument } from '../../fix/insert-argument';
-import { argValueGetter, showLiteral } from '../literal-args';
+import { insertPositionalArgument } from '../../fix/insert-argument';
+import { argValueGetter } from '../literal-args';
 import type { Rule, RuleContext } from '../rule';
+import type { Syntax } from '../../model/syntax';
 import { outputUses } from './output-uses';
 import { RESEEDING_ENSEMBLE, seedChoiceAt, seedSources, type SeedChoice } from './seed-sources';
 
@@ -70,7 +71,7 @@ export const unseededRandomness: Rule = {
             related: [],
           }
         : undefined;
-      report(ctx, call, scope, entity, holdingCondition(entity, call, getArg), effectOf);
+      report(ctx, call, scope, entity, holdingCondition(ctx.syntax, entity, call, getArg), effectOf);
     }
     for (const [ensemble, { scope, entity, inner }] of reseeding) {
       if (reported.has(ensemble) || !unseeded(ensemble, entity) || sources!.seededElsewhere.has(ensemble)) continue;
@@ -170,6 +171,7 @@ function effect(entity: EntityInfo): string {
 
 /** The condition that makes randomness act, rendered as `shuffle=True` / `solver='saga'`, with where it is set. */
 function holdingCondition(
+  syntax: Syntax,
   entity: EntityInfo,
   call: CallExpr,
   getArg: ReturnType<typeof argValueGetter>,
@@ -181,21 +183,27 @@ function holdingCondition(
     const parts = [c, ...(c.and ?? [])];
     // Point at the argument that is written (`penalty='l1'` rather than an absent solver default).
     const written = parts.map((p) => argFor(call, entity, p.param)?.range).filter((r) => r !== undefined);
-    return { text: parts.map((p) => describe(entity, p, getArg)).join(' and '), arg: written[written.length - 1] };
+    return {
+      text: parts.map((p) => describe(syntax, entity, p, getArg)).join(' and '),
+      arg: written[written.length - 1],
+    };
   }
   return undefined;
 }
 
-function describe(entity: EntityInfo, c: ParamCondition, getArg: ReturnType<typeof argValueGetter>): string {
+function describe(
+  syntax: Syntax,
+  entity: EntityInfo,
+  c: ParamCondition,
+  getArg: ReturnType<typeof argValueGetter>,
+): string {
   const v = getArg(c.param);
-  const lang = entity.library === 'scikitjs' ? 'typescript' : 'python';
-  const eq = lang === 'typescript' ? ': ' : '=';
   if (v === 'absent') {
     const d = entity.params.find((p) => p.name === c.param)?.default;
-    return `${c.param}${eq}${d ?? '?'} (the default)`;
+    return `${syntax.keywordArgument(c.param, d ?? '?')} (the default)`;
   }
   if (v === 'unknown') return c.param;
-  return `${c.param}${eq}${showLiteral(v, lang)}`;
+  return syntax.keywordArgument(c.param, syntax.literal(v));
 }
 
 function globalSeedBefore(
@@ -221,7 +229,7 @@ function seedSlot(
   entity: EntityInfo,
 ): { kind: 'keyword' } | { kind: 'property' } | { kind: 'position'; index: number } {
   const rs = entity.randomState!;
-  if (ctx.module.language === 'python') return { kind: 'keyword' };
+  if (ctx.syntax.options === 'keywords') return { kind: 'keyword' };
   return rs.position !== undefined ? { kind: 'position', index: rs.position } : { kind: 'property' };
 }
 
@@ -248,8 +256,8 @@ function seedFix(ctx: RuleContext, call: CallExpr, entity: EntityInfo, seed: See
   const slot = seedSlot(ctx, entity);
   const edit =
     slot.kind === 'position'
-      ? insertPositionalArgument(ctx.module, call, slot.index, seedText)
-      : insertKeywordArgument(ctx.module, call, param, seedText);
+      ? insertPositionalArgument(ctx.module, call, slot.index, seedText, ctx.syntax)
+      : ctx.syntax.insertKeywordArgument(ctx.module, call, param, seedText);
   if (!edit) return null;
   let title =
     slot.kind === 'position'

@@ -44,7 +44,6 @@ export function findCulprits(ctx: RuleContext): CulpritIndex {
 
 function compute(ctx: RuleContext): CulpritIndex {
   const { sem } = ctx;
-  const scikitjs = ctx.module.language === 'typescript';
   const all: Culprit[] = [];
   const byHolder = new Map<CallExpr, Culprit[]>();
   const add = (c: Culprit) => {
@@ -58,6 +57,8 @@ function compute(ctx: RuleContext): CulpritIndex {
     const entity = ctx.lookup(sem.qname(call.callee, scope));
     if (!entity) continue;
     if (entity.kind === 'function' && !KEEPING_FUNCTIONS.test(entity.qname)) continue;
+    // The holder's library decides what cannot be saved: scikit.js (JSON) loses every function and custom step.
+    const scikitjs = entity.library === 'scikitjs';
     for (const arg of call.args) {
       const param = paramOfArg(call, entity, arg);
       const seen = new Set<Expr>();

@@ -24,16 +24,14 @@ export const lambdaInEstimator: Rule = {
     languages: ['python', 'typescript'],
   },
   check(ctx) {
-    if (ctx.module.language === 'typescript') {
-      reportScikitjsCallables(ctx);
-      return;
-    }
+    // What a scikit.js holder loses (its JSON drops functions) is reported in scikitjs.ts, with its own premise.
+    reportScikitjsCallables(ctx);
     const seen = new Set<number>();
     const taken = new TakenNames(ctx.sem.moduleNames());
     for (const fn of ctx.module.functions) if (fn.kind !== 'lambda') taken.add(fn.name);
     let saved: boolean | undefined;
     for (const c of findCulprits(ctx).all) {
-      if (c.kind !== 'lambda' || seen.has(c.fn)) continue;
+      if (c.kind !== 'lambda' || c.holderEntity.library === 'scikitjs' || seen.has(c.fn)) continue;
       seen.add(c.fn);
       const fn = ctx.sem.fn(c.fn);
       saved ??= savesSomewhere(ctx);
@@ -63,7 +61,7 @@ function savesSomewhere(ctx: RuleContext): boolean {
 /** Moves the lambda into a module-level `def` after the imports; safe when it reads only module-level names. */
 function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | null {
   const { module, sem } = ctx;
-  if (module.language !== 'python' || module.hasErrors) return null;
+  if (module.hasErrors) return null;
   const fn = sem.fn(c.fn);
   if (sem.captures(fn.id).length > 0) return null;
   if (fn.params.some((p) => p.default && !readsOnlyModuleNames(ctx, p.default, fn.parent))) return null;
@@ -71,12 +69,10 @@ function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | nul
   if (!body || body.k !== 'return' || !body.value) return null;
   const source = textOf(module.text, module.lineStarts, fn.range);
   const bodyText = textOf(module.text, module.lineStarts, body.range);
-  const colon = findParamsColon(source);
-  if (colon < 0) return null;
-  const paramsText = source.slice('lambda'.length, colon).trim();
   const eol = eolOf(module.text);
-  const returned = bodyText.includes('\n') || bodyText.includes('\r') ? `(${bodyText})` : bodyText;
-  const defOf = (name: string) => `def ${name}(${paramsText}):${eol}    return ${returned}`;
+  const extracted = (name: string) => ctx.syntax.extractFunction(name, source, bodyText, eol);
+  if (extracted('f') === null) return null;
+  const defOf = (name: string) => extracted(name) ?? '';
 
   // `square = lambda X: X**2` at module level becomes `def square(X): ...` in place, two blank lines around it.
   const assigned = moduleLevelAssignment(ctx, fn.range);
@@ -130,23 +126,6 @@ function firstLineAfter(ctx: RuleContext, line: number): number | undefined {
       return l;
   }
   return undefined;
-}
-
-/** Offset of the ':' that ends a lambda's parameters (skipping nested brackets and strings in defaults). */
-function findParamsColon(source: string): number {
-  let depth = 0;
-  let quote: string | null = null;
-  for (let i = 'lambda'.length; i < source.length; i++) {
-    const ch = source[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = null;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) depth--;
-    else if (ch === ':' && depth === 0) return i;
-  }
-  return -1;
 }
 
 function readsOnlyModuleNames(ctx: RuleContext, e: Expr, scope: ScopeId): boolean {

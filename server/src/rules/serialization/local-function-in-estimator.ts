@@ -43,7 +43,7 @@ export const localFunctionInEstimator: Rule = {
 /** Moves the def, dedented, above the top-level statement that contains it. Only when it captures nothing. */
 function moveToModuleLevel(ctx: RuleContext, c: Culprit): Fix | null {
   const { module, sem } = ctx;
-  if (module.language !== 'python' || module.hasErrors) return null;
+  if (module.hasErrors) return null; // the rule runs on Python only (meta.languages): the def is moved by indentation
   const fn = sem.fn(c.fn);
   if (sem.captures(fn.id).length > 0) return null;
   // The name must mean nothing else anywhere in the file, or moving it could change another lookup.

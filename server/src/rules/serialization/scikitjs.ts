@@ -38,6 +38,7 @@ function culpritName(ctx: RuleContext, c: Culprit): string {
 export function reportScikitjsCallables(ctx: RuleContext): void {
   const seen = new Set<string>();
   for (const c of findCulprits(ctx).all) {
+    if (c.holderEntity.library !== 'scikitjs') continue;
     const range: Range = c.kind === 'lambda' ? ctx.sem.fn(c.fn).range : c.use.range;
     const key = `${range.start.line}:${range.start.character}`;
     if (seen.has(key)) continue;

@@ -1,6 +1,6 @@
 import type { CallExpr } from '../../model/calls';
 import { allArguments, walkConstructions } from '../../model/reach';
-import { persistenceSites } from '../../model/persistence';
+import { persistenceSites, savesAsJson } from '../../model/persistence';
 import type { ScopedExpr } from '../../model/semantics';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';
@@ -32,7 +32,10 @@ export const unpicklableModelSaved: Rule = {
   check(ctx) {
     const culprits = findCulprits(ctx);
     // SKL106: custom steps that keep a file, lock, connection... on self.
-    const withResources = ctx.module.language === 'python' && keptResources(ctx).size > 0;
+    // Open files, locks and connections kept on self break pickle; scikit.js's JSON keeps only data.
+    const withResources =
+      persistenceSites(ctx.sem).some((s) => s.kind === 'save' && s.pickles && !savesAsJson(s)) &&
+      keptResources(ctx).size > 0;
     if (culprits.all.length === 0 && !withResources) return;
     for (const site of persistenceSites(ctx.sem)) {
       if (site.kind !== 'save' || !site.pickles || !site.object) continue;
@@ -61,10 +64,9 @@ export const unpicklableModelSaved: Rule = {
       const what = [...new Set(found.map((c) => DESCRIBE[c.kind]))].join(', ');
       ctx.report({
         range: site.call.range,
-        message:
-          ctx.module.language === 'typescript'
-            ? scikitjsSaveMessage(site.api, found)
-            : `${api} will fail: the saved object holds ${what} (in ${holderLabel(first)}), which pickle cannot save.`,
+        message: savesAsJson(site)
+          ? scikitjsSaveMessage(site.api, found)
+          : `${api} will fail: the saved object holds ${what} (in ${holderLabel(first)}), which pickle cannot save.`,
         related: found
           .map((c) => ({
             uri: ctx.module.uri,
