@@ -8,7 +8,7 @@ import { allRules } from '../rules';
 import type { AnalysisSettings, Rule, RuleContext } from '../rules/rule';
 import type { WorkspaceView } from '../workspace/view';
 import type { ProjectFacts } from '../project/facts';
-import { syntaxOf } from '../fix/syntax';
+import { canonicalOf, syntaxOf } from '../fix/syntax';
 
 export const DEFAULT_SETTINGS: AnalysisSettings = { seed: 42 };
 
@@ -74,6 +74,7 @@ export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): F
 function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
   const sem = semanticsOf(module);
   const syntax = syntaxOf(module.language);
+  const canonical = canonicalOf(module.language);
   const findings: Finding[] = [];
   const memo = new Map<string, unknown>();
   const entityCache = new Map<string, EntityInfo | undefined>();
@@ -84,6 +85,7 @@ function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
       module,
       sem,
       syntax,
+      canonical,
       settings: options.settings ?? DEFAULT_SETTINGS,
       workspace: options.workspace,
       project() {

@@ -109,6 +109,8 @@ export interface FitRecord {
   call: CallExpr;
   /** The method name as written (fit, fit_transform, fitTransform...). */
   method: string;
+  /** The library concept the method stands for (scikit.js `fitTransform` is `fit_transform`): what rules test. */
+  concept: string;
   X?: Data;
   y?: Data;
   scope: ScopeId;

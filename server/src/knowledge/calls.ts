@@ -1,4 +1,5 @@
 import type { Frame, Machine, LibraryModel } from '../dataflow/interpreter';
+import { canonicalOf } from '../fix/syntax';
 import {
   collectData,
   collectInsts,
@@ -77,11 +78,14 @@ export class LibraryCalls implements LibraryModel {
   /** The module loads a saved model: data it reads is inference data. */
   readonly loadsModel: boolean;
   private m!: Machine;
+  /** The library concept of a method name of the module's language (`fitTransform` -> `fit_transform`). */
+  private readonly canonical: (name: string) => string;
 
   constructor(
     private readonly sem: Semantics,
     private readonly lookup: (q: string | undefined) => EntityInfo | undefined,
   ) {
+    this.canonical = canonicalOf(sem.module.language);
     for (const site of persistenceSites(sem)) this.persistence.set(site.call, site);
     // A file that loads a model (and saves none) is an inference script: the data it reads is new data.
     const sites = [...this.persistence.values()];
@@ -90,7 +94,7 @@ export class LibraryCalls implements LibraryModel {
     for (const { call } of sem.calls) {
       if (
         call.callee.k === 'attr' &&
-        FIT_METHODS.has(call.callee.name) &&
+        FIT_METHODS.has(this.canonical(call.callee.name)) &&
         call.args.filter((a) => !a.name && !a.spread).length >= 2
       )
         trains = true;
@@ -156,7 +160,8 @@ export class LibraryCalls implements LibraryModel {
   }
 
   /** An object loaded from disk used as data (`arr = np.load(...)` / `df = pickle.load(f)`): any method but a model's. */
-  loadedAsData(inst: Inst, method: string): boolean {
+  loadedAsData(inst: Inst, name: string): boolean {
+    const method = this.canonical(name);
     return (
       inst.kind === 'loaded' &&
       !PREDICT_METHODS.has(method) &&
@@ -233,7 +238,7 @@ export class LibraryCalls implements LibraryModel {
   private callsPredict(body: Stmt[]): boolean {
     let found = false;
     const visit = (e: Expr) => {
-      if (e.k === 'call' && e.callee.k === 'attr' && PREDICT_METHODS.has(e.callee.name)) found = true;
+      if (e.k === 'call' && e.callee.k === 'attr' && PREDICT_METHODS.has(this.canonical(e.callee.name))) found = true;
     };
     const stack = [...body];
     while (stack.length > 0 && !found) {
@@ -318,16 +323,17 @@ export class LibraryCalls implements LibraryModel {
   }
 
   unknownReceiver(method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
-    if (PREDICT_METHODS.has(method) && args[0]?.t === 'data') {
+    const concept = this.canonical(method);
+    if (PREDICT_METHODS.has(concept) && args[0]?.t === 'data') {
       this.m.result.predicts.push({ call: e, X: args[0], scope: frame.scope, seq: this.m.nextSeq() });
       return { ...args[0], predictedBy: undefined };
     }
-    if (SCORE_METHODS.has(method)) {
+    if (SCORE_METHODS.has(concept)) {
       const data = args.filter((a): a is Data => a?.t === 'data');
       if (data.length > 0) return this.score(e, data, frame);
     }
     // `model.fit(X, y)` on an object nothing is known about (a keras model built elsewhere): a model fit.
-    if (FIT_METHODS.has(method) && e.args.filter((a) => !a.name && !a.spread).length >= 2 && e.callee.k === 'attr') {
+    if (FIT_METHODS.has(concept) && e.args.filter((a) => !a.name && !a.spread).length >= 2 && e.callee.k === 'attr') {
       const positional = e.args.map((a, j) => ({ a, v: args[j] })).filter(({ a }) => !a.name && !a.spread);
       const X = positional[0].v?.t === 'data' ? positional[0].v : undefined;
       const y = positional[1].v?.t === 'data' ? positional[1].v : undefined;
@@ -463,7 +469,16 @@ export class LibraryCalls implements LibraryModel {
     y: Data | undefined,
     scope: ScopeId,
   ): FitRecord {
-    const rec: FitRecord = { inst, call: e, method, X, y, scope, seq: this.m.nextSeq() };
+    const rec: FitRecord = {
+      inst,
+      call: e,
+      method,
+      concept: this.canonical(method),
+      X,
+      y,
+      scope,
+      seq: this.m.nextSeq(),
+    };
     inst.fits.push(rec);
     this.m.result.fits.push(rec);
     this.m.noteStmt(e);
@@ -551,6 +566,7 @@ export class LibraryCalls implements LibraryModel {
   }
 
   instMethod(inst: Inst, method: string, e: CallExpr, args: (Value | undefined)[], frame: Frame): Value | undefined {
+    const concept = this.canonical(method);
     const scope = frame.scope;
     const dataArg = (i: number): Data | undefined => {
       const positional = e.args.map((a, j) => ({ a, v: args[j] })).filter(({ a }) => !a.name && !a.spread);
@@ -560,10 +576,10 @@ export class LibraryCalls implements LibraryModel {
       return this.m.asData(v, arg?.value, frame);
     };
     const isFit =
-      FIT_METHODS.has(method) ||
-      FIT_TRANSFORM_METHODS.has(method) ||
-      FIT_PREDICT_METHODS.has(method) ||
-      FIT_RESAMPLE_METHODS.has(method);
+      FIT_METHODS.has(concept) ||
+      FIT_TRANSFORM_METHODS.has(concept) ||
+      FIT_PREDICT_METHODS.has(concept) ||
+      FIT_RESAMPLE_METHODS.has(concept);
     if (isFit) {
       const X = dataArg(0);
       const y = dataArg(1);
@@ -572,9 +588,9 @@ export class LibraryCalls implements LibraryModel {
         X.part.split.fitVotes[X.part.side]++;
       if (inst.kind === 'search' && X && SEARCH_CLASSES.test(inst.qname))
         this.m.result.cvs.push({ call: e, X, scope, seq: this.m.nextSeq() });
-      if (FIT_METHODS.has(method)) return inst;
-      if (FIT_TRANSFORM_METHODS.has(method)) return X ? this.transformed(X, inst) : undefined;
-      if (FIT_PREDICT_METHODS.has(method)) return X ? { ...X, predictedBy: inst } : undefined;
+      if (FIT_METHODS.has(concept)) return inst;
+      if (FIT_TRANSFORM_METHODS.has(concept)) return X ? this.transformed(X, inst) : undefined;
+      if (FIT_PREDICT_METHODS.has(concept)) return X ? { ...X, predictedBy: inst } : undefined;
       // fit_resample
       const over = inst.kind === 'resampler' && /^imblearn\.(over_sampling|combine)\./.test(inst.qname);
       let rec2: ResampleRecord | undefined;
@@ -585,22 +601,22 @@ export class LibraryCalls implements LibraryModel {
       const out = (d: Data | undefined) => (d && rec2 ? { ...d, resampledBy: [...d.resampledBy, rec2] } : d);
       return { t: 'tuple', items: [out(X), out(y)] };
     }
-    if (TRANSFORM_METHODS.has(method)) {
+    if (TRANSFORM_METHODS.has(concept)) {
       const X = dataArg(0);
       this.m.result.transforms.push({ inst, call: e, X, scope, seq: this.m.nextSeq() });
       return X ? this.transformed(X, inst) : undefined;
     }
-    if (PREDICT_METHODS.has(method)) {
+    if (PREDICT_METHODS.has(concept)) {
       const X = dataArg(0);
       this.m.result.predicts.push({ inst, call: e, X, scope, seq: this.m.nextSeq() });
       return X ? { ...X, predictedBy: inst } : undefined;
     }
-    if (SCORE_METHODS.has(method)) {
+    if (SCORE_METHODS.has(concept)) {
       const data = [dataArg(0), dataArg(1)].filter((d): d is Data => !!d);
       if (data[0]) this.m.result.predicts.push({ inst, call: e, X: data[0], scope, seq: this.m.nextSeq() });
       return data.length > 0 ? this.score(e, data, frame) : undefined;
     }
-    if (SPLIT_METHODS.has(method) && inst.kind === 'splitter') {
+    if (SPLIT_METHODS.has(concept) && inst.kind === 'splitter') {
       const X = dataArg(0);
       if (!X) return undefined;
       const split: SplitRecord = {
@@ -617,7 +633,7 @@ export class LibraryCalls implements LibraryModel {
       this.m.result.splits.push(split);
       return { t: 'cvsplits', split };
     }
-    if (SELF_METHODS.has(method)) return inst;
+    if (SELF_METHODS.has(concept)) return inst;
     // Other methods of a class the knowledge does not cover (`tokenizer.texts_to_sequences(X)`): data in, data out.
     if (inst.guessed) {
       const data = collectData(args);

@@ -1,26 +1,26 @@
 /**
- * Method and function names the lineage analysis understands, in Python spelling and in scikit.js
- * (camelCase) spelling. Extend these tables rather than matching names in the analysis.
+ * Method and function names the lineage analysis understands. Method names are the library concepts
+ * (scikit-learn's snake_case names): a front end's `canonical(name)` maps its spelling onto them (scikit.js
+ * `fitTransform` -> `fit_transform`), so each concept is listed once. Extend these tables rather than
+ * matching names in the analysis.
  */
 
-export const FIT_METHODS = new Set(['fit', 'partial_fit', 'partialFit']);
-export const FIT_TRANSFORM_METHODS = new Set(['fit_transform', 'fitTransform']);
-export const FIT_PREDICT_METHODS = new Set(['fit_predict', 'fitPredict']);
-export const FIT_RESAMPLE_METHODS = new Set(['fit_resample', 'fitResample', 'fit_sample']);
-export const TRANSFORM_METHODS = new Set(['transform', 'inverse_transform', 'inverseTransform']);
+export const FIT_METHODS = new Set(['fit', 'partial_fit']);
+export const FIT_TRANSFORM_METHODS = new Set(['fit_transform']);
+export const FIT_PREDICT_METHODS = new Set(['fit_predict']);
+export const FIT_RESAMPLE_METHODS = new Set(['fit_resample', 'fit_sample']);
+export const TRANSFORM_METHODS = new Set(['transform', 'inverse_transform']);
 export const PREDICT_METHODS = new Set([
   'predict',
   'predict_proba',
   'predict_log_proba',
   'decision_function',
   'score_samples',
-  'predictProba',
-  'decisionFunction',
 ]);
 export const SCORE_METHODS = new Set(['score']);
 export const SPLIT_METHODS = new Set(['split']);
 /** Methods that return the estimator itself. */
-export const SELF_METHODS = new Set(['set_params', 'set_output', 'setParams']);
+export const SELF_METHODS = new Set(['set_params', 'set_output']);
 /** Attributes of a fitted estimator that are (part of) the same fitted object. */
 export const SELF_ATTRS = new Set([
   'best_estimator_',

@@ -38,6 +38,8 @@ export interface RuleContext {
   lookup(qname: string | undefined): EntityInfo | undefined;
   /** The printer of the module's language: rules write and read source text through it, not by testing the language. */
   syntax: Syntax;
+  /** The library concept a name of the module's language stands for (scikit.js `fitTransform` -> `fit_transform`). */
+  canonical(name: string): string;
   /** Other files of the workspace (artifacts saved and loaded), when known. */
   workspace?: WorkspaceView;
   /**

@@ -95,7 +95,7 @@ function rewriteFit(
 ): { stmtRange: Expr['range']; argsText: string } | undefined {
   const { sem } = ctx;
   const fit = u.fit;
-  if (!FIT_METHODS.has(fit.method) || fit.scope !== u.save.scope) return undefined;
+  if (!FIT_METHODS.has(fit.concept) || fit.scope !== u.save.scope) return undefined;
   const where = lineage(ctx).stmtOf.get(fit.call);
   if (!where || where.stmt.k !== 'expr' || where.stmt.expr !== fit.call) return undefined;
   const positional = fit.call.args.filter((a) => !a.name && !a.spread);
@@ -108,7 +108,7 @@ function rewriteFit(
   for (let i = 0; i < 8 && cur.k === 'name'; i++) {
     const [b] = sem.lookup(cur.name, scope, cur.range.start);
     if (!b || b.kind !== 'assign' || !b.value || b.value.k !== 'call' || b.value.callee.k !== 'attr') break;
-    const m = b.value.callee.name;
+    const m = ctx.canonical(b.value.callee.name);
     if (!FIT_TRANSFORM_METHODS.has(m) && !TRANSFORM_METHODS.has(m)) break;
     const recv = b.value.callee.object;
     if (recv.k !== 'name') return undefined;

@@ -203,15 +203,15 @@ function fixFor(ctx: RuleContext, f: FitRecord, train: FitRecord): Fix | null {
   const safety = mayRaiseOnUnseen(f.inst.qname) || !proven ? 'unsafe' : 'safe';
   const edits: TextEdit[] = [];
   const positional = f.call.args.filter((a) => !a.name && !a.spread);
-  if (FIT_TRANSFORM_METHODS.has(f.method)) {
-    const method = f.method === 'fitTransform' ? 'transform' : 'transform';
+  if (FIT_TRANSFORM_METHODS.has(f.concept)) {
+    const method = 'transform';
     edits.push({ range: f.call.callee.range, newText: `${name}.${method}` });
     if (f.call.args.length > 1 && positional.length >= 1 && f.call.args[0] === positional[0]) {
       edits.push({ range: f.call.argsRange, newText: `(${source(ctx, positional[0].range)})` });
     } else if (f.call.args.length > 1) return null;
     return { title: `Use \`${name}.transform\` (fitted on training data)`, safety, edits };
   }
-  if (FIT_METHODS.has(f.method) && f.inst === train.inst) {
+  if (FIT_METHODS.has(f.concept) && f.inst === train.inst) {
     const stmt = lineageStmt(ctx, f);
     if (stmt && stmt.stmt.k === 'expr' && stmt.stmt.expr === f.call && stmt.block.length > 1) {
       const r = stmt.stmt.range;
@@ -249,7 +249,7 @@ function nameOf(ctx: RuleContext, fit: FitRecord): string | undefined {
   if (
     where?.stmt.k === 'assign' &&
     where.stmt.value === fit.call &&
-    FIT_METHODS.has(fit.method) &&
+    FIT_METHODS.has(fit.concept) &&
     where.stmt.targets.length === 1 &&
     where.stmt.targets[0].k === 'name'
   ) {

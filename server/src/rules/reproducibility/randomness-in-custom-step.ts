@@ -12,8 +12,6 @@ const INFERENCE = new Set([
   'predict_log_proba',
   'decision_function',
   'score_samples',
-  'predictProba',
-  'decisionFunction',
 ]);
 
 /** Constructors of generators: seeded when given a seed that is not a literal None. */
@@ -196,7 +194,7 @@ function inferenceMethods(ctx: RuleContext): Step[] {
       const fn = sem.fn(c.fn);
       if (fn.kind === 'class') {
         const methods = ctx.module.functions
-          .filter((f) => f.parent === fn.id && INFERENCE.has(f.name))
+          .filter((f) => f.parent === fn.id && INFERENCE.has(ctx.canonical(f.name)))
           .map((f) => ({ fn: f }));
         out.push({ owner: fn.name, methods, generatorsOnSelf: new Set() });
         continue;
@@ -207,7 +205,7 @@ function inferenceMethods(ctx: RuleContext): Step[] {
         const methods: { fn: FunctionIR }[] = [];
         for (const en of v.expr.entries) {
           const key = en.key?.k === 'str' ? en.key.value : undefined;
-          if (key && INFERENCE.has(key) && en.value.k === 'function')
+          if (key && INFERENCE.has(ctx.canonical(key)) && en.value.k === 'function')
             methods.push({ fn: { ...sem.fn(en.value.fn), name: key } });
         }
         out.push({ owner: c.use.k === 'name' ? c.use.name : 'step', methods, generatorsOnSelf: new Set() });
