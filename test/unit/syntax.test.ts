@@ -114,4 +114,10 @@ test('canonical: scikit.js camelCase names are the scikit-learn concepts', () =>
     ['fit', 'partialFit', 'fitTransform', 'predictProba', 'inverseTransform', 'setParams', 'fitResample'].map(c),
     ['fit', 'partial_fit', 'fit_transform', 'predict_proba', 'inverse_transform', 'set_params', 'fit_resample'],
   );
+  assert.deepEqual(['makePipeline', 'makeColumnTransformer', 'Pipeline', 'KMeans'].map(c), [
+    'make_pipeline',
+    'make_column_transformer',
+    'Pipeline',
+    'KMeans',
+  ]);
 });

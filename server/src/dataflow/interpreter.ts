@@ -1,6 +1,6 @@
 import type { CallExpr } from '../model/calls';
 import type { Expr, FunctionIR, ModuleIR, ScopeId, Stmt } from '../model/ir';
-import type { PersistenceSite } from '../model/persistence';
+import type { PersistenceSite } from './values';
 import type { Semantics } from '../model/semantics';
 import {
   collectData,

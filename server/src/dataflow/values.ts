@@ -1,6 +1,18 @@
 import type { CallExpr } from '../model/calls';
 import type { Expr, Range, ScopeId, Stmt } from '../model/ir';
-import type { PersistenceSite } from '../model/persistence';
+
+/** A save or load of a model found in the module (by `knowledge/persistence.ts`). */
+export interface PersistenceSite {
+  kind: 'save' | 'load';
+  api: string;
+  pickles: boolean;
+  call: CallExpr;
+  scope: ScopeId;
+  /** The saved object (saves only). */
+  object?: Expr;
+  /** The file name or file handle argument. */
+  destination?: Expr;
+}
 
 /**
  * The abstract values of the lineage analysis (dataflow/lineage.ts): data with where it comes from,

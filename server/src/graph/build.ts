@@ -1,4 +1,6 @@
 import { lookupEntity, parsePythonLiteral } from '../knowledge';
+import { compositeSpec, type CompositeSpec } from '../knowledge/composites';
+import { canonicalOf } from '../fix/syntax';
 import type { EntityInfo } from '../knowledge/types';
 import { argFor, paramOfArg, type CallExpr } from '../model/calls';
 import type { Finding } from '../model/finding';
@@ -27,52 +29,6 @@ const knowledgeLookup: Lookup = (q) => (q ? lookupEntity(q) : undefined);
 
 /** Libraries whose composites and meta-estimators are drawn. */
 const LIBRARY = /^(sklearn|imblearn|scikitjs)\./;
-
-/** How each composite holds its children. `varargs`: the estimators are the positional arguments. */
-interface CompositeSpec {
-  className: string;
-  arrangement: 'sequence' | 'parallel';
-  /** Parameter holding the list, or varargs. */
-  items: { param: string } | 'varargs';
-  /** Shape of one item: `(name, est)`, bare `est`, `(name, est, columns)`, `(est, columns)`. */
-  shape: 'named' | 'bare' | 'named-columns' | 'columns';
-  remainder?: boolean;
-}
-
-const COMPOSITES: Record<string, CompositeSpec> = {
-  Pipeline: { className: 'Pipeline', arrangement: 'sequence', items: { param: 'steps' }, shape: 'named' },
-  make_pipeline: { className: 'Pipeline', arrangement: 'sequence', items: 'varargs', shape: 'bare' },
-  makePipeline: { className: 'Pipeline', arrangement: 'sequence', items: 'varargs', shape: 'bare' },
-  FeatureUnion: {
-    className: 'FeatureUnion',
-    arrangement: 'parallel',
-    items: { param: 'transformer_list' },
-    shape: 'named',
-  },
-  make_union: { className: 'FeatureUnion', arrangement: 'parallel', items: 'varargs', shape: 'bare' },
-  makeUnion: { className: 'FeatureUnion', arrangement: 'parallel', items: 'varargs', shape: 'bare' },
-  ColumnTransformer: {
-    className: 'ColumnTransformer',
-    arrangement: 'parallel',
-    items: { param: 'transformers' },
-    shape: 'named-columns',
-    remainder: true,
-  },
-  make_column_transformer: {
-    className: 'ColumnTransformer',
-    arrangement: 'parallel',
-    items: 'varargs',
-    shape: 'columns',
-    remainder: true,
-  },
-  makeColumnTransformer: {
-    className: 'ColumnTransformer',
-    arrangement: 'parallel',
-    items: 'varargs',
-    shape: 'columns',
-    remainder: true,
-  },
-};
 
 /** Parameters of meta-estimators that hold the wrapped estimators, in drawing order. */
 const WRAPPED_PARAMS = [
@@ -126,7 +82,7 @@ function classify(sem: Semantics, lookup: Lookup, call: CallExpr, scope: ScopeId
   if (!qname || !LIBRARY.test(qname)) return undefined;
   const entity = lookup(qname);
   const short = lastName(entity?.qname ?? qname);
-  const composite = COMPOSITES[short];
+  const composite = compositeSpec(short, canonicalOf(sem.module.language));
   if (composite && (!entity || entity.roles.composite || entity.library !== 'sklearn')) {
     return { call, scope, kind: 'composite', qname, entity, composite };
   }

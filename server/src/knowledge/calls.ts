@@ -22,11 +22,10 @@ import {
 } from '../dataflow/values';
 import { argFor, type CallExpr } from '../model/calls';
 import { type Expr, type FunctionIR, type ScopeId, type Stmt } from '../model/ir';
-import { persistenceSites, type PersistenceSite } from '../model/persistence';
+import { persistenceSites, type PersistenceSite } from './persistence';
 import type { Semantics } from '../model/semantics';
 import {
   APPLY_METHODS,
-  COMPOSITE_FUNCTIONS,
   CV_FUNCTIONS,
   DATA_SOURCES,
   DERIVING_MODULES,
@@ -60,6 +59,7 @@ import {
   VAL_NAME,
 } from './methods';
 import tags from './tags.json';
+import { COMPOSITE_FUNCTIONS, compositeSpec } from './composites';
 import type { EntityInfo } from './types';
 
 /**
@@ -498,8 +498,10 @@ export class LibraryCalls implements LibraryModel {
       inst.composite = r.composite;
       inst.parts = collectInsts(args);
       if (r.composite && inst.parts.length > 0) {
-        const k = compositeKind(q.endsWith('Pipeline') ? inst.parts : []);
-        if (q.endsWith('Pipeline')) inst.kind = k;
+        // A sequence (Pipeline) is what its last step is.
+        const sequence = compositeSpec(q.slice(q.lastIndexOf('.') + 1), this.canonical)?.arrangement === 'sequence';
+        const k = compositeKind(sequence ? inst.parts : []);
+        if (sequence) inst.kind = k;
       }
     }
     return inst;

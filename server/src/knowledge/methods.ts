@@ -58,10 +58,6 @@ export const CV_FUNCTIONS = new Set([
   'scikitjs.crossValScore',
 ]);
 
-/** Composites whose arguments hold steps. */
-export const COMPOSITE_FUNCTIONS =
-  /\.(make_pipeline|make_union|make_column_transformer)$|^imblearn\.pipeline\.make_pipeline$/;
-
 /** Raw data sources: loaders of files and datasets. */
 export const DATA_SOURCES =
   /^(pandas\.read_\w+|numpy\.(load|loadtxt|genfromtxt|fromfile)|sklearn\.datasets\.(load_\w+|fetch_\w+|make_\w+)|scipy\.io\.loadmat|polars\.read_\w+|scikitjs\.(loadIris|loadBoston|makeRegression|makeLowRankMatrix)|danfojs(-node)?\.(readCSV|readJSON|readExcel))$/;
@@ -235,3 +231,10 @@ export const PICK_FUNCTIONS = new Set([
   'Math.min',
 ]);
 export const PICK_METHODS = new Set(['idxmax', 'idxmin', 'argmax', 'argmin', 'nlargest', 'nsmallest']);
+
+/** Library functions whose result keeps their arguments (so a callable given to them ends up in a model). */
+export const KEEPING_FUNCTIONS =
+  /\.(make_scorer|make_pipeline|make_union|make_column_transformer|make_column_selector|makePipeline|makeVotingRegressor|makeVotingClassifier)$/;
+
+/** Functions that wrap a callable and keep it (`functools.partial(f, ...)` keeps `f`). */
+export const PARTIAL = new Set(['functools.partial', 'toolz.curry']);

@@ -40,7 +40,8 @@ export const typescriptSyntax: Syntax = {
  * library concept is the snake_case name, so the analyses keep one table of scikit-learn names.
  */
 export function canonical(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  // Class names (`Pipeline`, `StandardScaler`) are spelled alike in both libraries.
+  return /^[a-z]/.test(name) ? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : name;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Inst } from '../dataflow/values';
 import { lookupEntity } from '../knowledge';
 import type { EntityInfo } from '../knowledge/types';
 import type { ModuleIR, Range } from '../model/ir';
-import { persistenceSites } from '../model/persistence';
+import { persistenceSites } from '../knowledge/persistence';
 import { semanticsOf, type Semantics } from '../model/semantics';
 import { artifactKey, baseName, keysMatch } from './artifacts';
 import type { ArtifactSave, WorkspaceView } from './view';

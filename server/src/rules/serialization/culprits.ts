@@ -1,3 +1,4 @@
+import { KEEPING_FUNCTIONS, PARTIAL } from '../../knowledge/methods';
 import type { EntityInfo } from '../../knowledge/types';
 import { paramOfArg, type CallExpr } from '../../model/calls';
 import type { Expr, ScopeId } from '../../model/ir';
@@ -31,12 +32,6 @@ export interface CulpritIndex {
   all: Culprit[];
   byHolder: Map<CallExpr, Culprit[]>;
 }
-
-/** Library functions whose result keeps their arguments (so a callable given to them ends up in a model). */
-const KEEPING_FUNCTIONS =
-  /\.(make_scorer|make_pipeline|make_union|make_column_transformer|make_column_selector|makePipeline|makeVotingRegressor|makeVotingClassifier)$/;
-
-const PARTIAL = new Set(['functools.partial', 'toolz.curry']);
 
 export function findCulprits(ctx: RuleContext): CulpritIndex {
   return ctx.memo('serialization.culprits', () => compute(ctx));

@@ -1,6 +1,6 @@
 import type { Fix } from '../../model/finding';
 import { exprChildren, type Expr, type Range, type ScopeId } from '../../model/ir';
-import { persistenceSites } from '../../model/persistence';
+import { persistenceSites } from '../../knowledge/persistence';
 import { eolOf, textOf } from '../../model/text';
 import { attachedStart, blankLinesAbove, blankLinesAfterInsertion, isNotebook } from '../../fix/layout';
 import { freshName, TakenNames, toIdentifier } from '../../fix/names';

@@ -1,6 +1,6 @@
 import type { CallExpr } from '../../model/calls';
 import { walkStmts, type FunctionIR } from '../../model/ir';
-import { persistenceSites } from '../../model/persistence';
+import { persistenceSites } from '../../knowledge/persistence';
 import { walkConstructions } from '../../model/reach';
 import type { ScopedExpr } from '../../model/semantics';
 import { textOf } from '../../model/text';

@@ -1,6 +1,6 @@
 import type { CallExpr } from '../../model/calls';
 import { allArguments, walkConstructions } from '../../model/reach';
-import { persistenceSites, savesAsJson } from '../../model/persistence';
+import { persistenceSites, savesAsJson } from '../../knowledge/persistence';
 import type { ScopedExpr } from '../../model/semantics';
 import type { Rule, RuleContext } from '../rule';
 import { findCulprits, holderLabel, type Culprit } from './culprits';

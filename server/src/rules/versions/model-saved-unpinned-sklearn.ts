@@ -1,5 +1,5 @@
 import type { RelatedLocation } from '../../model/finding';
-import { persistenceSites, type PersistenceSite } from '../../model/persistence';
+import { persistenceSites, type PersistenceSite } from '../../knowledge/persistence';
 import { allArguments, walkConstructions } from '../../model/reach';
 import type { RequirementFileFacts } from '../../project/facts';
 import { isPinned, type SklearnEntry } from '../../project/requirements';

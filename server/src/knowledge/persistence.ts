@@ -1,6 +1,9 @@
-import type { CallExpr } from './calls';
-import { walkExpr, type Expr, type ScopeId } from './ir';
-import type { Semantics } from './semantics';
+import type { PersistenceSite } from '../dataflow/values';
+import type { CallExpr } from '../model/calls';
+import { walkExpr, type Expr, type ScopeId } from '../model/ir';
+import type { Semantics } from '../model/semantics';
+
+export type { PersistenceSite };
 
 /** How a persistence function is called: which argument is the object and which the destination. */
 interface PersistenceApi {
@@ -34,18 +37,6 @@ export const PERSISTENCE_APIS: Record<string, PersistenceApi> = {
   'dill.load': { kind: 'load', pickles: false, pathArg: 0 },
 };
 
-export interface PersistenceSite {
-  kind: 'save' | 'load';
-  api: string;
-  pickles: boolean;
-  call: CallExpr;
-  scope: ScopeId;
-  /** The saved object (saves only). */
-  object?: Expr;
-  /** The file name or file handle argument. */
-  destination?: Expr;
-}
-
 /**
  * scikit.js persists through methods and text: `await model.toJSON()` / `model.toObject()` make the
  * artifact (written with `writeFile(path, json)`), `fromJSON(text)` / `fromObject(obj)` rebuild it (from
@@ -70,12 +61,12 @@ const FILE_READERS = new Set([
   'fs-extra.readFileSync',
 ]);
 
-/** Every save and load in the module: computed once per module version (read-only for callers). */
 /** scikit.js writes models as JSON (`toJSON` / `toObject`): functions and methods are dropped, not refused as by pickle. */
 export function savesAsJson(site: PersistenceSite): boolean {
   return site.api.startsWith('scikitjs.');
 }
 
+/** Every save and load in the module: computed once per module version (read-only for callers). */
 export function persistenceSites(sem: Semantics): readonly PersistenceSite[] {
   return sem.memo('persistenceSites', () => findPersistenceSites(sem));
 }
