@@ -1,4 +1,5 @@
 import type { Language, ModuleIR } from './ir';
+import type { Syntax } from './syntax';
 
 /**
  * A notebook's code cells joined into one program (notebook/program.ts builds it from an .ipynb or from
@@ -38,7 +39,8 @@ export interface FrontEnd<Previous extends object = object> {
   lower(source: Source, previous?: Previous): ModuleIR;
   /** An empty per-document state for `lower`. */
   newState(): Previous;
-  // The semantics half of issue 13 adds `syntax` (the printer of literals, keyword arguments, argument
-  // insertion and function extraction that fixes use) and `canonical(name)` (scikit.js names onto the
-  // library's concepts) here, so that rules ask the front end instead of testing the language.
+  /** The printer of literals, keyword arguments, argument insertion and function extraction that rules and fixes use. */
+  readonly syntax: Syntax;
+  /** The library concept a name of the language stands for (scikit.js `fitTransform` -> `fit_transform`). */
+  canonical(name: string): string;
 }

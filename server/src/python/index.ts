@@ -1,3 +1,4 @@
+import { canonical, pythonSyntax } from './syntax';
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { CellProgram, FrontEnd } from '../model/frontend';
 import { CpuDeadline } from '../model/budget';
@@ -191,6 +192,8 @@ export class PythonState {
 export function pythonFrontEnd(parser: Parser, parseBudgetMs = PARSE_BUDGET_MS): FrontEnd<PythonState> {
   return {
     language: 'python',
+    syntax: pythonSyntax,
+    canonical,
     newState: () => new PythonState(),
     lower(source, previous) {
       const budget = parseBudgetFor(source.text.length, parseBudgetMs);

@@ -1,3 +1,4 @@
+import { canonical, typescriptSyntax } from './syntax';
 import type { FrontEnd } from '../model/frontend';
 import type { ModuleIR } from '../model/ir';
 import { computeLineStarts } from '../model/text';
@@ -38,6 +39,8 @@ export function lowerTypeScript(text: string, uri: string, cache?: object): Modu
 /** The scikit.js front end; its per-document state is the incremental cache of `lowerTypeScript`. */
 export const frontEnd: FrontEnd = {
   language: 'typescript',
+  syntax: typescriptSyntax,
+  canonical,
   newState: () => ({}),
   lower: (source, previous) => lowerTypeScript(source.text, source.uri, previous),
 };
