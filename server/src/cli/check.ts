@@ -1,4 +1,4 @@
-import type { AnalyzeOptions } from '../analysis/analyze';
+import { analyzeModule, type AnalyzeOptions } from '../analysis/analyze';
 import type { Engine } from '../analysis/engine';
 import { applySafeEdits, fixAll, fixAllSync, type Analysed } from '../analysis/fixAll';
 import { writeFileAtomic } from '../fix/write';
@@ -61,36 +61,76 @@ export interface CheckOptions {
 
 export type FindingsFilter = (findings: Finding[], text: string, kind: SourceKind) => Finding[];
 
+/** A file read and decoded once: what the analysis, the fixes and the workspace pass need of it. */
+export interface SourceRead {
+  kind: SourceKind;
+  bytes: Buffer;
+  source: DecodedSource;
+}
+
+/** The lowering of a file done before its analysis (the CLI's one pass), or why it failed. */
+export type LoweredOrError = ReturnType<Engine['lower']> | { error: unknown };
+
+/** The message of a file that is larger than --max-file-size. */
+export function tooLarge(file: WalkedFile, size: number, maxFileBytes: number): CheckError {
+  return {
+    path: file.display,
+    message: `skipped: ${sizeInWords(size)} is above the ${sizeInWords(maxFileBytes)} limit (--max-file-size)`,
+  };
+}
+
+/**
+ * Reads and decodes one file (at most `maxFileBytes`; the message names `limit`, --max-file-size); I/O and
+ * decoding problems become a CheckError.
+ */
+export async function readSource(
+  file: WalkedFile,
+  maxFileBytes: number,
+  limit = maxFileBytes,
+): Promise<SourceRead | CheckError> {
+  const kind = kindOfPath(file.absolute);
+  if (!kind) return { path: file.display, message: 'not a Python, notebook or TypeScript file' };
+  let bytes: Buffer;
+  try {
+    const read = await readRegularFile(file.absolute, maxFileBytes);
+    if (!Buffer.isBuffer(read)) return tooLarge(file, read.tooLarge, limit);
+    bytes = read;
+  } catch (err) {
+    return { path: file.display, message: `cannot read: ${describeIoError(err)}` };
+  }
+  try {
+    return { kind, bytes, source: decodeSource(bytes, kind) };
+  } catch (err) {
+    return { path: file.display, message: err instanceof DecodeError ? err.message : `cannot decode: ${String(err)}` };
+  }
+}
+
 /** Reads, decodes and analyses one file; I/O and decoding problems become a CheckError. */
 export async function checkFile(
   engine: Engine,
   file: WalkedFile,
   options: CheckOptions,
 ): Promise<FileResult | CheckError> {
-  const kind = kindOfPath(file.absolute);
-  if (!kind) return { path: file.display, message: 'not a Python, notebook or TypeScript file' };
-  let bytes: Buffer;
-  try {
-    const read = await readRegularFile(file.absolute, options.maxFileBytes);
-    if (!Buffer.isBuffer(read)) {
-      return {
-        path: file.display,
-        message: `skipped: ${sizeInWords(read.tooLarge)} is above the ${sizeInWords(options.maxFileBytes)} limit (--max-file-size)`,
-      };
-    }
-    bytes = read;
-  } catch (err) {
-    return { path: file.display, message: `cannot read: ${describeIoError(err)}` };
-  }
-  let source: DecodedSource;
-  try {
-    source = decodeSource(bytes, kind);
-  } catch (err) {
-    return { path: file.display, message: err instanceof DecodeError ? err.message : `cannot decode: ${String(err)}` };
-  }
+  const read = await readSource(file, options.maxFileBytes);
+  if (!('source' in read)) return read;
+  return checkSource(engine, file, read, options);
+}
+
+/** Analyses a file read by `readSource` (with its lowering when it was done already), fixes it with --fix. */
+export async function checkSource(
+  engine: Engine,
+  file: WalkedFile,
+  read: SourceRead,
+  options: CheckOptions,
+  lowered?: LoweredOrError,
+): Promise<FileResult | CheckError> {
+  const { kind, bytes, source } = read;
   const { text, bom } = source;
   try {
-    const analysed = engine.analyze(file.display, text, kind, options.analyze);
+    if (lowered && 'error' in lowered) throw lowered.error;
+    const analysed = lowered
+      ? { ...lowered, findings: analyzeModule(lowered.module, options.analyze) }
+      : engine.analyze(file.display, text, kind, options.analyze);
     const { module } = analysed;
     let { findings, notebook } = analysed;
     if (module.notAnalysed) return { path: file.display, message: `skipped: ${module.notAnalysed}` };

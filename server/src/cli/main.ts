@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../analysis/engine';
 import { ruleDoc } from '../rules/docs';
@@ -5,7 +6,7 @@ import { allRules, ruleByCode } from '../rules';
 import type { Severity } from '../model/finding';
 import { commandHelp, didYouMean, parseCommand, UsageError, type CommandSpec } from './args';
 import { DIAGRAM, diagram } from './diagram';
-import { checkFile, isSkipped, type CheckError, type FileResult } from './check';
+import { isSkipped, type CheckError, type FileResult } from './check';
 import { countAtOrAbove, toJson, toText, type CheckReport } from './format';
 import { toGithub } from './formats/github';
 import { toSarif } from './formats/sarif';
@@ -13,7 +14,8 @@ import { CheckPolicies, type PolicyFlags } from './policy';
 import { ConfigError } from '../config';
 import { collectFiles } from '../source/walk';
 import { CLI_MAX_FILE_BYTES } from '../source/limits';
-import { buildWorkspace } from './workspace';
+import { WorkspaceIndex } from '../workspace/index';
+import { checkShare } from './stream';
 import { PIPELINT_VERSION } from '../config/version';
 import { checkInWorkers, isCheckWorker, runCheckWorker, workerCount, type FileOutcome } from './parallel';
 
@@ -124,24 +126,36 @@ async function check(argv: string[]): Promise<number> {
   const started = performance.now();
   const { files, missing } = await collectFiles(positionals.length > 0 ? positionals : ['.'], process.cwd());
   const base = { maxFileBytes: parseSize(values['max-file-size']), fix: values.fix, diff: values.diff };
-  // Many files: worker threads (same two phases, same output); a failing worker falls back to one thread.
-  // --fix writes files, so it stays on one thread.
-  const workers = values.fix ? 0 : workerCount(files.length);
+  // Enough bytes to parse: worker threads (same one pass, same output); a failing worker falls back to one
+  // thread. --fix writes files, so it stays on one thread.
+  const sizes = files.map((f) => sizeOf(f.absolute));
+  const workers = values.fix
+    ? 0
+    : workerCount(
+        files.length,
+        sizes.reduce((a, b) => a + b, 0),
+      );
   let outcomes: FileOutcome[] | undefined;
-  if (workers > 1) outcomes = await checkInWorkers(files, flags, base, workers).catch(() => undefined);
+  if (workers > 1) outcomes = await checkInWorkers(files, sizes, flags, base, workers).catch(() => undefined);
   if (!outcomes) {
-    outcomes = [];
-    // The workspace index (artifacts saved in one file, loaded in another) first; its lowerings are reused.
-    const { engine, workspace } = await buildWorkspace(await Engine.create(), files);
-    for (const file of files) {
-      const logs: string[] = [];
-      const policy = policies.forFile(file, base, (m) => logs.push(m));
-      const result = await checkFile(engine, file, {
-        ...policy.options,
-        analyze: { ...policy.options.analyze, workspace },
-      });
-      outcomes.push({ result, failOn: policy.failOn, logs });
-    }
+    const done: FileOutcome[] = [];
+    await checkShare(
+      await Engine.create(),
+      files.map((file, index) => ({ index, file })),
+      policies,
+      base,
+      {
+        exchange(summaries) {
+          const workspace = new WorkspaceIndex();
+          for (const s of summaries) workspace.update(s.summary);
+          return Promise.resolve(workspace);
+        },
+        emit(index, outcome) {
+          done[index] = outcome;
+        },
+      },
+    );
+    outcomes = done;
   }
   const results: FileResult[] = [];
   const errors: CheckError[] = [...missing];
@@ -179,6 +193,15 @@ async function check(argv: string[]): Promise<number> {
   if (out) process.stdout.write(out + '\n');
   if (errors.some((e) => !isSkipped(e))) return 2;
   return results.some((r) => countAtOrAbove(r.findings, failOn.get(r)!) > 0) ? 1 : 0;
+}
+
+/** A file's size in bytes (0 when it cannot be read: reported by the check). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** `--max-file-size`: bytes, or with a k/M suffix (`512k`, `5M`); anything else is a usage error, never "no limit". */

@@ -1,36 +1,26 @@
-import { statSync } from 'node:fs';
 import os from 'node:os';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Engine } from '../analysis/engine';
-import type { Severity } from '../model/finding';
-import { buildWorkspace } from './workspace';
 import { WorkspaceIndex, type FileSummary } from '../workspace/index';
 import { NotebookProgram } from '../notebook';
-import { checkFile, type CheckError, type CheckOptions, type FileResult } from './check';
 import { CheckPolicies, type PolicyFlags } from './policy';
+import { checkShare, type BaseOptions, type FileOutcome, type ShareFile } from './stream';
 import type { WalkedFile } from '../source/walk';
+
+export type { BaseOptions, FileOutcome } from './stream';
 
 /**
  * `pipelint check` over many files on worker threads. Each worker takes a share of the files (balanced by
- * size) and works in two phases, exactly like the sequential run: (1) lower its files and summarise what they
- * save and load; the main thread merges the summaries, in file order, into the workspace index and sends it
- * back; (2) analyse its files against that index (reusing the lowerings of phase 1). Results come back in
- * the order of the files, so the output is the one of a sequential run.
+ * size) and runs the one-pass check of stream.ts on it: its summaries go to the main thread, which merges
+ * them in file order into the workspace index and sends it back for the few files whose rules asked about
+ * other files. Results come back in the order of the files, so the output is the one of a sequential run.
  */
-
-export type BaseOptions = Omit<CheckOptions, 'analyze' | 'finish'>;
-
-export interface FileOutcome {
-  result: FileResult | CheckError;
-  failOn?: Severity;
-  logs: string[];
-}
 
 interface WorkerInput {
   pipelintCheckWorker: true;
   flags: PolicyFlags;
   base: BaseOptions;
-  files: { index: number; file: WalkedFile }[];
+  files: ShareFile[];
 }
 
 type WorkerMessage =
@@ -39,43 +29,41 @@ type WorkerMessage =
   | { t: 'done' }
   | { t: 'error'; message: string };
 
-/** Files per worker below which a thread costs more than it saves (its start-up loads the parser). */
-const MIN_FILES_PER_WORKER = 24;
+/**
+ * Bytes of source a thread must have to parse before a worker pays for its start-up (its own bundle,
+ * parser and knowledge: about 0.3 s of CPU): the 285 scikit-learn examples (1.45 MB) stay on one thread,
+ * 2,000 files use the cores.
+ */
+const BYTES_PER_WORKER = 2_000_000;
 
 /**
- * How many workers for `count` files: PIPELINT_WORKERS overrides (0 or 1: none), but never more than one
- * per CPU (each thread holds its own parser and engine, ~70 MB: 64 threads took 4.6 GB); only from the bundle.
+ * How many threads for `count` files of `bytes` bytes in all: PIPELINT_WORKERS overrides (0 or 1: one
+ * thread), but never more than one per CPU (each thread holds its own parser and engine, ~70 MB: 64
+ * threads took 4.6 GB); only from the bundle.
  */
-export function workerCount(count: number): number {
+export function workerCount(count: number, bytes = Infinity): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const env = process.env.PIPELINT_WORKERS;
   if (env !== undefined && env !== '') return Math.min(Math.max(0, Math.floor(Number(env)) || 0), cpus, count);
   // Running from source (tests under tsx), a worker could not load this file.
   if (!__filename.endsWith('.js')) return 0;
-  return Math.max(0, Math.min(cpus, 8, Math.floor(count / MIN_FILES_PER_WORKER)));
+  return Math.max(0, Math.min(cpus, 8, count, Math.floor(bytes / BYTES_PER_WORKER)));
 }
 
 /** Analyses `files` on `workers` threads; resolves with one outcome per file, in order. */
 export async function checkInWorkers(
   files: WalkedFile[],
+  sizes: number[],
   flags: PolicyFlags,
   base: BaseOptions,
   workers: number,
 ): Promise<FileOutcome[]> {
   // Largest first onto the least loaded worker.
-  const sized = files.map((file, index) => {
-    let size = 0;
-    try {
-      size = statSync(file.absolute).size;
-    } catch {
-      /* reported by checkFile */
-    }
-    return { index, file, size };
-  });
+  const sized = files.map((file, index) => ({ index, file, size: sizes[index] }));
   sized.sort((a, b) => b.size - a.size || a.index - b.index);
   const shares = Array.from({ length: workers }, () => ({
     load: 0,
-    files: [] as { index: number; file: WalkedFile }[],
+    files: [] as ShareFile[],
   }));
   for (const f of sized) {
     const least = shares.reduce((a, b) => (b.load < a.load ? b : a));
@@ -150,32 +138,18 @@ async function runShare(input: WorkerInput, port: MessagePort): Promise<void> {
   try {
     const policies = CheckPolicies.create(input.flags);
     if (typeof policies === 'string') throw new Error(policies);
-    const walked = input.files.map((f) => f.file);
-    const { engine } = await buildWorkspace(await Engine.create(), walked).then(({ engine, workspace }) => {
-      const summaries: { index: number; summary: FileSummary }[] = [];
-      for (const f of input.files) {
-        const summary = workspace.summary(f.file.display);
-        if (summary) summaries.push({ index: f.index, summary });
-      }
-      port.postMessage({ t: 'summaries', summaries } satisfies WorkerMessage);
-      return { engine };
+    await checkShare(await Engine.create(), input.files, policies, input.base, {
+      async exchange(summaries) {
+        port.postMessage({ t: 'summaries', summaries } satisfies WorkerMessage);
+        const all = await new Promise<FileSummary[]>((resolve) => port.once('message', resolve));
+        const workspace = new WorkspaceIndex();
+        for (const s of all) workspace.update(s);
+        return workspace;
+      },
+      emit(index, outcome) {
+        port.postMessage({ t: 'result', index, outcome } satisfies WorkerMessage);
+      },
     });
-    const all = await new Promise<FileSummary[]>((resolve) => port.once('message', resolve));
-    const workspace = new WorkspaceIndex();
-    for (const s of all) workspace.update(s);
-    for (const { index, file } of input.files) {
-      const logs: string[] = [];
-      const policy = policies.forFile(file, input.base, (m) => logs.push(m));
-      const result = await checkFile(engine, file, {
-        ...policy.options,
-        analyze: { ...policy.options.analyze, workspace },
-      });
-      port.postMessage({
-        t: 'result',
-        index,
-        outcome: { result, failOn: 'findings' in result ? policy.failOn : undefined, logs },
-      } satisfies WorkerMessage);
-    }
     port.postMessage({ t: 'done' } satisfies WorkerMessage);
   } catch (err) {
     port.postMessage({

@@ -4,6 +4,9 @@ import { kindOfPath } from '../source/languages';
 import { CLI_INDEX_MAX_BYTES } from '../source/limits';
 import { WorkspaceIndex, summarizeModule } from '../workspace/index';
 
+/** Only files that persist something matter to other files: the others need no summary. */
+export const PERSISTENCE_HINT = /dump|load|toJSON|fromJSON|toObject|fromObject/;
+
 interface Walked {
   absolute: string;
   display: string;
@@ -32,7 +35,7 @@ export async function buildWorkspace(
       continue;
     }
     // Only files that persist something matter to other files; skip the lowering cost for the rest.
-    if (!/dump|load|toJSON|fromJSON|toObject|fromObject/.test(text)) continue;
+    if (!PERSISTENCE_HINT.test(text)) continue;
     try {
       const result = engine.lower(file.display, text, kind);
       lowered.set(file.display, { text, kind, result });
