@@ -68,6 +68,13 @@ interface Deferred {
   lowered?: LoweredOrError;
 }
 
+/** An outcome as kept until the output: a notebook's result holds its cell map, not its sources. */
+function kept(outcome: FileOutcome): FileOutcome {
+  const r = outcome.result;
+  if ('notebook' in r && r.notebook) return { ...outcome, result: { ...r, notebook: r.notebook.cellMap() } };
+  return outcome;
+}
+
 export async function checkShare(
   engine: Engine,
   files: ShareFile[],
@@ -132,7 +139,7 @@ export async function checkShare(
     );
     if (persists) summarise();
     if (probe.asked) deferred.push({ index, file, read, lowered });
-    else hooks.emit(index, { result, failOn: 'findings' in result ? policy.failOn : undefined, logs });
+    else hooks.emit(index, kept({ result, failOn: 'findings' in result ? policy.failOn : undefined, logs }));
   }
   const workspace = await hooks.exchange(summaries);
   for (const { index, file, read, lowered } of deferred) {
@@ -145,6 +152,6 @@ export async function checkShare(
       { ...policy.options, analyze: { ...policy.options.analyze, workspace } },
       lowered,
     );
-    hooks.emit(index, { result, failOn: 'findings' in result ? policy.failOn : undefined, logs });
+    hooks.emit(index, kept({ result, failOn: 'findings' in result ? policy.failOn : undefined, logs }));
   }
 }

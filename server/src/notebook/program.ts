@@ -85,6 +85,20 @@ export class NotebookProgram {
     };
   }
 
+  /**
+   * The map from program lines to cells without the texts: what a finding's location needs once the
+   * analysis is done (the CLI keeps one per notebook until it prints, not every notebook's source).
+   */
+  cellMap(): NotebookProgram {
+    const map = Object.create(NotebookProgram.prototype) as NotebookProgram;
+    return Object.assign(map, {
+      text: '',
+      cells: this.cells.map((c) => ({ index: c.index, text: '', startLine: c.startLine, lineCount: c.lineCount })),
+      masked: [],
+      starts: this.starts,
+    });
+  }
+
   /** How a program line is named to users: `cell 7, line 55` (1-based, cells counted as Jupyter does). */
   describeLine(line: number): string {
     const at = this.locate(line);
