@@ -224,16 +224,7 @@ class DiagramPanel implements vscode.Disposable {
           title: 'Export pipeline diagram',
         });
         if (!target) return;
-        const bytes = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${m.svg}\n`, 'utf8');
-        try {
-          await saveExport(target, bytes, () => vscode.workspace.fs.writeFile(target, bytes));
-        } catch (err) {
-          void vscode.window.showErrorMessage(
-            `pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`,
-          );
-          return;
-        }
-        void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
+        await writeExport(target, Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${m.svg}\n`, 'utf8'));
         break;
       }
       case 'exportPng': {
@@ -247,16 +238,7 @@ class DiagramPanel implements vscode.Disposable {
         });
         const data = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(m.dataUrl)?.[1];
         if (!target || !data) return;
-        const png = Buffer.from(data, 'base64');
-        try {
-          await saveExport(target, png, () => vscode.workspace.fs.writeFile(target, png));
-        } catch (err) {
-          void vscode.window.showErrorMessage(
-            `pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`,
-          );
-          return;
-        }
-        void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
+        await writeExport(target, Buffer.from(data, 'base64'));
         break;
       }
       case 'rendered':
@@ -316,4 +298,17 @@ export function showDiagram(...args: unknown[]): void {
 
 export function exportDiagram(): void {
   DiagramPanel.current?.requestExport();
+}
+
+/** Writes an exported diagram (SVG or PNG) and says where it went, or why it was not saved. */
+async function writeExport(target: vscode.Uri, bytes: Buffer): Promise<void> {
+  try {
+    await saveExport(target, bytes, () => vscode.workspace.fs.writeFile(target, bytes));
+  } catch (err) {
+    void vscode.window.showErrorMessage(
+      `pipelint: the diagram was not saved: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return;
+  }
+  void vscode.window.setStatusBarMessage(`pipelint: diagram saved to ${path.basename(target.path)}`, 4000);
 }

@@ -242,8 +242,8 @@ const KNOWN_WRITES: Record<string, { count: number; why: string }> = {
     why: 'the helper itself: the temporary file, the rename, the truncation after an in-place rewrite of a hard-linked file',
   },
   'client/src/diagramPanel.ts': {
-    count: 2,
-    why: "saveExport's fallback (SVG and PNG export) for non-file: URIs (remote and virtual workspaces), where no local path exists",
+    count: 1,
+    why: "saveExport's fallback (SVG and PNG export, one writeExport) for non-file: URIs (remote and virtual workspaces), where no local path exists",
   },
   'client/src/extension.ts': {
     count: 1,
