@@ -31,7 +31,6 @@ export class LspClient {
     // A server that exits makes writes fail with EPIPE: the test sees the exit, not an unhandled error.
     this.proc.stdin.on('error', () => undefined);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
-    this.onNotification(() => undefined);
     this.configuration = options.configuration;
   }
 
