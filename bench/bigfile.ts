@@ -107,6 +107,8 @@ async function server(): Promise<void> {
   let version = 1;
   let typed = 0;
   const lat: number[] = [];
+  const hoverLat: number[] = [];
+  const hoverAt = diags.diagnostics[0]?.range.start ?? { line: 0, character: 0 };
   const cpuBefore = procCpuMs(pid);
   for (let k = 0; k < EDITS; k++) {
     const forward = Math.floor(k / word.length) % 2 === 0;
@@ -117,12 +119,20 @@ async function server(): Promise<void> {
     current = current.slice(0, offset) + insert + current.slice(offset + deleteLen);
     typed += forward ? 1 : -1;
     version++;
-    const done = published(version);
+    let publishedYet = false;
+    const done = published(version).then(() => (publishedYet = true));
     const t = performance.now();
     client.notify('textDocument/didChange', {
       textDocument: { uri, version },
       contentChanges: [{ range, text: insert }],
     });
+    // A hover 100 ms into the analysis of this version: answered at once, or only after the analysis?
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Only hovers sent while the analysis was still running count.
+    const during = !publishedYet;
+    const h = performance.now();
+    await client.request('textDocument/hover', { textDocument: { uri }, position: hoverAt }, 600_000);
+    if (during) hoverLat.push(performance.now() - h);
     await done;
     lat.push(performance.now() - t);
   }
@@ -138,7 +148,10 @@ async function server(): Promise<void> {
   console.log(
     `| keystroke -> diagnostics, median of ${EDITS} (min, max) | ${fmt(median(lat))} (${fmt(Math.min(...lat))}, ${fmt(Math.max(...lat))}) |`,
   );
-  console.log(`| server CPU per keystroke (mean) | ${fmt(editCpu)} |`);
+  console.log(`| server CPU per keystroke (mean; all threads) | ${fmt(editCpu)} |`);
+  console.log(
+    `| hover sent 100 ms after a keystroke -> its answer, median of ${hoverLat.length} (min, max) | ${hoverLat.length ? `${fmt(median(hoverLat))} (${fmt(Math.min(...hoverLat))}, ${fmt(Math.max(...hoverLat))})` : '-'} |`,
+  );
   console.log(
     `| server RSS after open; peak (VmHWM) | ${(rssOpen / 1e6).toFixed(0)} MB; ${(hwm / 1e6).toFixed(0)} MB |`,
   );

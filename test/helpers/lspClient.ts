@@ -22,9 +22,13 @@ export class LspClient {
   stderr = '';
   exited: Promise<number | null>;
 
-  constructor(args: string[] = ['--stdio'], options: { configuration?: unknown; nodeArgs?: string[] } = {}) {
+  constructor(
+    args: string[] = ['--stdio'],
+    options: { configuration?: unknown; nodeArgs?: string[]; env?: Record<string, string> } = {},
+  ) {
     this.proc = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_JS, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
     });
     this.proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));

@@ -23,6 +23,10 @@ import { AnalysisBudgetError } from '../model/budget';
 import type { SourceKind } from '../source/languages';
 import { NotebookProgram, type NotebookCellSource } from '../notebook';
 import { notebookDiagnostics } from './notebookDiagnostics';
+import { BackgroundAnalyzer, backgroundMinBytes } from '../background/client';
+import { allRules } from '../rules';
+import { DEFAULT_SETTINGS } from '../analysis/analyze';
+import type { Position } from '../model/ir';
 
 /** One open notebook: its cells (read through the sync handler) and its last analysis. */
 export class NotebookState {
@@ -39,6 +43,14 @@ export class NotebookState {
     readonly cells: () => NotebookCellSource[],
     readonly version: () => number,
   ) {}
+}
+
+/** An analysis made on the analysis thread, for one version of a document. */
+export interface BackgroundAnalysis {
+  version: number;
+  findings: Finding[];
+  /** Where the "Pipeline diagram" lenses go. */
+  lenses: { start: Position; call: Position }[];
 }
 
 function fileName(uri: string): string {
@@ -126,6 +138,8 @@ export class AnalysisService {
   private reanalyzeAll(): void {
     for (const [uri, state] of this.documents) {
       state.analysis = undefined;
+      this.backgroundResults.delete(state);
+      this.backgroundRuns.delete(state);
       this.schedule(uri);
     }
   }
@@ -149,6 +163,7 @@ export class AnalysisService {
   }
 
   close(uri: string): void {
+    this.background?.drop(uri);
     const pending = this.scheduled.get(uri);
     if (pending) clearImmediate(pending);
     this.scheduled.delete(uri);
@@ -165,6 +180,18 @@ export class AnalysisService {
     const settings = await this.settingsFor(uri);
     // The document may have changed or closed while settings were fetched.
     if (this.documents.get(uri) !== state) return;
+    if (this.inBackground(state, settings)) {
+      const version = state.version;
+      const result = await this.analyzeInBackground(state, settings);
+      // Superseded (stale results are dropped) or closed meanwhile: the next run publishes.
+      if (!result || state.version !== version || this.documents.get(uri) !== state) return;
+      void this.connection.sendDiagnostics({
+        uri,
+        version,
+        diagnostics: result.findings.map((f) => toDiagnostic(f, version)),
+      });
+      return;
+    }
     if (
       state.needsFreshParse &&
       settings.enable &&
@@ -281,6 +308,127 @@ export class AnalysisService {
     // What this file saves changed: the open files that load it are re-analysed.
     for (const dep of this.workspace.analyzed(state.doc.uri, module)) this.invalidate(dep);
     return findings;
+  }
+
+  /** The analysis thread for large documents; null when it cannot run (from source, under tsx). */
+  private background: BackgroundAnalyzer | null | undefined;
+  /** Each document's last analysis made on that thread, and the one under way. */
+  private readonly backgroundResults = new WeakMap<DocumentState, BackgroundAnalysis>();
+  private readonly backgroundTold = new WeakSet<DocumentState>();
+  private readonly backgroundRuns = new WeakMap<
+    DocumentState,
+    { version: number; done: Promise<BackgroundAnalysis | undefined> }
+  >();
+
+  /**
+   * Is this document analysed on the analysis thread? Large ones are (background/client.ts), so that the
+   * server keeps answering while their analysis runs; notebooks are parsed in slices instead.
+   */
+  inBackground(state: DocumentState, settings: ServerSettings): boolean {
+    if (state.kind !== 'python' && state.kind !== 'typescript') return false;
+    if (!settings.enable || state.tooSlow) return false;
+    const length = state.doc.getText().length;
+    if (length < backgroundMinBytes() || length > settings.maxFileSizeKb * 1024) return false;
+    if (this.background === undefined) {
+      const script = BackgroundAnalyzer.script(__filename);
+      this.background = script ? new BackgroundAnalyzer(script, (m) => this.log(m)) : null;
+    }
+    return this.background !== null;
+  }
+
+  /** Findings of the current version, if analysed (on either thread); never starts an analysis. */
+  currentFindings(state: DocumentState): Finding[] | undefined {
+    if (state.analysis?.version === state.version) return state.analysis.findings;
+    const background = this.backgroundResults.get(state);
+    return background?.version === state.version ? background.findings : undefined;
+  }
+
+  /** Findings of the current version, analysed on the analysis thread when the document is large. */
+  async findingsFor(state: DocumentState, settings: ServerSettings): Promise<Finding[] | undefined> {
+    if (!this.inBackground(state, settings)) return this.analyze(state, settings);
+    return (await this.analyzeInBackground(state, settings))?.findings;
+  }
+
+  /**
+   * The current version's analysis from the analysis thread: the cached one, the one under way, or a new
+   * one. Undefined when a newer version superseded it before it ran, or it failed.
+   */
+  analyzeInBackground(state: DocumentState, settings: ServerSettings): Promise<BackgroundAnalysis | undefined> {
+    const version = state.version;
+    const cached = this.backgroundResults.get(state);
+    if (cached?.version === version) return Promise.resolve(cached);
+    const running = this.backgroundRuns.get(state);
+    if (running?.version === version) return running.done;
+    const run: { version: number; done: Promise<BackgroundAnalysis | undefined> } = {
+      version,
+      done: this.runInBackground(state, settings, false).then((r) => {
+        // Kept unless the document changed or was invalidated (settings, the workspace) meanwhile.
+        if (this.backgroundRuns.get(state) !== run) return undefined;
+        this.backgroundRuns.delete(state);
+        if (r && r.version === state.version) this.backgroundResults.set(state, r);
+        return r;
+      }),
+    };
+    this.backgroundRuns.set(state, run);
+    return run.done;
+  }
+
+  private async runInBackground(
+    state: DocumentState,
+    settings: ServerSettings,
+    copy: boolean,
+  ): Promise<BackgroundAnalysis | undefined> {
+    const uri = state.doc.uri;
+    const version = state.version;
+    const text = state.doc.getText();
+    const kind = state.kind === 'typescript' ? 'typescript' : 'python';
+    const policy = this.policies.policyFor(uri, settings);
+    const options = policy.analyzeOptions();
+    if (!copy && !this.backgroundTold.has(state)) {
+      this.backgroundTold.add(state);
+      this.log(`pipelint: analysing ${fileName(uri)} on the analysis thread (other requests are answered meanwhile)`);
+    }
+    const outcome = await this.background!.analyze({
+      slot: copy ? `copy:${uri}` : uri,
+      uri,
+      text,
+      kind,
+      codes: (options.rules ?? allRules).map((r) => r.meta.code),
+      settings: options.settings ?? DEFAULT_SETTINGS,
+      project: options.project?.(),
+      workspace: this.workspace.index.summaries(),
+      lenses: !copy,
+      keep: !copy,
+    });
+    if (outcome.t === 'superseded') return undefined;
+    if (outcome.t === 'failed') {
+      this.log(`pipelint: analysis of ${uri} failed: ${outcome.message}`);
+      return undefined;
+    }
+    if (outcome.t === 'budget') {
+      // As on the server's thread: skipped until it is reopened.
+      if (copy) return { version, findings: [], lenses: [] };
+      state.tooSlow = true;
+      state.dropTree();
+      if (outcome.stage === 'analysis') this.log(`pipelint: ${fileName(uri)}: ${outcome.message}`);
+      this.notice(uri, `pipelint skipped ${fileName(uri)}: ${outcome.message}. Close and reopen it to try again.`);
+      return { version, findings: [], lenses: [] };
+    }
+    for (const message of outcome.logs) {
+      if (message.startsWith('rule ')) this.ruleFailed(message);
+      else this.log(`pipelint: ${message}`);
+    }
+    if (outcome.notAnalysed) this.notice(uri, `pipelint skipped ${fileName(uri)}: ${outcome.notAnalysed}.`);
+    const findings = policy.finish(outcome.findings, text, kind).findings;
+    if (outcome.totalMs > SLOW_ANALYSIS_MS) {
+      this.connection.console.warn(
+        `pipelint: slow file: ${fileName(uri)} took ${Math.round(outcome.totalMs)} ms (parse and lower ${Math.round(outcome.lowerMs)} ms, rules ${Math.round(outcome.totalMs - outcome.lowerMs)} ms; ${state.doc.lineCount} lines)`,
+      );
+    }
+    // What this file saves changed: the open files that load it are re-analysed.
+    if (!copy && outcome.summary && this.documents.get(uri) === state)
+      for (const dep of this.workspace.summarized(uri, outcome.summary)) this.invalidate(dep);
+    return { version, findings, lenses: outcome.lenses };
   }
 
   /** Open notebooks by notebook URI, and the notebook of each cell URI. */
@@ -504,6 +652,8 @@ export class AnalysisService {
     const state = this.documents.get(uri);
     if (!state) return;
     state.analysis = undefined;
+    this.backgroundResults.delete(state);
+    this.backgroundRuns.delete(state);
     this.schedule(uri);
   }
 

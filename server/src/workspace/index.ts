@@ -220,6 +220,11 @@ export class WorkspaceIndex implements WorkspaceView {
   summary(uri: string): FileSummary | undefined {
     return this.files.get(uri);
   }
+
+  /** Every file's summary (to rebuild the index in the server's analysis thread). */
+  summaries(): FileSummary[] {
+    return [...this.files.values()];
+  }
 }
 
 function stripRange(s: ArtifactSave): unknown {

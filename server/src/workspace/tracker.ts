@@ -47,13 +47,18 @@ export class WorkspaceTracker {
 
   /** Records an analysed module; returns the open-or-not files that load what it saves, if that changed. */
   analyzed(uri: string, module: ModuleIR): string[] {
-    const previous = this.index.summary(uri);
     let summary: FileSummary;
     try {
       summary = summarizeModule(module);
     } catch {
       return [];
     }
+    return this.summarized(uri, summary);
+  }
+
+  /** As `analyzed`, with the module's summary made elsewhere (the server's analysis thread). */
+  summarized(uri: string, summary: FileSummary): string[] {
+    const previous = this.index.summary(uri);
     if (!this.index.update(summary)) return [];
     return this.index.dependentsOf(uri, previous);
   }

@@ -88,9 +88,12 @@ export async function fixAllEdit(
   if (token?.isCancellationRequested) return undefined;
   const original = state.doc.getText();
   // Later rounds analyse scratch texts: the open document and the workspace index are never changed.
+  // A large document's first round comes from the analysis thread: the server answers others meanwhile.
+  const first = (await service.findingsFor(state, settings)) ?? [];
+  if (token?.isCancellationRequested || state.doc.getText() !== original) return undefined;
   const rounds = fixAll(
     original,
-    { findings: service.analyze(state, settings) ?? [] },
+    { findings: first },
     (t) => ({ findings: service.analyzeScratch(state, t, settings) }),
     applySafeEdits,
   );

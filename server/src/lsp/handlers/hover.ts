@@ -35,7 +35,7 @@ export function registerHover(connection: Connection, service: AnalysisService):
         return { contents: { kind: 'markdown', value }, range: span.range };
       }
     }
-    const findings = state?.analysis?.version === state?.version ? state?.analysis?.findings : undefined;
+    const findings = state ? service.currentFindings(state) : undefined;
     return findings ? hoverOver(findings, position) : null;
   });
 }
