@@ -2,7 +2,7 @@ import { AnalysisBudgetError, analysisBudgetFor, checkDeadline, maxIrNodes, with
 import { lookupEntity } from '../knowledge';
 import type { EntityInfo } from '../knowledge/types';
 import type { Finding } from '../model/finding';
-import { exprChildren, stmtParts, type Expr, type ModuleIR, type Stmt } from '../model/ir';
+import { exprChildren, stmtParts, type Expr, type FunctionIR, type ModuleIR, type Stmt } from '../model/ir';
 import { semanticsOf } from '../model/semantics';
 import { allRules } from '../rules';
 import type { AnalysisSettings, Rule, RuleContext } from '../rules/rule';
@@ -28,23 +28,54 @@ export interface AnalyzeOptions {
 
 /**
  * The size of a module's model: statements, expressions and functions, counted without allocating
- * (an explicit stack), before anything whose memory grows with it is built.
+ * (an explicit stack), before anything whose memory grows with it is built. Each top-level statement's
+ * and function's count is kept with it: the lowering reuses unchanged ones (the same objects), so after
+ * an edit only the changed statements are counted again.
  */
 export function irNodeCount(module: ModuleIR, stopAt = Infinity): number {
   let count = module.functions.length;
-  const stmts: Stmt[] = [...module.body];
   for (const fn of module.functions) {
-    for (const s of fn.body) stmts.push(s);
+    if (count > stopAt) return count;
+    count += functionCount(fn);
+  }
+  for (const s of module.body) {
+    if (count > stopAt) return count;
+    count += stmtCount(s);
+  }
+  return count;
+}
+
+const stmtCounts = new WeakMap<Stmt, number>();
+const functionCounts = new WeakMap<FunctionIR, number>();
+
+/** A function's own nodes: parameter defaults, decorators, bases and its body's statements. */
+function functionCount(fn: FunctionIR): number {
+  let count = functionCounts.get(fn);
+  if (count === undefined) {
+    count = 0;
+    for (const s of fn.body) count += stmtCount(s);
     for (const p of fn.params) if (p.default) count += exprSize(p.default);
     for (const d of fn.decorators) count += exprSize(d);
     for (const b of fn.bases) count += exprSize(b);
+    functionCounts.set(fn, count);
   }
-  while (stmts.length > 0 && count <= stopAt) {
-    const s = stmts.pop()!;
-    count++;
-    const parts = stmtParts(s);
-    for (const e of parts.exprs) count += exprSize(e);
-    for (const b of parts.blocks) for (const inner of b) stmts.push(inner);
+  return count;
+}
+
+/** A statement with its expressions and nested blocks. */
+function stmtCount(root: Stmt): number {
+  let count = stmtCounts.get(root);
+  if (count === undefined) {
+    count = 0;
+    const stmts: Stmt[] = [root];
+    while (stmts.length > 0) {
+      const s = stmts.pop()!;
+      count++;
+      const parts = stmtParts(s);
+      for (const e of parts.exprs) count += exprSize(e);
+      for (const b of parts.blocks) for (const inner of b) stmts.push(inner);
+    }
+    stmtCounts.set(root, count);
   }
   return count;
 }
