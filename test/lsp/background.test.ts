@@ -180,3 +180,53 @@ describe('analysis thread: the same answers as the server thread', () => {
     );
   });
 });
+
+describe('analysis thread out of memory', () => {
+  let client: LspClient;
+  before(async () => {
+    client = new LspClient(['--stdio'], { env: { PIPELINT_BACKGROUND_KB: '64', PIPELINT_BACKGROUND_HEAP_MB: '8' } });
+    await client.initialize();
+  });
+  after(async () => {
+    await client.shutdown();
+  });
+
+  test('a file that exhausts the thread is skipped with one notice; the server goes on serving', async () => {
+    const big = 'file:///tmp/pipelint-bg/oom.py';
+    const lines = ['import numpy as np', 'from sklearn.pipeline import make_pipeline'];
+    for (let i = 0; lines.join('\n').length < 600_000; i++)
+      lines.push(`step_${String(i)} = make_pipeline(np.log1p, lambda v: v * ${String(i)})`);
+    const notice = client.waitFor(
+      'window/showMessageRequest',
+      (p) => /skipped oom\.py: the analysis thread stopped/.test(p.message),
+      120_000,
+    );
+    client.notify('textDocument/didOpen', {
+      textDocument: { uri: big, languageId: 'python', version: 1, text: lines.join('\n') },
+    });
+    await notice;
+    // A small file is still analysed on the server's own thread, and answered.
+    const small = 'file:///tmp/pipelint-bg/small.py';
+    const published = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === small, 60_000);
+    client.notify('textDocument/didOpen', {
+      textDocument: {
+        uri: small,
+        languageId: 'python',
+        version: 1,
+        text: 'from sklearn.model_selection import KFold\nsplitter = KFold(5, shuffle=True)\n',
+      },
+    });
+    const { diagnostics } = await published;
+    assert.equal(diagnostics.length, 1);
+    // Further keystrokes in the big file do not restart the thread on it.
+    client.notify('textDocument/didChange', {
+      textDocument: { uri: big, version: 2 },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#' }],
+    });
+    await client.request('textDocument/hover', { textDocument: { uri: small }, position: { line: 1, character: 12 } });
+    const starts = client.notifications.filter(
+      (n) => n.method === 'window/logMessage' && /analysis thread started/.test(String(n.params.message)),
+    );
+    assert.equal(starts.length, 1);
+  });
+});

@@ -90,7 +90,13 @@ export class BackgroundAnalyzer {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script);
+    // PIPELINT_BACKGROUND_HEAP_MB bounds the thread's heap (tests; a machine short of memory): a file that
+    // needs more stops the thread, not the server.
+    const heapMb = Number(process.env.PIPELINT_BACKGROUND_HEAP_MB ?? '');
+    const worker = new Worker(
+      this.script,
+      Number.isFinite(heapMb) && heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {},
+    );
     this.log(
       `pipelint: analysis thread started (documents of ${String(backgroundMinBytes() / 1024)} KB and more are analysed there)`,
     );
@@ -108,7 +114,7 @@ export class BackgroundAnalyzer {
       this.log(`pipelint: the analysis thread stopped (${why}); it is restarted on the next analysis`);
       const running = this.running;
       this.running = undefined;
-      running?.resolve({ t: 'failed', id: running.id, message: `the analysis thread stopped (${why})` });
+      running?.resolve({ t: 'failed', id: running.id, message: `the analysis thread stopped (${why})`, stopped: true });
       this.pump();
     };
     worker.on('error', (err) => {

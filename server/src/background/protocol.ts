@@ -44,4 +44,5 @@ export type BackgroundResult =
     }
   /** The file went over its parse or analysis budget: reported and skipped, as on the main thread. */
   | { t: 'budget'; id: number; stage: 'parse' | 'analysis'; message: string }
-  | { t: 'failed'; id: number; message: string };
+  /** `stopped`: the thread itself died on it (out of memory): the file is not sent again until reopened. */
+  | { t: 'failed'; id: number; message: string; stopped?: boolean };

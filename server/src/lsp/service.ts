@@ -403,6 +403,12 @@ export class AnalysisService {
     if (outcome.t === 'superseded') return undefined;
     if (outcome.t === 'failed') {
       this.log(`pipelint: analysis of ${uri} failed: ${outcome.message}`);
+      if (outcome.stopped && !copy) {
+        // Each keystroke would restart the thread and lose it again on the same file.
+        state.tooSlow = true;
+        this.notice(uri, `pipelint skipped ${fileName(uri)}: ${outcome.message}. Close and reopen it to try again.`);
+        return { version, findings: [], lenses: [] };
+      }
       return undefined;
     }
     if (outcome.t === 'budget') {
