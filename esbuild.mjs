@@ -37,8 +37,8 @@ const common = {
 const entries = [
   { entryPoints: { extension: 'client/src/extension.ts' } },
   { entryPoints: { server: 'server/src/lsp/server.ts', cli: 'server/src/cli/main.ts' } },
-  // The language server's analysis thread for large documents (server/src/background/).
-  { entryPoints: { 'analysis-worker': 'server/src/background/thread.ts' } },
+  // The language server's analysis thread for large documents (server/src/lsp/background/).
+  { entryPoints: { 'analysis-worker': 'server/src/lsp/background/thread.ts' } },
 ];
 // The TypeScript front end (with the compiler) is its own bundle, loaded only when a TS file is analysed.
 entries.push({ entryPoints: { typescript: 'server/src/typescript/index.ts' } });

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { LspClient } from '../helpers/lspClient';
 
 /**
- * Large documents are analysed on the server's analysis thread (server/src/background/). With
+ * Large documents are analysed on the server's analysis thread (server/src/lsp/background/). With
  * PIPELINT_BACKGROUND_KB=0 every document is, so a server started that way must answer exactly as one
  * analysing on its own thread: diagnostics after random edits, code lenses, fix-all and hovers.
  */

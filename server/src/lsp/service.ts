@@ -23,7 +23,7 @@ import { AnalysisBudgetError } from '../model/budget';
 import type { SourceKind } from '../source/languages';
 import { NotebookProgram, type NotebookCellSource } from '../notebook';
 import { notebookDiagnostics } from './notebookDiagnostics';
-import { BackgroundAnalyzer, backgroundMinBytes } from '../background/client';
+import { BackgroundAnalyzer, backgroundMinBytes } from './background/client';
 import { allRules } from '../rules';
 import { DEFAULT_SETTINGS } from '../analysis/analyze';
 import type { Position } from '../model/ir';

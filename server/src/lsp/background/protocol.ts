@@ -1,8 +1,8 @@
-import type { Finding } from '../model/finding';
-import type { Position } from '../model/ir';
-import type { ProjectFacts } from '../project/facts';
-import type { AnalysisSettings } from '../rules/rule';
-import type { FileSummary } from '../workspace/index';
+import type { Finding } from '../../model/finding';
+import type { Position } from '../../model/ir';
+import type { ProjectFacts } from '../../project/facts';
+import type { AnalysisSettings } from '../../rules/rule';
+import type { FileSummary } from '../../workspace/index';
 
 /** What the server asks its analysis thread: lower and analyse one text (structured-clone safe). */
 export interface BackgroundRequest {

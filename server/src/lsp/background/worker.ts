@@ -1,16 +1,16 @@
 import type { MessagePort } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from 'web-tree-sitter';
-import { analyzeModule } from '../analysis/analyze';
-import { DocumentState } from '../lsp/documents';
-import { lensPlaces } from '../lsp/handlers/codeLens';
-import { AnalysisBudgetError } from '../model/budget';
-import type { ModuleIR } from '../model/ir';
-import { loadPythonParser, ParseBudgetError } from '../python';
-import { ruleByCode } from '../rules';
-import type { Rule } from '../rules/rule';
-import { typeScriptFrontEnd } from '../typescript/loader';
-import { summarizeModule, WorkspaceIndex, type FileSummary } from '../workspace/index';
+import { analyzeModule } from '../../analysis/analyze';
+import { DocumentState } from '../documents';
+import { lensPlaces } from '../handlers/codeLens';
+import { AnalysisBudgetError } from '../../model/budget';
+import type { ModuleIR } from '../../model/ir';
+import { loadPythonParser, ParseBudgetError } from '../../python';
+import { ruleByCode } from '../../rules';
+import type { Rule } from '../../rules/rule';
+import { typeScriptFrontEnd } from '../../typescript/loader';
+import { summarizeModule, WorkspaceIndex, type FileSummary } from '../../workspace/index';
 import type { BackgroundDrop, BackgroundRequest, BackgroundResult } from './protocol';
 
 /**
