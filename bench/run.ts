@@ -19,6 +19,7 @@ import { DocumentState } from '../server/src/lsp/documents';
 import { loadPythonParser, lowerPythonText } from '../server/src/python';
 import { lowerTypeScript } from '../server/src/typescript';
 import { LspClient } from '../test/helpers/lspClient';
+import { PROBE, ServerMemoryProbe, type ProbeSnapshot } from '../test/helpers/serverMemory';
 import { makeCorpora } from './corpora';
 import { script as notebookScript } from './dataflow';
 import { benchTypeScriptEdit, generateScikitjsSource } from './typescript-edit';
@@ -26,7 +27,6 @@ import { benchTypeScriptEdit, generateScikitjsSource } from './typescript-edit';
 const ROOT = path.join(__dirname, '..');
 const WORK = path.join(__dirname, '.work');
 const CLI_JS = path.join(ROOT, 'dist', 'cli.js');
-const PROBE = path.join(__dirname, 'probe.cjs');
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -112,29 +112,15 @@ function row(r: Omit<Row, 'load'>): void {
 
 // ---------------------------------------------------------------------------------------------- processes
 
-interface ProbeSnapshot {
-  pid: number;
-  rss: number;
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  arrayBuffers: number;
-  maxRss: number;
-  cpuUserUs: number;
-  cpuSystemUs: number;
-  /** Linux: the busiest threads and their CPU time. */
-  threads?: { name: string; cpuMs: number }[];
-}
-
 let probeSeq = 0;
-function probeEnv(signal: boolean): { env: NodeJS.ProcessEnv; prefix: string } {
+function probeEnv(): { env: NodeJS.ProcessEnv; prefix: string } {
   mkdirSync(WORK, { recursive: true });
   const prefix = path.join(WORK, `probe-${process.pid}-${++probeSeq}`);
   const env = {
     ...process.env,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE}`.trim(),
     PIPELINT_BENCH_PROBE: prefix,
-    PIPELINT_BENCH_PROBE_SIGNAL: signal ? '1' : '0',
+    PIPELINT_BENCH_PROBE_SIGNAL: '0',
   };
   return { env, prefix };
 }
@@ -144,7 +130,7 @@ function runNode(
   args: string[],
   cwd = ROOT,
 ): Promise<{ wallMs: number; stdout: string; stderr: string; code: number | null; probe?: ProbeSnapshot }> {
-  const { env, prefix } = probeEnv(false);
+  const { env, prefix } = probeEnv();
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -182,37 +168,20 @@ function procCpuMs(pid: number): number {
 /** A language server over stdio with the probe preloaded: `memory()` forces a GC in it and reads its memory. */
 class BenchServer {
   readonly client: LspClient;
-  private readonly prefix: string;
-  private seq = 0;
+  private readonly probe = new ServerMemoryProbe(WORK);
   readonly spawnedAt: number;
 
   constructor() {
-    const { env, prefix } = probeEnv(true);
-    this.prefix = prefix;
-    const saved = { ...process.env };
-    // LspClient spawns with this process's environment.
-    Object.assign(process.env, env);
     this.spawnedAt = performance.now();
-    try {
-      this.client = new LspClient(['--stdio']);
-    } finally {
-      for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
-      Object.assign(process.env, saved);
-    }
+    this.client = new LspClient(['--stdio'], { nodeArgs: this.probe.nodeArgs, env: this.probe.env });
   }
 
   get pid(): number {
     return this.client.proc.pid!;
   }
 
-  async memory(): Promise<ProbeSnapshot> {
-    const file = `${this.prefix}.${this.pid}.${++this.seq}.json`;
-    this.client.proc.kill('SIGUSR2');
-    for (let i = 0; i < 1000 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 20));
-    const snap = JSON.parse(readFileSync(file, 'utf8')) as ProbeSnapshot;
-    rmSync(file);
-    return snap;
+  memory(): Promise<ProbeSnapshot> {
+    return this.probe.afterGc(this.pid);
   }
 
   open(uri: string, text: string, languageId = 'python', version = 1): Promise<any> {

@@ -1,4 +1,4 @@
-// Preloaded (NODE_OPTIONS=--require) into the processes the bench measures; does nothing unless
+// Preloaded (--require) into the processes the bench and the memory tests measure; does nothing unless
 // PIPELINT_BENCH_PROBE names an output prefix. On exit it records peak memory and CPU time (process-wide,
 // worker threads included) and, on Linux, the CPU time of each thread (sampled every 50 ms from
 // /proc/self/task: the busiest thread is the critical path on an idle machine); with
