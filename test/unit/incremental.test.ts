@@ -111,3 +111,48 @@ test('unchanged statements are reused, not lowered again', () => {
   );
   state.dispose();
 });
+
+test('a statement written twice reuses one cached lowering each, with its own lines and function ids', () => {
+  // Repeated statements (`plt.show()`, `# %%`, a lambda step pasted twice) were lowered again on every
+  // keystroke; each occurrence now takes the next cached chunk with the same text, moved to its place.
+  const step = 'clip = FunctionTransformer(lambda X: X.clip(0, 1))';
+  const text = [
+    'from sklearn.preprocessing import FunctionTransformer',
+    step,
+    'plt.show()',
+    'def f(X):\n    return X',
+    step,
+    'plt.show()',
+    'def f(X):\n    return X',
+    'y = 1',
+    '',
+  ].join('\n');
+  const state = new DocumentState(TextDocument.create('file:///dup.py', 'python', 1, text), 'python');
+  const first = state.lowerPython(parser);
+  // An edit in the last line: everything before it is reused as is.
+  const at = text.indexOf('y = 1') + 4;
+  state.applyChanges([{ range: { start: state.doc.positionAt(at), end: state.doc.positionAt(at + 1) }, text: '2' }], 2);
+  const second = state.lowerPython(parser);
+  for (let i = 0; i < first.body.length - 1; i++) assert.equal(second.body[i], first.body[i], `statement ${i}`);
+  // An edit at the top that adds a line and a function: every copy moves, and equals a fresh lowering.
+  state.applyChanges(
+    [{ range: { start: state.doc.positionAt(0), end: state.doc.positionAt(0) }, text: 'g = lambda: 0\n' }],
+    3,
+  );
+  const third = state.lowerPython(parser);
+  const fresh = lowerPythonText(parser, state.doc.getText(), 'file:///dup.py');
+  assert.equal(canonical(third), canonical(fresh.module));
+  assert.deepEqual(analyzeModule(third), analyzeModule(fresh.module));
+  assert.deepEqual(
+    third.functions.map((f) => [f.id, f.range.start.line]),
+    [
+      [0, 0],
+      [1, 2],
+      [2, 4],
+      [3, 6],
+      [4, 8],
+    ],
+  );
+  fresh.tree.delete();
+  state.dispose();
+});

@@ -30,7 +30,8 @@ export function lowerPython(tree: Tree, text: string, uri: string, cache?: Lower
  * they are, or copied with shifted lines and function ids when an edit above them moved them.
  */
 export class LoweringCache {
-  chunks = new Map<string, Chunk>();
+  /** Each key's chunks in file order: a statement written twice (`plt.show()`) reuses one of them each. */
+  chunks = new Map<string, Chunk[]>();
 }
 
 /** One notebook cell lowered on its own (positions relative to the cell), reusable while its text is unchanged. */
@@ -70,7 +71,10 @@ export class Lowerer {
 
   module(root: Node, cache?: LoweringCache): ModuleIR {
     const body: Stmt[] = [];
-    const next = new Map<string, Chunk>();
+    const next = new Map<string, Chunk[]>();
+    /** How many of each key's cached chunks this lowering has taken. */
+    const taken = new Map<string, number>();
+    const isError = root.type === 'ERROR';
     let importsEnd: Position = { line: 0, character: 0 };
     let seenCode = false;
     let seenImport = false;
@@ -81,14 +85,20 @@ export class Lowerer {
       // is part of the key because error recovery can parse the same text as another kind of node (an
       // assignment as a keyword argument); a root that is itself an ERROR holds only fragments: no reuse.
       const key = `${child.type}\0${this.text.slice(child.startIndex, child.endIndex)}`;
-      let chunk = root.type === 'ERROR' ? undefined : cache?.chunks.get(key);
-      if (!chunk || next.has(key) || chunk.startCharacter !== start.column || child.hasError) {
+      // The n-th statement with a given text reuses the n-th cached one: repeated statements (13% of the
+      // top-level statements of scikit-learn's examples: `plt.show()`, `# %%` comments) are reused too.
+      const nth = taken.get(key) ?? 0;
+      let chunk = isError ? undefined : cache?.chunks.get(key)?.[nth];
+      if (!chunk || chunk.startCharacter !== start.column || child.hasError) {
         chunk = this.lowerChunk(child);
       } else {
+        taken.set(key, nth + 1);
         chunk = shiftChunk(chunk, start.row - chunk.startLine, this.functions.length - chunk.base);
       }
       chunk.base = this.functions.length;
-      if (!next.has(key)) next.set(key, chunk);
+      const list = next.get(key);
+      if (list) list.push(chunk);
+      else next.set(key, [chunk]);
       for (const fn of chunk.functions) this.functions.push(fn);
       for (const imp of chunk.imports) this.imports.push(imp);
       for (const st of chunk.stmts) body.push(st);
