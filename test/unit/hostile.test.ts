@@ -62,6 +62,18 @@ describe('item 6: config files and globs of the repository cannot stall the CLI'
     assert.match(r.stderr, /^pipelint: pipelint\.toml:3: bogus: unknown key/);
   });
 
+  test('an error in a config file with 20 lines of 4,000 blanks is located without stalling', () => {
+    // The key pattern of lineOfKey took cubic time on a line of blanks (a fuzz input: 17 s for two lines).
+    const dir = scratch({
+      'a.py': LAMBDA,
+      'pipelint.toml': 'ignore = ["SKL101"]\n' + (' '.repeat(4000) + '\n').repeat(20) + 'bogus = 1\n',
+    });
+    const r = pipelint(['check', '.'], dir);
+    assert.ok(!r.timedOut, 'no hang');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^pipelint: pipelint\.toml:22: bogus: unknown key/);
+  });
+
   const HOSTILE = 'a/' + '**/'.repeat(16) + 'b';
   test(`${HOSTILE} in per-file-ignores and in .gitignore: matched in polynomial time, with gitignore's meaning`, () => {
     const deep = 'a/' + 'x/'.repeat(30);

@@ -149,6 +149,14 @@ function splitKey(s: string): string[] {
 }
 
 /**
+ * A dotted key and its `=`: parts (bare, "basic", 'literal') joined by dots, blanks only around the dots.
+ * Each blank can be matched one way only; a key pattern whose parts could also match blanks took cubic time on
+ * a line of blanks (a 9 KB config with two such lines: 17 s).
+ */
+const KEY_PART = `(?:"(?:[^"\\\\]|\\\\.)*"|'[^']*'|[A-Za-z0-9_-]+)`;
+const KEY_VALUE = new RegExp(`^[ \\t]*(${KEY_PART}(?:[ \\t]*\\.[ \\t]*${KEY_PART})*)[ \\t]*=`);
+
+/**
  * The 1-based line where a key is written: the line whose table header plus dotted key is the key's path,
  * else the line of its nearest written ancestor (an inline table, a table header).
  */
@@ -172,7 +180,7 @@ export function lineOfKey(text: string, keyPath: string[]): number | undefined {
       consider(table, i + 1);
       return;
     }
-    const kv = /^\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\s-])+?)\s*=/.exec(raw);
+    const kv = KEY_VALUE.exec(raw);
     if (kv) consider([...table, ...splitKey(kv[1])], i + 1);
   });
   if (best) return best.line;
