@@ -8,6 +8,7 @@ import {
   applySuppressions,
   directiveCodeAt,
   parseDirectives,
+  pythonComments,
   suppressLineEdit,
   unusedSuppressions,
 } from '../../server/src/config/suppression';
@@ -198,4 +199,28 @@ describe('suppression: end to end through the policy', () => {
     assert.deepEqual(run(src('  # noqa: SKL101')), []);
     assert.deepEqual(run(src('  # noqa: SKL102')), ['SKL101']);
   });
+});
+
+test('Python comments: strings of every kind are skipped, an unterminated one ends at its line (or the file)', () => {
+  const text = [
+    'a = "# not" # one',
+    "b = '\\'# x' # two",
+    'c = """',
+    '# inside """ # three',
+    "d = '''a\\'''b''' # four",
+    "e = 'open # five",
+    '# six\r# seven',
+    'f = """never closed # no',
+  ].join('\n');
+  const strings: { start: number; end: number }[] = [];
+  const comments = pythonComments(text, strings).map((c) => text.slice(c.start, c.end));
+  assert.deepEqual(comments, ['# one', '# two', '# three', '# four', '# six', '# seven']);
+  assert.deepEqual(
+    strings.map((s) => text.slice(s.start, s.end)),
+    ['"# not"', "'\\'# x'", '"""\n# inside """', "'''a\\'''b'''", "'open # five", '"""never closed # no'],
+  );
+  // A file without `noqa` or `pipelint` holds no directive; one with them only in strings neither.
+  assert.deepEqual(parseDirectives('x = 1  # fine\n', 'python'), []);
+  assert.deepEqual(parseDirectives('s = "# noqa"\n', 'python'), []);
+  assert.equal(parseDirectives('s = "x"  # NoQA: skl101\n', 'python').length, 1);
 });

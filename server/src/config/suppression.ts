@@ -43,37 +43,60 @@ interface Comment {
   end: number;
 }
 
+const HASH = 35,
+  DQ = 34,
+  BACKSLASH = 92,
+  LF = 10,
+  CR = 13;
+const DQ1 = /[\\"\r\n]/g;
+const SQ1 = /[\\'\r\n]/g;
+const DQ3 = /\\|"""/g;
+const SQ3 = /\\|'''/g;
+
 /** Comments of a Python source, skipping strings (including triple-quoted and prefixed ones). */
 export function pythonComments(text: string, strings: Comment[] = []): Comment[] {
+  // Character codes and native searches: the server runs this on every keystroke over the whole file.
   const out: Comment[] = [];
-  let i = 0;
   const n = text.length;
+  const special = /[#"']/g;
+  const lineEnd = /[\r\n]/g;
+  let i = 0;
   while (i < n) {
-    const c = text[i];
-    if (c === '#') {
-      let j = i;
-      while (j < n && text[j] !== '\n' && text[j] !== '\r') j++;
+    special.lastIndex = i;
+    const m = special.exec(text);
+    if (!m) break;
+    i = m.index;
+    const c = text.charCodeAt(i);
+    if (c === HASH) {
+      lineEnd.lastIndex = i;
+      const j = lineEnd.exec(text)?.index ?? n;
       out.push({ start: i, end: j });
       i = j;
-    } else if (c === '"' || c === "'") {
-      const from = i;
-      const triple = text.startsWith(c.repeat(3), i);
-      const q = triple ? c.repeat(3) : c;
-      i += q.length;
-      while (i < n) {
-        if (text[i] === '\\') {
-          i += 2;
-          continue;
-        }
-        if (!triple && (text[i] === '\n' || text[i] === '\r')) break;
-        if (text.startsWith(q, i)) {
-          i += q.length;
-          break;
-        }
-        i++;
+      continue;
+    }
+    const from = i;
+    const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+    // The string's end: its closing quote(s), or (not triple-quoted) the end of the line; a backslash
+    // escapes the next character.
+    const stop = c === DQ ? (triple ? DQ3 : DQ1) : triple ? SQ3 : SQ1;
+    i += triple ? 3 : 1;
+    for (;;) {
+      stop.lastIndex = i;
+      const e = stop.exec(text);
+      if (!e) {
+        i = n;
+        break;
       }
-      strings.push({ start: from, end: Math.min(i, n) });
-    } else i++;
+      i = e.index;
+      const d = text.charCodeAt(i);
+      if (d === BACKSLASH) {
+        i += 2;
+        continue;
+      }
+      if (d !== LF && d !== CR) i += triple ? 3 : 1;
+      break;
+    }
+    strings.push({ start: from, end: Math.min(i, n) });
   }
   return out;
 }
@@ -175,15 +198,17 @@ const MAY_HOLD_DIRECTIVE = /noqa|pipelint/i;
 
 /** Every suppression directive in the text. */
 export function parseDirectives(text: string, language: Language): Directive[] {
-  // The server runs this on every keystroke: 4 ms over a 10,000-line file, 0.1 ms for this test.
+  // The server runs this on every keystroke (4 ms over a 10,000-line file): the text first, then each
+  // comment, is tested for the words every directive holds; line starts are computed only for a hit.
   if (!MAY_HOLD_DIRECTIVE.test(text)) return [];
-  const starts = computeLineStarts(text);
-  const pos = (offset: number): Position => positionAt(starts, offset);
+  let starts: number[] | undefined;
+  const pos = (offset: number): Position => positionAt((starts ??= computeLineStarts(text)), offset);
   const range = (a: number, b: number): Range => ({ start: pos(a), end: pos(b) });
   const out: Directive[] = [];
   const comments = language === 'python' ? pythonComments(text) : typescriptComments(text);
   for (const comment of comments) {
     const body = text.slice(comment.start, comment.end);
+    if (!MAY_HOLD_DIRECTIVE.test(body)) continue;
     const commentRange = range(comment.start, comment.end);
     const commentLine = commentRange.start.line;
     const make = (
