@@ -184,7 +184,7 @@ export class PythonState {
   drop(): void {
     this.tree?.delete();
     this.tree = undefined;
-    this.lowering.chunks.clear();
+    this.lowering.clear();
   }
 }
 

@@ -25,13 +25,24 @@ export function lowerPython(tree: Tree, text: string, uri: string, cache?: Lower
 }
 
 /**
- * The lowering of each top-level statement, keyed by its source text (tree-sitter node ids are not stable
- * across re-parses). After an edit, only the edited statement is lowered again; the others are reused as
- * they are, or copied with shifted lines and function ids when an edit above them moved them.
+ * The lowering of each top-level statement with its node type and source text (tree-sitter node ids are
+ * not stable across re-parses). After an edit, only the edited statement is lowered again; the others are
+ * reused as they are, or copied with shifted lines and function ids when an edit above them moved them.
  */
 export class LoweringCache {
-  /** Each key's chunks in file order: a statement written twice (`plt.show()`) reuses one of them each. */
-  chunks = new Map<string, Chunk[]>();
+  /** The previous version's statements in file order. */
+  entries: CachedChunk[] = [];
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
+interface CachedChunk {
+  type: string;
+  /** The statement's text (a slice of the version it was lowered from). */
+  source: string;
+  chunk: Chunk;
 }
 
 /** One notebook cell lowered on its own (positions relative to the cell), reusable while its text is unchanged. */
@@ -71,34 +82,69 @@ export class Lowerer {
 
   module(root: Node, cache?: LoweringCache): ModuleIR {
     const body: Stmt[] = [];
-    const next = new Map<string, Chunk[]>();
-    /** How many of each key's cached chunks this lowering has taken. */
-    const taken = new Map<string, number>();
-    const isError = root.type === 'ERROR';
     let importsEnd: Position = { line: 0, character: 0 };
     let seenCode = false;
     let seenImport = false;
-    for (const child of root.namedChildren) {
-      if (!child) continue;
-      const start = child.startPosition;
-      // Identical statements (same node type and text) lower identically up to their position. The type
-      // is part of the key because error recovery can parse the same text as another kind of node (an
-      // assignment as a keyword argument); a root that is itself an ERROR holds only fragments: no reuse.
-      const key = `${child.type}\0${this.text.slice(child.startIndex, child.endIndex)}`;
-      // The n-th statement with a given text reuses the n-th cached one: repeated statements (13% of the
-      // top-level statements of scikit-learn's examples: `plt.show()`, `# %%` comments) are reused too.
-      const nth = taken.get(key) ?? 0;
-      let chunk = isError ? undefined : cache?.chunks.get(key)?.[nth];
-      if (!chunk || chunk.startCharacter !== start.column || child.hasError) {
-        chunk = this.lowerChunk(child);
+    const children: Node[] = [];
+    for (const child of root.namedChildren) if (child) children.push(child);
+    const current: CachedChunk[] = children.map((child) => ({
+      type: child.type,
+      source: this.text.slice(child.startIndex, child.endIndex),
+      chunk: undefined as unknown as Chunk,
+    }));
+    // Identical statements (same node type and text, same column) lower identically up to their line and
+    // function ids. The type counts because error recovery can parse the same text as another kind of node
+    // (an assignment as a keyword argument); a statement with a syntax error, or under a root that is
+    // itself an ERROR (fragments only), is lowered again.
+    const previous = root.type === 'ERROR' ? [] : (cache?.entries ?? []);
+    const reusable = (old: CachedChunk, i: number): boolean =>
+      old.type === current[i].type &&
+      old.source === current[i].source &&
+      old.chunk.startCharacter === children[i].startPosition.column &&
+      !children[i].hasError;
+    // An edit changes a run of statements: those before it and after it are matched in order (string
+    // comparisons, no hashing of the whole text per keystroke), the ones between by their text.
+    const n = children.length;
+    let head = 0;
+    while (head < n && head < previous.length && reusable(previous[head], head)) head++;
+    let tail = 0;
+    while (
+      tail < n - head &&
+      tail < previous.length - head &&
+      reusable(previous[previous.length - 1 - tail], n - 1 - tail)
+    )
+      tail++;
+    // Between them, the n-th statement with a given text takes the n-th cached one: repeated statements
+    // (13% of the top-level statements of scikit-learn's examples: `plt.show()`, `# %%`) are reused too.
+    const byText = new Map<string, CachedChunk[]>();
+    for (let j = head; j < previous.length - tail; j++) {
+      const key = `${previous[j].type}\0${previous[j].source}`;
+      const list = byText.get(key);
+      if (list) list.push(previous[j]);
+      else byText.set(key, [previous[j]]);
+    }
+    for (let i = 0; i < n; i++) {
+      const child = children[i];
+      let old: CachedChunk | undefined;
+      if (i < head) old = previous[i];
+      else if (i >= n - tail) old = previous[previous.length - (n - i)];
+      else {
+        const list = byText.get(`${current[i].type}\0${current[i].source}`);
+        const found = list?.findIndex((c) => reusable(c, i)) ?? -1;
+        if (list && found >= 0) old = list.splice(found, 1)[0];
+      }
+      let chunk: Chunk;
+      if (old) {
+        chunk = shiftChunk(
+          old.chunk,
+          child.startPosition.row - old.chunk.startLine,
+          this.functions.length - old.chunk.base,
+        );
       } else {
-        taken.set(key, nth + 1);
-        chunk = shiftChunk(chunk, start.row - chunk.startLine, this.functions.length - chunk.base);
+        chunk = this.lowerChunk(child);
       }
       chunk.base = this.functions.length;
-      const list = next.get(key);
-      if (list) list.push(chunk);
-      else next.set(key, [chunk]);
+      current[i].chunk = chunk;
       for (const fn of chunk.functions) this.functions.push(fn);
       for (const imp of chunk.imports) this.imports.push(imp);
       for (const st of chunk.stmts) body.push(st);
@@ -107,7 +153,7 @@ export class Lowerer {
         if (!seenCode) importsEnd = chunk.end;
       } else if (chunk.isCode && seenImport) seenCode = true;
     }
-    if (cache) cache.chunks = next;
+    if (cache) cache.entries = current;
     if (root.hasError) this.collectErrors(root);
     return {
       uri: this.uri,
