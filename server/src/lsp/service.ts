@@ -19,7 +19,7 @@ import {
   parserPoisoned,
 } from '../python';
 import { MAX_NESTING, nestingDepth } from '../python/nesting';
-import { AnalysisBudgetError } from '../model/budget';
+import { AnalysisBudgetError, threadCpuMs } from '../model/budget';
 import type { SourceKind } from '../source/languages';
 import { NotebookProgram, type NotebookCellSource } from '../notebook';
 import { notebookDiagnostics } from './notebookDiagnostics';
@@ -599,15 +599,18 @@ export class AnalysisService {
       const input = normalizeForTreeSitter(text);
       const version = state.version;
       const budget = parseBudgetFor(text.length);
-      const cpuStart = process.cpuUsage();
-      const cpuUsed = () => {
-        const u = process.cpuUsage(cpuStart);
-        return (u.user + u.system) / 1000;
-      };
+      // This thread's CPU time, read only once the wall clock is past the budget (it cannot be before).
+      const wallStart = performance.now();
+      const cpuStart = threadCpuMs();
       let slices = 0;
       for (;;) {
         const sliceStart = performance.now();
-        const options = { progressCallback: () => performance.now() - sliceStart > 20 || cpuUsed() > budget };
+        const options = {
+          progressCallback: () => {
+            const now = performance.now();
+            return now - sliceStart > 20 || (now - wallStart > budget && threadCpuMs() - cpuStart > budget);
+          },
+        };
         const tree = parser.parse(input, null, options);
         if (tree) {
           if (state.version === version && this.documents.get(state.doc.uri) === state && state.needsFreshParse)
@@ -615,7 +618,7 @@ export class AnalysisService {
           else tree.delete();
           return;
         }
-        if (cpuUsed() > budget) {
+        if (threadCpuMs() - cpuStart > budget) {
           parser.reset();
           state.tooSlow = true;
           this.notice(
