@@ -2,7 +2,7 @@ import { analyzeModule, type AnalyzeOptions } from '../analysis/analyze';
 import type { Engine } from '../analysis/engine';
 import { applySafeEdits, fixAll, fixAllSync, type Analysed } from '../analysis/fixAll';
 import { writeFileAtomic } from '../fix/write';
-import { decodeSource, DecodeError, encodeSource, readRegularFile, type DecodedSource } from '../source/files';
+import { decodeSource, DecodeError, encodeSource, readRegularFileUpTo, type DecodedSource } from '../source/files';
 import { kindOfPath, type SourceKind } from '../source/languages';
 import { describeIoError } from '../source/files';
 import { AnalysisBudgetError } from '../model/budget';
@@ -83,16 +83,12 @@ export function tooLarge(file: WalkedFile, size: number, maxFileBytes: number): 
  * Reads and decodes one file (at most `maxFileBytes`; the message names `limit`, --max-file-size); I/O and
  * decoding problems become a CheckError.
  */
-export async function readSource(
-  file: WalkedFile,
-  maxFileBytes: number,
-  limit = maxFileBytes,
-): Promise<SourceRead | CheckError> {
+export function readSource(file: WalkedFile, maxFileBytes: number, limit = maxFileBytes): SourceRead | CheckError {
   const kind = kindOfPath(file.absolute);
   if (!kind) return { path: file.display, message: 'not a Python, notebook or TypeScript file' };
   let bytes: Buffer;
   try {
-    const read = await readRegularFile(file.absolute, maxFileBytes);
+    const read = readRegularFileUpTo(file.absolute, maxFileBytes);
     if (!Buffer.isBuffer(read)) return tooLarge(file, read.tooLarge, limit);
     bytes = read;
   } catch (err) {
@@ -111,7 +107,7 @@ export async function checkFile(
   file: WalkedFile,
   options: CheckOptions,
 ): Promise<FileResult | CheckError> {
-  const read = await readSource(file, options.maxFileBytes);
+  const read = readSource(file, options.maxFileBytes);
   if (!('source' in read)) return read;
   return checkSource(engine, file, read, options);
 }

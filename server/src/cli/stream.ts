@@ -87,7 +87,7 @@ export async function checkShare(
   for (const { index, file } of files) {
     const logs: string[] = [];
     const policy = policies.forFile(file, base, (m) => logs.push(m));
-    const read = await readSource(file, Math.max(base.maxFileBytes, CLI_INDEX_MAX_BYTES), base.maxFileBytes);
+    const read = readSource(file, Math.max(base.maxFileBytes, CLI_INDEX_MAX_BYTES), base.maxFileBytes);
     if (!('source' in read)) {
       hooks.emit(index, { result: read, logs });
       continue;

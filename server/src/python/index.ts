@@ -3,12 +3,12 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import type { CellProgram, FrontEnd } from '../model/frontend';
 import { CpuDeadline } from '../model/budget';
 import type { ModuleIR } from '../model/ir';
-import { LoweringCache, Lowerer, lowerPython, type CellLowering } from './lower';
+import { LoweringCache, Lowerer, lowerPython, normalizeForTreeSitter, type CellLowering } from './lower';
 import { nestingDepth, MAX_NESTING } from './nesting';
 import { ParseBudgetError, parsePython, type Deadline } from './parser';
 import { PARSE_BUDGET_MS, PARSE_MS_PER_KB } from '../source/limits';
 
-export { LoweringCache, ParseBudgetError };
+export { LoweringCache, ParseBudgetError, normalizeForTreeSitter };
 export { loadPythonParser } from './parser';
 
 export { PARSE_BUDGET_MS };
@@ -16,14 +16,6 @@ export { PARSE_BUDGET_MS };
 /** How long one file may take to parse: see PARSE_BUDGET_MS in source/limits.ts. */
 export function parseBudgetFor(textLength: number, baseMs = PARSE_BUDGET_MS): number {
   return baseMs + Math.round((textLength / 1024) * PARSE_MS_PER_KB);
-}
-
-/**
- * tree-sitter counts rows at '\n' only, LSP also at a lone '\r'. Turning lone CRs into LFs keeps every
- * offset and makes rows match LSP lines.
- */
-export function normalizeForTreeSitter(text: string): string {
-  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 function deadlineIn(budgetMs: number): Deadline {
@@ -156,9 +148,10 @@ function* notebookSteps(
           errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }],
         };
       } else {
-        const tree = guardedParse(parser, normalizeForTreeSitter(text), undefined, deadline);
+        const parsed = normalizeForTreeSitter(text);
+        const tree = guardedParse(parser, parsed, undefined, deadline);
         try {
-          lowered = lowerer.lowerCell(tree.rootNode);
+          lowered = lowerer.lowerCell(tree.rootNode, parsed);
         } finally {
           tree.delete();
         }

@@ -61,11 +61,19 @@ interface Chunk extends LoweredChunk {
 
 const MAX_DEPTH = 400;
 
-function rangeOf(n: Node): Range {
-  return {
-    start: { line: n.startPosition.row, character: n.startPosition.column },
-    end: { line: n.endPosition.row, character: n.endPosition.column },
-  };
+/**
+ * tree-sitter counts rows at '\n' only, LSP also at a lone '\r'. Turning lone CRs into LFs keeps every
+ * offset and makes rows match LSP lines.
+ */
+export function normalizeForTreeSitter(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/** Where each row of `src` starts, as tree-sitter counts rows (at '\n' only). */
+function rowStartsOf(src: string): number[] {
+  const starts = [0];
+  for (let i = src.indexOf('\n'); i !== -1; i = src.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 export class Lowerer {
@@ -80,7 +88,49 @@ export class Lowerer {
     private readonly uri: string,
   ) {}
 
+  /**
+   * The text tree-sitter parsed (the module's, or the cell's being lowered) and where its rows start. Every
+   * call on a tree-sitter node crosses the WASM boundary: a node's text and end position are read here from
+   * its offsets (one crossing, `endIndex`) rather than through `text` and `endPosition` (one each).
+   */
+  private src = '';
+  private rowStarts: number[] = [0];
+
+  private parsed(src: string): void {
+    if (src === this.src) return;
+    this.src = src;
+    this.rowStarts = rowStartsOf(src);
+  }
+
+  /** The position of `index`, on the row `row` or below it (the row a node starts on). */
+  private positionAt(index: number, row: number): Position {
+    const starts = this.rowStarts;
+    if (row + 1 >= starts.length || index < starts[row + 1]) return { line: row, character: index - starts[row] };
+    let lo = row + 1;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: index - starts[lo] };
+  }
+
+  private range(n: Node, end = n.endIndex): Range {
+    const start = n.startPosition;
+    return { start: { line: start.row, character: start.column }, end: this.positionAt(end, start.row) };
+  }
+
+  private textOf(n: Node, end = n.endIndex): string {
+    return this.src.slice(n.startIndex, end);
+  }
+
+  private textOpt(n: Node | null | undefined): string | undefined {
+    return n ? this.src.slice(n.startIndex, n.endIndex) : undefined;
+  }
+
   module(root: Node, cache?: LoweringCache): ModuleIR {
+    this.parsed(normalizeForTreeSitter(this.text));
     const body: Stmt[] = [];
     let importsEnd: Position = { line: 0, character: 0 };
     let seenCode = false;
@@ -141,7 +191,7 @@ export class Lowerer {
           this.functions.length - old.chunk.base,
         );
       } else {
-        chunk = this.lowerChunk(child);
+        chunk = this.lowerChunk(child, current[i].type);
       }
       chunk.base = this.functions.length;
       current[i].chunk = chunk;
@@ -170,12 +220,13 @@ export class Lowerer {
   }
 
   /**
-   * Lowers one notebook cell's tree (positions relative to the cell) for `appendCell`. Its chunks number
+   * Lowers one notebook cell's tree (parsed from `text`, positions relative to the cell) for `appendCell`. Its chunks number
    * their functions from the module's current count; `appendCell` moves them to where they land.
    */
-  lowerCell(root: Node): CellLowering {
+  lowerCell(root: Node, text: string): CellLowering {
+    this.parsed(text);
     const chunks: Chunk[] = [];
-    for (const child of root.namedChildren) if (child) chunks.push(this.lowerChunk(child));
+    for (const child of root.namedChildren) if (child) chunks.push(this.lowerChunk(child, child.type));
     const saved = this.errorRanges.length;
     if (root.hasError) this.collectErrors(root);
     return { chunks, hasErrors: root.hasError, errorRanges: this.errorRanges.splice(saved) };
@@ -219,18 +270,16 @@ export class Lowerer {
   private readonly cellImports = { seenImport: false, seenCode: false, end: { line: 0, character: 0 } };
 
   /** Lowers one top-level statement with function ids continuing the module's numbering. */
-  private lowerChunk(child: Node): Chunk {
+  private lowerChunk(child: Node, type: string): Chunk {
     const base = this.functions.length;
     const importsBefore = this.imports.length;
     const stmts: Stmt[] = [];
-    this.statement(child, stmts);
+    this.statement(child, stmts, type);
     const functions = this.functions.splice(base);
     const imports = this.imports.splice(importsBefore);
     const isImport =
-      child.type === 'import_statement' ||
-      child.type === 'import_from_statement' ||
-      child.type === 'future_import_statement';
-    const isDocstring = child.type === 'expression_statement' && child.firstNamedChild?.type === 'string';
+      type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement';
+    const isDocstring = type === 'expression_statement' && child.firstNamedChild?.type === 'string';
     return {
       startLine: child.startPosition.row,
       startCharacter: child.startPosition.column,
@@ -239,8 +288,8 @@ export class Lowerer {
       functions,
       imports,
       isImport,
-      isCode: !isImport && child.type !== 'comment' && !isDocstring,
-      end: rangeOf(child).end,
+      isCode: !isImport && type !== 'comment' && !isDocstring,
+      end: this.range(child).end,
     };
   }
 
@@ -252,7 +301,7 @@ export class Lowerer {
       const node = cursor.currentNode;
       if (++visited > 200_000) break;
       if (node.isError || node.isMissing) {
-        this.errorRanges.push(rangeOf(node));
+        this.errorRanges.push(this.range(node));
       } else if (node.hasError && cursor.gotoFirstChild()) {
         continue;
       }
@@ -271,44 +320,45 @@ export class Lowerer {
     if (!node) return out;
     for (const child of node.namedChildren) {
       if (!child) continue;
-      this.statement(child, out);
+      this.statement(child, out, child.type);
     }
     return out;
   }
 
-  private statement(n: Node, out: Stmt[]): void {
+  private statement(n: Node, out: Stmt[], type = n.type): void {
     if (this.depth > MAX_DEPTH) return;
     this.depth++;
     try {
-      this.statementInner(n, out);
+      this.statementInner(n, out, type);
     } finally {
       this.depth--;
     }
   }
 
-  private statementInner(n: Node, out: Stmt[]): void {
-    const range = rangeOf(n);
-    switch (n.type) {
+  private statementInner(n: Node, out: Stmt[], type: string): void {
+    const range = this.range(n);
+    switch (type) {
       case 'import_statement':
       case 'import_from_statement':
       case 'future_import_statement':
-        this.importStmt(n);
+        this.importStmt(n, type);
         return;
       default:
         break;
     }
-    switch (n.type) {
+    switch (type) {
       case 'expression_statement': {
         for (const c of n.namedChildren) {
           if (!c) continue;
-          if (c.type === 'assignment' || c.type === 'augmented_assignment') out.push(this.assignment(c));
-          else out.push({ k: 'expr', expr: this.expr(c), range });
+          const t = c.type;
+          if (t === 'assignment' || t === 'augmented_assignment') out.push(this.assignment(c, t));
+          else out.push({ k: 'expr', expr: this.expr(c, t), range });
         }
         return;
       }
       case 'function_definition':
       case 'class_definition':
-        out.push({ k: 'def', fn: this.definition(n, []), range });
+        out.push({ k: 'def', fn: this.definition(n, [], undefined, type), range });
         return;
       case 'decorated_definition': {
         const def = n.childForFieldName('definition');
@@ -389,7 +439,7 @@ export class Lowerer {
       case 'nonlocal_statement':
         out.push({
           k: 'global',
-          names: n.namedChildren.filter((c): c is Node => !!c && c.type === 'identifier').map((c) => c.text),
+          names: n.namedChildren.filter((c): c is Node => !!c && c.type === 'identifier').map((c) => this.textOf(c)),
           range,
         });
         return;
@@ -401,10 +451,10 @@ export class Lowerer {
           if (alt?.type === 'case_clause')
             out.push({
               k: 'if',
-              test: { k: 'other', range: rangeOf(alt), children: [] },
+              test: { k: 'other', range: this.range(alt), children: [] },
               body: this.block(alt.childForFieldName('consequence')),
               orelse: [],
-              range: rangeOf(alt),
+              range: this.range(alt),
             });
         }
         return;
@@ -412,7 +462,10 @@ export class Lowerer {
       case 'block':
       case 'ERROR':
         // Recover whole statements from a broken region.
-        for (const c of n.namedChildren) if (c && isStatementType(c.type)) this.statement(c, out);
+        for (const c of n.namedChildren) {
+          const t = c?.type;
+          if (c && t && isStatementType(t)) this.statement(c, out, t);
+        }
         return;
       default:
         return; // pass, break, continue, raise, assert, del, print, exec, type aliases, comments
@@ -430,15 +483,15 @@ export class Lowerer {
         test: this.expr(first.childForFieldName('condition')),
         body: this.block(first.childForFieldName('consequence')),
         orelse: this.elseChain(rest),
-        range: rangeOf(first),
+        range: this.range(first),
       },
     ];
   }
 
-  private assignment(n: Node): Stmt {
-    const range = rangeOf(n);
-    if (n.type === 'augmented_assignment') {
-      const op = n.childForFieldName('operator')?.text ?? '+=';
+  private assignment(n: Node, type: string): Stmt {
+    const range = this.range(n);
+    if (type === 'augmented_assignment') {
+      const op = this.textOpt(n.childForFieldName('operator')) ?? '+=';
       return {
         k: 'assign',
         targets: [this.expr(n.childForFieldName('left'))],
@@ -450,60 +503,63 @@ export class Lowerer {
     // Chained `a = b = value` nests assignments on the right.
     const targets: Expr[] = [];
     let cur: Node | null = n;
-    while (cur && cur.type === 'assignment') {
+    let curType = type;
+    while (cur && curType === 'assignment') {
       const left = cur.childForFieldName('left');
       if (left) targets.push(this.expr(left));
       const right: Node | null = cur.childForFieldName('right');
       if (!right) return { k: 'expr', expr: { k: 'other', range, children: targets }, range };
-      if (right.type !== 'assignment') return { k: 'assign', targets, value: this.expr(right), range };
+      const rightType = right.type;
+      if (rightType !== 'assignment') return { k: 'assign', targets, value: this.expr(right, rightType), range };
       cur = right;
+      curType = rightType;
     }
     return { k: 'expr', expr: { k: 'other', range, children: targets }, range };
   }
 
-  private importStmt(n: Node): void {
-    const range = rangeOf(n);
+  private importStmt(n: Node, type: string): void {
+    const range = this.range(n);
     const scope = this.scope;
-    if (n.type === 'import_statement') {
+    if (type === 'import_statement') {
       for (const c of n.childrenForFieldName('name')) {
         if (!c) continue;
         if (c.type === 'aliased_import') {
-          const name = c.childForFieldName('name')?.text;
-          const alias = c.childForFieldName('alias')?.text;
+          const name = this.textOpt(c.childForFieldName('name'));
+          const alias = this.textOpt(c.childForFieldName('alias'));
           if (name && alias) this.imports.push({ local: alias, qname: name, range, scope });
         } else if (c.type === 'dotted_name') {
           // `import a.b.c` binds `a`, and `a.b.c` is reachable through attributes.
-          const first = c.text.split('.')[0];
+          const first = this.textOf(c).split('.')[0];
           this.imports.push({ local: first, qname: first, range, scope });
         }
       }
       return;
     }
-    if (n.type === 'future_import_statement') return;
+    if (type === 'future_import_statement') return;
     const moduleNode = n.childForFieldName('module_name');
-    const moduleName = moduleNode ? moduleNode.text.replace(/\s+/g, '') : '';
+    const moduleName = moduleNode ? this.textOf(moduleNode).replace(/\s+/g, '') : '';
     for (const c of n.childrenForFieldName('name')) {
       if (!c) continue;
       if (c.type === 'aliased_import') {
-        const name = c.childForFieldName('name')?.text;
-        const alias = c.childForFieldName('alias')?.text;
+        const name = this.textOpt(c.childForFieldName('name'));
+        const alias = this.textOpt(c.childForFieldName('alias'));
         if (name && alias) this.imports.push({ local: alias, qname: `${moduleName}.${name}`, range, scope });
       } else if (c.type === 'dotted_name') {
-        this.imports.push({ local: c.text, qname: `${moduleName}.${c.text}`, range, scope });
+        this.imports.push({ local: this.textOf(c), qname: `${moduleName}.${this.textOf(c)}`, range, scope });
       }
     }
   }
 
-  private definition(n: Node, decorators: Expr[], outer?: Node): number {
+  private definition(n: Node, decorators: Expr[], outer?: Node, type = n.type): number {
     const id = this.functions.length;
-    const isClass = n.type === 'class_definition';
+    const isClass = type === 'class_definition';
     const nameNode = n.childForFieldName('name');
     const fn: FunctionIR = {
       id,
       kind: isClass ? 'class' : 'def',
-      name: nameNode?.text ?? '<anonymous>',
-      range: rangeOf(outer ?? n),
-      nameRange: nameNode ? rangeOf(nameNode) : rangeOf(n),
+      name: this.textOpt(nameNode) ?? '<anonymous>',
+      range: this.range(outer ?? n),
+      nameRange: nameNode ? this.range(nameNode) : this.range(n),
       parent: this.scope,
       params: [],
       body: [],
@@ -538,31 +594,36 @@ export class Lowerer {
       const kind = keywordOnly ? 'keyword' : 'positional';
       switch (p.type) {
         case 'identifier':
-          out.push({ name: p.text, range: rangeOf(p), kind });
+          out.push({ name: this.textOf(p), range: this.range(p), kind });
           break;
         case 'typed_parameter': {
           const id = p.firstNamedChild;
-          if (id?.type === 'identifier') out.push({ name: id.text, range: rangeOf(id), kind });
+          if (id?.type === 'identifier') out.push({ name: this.textOf(id), range: this.range(id), kind });
           else if (id?.type === 'list_splat_pattern') {
             keywordOnly = true;
-            out.push({ name: id.firstNamedChild?.text ?? '', range: rangeOf(id), kind: 'varargs' });
+            out.push({ name: this.textOpt(id.firstNamedChild) ?? '', range: this.range(id), kind: 'varargs' });
           } else if (id?.type === 'dictionary_splat_pattern')
-            out.push({ name: id.firstNamedChild?.text ?? '', range: rangeOf(id), kind: 'kwargs' });
+            out.push({ name: this.textOpt(id.firstNamedChild) ?? '', range: this.range(id), kind: 'kwargs' });
           break;
         }
         case 'default_parameter':
         case 'typed_default_parameter': {
           const name = p.childForFieldName('name');
           if (name)
-            out.push({ name: name.text, range: rangeOf(name), kind, default: this.expr(p.childForFieldName('value')) });
+            out.push({
+              name: this.textOf(name),
+              range: this.range(name),
+              kind,
+              default: this.expr(p.childForFieldName('value')),
+            });
           break;
         }
         case 'list_splat_pattern':
           keywordOnly = true;
-          out.push({ name: p.firstNamedChild?.text ?? '', range: rangeOf(p), kind: 'varargs' });
+          out.push({ name: this.textOpt(p.firstNamedChild) ?? '', range: this.range(p), kind: 'varargs' });
           break;
         case 'dictionary_splat_pattern':
-          out.push({ name: p.firstNamedChild?.text ?? '', range: rangeOf(p), kind: 'kwargs' });
+          out.push({ name: this.textOpt(p.firstNamedChild) ?? '', range: this.range(p), kind: 'kwargs' });
           break;
         case 'keyword_separator':
           keywordOnly = true;
@@ -576,7 +637,7 @@ export class Lowerer {
 
   private lambda(n: Node): Expr {
     const id = this.functions.length;
-    const range = rangeOf(n);
+    const range = this.range(n);
     const fn: FunctionIR = {
       id,
       kind: 'lambda',
@@ -595,7 +656,7 @@ export class Lowerer {
     this.scope = id;
     try {
       const body = n.childForFieldName('body');
-      fn.body = [{ k: 'return', value: this.expr(body), range: body ? rangeOf(body) : range }];
+      fn.body = [{ k: 'return', value: this.expr(body), range: body ? this.range(body) : range }];
     } finally {
       this.scope = saved;
     }
@@ -605,58 +666,74 @@ export class Lowerer {
   private args(n: Node): ArgIR[] {
     const out: ArgIR[] = [];
     for (const a of n.namedChildren) {
-      if (!a || a.type === 'comment') continue;
-      const range = rangeOf(a);
-      if (a.type === 'keyword_argument') {
-        const name = a.childForFieldName('name')?.text;
+      if (!a) continue;
+      const type = a.type;
+      if (type === 'comment') continue;
+      const range = this.range(a);
+      if (type === 'keyword_argument') {
+        const name = this.textOpt(a.childForFieldName('name'));
         out.push({ name, value: this.expr(a.childForFieldName('value')), range });
-      } else if (a.type === 'list_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '*' });
-      else if (a.type === 'dictionary_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '**' });
-      else out.push({ value: this.expr(a), range });
+      } else if (type === 'list_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '*' });
+      else if (type === 'dictionary_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '**' });
+      else out.push({ value: this.expr(a, type), range });
     }
     return out;
   }
 
-  expr(n: Node | null | undefined): Expr {
+  /** Lowers an expression; `type` is passed when the caller has read it already (each read crosses into WASM). */
+  expr(n: Node | null | undefined, type?: string): Expr {
     if (!n)
       return { k: 'other', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, children: [] };
-    if (this.depth > MAX_DEPTH) return { k: 'other', range: rangeOf(n), children: [] };
+    if (this.depth > MAX_DEPTH) return { k: 'other', range: this.range(n), children: [] };
     this.depth++;
     try {
-      return this.exprInner(n);
+      return this.exprInner(n, type ?? n.type);
     } finally {
       this.depth--;
     }
   }
 
-  private exprInner(n: Node): Expr {
-    const range = rangeOf(n);
-    switch (n.type) {
+  /** The items of a list, tuple, call...: named children but comments, each type read once. */
+  private exprs(children: (Node | null)[]): Expr[] {
+    const out: Expr[] = [];
+    for (const c of children) {
+      if (!c) continue;
+      const type = c.type;
+      if (type !== 'comment') out.push(this.expr(c, type));
+    }
+    return out;
+  }
+
+  private exprInner(n: Node, type: string): Expr {
+    const end = n.endIndex;
+    const range = this.range(n, end);
+    switch (type) {
       case 'identifier':
-        return { k: 'name', name: n.text, range };
+        return { k: 'name', name: this.textOf(n, end), range };
       case 'attribute': {
         const attr = n.childForFieldName('attribute');
         return {
           k: 'attr',
           object: this.expr(n.childForFieldName('object')),
-          name: attr?.text ?? '',
+          name: this.textOpt(attr) ?? '',
           range,
-          nameRange: attr ? rangeOf(attr) : range,
+          nameRange: attr ? this.range(attr) : range,
         };
       }
       case 'call': {
         const argsNode = n.childForFieldName('arguments');
+        const argsType = argsNode?.type;
         const args = argsNode
-          ? argsNode.type === 'argument_list'
+          ? argsType === 'argument_list'
             ? this.args(argsNode)
-            : [{ value: this.expr(argsNode), range: rangeOf(argsNode) }]
+            : [{ value: this.expr(argsNode, argsType), range: this.range(argsNode) }]
           : [];
         return {
           k: 'call',
           callee: this.expr(n.childForFieldName('function')),
           args,
           range,
-          argsRange: argsNode ? rangeOf(argsNode) : range,
+          argsRange: argsNode ? this.range(argsNode) : range,
         };
       }
       case 'lambda':
@@ -675,7 +752,7 @@ export class Lowerer {
       }
       case 'integer':
       case 'float': {
-        const raw = n.text;
+        const raw = this.textOf(n, end);
         return { k: 'num', value: Number(raw.replace(/_/g, '')), raw, range };
       }
       case 'true':
@@ -691,11 +768,11 @@ export class Lowerer {
       case 'pattern_list':
       case 'tuple_pattern':
       case 'list_pattern': {
-        const kind = n.type === 'list' || n.type === 'list_pattern' ? 'list' : n.type === 'set' ? 'set' : 'tuple';
+        const kind = type === 'list' || type === 'list_pattern' ? 'list' : type === 'set' ? 'set' : 'tuple';
         return {
           k: 'seq',
           kind,
-          items: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)),
+          items: this.exprs(n.namedChildren),
           range,
         };
       }
@@ -709,14 +786,15 @@ export class Lowerer {
         const entries: DictEntry[] = [];
         for (const c of n.namedChildren) {
           if (!c) continue;
-          if (c.type === 'pair')
+          const t = c.type;
+          if (t === 'pair')
             entries.push({
               key: this.expr(c.childForFieldName('key')),
               value: this.expr(c.childForFieldName('value')),
-              range: rangeOf(c),
+              range: this.range(c),
             });
-          else if (c.type === 'dictionary_splat')
-            entries.push({ key: null, value: this.expr(c.firstNamedChild), range: rangeOf(c) });
+          else if (t === 'dictionary_splat')
+            entries.push({ key: null, value: this.expr(c.firstNamedChild), range: this.range(c) });
         }
         return { k: 'dict', entries, range };
       }
@@ -743,7 +821,7 @@ export class Lowerer {
       case 'boolean_operator':
         return {
           k: 'binop',
-          op: n.childForFieldName('operator')?.text ?? '?',
+          op: this.textOpt(n.childForFieldName('operator')) ?? '?',
           left: this.expr(n.childForFieldName('left')),
           right: this.expr(n.childForFieldName('right')),
           range,
@@ -753,7 +831,7 @@ export class Lowerer {
       case 'unary_operator':
         return {
           k: 'unary',
-          op: n.childForFieldName('operator')?.text ?? '-',
+          op: this.textOpt(n.childForFieldName('operator')) ?? '-',
           operand: this.expr(n.childForFieldName('argument')),
           range,
         };
@@ -774,23 +852,30 @@ export class Lowerer {
         return {
           k: 'other',
           range,
-          children: n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c)),
+          children: this.exprs(n.namedChildren),
         };
     }
   }
 
   private string(n: Node): Expr {
-    const range = rangeOf(n);
+    const range = this.range(n);
     const start = n.firstChild;
-    const prefix = start?.type === 'string_start' ? start.text.replace(/["']+$/, '').toLowerCase() : '';
+    const prefix =
+      start?.type === 'string_start'
+        ? this.textOf(start)
+            .replace(/["']+$/, '')
+            .toLowerCase()
+        : '';
     const raw = prefix.includes('r');
     const parts: (string | Expr)[] = [];
     let constant = true;
     for (const c of n.namedChildren) {
       if (!c) continue;
-      if (c.type === 'string_content') parts.push(raw ? c.text : unescapePython(c.text));
-      else if (c.type === 'escape_sequence') parts.push(raw ? c.text : unescapePython(c.text));
-      else if (c.type === 'interpolation') {
+      const t = c.type;
+      if (t === 'string_content' || t === 'escape_sequence') {
+        const text = this.textOf(c);
+        parts.push(raw ? text : unescapePython(text));
+      } else if (t === 'interpolation') {
         constant = false;
         parts.push(this.expr(c.childForFieldName('expression')));
       }

@@ -33,6 +33,23 @@ export function readRegularFileSync(file: string): Buffer {
   }
 }
 
+/**
+ * `readRegularFileSync` that returns the size instead of reading a file larger than `maxBytes`. For the CLI:
+ * its thread has nothing else to do meanwhile, and the promise version's four round trips through the
+ * thread pool cost the 285 examples more time than the reads themselves.
+ */
+export function readRegularFileUpTo(file: string, maxBytes: number): Buffer | { tooLarge: number } {
+  const fd = openSync(file, constants.O_RDONLY | NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new NotRegularFileError(file, stat.isDirectory());
+    if (stat.size > maxBytes) return { tooLarge: stat.size };
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Async `readRegularFileSync`; with `maxBytes`, returns the size instead of reading a larger file. */
 export async function readRegularFile(file: string, maxBytes = Infinity): Promise<Buffer | { tooLarge: number }> {
   const handle = await fs.open(file, constants.O_RDONLY | NONBLOCK);
