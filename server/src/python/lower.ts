@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Language, Node, Tree } from 'web-tree-sitter';
 import type {
   ArgIR,
   DictEntry,
@@ -14,6 +14,7 @@ import type {
 } from '../model/ir';
 import { shiftIR, type LoweredChunk } from '../model/shift';
 import { computeLineStarts } from '../model/text';
+import { treeMemory } from './memory';
 
 /**
  * Lowers a tree-sitter-python tree into the language-neutral IR. Statements inside ERROR nodes are
@@ -116,17 +117,63 @@ export class Lowerer {
     return { line: lo, character: index - starts[lo] };
   }
 
-  private range(n: Node, end = n.endIndex): Range {
+  private range(n: Node, end = this.endOf(n)): Range {
     const start = n.startPosition;
     return { start: { line: start.row, character: start.column }, end: this.positionAt(end, start.row) };
   }
 
-  private textOf(n: Node, end = n.endIndex): string {
+  private textOf(n: Node, end = this.endOf(n)): string {
     return this.src.slice(n.startIndex, end);
   }
 
+  /** Field ids by name, for the language of the trees lowered (`childForFieldName` searches its field list each call). */
+  private readonly fieldIds = new Map<string, number>();
+  private fieldLanguage: Language | undefined;
+
+  private fieldId(n: Node, name: string): number {
+    const language = n.tree.language;
+    if (language !== this.fieldLanguage) {
+      this.fieldLanguage = language;
+      this.fieldIds.clear();
+    }
+    let id = this.fieldIds.get(name);
+    if (id === undefined) {
+      id = language.fields.indexOf(name);
+      this.fieldIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** `n.childForFieldName(name)`, with the field's id looked up once. */
+  private field(n: Node | null | undefined, name: string): Node | null {
+    if (!n) return null;
+    const id = this.fieldId(n, name);
+    return id === -1 ? null : n.childForFieldId(id);
+  }
+
+  /** `n.childrenForFieldName(name)`, with the field's id looked up once. */
+  private fieldAll(n: Node, name: string): (Node | null)[] {
+    const id = this.fieldId(n, name);
+    return id <= 0 ? [] : n.childrenForFieldId(id);
+  }
+
+  /** Reads node types and ends from tree-sitter's memory when it can (see memory.ts), else through calls. */
+  private readonly memory = treeMemory();
+
+  private typeOf(n: Node): string {
+    return this.memory ? this.memory.type(n) : n.type;
+  }
+
+  private typeOpt(n: Node | null | undefined): string | undefined {
+    return n ? this.typeOf(n) : undefined;
+  }
+
+  private endOf(n: Node): number {
+    return this.memory ? this.memory.endIndex(n) : n.endIndex;
+  }
+
   private textOpt(n: Node | null | undefined): string | undefined {
-    return n ? this.src.slice(n.startIndex, n.endIndex) : undefined;
+    return n ? this.src.slice(n.startIndex, this.endOf(n)) : undefined;
   }
 
   module(root: Node, cache?: LoweringCache): ModuleIR {
@@ -138,15 +185,15 @@ export class Lowerer {
     const children: Node[] = [];
     for (const child of root.namedChildren) if (child) children.push(child);
     const current: CachedChunk[] = children.map((child) => ({
-      type: child.type,
-      source: this.text.slice(child.startIndex, child.endIndex),
+      type: this.typeOf(child),
+      source: this.text.slice(child.startIndex, this.endOf(child)),
       chunk: undefined as unknown as Chunk,
     }));
     // Identical statements (same node type and text, same column) lower identically up to their line and
     // function ids. The type counts because error recovery can parse the same text as another kind of node
     // (an assignment as a keyword argument); a statement with a syntax error, or under a root that is
     // itself an ERROR (fragments only), is lowered again.
-    const previous = root.type === 'ERROR' ? [] : (cache?.entries ?? []);
+    const previous = this.typeOf(root) === 'ERROR' ? [] : (cache?.entries ?? []);
     const reusable = (old: CachedChunk, i: number): boolean =>
       old.type === current[i].type &&
       old.source === current[i].source &&
@@ -226,7 +273,7 @@ export class Lowerer {
   lowerCell(root: Node, text: string): CellLowering {
     this.parsed(text);
     const chunks: Chunk[] = [];
-    for (const child of root.namedChildren) if (child) chunks.push(this.lowerChunk(child, child.type));
+    for (const child of root.namedChildren) if (child) chunks.push(this.lowerChunk(child, this.typeOf(child)));
     const saved = this.errorRanges.length;
     if (root.hasError) this.collectErrors(root);
     return { chunks, hasErrors: root.hasError, errorRanges: this.errorRanges.splice(saved) };
@@ -279,7 +326,7 @@ export class Lowerer {
     const imports = this.imports.splice(importsBefore);
     const isImport =
       type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement';
-    const isDocstring = type === 'expression_statement' && child.firstNamedChild?.type === 'string';
+    const isDocstring = type === 'expression_statement' && this.typeOpt(child.firstNamedChild) === 'string';
     return {
       startLine: child.startPosition.row,
       startCharacter: child.startPosition.column,
@@ -320,12 +367,12 @@ export class Lowerer {
     if (!node) return out;
     for (const child of node.namedChildren) {
       if (!child) continue;
-      this.statement(child, out, child.type);
+      this.statement(child, out, this.typeOf(child));
     }
     return out;
   }
 
-  private statement(n: Node, out: Stmt[], type = n.type): void {
+  private statement(n: Node, out: Stmt[], type = this.typeOf(n)): void {
     if (this.depth > MAX_DEPTH) return;
     this.depth++;
     try {
@@ -350,7 +397,7 @@ export class Lowerer {
       case 'expression_statement': {
         for (const c of n.namedChildren) {
           if (!c) continue;
-          const t = c.type;
+          const t = this.typeOf(c);
           if (t === 'assignment' || t === 'augmented_assignment') out.push(this.assignment(c, t));
           else out.push({ k: 'expr', expr: this.expr(c, t), range });
         }
@@ -361,10 +408,10 @@ export class Lowerer {
         out.push({ k: 'def', fn: this.definition(n, [], undefined, type), range });
         return;
       case 'decorated_definition': {
-        const def = n.childForFieldName('definition');
+        const def = this.field(n, 'definition');
         if (!def) return;
         const decorators = n.namedChildren
-          .filter((c): c is Node => !!c && c.type === 'decorator')
+          .filter((c): c is Node => !!c && this.typeOf(c) === 'decorator')
           .map((d) => this.expr(d.firstNamedChild));
         out.push({ k: 'def', fn: this.definition(def, decorators, n), range });
         return;
@@ -377,9 +424,9 @@ export class Lowerer {
       case 'if_statement': {
         out.push({
           k: 'if',
-          test: this.expr(n.childForFieldName('condition')),
-          body: this.block(n.childForFieldName('consequence')),
-          orelse: this.elseChain(n.childrenForFieldName('alternative').filter((c): c is Node => !!c)),
+          test: this.expr(this.field(n, 'condition')),
+          body: this.block(this.field(n, 'consequence')),
+          orelse: this.elseChain(this.fieldAll(n, 'alternative').filter((c): c is Node => !!c)),
           range,
         });
         return;
@@ -387,37 +434,37 @@ export class Lowerer {
       case 'for_statement':
         out.push({
           k: 'loop',
-          target: this.expr(n.childForFieldName('left')),
-          iter: this.expr(n.childForFieldName('right')),
-          body: this.block(n.childForFieldName('body')),
-          orelse: this.block(n.childForFieldName('alternative')?.childForFieldName('body') ?? null),
+          target: this.expr(this.field(n, 'left')),
+          iter: this.expr(this.field(n, 'right')),
+          body: this.block(this.field(n, 'body')),
+          orelse: this.block(this.field(this.field(n, 'alternative'), 'body')),
           range,
         });
         return;
       case 'while_statement':
         out.push({
           k: 'loop',
-          iter: this.expr(n.childForFieldName('condition')),
-          body: this.block(n.childForFieldName('body')),
-          orelse: this.block(n.childForFieldName('alternative')?.childForFieldName('body') ?? null),
+          iter: this.expr(this.field(n, 'condition')),
+          body: this.block(this.field(n, 'body')),
+          orelse: this.block(this.field(this.field(n, 'alternative'), 'body')),
           range,
         });
         return;
       case 'with_statement': {
         const items: { value: Expr; target?: Expr }[] = [];
-        const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
+        const clause = n.namedChildren.find((c) => this.typeOpt(c) === 'with_clause');
         for (const item of clause?.namedChildren ?? []) {
-          const v = item?.childForFieldName('value');
+          const v = this.field(item, 'value');
           if (!v) continue;
-          if (v.type === 'as_pattern') {
-            const alias = v.childForFieldName('alias');
+          if (this.typeOf(v) === 'as_pattern') {
+            const alias = this.field(v, 'alias');
             items.push({
               value: this.expr(v.firstNamedChild),
               target: alias ? this.expr(alias.firstNamedChild) : undefined,
             });
           } else items.push({ value: this.expr(v) });
         }
-        out.push({ k: 'with', items, body: this.block(n.childForFieldName('body')), range });
+        out.push({ k: 'with', items, body: this.block(this.field(n, 'body')), range });
         return;
       }
       case 'try_statement': {
@@ -426,33 +473,35 @@ export class Lowerer {
         let finalbody: Stmt[] = [];
         for (const c of n.namedChildren) {
           if (!c) continue;
-          if (c.type === 'except_clause' || c.type === 'except_group_clause') {
-            handlers.push(this.block(c.namedChildren.find((x) => x?.type === 'block') ?? null));
-          } else if (c.type === 'else_clause') orelse = this.block(c.childForFieldName('body'));
-          else if (c.type === 'finally_clause')
-            finalbody = this.block(c.namedChildren.find((x) => x?.type === 'block') ?? null);
+          if (this.typeOf(c) === 'except_clause' || this.typeOf(c) === 'except_group_clause') {
+            handlers.push(this.block(c.namedChildren.find((x) => this.typeOpt(x) === 'block') ?? null));
+          } else if (this.typeOf(c) === 'else_clause') orelse = this.block(this.field(c, 'body'));
+          else if (this.typeOf(c) === 'finally_clause')
+            finalbody = this.block(c.namedChildren.find((x) => this.typeOpt(x) === 'block') ?? null);
         }
-        out.push({ k: 'try', body: this.block(n.childForFieldName('body')), handlers, orelse, finalbody, range });
+        out.push({ k: 'try', body: this.block(this.field(n, 'body')), handlers, orelse, finalbody, range });
         return;
       }
       case 'global_statement':
       case 'nonlocal_statement':
         out.push({
           k: 'global',
-          names: n.namedChildren.filter((c): c is Node => !!c && c.type === 'identifier').map((c) => this.textOf(c)),
+          names: n.namedChildren
+            .filter((c): c is Node => !!c && this.typeOf(c) === 'identifier')
+            .map((c) => this.textOf(c)),
           range,
         });
         return;
       case 'match_statement': {
-        const subject = n.childForFieldName('subject');
+        const subject = this.field(n, 'subject');
         if (subject) out.push({ k: 'expr', expr: this.expr(subject), range });
-        const body = n.childForFieldName('body');
+        const body = this.field(n, 'body');
         for (const alt of body?.namedChildren ?? []) {
-          if (alt?.type === 'case_clause')
+          if (alt && this.typeOf(alt) === 'case_clause')
             out.push({
               k: 'if',
               test: { k: 'other', range: this.range(alt), children: [] },
-              body: this.block(alt.childForFieldName('consequence')),
+              body: this.block(this.field(alt, 'consequence')),
               orelse: [],
               range: this.range(alt),
             });
@@ -463,7 +512,7 @@ export class Lowerer {
       case 'ERROR':
         // Recover whole statements from a broken region.
         for (const c of n.namedChildren) {
-          const t = c?.type;
+          const t = this.typeOpt(c);
           if (c && t && isStatementType(t)) this.statement(c, out, t);
         }
         return;
@@ -475,13 +524,13 @@ export class Lowerer {
   private elseChain(alts: Node[]): Stmt[] {
     if (alts.length === 0) return [];
     const [first, ...rest] = alts;
-    if (first.type === 'else_clause') return this.block(first.childForFieldName('body'));
+    if (this.typeOf(first) === 'else_clause') return this.block(this.field(first, 'body'));
     // elif
     return [
       {
         k: 'if',
-        test: this.expr(first.childForFieldName('condition')),
-        body: this.block(first.childForFieldName('consequence')),
+        test: this.expr(this.field(first, 'condition')),
+        body: this.block(this.field(first, 'consequence')),
         orelse: this.elseChain(rest),
         range: this.range(first),
       },
@@ -491,11 +540,11 @@ export class Lowerer {
   private assignment(n: Node, type: string): Stmt {
     const range = this.range(n);
     if (type === 'augmented_assignment') {
-      const op = this.textOpt(n.childForFieldName('operator')) ?? '+=';
+      const op = this.textOpt(this.field(n, 'operator')) ?? '+=';
       return {
         k: 'assign',
-        targets: [this.expr(n.childForFieldName('left'))],
-        value: this.expr(n.childForFieldName('right')),
+        targets: [this.expr(this.field(n, 'left'))],
+        value: this.expr(this.field(n, 'right')),
         op,
         range,
       };
@@ -505,11 +554,11 @@ export class Lowerer {
     let cur: Node | null = n;
     let curType = type;
     while (cur && curType === 'assignment') {
-      const left = cur.childForFieldName('left');
+      const left = this.field(cur, 'left');
       if (left) targets.push(this.expr(left));
-      const right: Node | null = cur.childForFieldName('right');
+      const right: Node | null = this.field(cur, 'right');
       if (!right) return { k: 'expr', expr: { k: 'other', range, children: targets }, range };
-      const rightType = right.type;
+      const rightType = this.typeOf(right);
       if (rightType !== 'assignment') return { k: 'assign', targets, value: this.expr(right, rightType), range };
       cur = right;
       curType = rightType;
@@ -521,13 +570,13 @@ export class Lowerer {
     const range = this.range(n);
     const scope = this.scope;
     if (type === 'import_statement') {
-      for (const c of n.childrenForFieldName('name')) {
+      for (const c of this.fieldAll(n, 'name')) {
         if (!c) continue;
-        if (c.type === 'aliased_import') {
-          const name = this.textOpt(c.childForFieldName('name'));
-          const alias = this.textOpt(c.childForFieldName('alias'));
+        if (this.typeOf(c) === 'aliased_import') {
+          const name = this.textOpt(this.field(c, 'name'));
+          const alias = this.textOpt(this.field(c, 'alias'));
           if (name && alias) this.imports.push({ local: alias, qname: name, range, scope });
-        } else if (c.type === 'dotted_name') {
+        } else if (this.typeOf(c) === 'dotted_name') {
           // `import a.b.c` binds `a`, and `a.b.c` is reachable through attributes.
           const first = this.textOf(c).split('.')[0];
           this.imports.push({ local: first, qname: first, range, scope });
@@ -536,24 +585,24 @@ export class Lowerer {
       return;
     }
     if (type === 'future_import_statement') return;
-    const moduleNode = n.childForFieldName('module_name');
+    const moduleNode = this.field(n, 'module_name');
     const moduleName = moduleNode ? this.textOf(moduleNode).replace(/\s+/g, '') : '';
-    for (const c of n.childrenForFieldName('name')) {
+    for (const c of this.fieldAll(n, 'name')) {
       if (!c) continue;
-      if (c.type === 'aliased_import') {
-        const name = this.textOpt(c.childForFieldName('name'));
-        const alias = this.textOpt(c.childForFieldName('alias'));
+      if (this.typeOf(c) === 'aliased_import') {
+        const name = this.textOpt(this.field(c, 'name'));
+        const alias = this.textOpt(this.field(c, 'alias'));
         if (name && alias) this.imports.push({ local: alias, qname: `${moduleName}.${name}`, range, scope });
-      } else if (c.type === 'dotted_name') {
+      } else if (this.typeOf(c) === 'dotted_name') {
         this.imports.push({ local: this.textOf(c), qname: `${moduleName}.${this.textOf(c)}`, range, scope });
       }
     }
   }
 
-  private definition(n: Node, decorators: Expr[], outer?: Node, type = n.type): number {
+  private definition(n: Node, decorators: Expr[], outer?: Node, type = this.typeOf(n)): number {
     const id = this.functions.length;
     const isClass = type === 'class_definition';
-    const nameNode = n.childForFieldName('name');
+    const nameNode = this.field(n, 'name');
     const fn: FunctionIR = {
       id,
       kind: isClass ? 'class' : 'def',
@@ -565,20 +614,20 @@ export class Lowerer {
       body: [],
       decorators,
       bases: [],
-      isAsync: !isClass && n.firstChild?.type === 'async',
+      isAsync: !isClass && this.typeOpt(n.firstChild) === 'async',
     };
     this.functions.push(fn);
     if (isClass) {
-      const sup = n.childForFieldName('superclasses');
+      const sup = this.field(n, 'superclasses');
       fn.bases = sup ? this.args(sup).map((a) => a.value) : [];
     } else {
-      fn.params = this.params(n.childForFieldName('parameters'));
+      fn.params = this.params(this.field(n, 'parameters'));
     }
     const saved = this.scope;
     this.scope = id;
     this.depth++;
     try {
-      fn.body = this.block(n.childForFieldName('body'));
+      fn.body = this.block(this.field(n, 'body'));
     } finally {
       this.depth--;
       this.scope = saved;
@@ -592,29 +641,31 @@ export class Lowerer {
     for (const p of n?.namedChildren ?? []) {
       if (!p) continue;
       const kind = keywordOnly ? 'keyword' : 'positional';
-      switch (p.type) {
+      switch (this.typeOf(p)) {
         case 'identifier':
           out.push({ name: this.textOf(p), range: this.range(p), kind });
           break;
         case 'typed_parameter': {
           const id = p.firstNamedChild;
-          if (id?.type === 'identifier') out.push({ name: this.textOf(id), range: this.range(id), kind });
-          else if (id?.type === 'list_splat_pattern') {
+          const idType = this.typeOpt(id);
+          if (!id) break;
+          if (idType === 'identifier') out.push({ name: this.textOf(id), range: this.range(id), kind });
+          else if (idType === 'list_splat_pattern') {
             keywordOnly = true;
             out.push({ name: this.textOpt(id.firstNamedChild) ?? '', range: this.range(id), kind: 'varargs' });
-          } else if (id?.type === 'dictionary_splat_pattern')
+          } else if (idType === 'dictionary_splat_pattern')
             out.push({ name: this.textOpt(id.firstNamedChild) ?? '', range: this.range(id), kind: 'kwargs' });
           break;
         }
         case 'default_parameter':
         case 'typed_default_parameter': {
-          const name = p.childForFieldName('name');
+          const name = this.field(p, 'name');
           if (name)
             out.push({
               name: this.textOf(name),
               range: this.range(name),
               kind,
-              default: this.expr(p.childForFieldName('value')),
+              default: this.expr(this.field(p, 'value')),
             });
           break;
         }
@@ -645,7 +696,7 @@ export class Lowerer {
       range,
       nameRange: { start: range.start, end: { line: range.start.line, character: range.start.character + 6 } },
       parent: this.scope,
-      params: this.params(n.childForFieldName('parameters')),
+      params: this.params(this.field(n, 'parameters')),
       body: [],
       decorators: [],
       bases: [],
@@ -655,7 +706,7 @@ export class Lowerer {
     const saved = this.scope;
     this.scope = id;
     try {
-      const body = n.childForFieldName('body');
+      const body = this.field(n, 'body');
       fn.body = [{ k: 'return', value: this.expr(body), range: body ? this.range(body) : range }];
     } finally {
       this.scope = saved;
@@ -667,12 +718,12 @@ export class Lowerer {
     const out: ArgIR[] = [];
     for (const a of n.namedChildren) {
       if (!a) continue;
-      const type = a.type;
+      const type = this.typeOf(a);
       if (type === 'comment') continue;
       const range = this.range(a);
       if (type === 'keyword_argument') {
-        const name = this.textOpt(a.childForFieldName('name'));
-        out.push({ name, value: this.expr(a.childForFieldName('value')), range });
+        const name = this.textOpt(this.field(a, 'name'));
+        out.push({ name, value: this.expr(this.field(a, 'value')), range });
       } else if (type === 'list_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '*' });
       else if (type === 'dictionary_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '**' });
       else out.push({ value: this.expr(a, type), range });
@@ -687,7 +738,7 @@ export class Lowerer {
     if (this.depth > MAX_DEPTH) return { k: 'other', range: this.range(n), children: [] };
     this.depth++;
     try {
-      return this.exprInner(n, type ?? n.type);
+      return this.exprInner(n, type ?? this.typeOf(n));
     } finally {
       this.depth--;
     }
@@ -698,31 +749,31 @@ export class Lowerer {
     const out: Expr[] = [];
     for (const c of children) {
       if (!c) continue;
-      const type = c.type;
+      const type = this.typeOf(c);
       if (type !== 'comment') out.push(this.expr(c, type));
     }
     return out;
   }
 
   private exprInner(n: Node, type: string): Expr {
-    const end = n.endIndex;
+    const end = this.endOf(n);
     const range = this.range(n, end);
     switch (type) {
       case 'identifier':
         return { k: 'name', name: this.textOf(n, end), range };
       case 'attribute': {
-        const attr = n.childForFieldName('attribute');
+        const attr = this.field(n, 'attribute');
         return {
           k: 'attr',
-          object: this.expr(n.childForFieldName('object')),
+          object: this.expr(this.field(n, 'object')),
           name: this.textOpt(attr) ?? '',
           range,
           nameRange: attr ? this.range(attr) : range,
         };
       }
       case 'call': {
-        const argsNode = n.childForFieldName('arguments');
-        const argsType = argsNode?.type;
+        const argsNode = this.field(n, 'arguments');
+        const argsType = this.typeOpt(argsNode);
         const args = argsNode
           ? argsType === 'argument_list'
             ? this.args(argsNode)
@@ -730,7 +781,7 @@ export class Lowerer {
           : [];
         return {
           k: 'call',
-          callee: this.expr(n.childForFieldName('function')),
+          callee: this.expr(this.field(n, 'function')),
           args,
           range,
           argsRange: argsNode ? this.range(argsNode) : range,
@@ -741,7 +792,9 @@ export class Lowerer {
       case 'string':
         return this.string(n);
       case 'concatenated_string': {
-        const parts = n.namedChildren.filter((c): c is Node => !!c && c.type === 'string').map((c) => this.string(c));
+        const parts = n.namedChildren
+          .filter((c): c is Node => !!c && this.typeOf(c) === 'string')
+          .map((c) => this.string(c));
         const allConst = parts.every((p) => p.k === 'str' && p.value !== null);
         return {
           k: 'str',
@@ -786,11 +839,11 @@ export class Lowerer {
         const entries: DictEntry[] = [];
         for (const c of n.namedChildren) {
           if (!c) continue;
-          const t = c.type;
+          const t = this.typeOf(c);
           if (t === 'pair')
             entries.push({
-              key: this.expr(c.childForFieldName('key')),
-              value: this.expr(c.childForFieldName('value')),
+              key: this.expr(this.field(c, 'key')),
+              value: this.expr(this.field(c, 'value')),
               range: this.range(c),
             });
           else if (t === 'dictionary_splat')
@@ -799,12 +852,12 @@ export class Lowerer {
         return { k: 'dict', entries, range };
       }
       case 'subscript': {
-        const subs = n.childrenForFieldName('subscript').filter((c): c is Node => !!c);
+        const subs = this.fieldAll(n, 'subscript').filter((c): c is Node => !!c);
         const index: Expr =
           subs.length === 1
             ? this.expr(subs[0])
             : { k: 'seq', kind: 'tuple', items: subs.map((s) => this.expr(s)), range };
-        return { k: 'subscript', object: this.expr(n.childForFieldName('value')), index, range };
+        return { k: 'subscript', object: this.expr(this.field(n, 'value')), index, range };
       }
       case 'slice': {
         // Children are positional around ':' tokens.
@@ -812,7 +865,7 @@ export class Lowerer {
         let slot = 0;
         for (const c of n.children) {
           if (!c) continue;
-          if (c.type === ':') slot++;
+          if (this.typeOf(c) === ':') slot++;
           else if (c.isNamed && slot < 3) parts[slot] = this.expr(c);
         }
         return { k: 'slice', lower: parts[0], upper: parts[1], step: parts[2], range };
@@ -821,9 +874,9 @@ export class Lowerer {
       case 'boolean_operator':
         return {
           k: 'binop',
-          op: this.textOpt(n.childForFieldName('operator')) ?? '?',
-          left: this.expr(n.childForFieldName('left')),
-          right: this.expr(n.childForFieldName('right')),
+          op: this.textOpt(this.field(n, 'operator')) ?? '?',
+          left: this.expr(this.field(n, 'left')),
+          right: this.expr(this.field(n, 'right')),
           range,
         };
       case 'comparison_operator':
@@ -831,20 +884,20 @@ export class Lowerer {
       case 'unary_operator':
         return {
           k: 'unary',
-          op: this.textOpt(n.childForFieldName('operator')) ?? '-',
-          operand: this.expr(n.childForFieldName('argument')),
+          op: this.textOpt(this.field(n, 'operator')) ?? '-',
+          operand: this.expr(this.field(n, 'argument')),
           range,
         };
       case 'not_operator':
-        return { k: 'unary', op: 'not', operand: this.expr(n.childForFieldName('argument')), range };
+        return { k: 'unary', op: 'not', operand: this.expr(this.field(n, 'argument')), range };
       case 'parenthesized_expression': {
-        const inner = n.namedChildren.find((c) => c && c.type !== 'comment');
+        const inner = n.namedChildren.find((c) => c && this.typeOf(c) !== 'comment');
         return inner ? this.expr(inner) : { k: 'other', range, children: [] };
       }
       case 'await':
         return this.expr(n.firstNamedChild);
       case 'named_expression':
-        return this.expr(n.childForFieldName('value'));
+        return this.expr(this.field(n, 'value'));
       case 'as_pattern_target':
         return this.expr(n.firstNamedChild);
       default:
@@ -861,7 +914,7 @@ export class Lowerer {
     const range = this.range(n);
     const start = n.firstChild;
     const prefix =
-      start?.type === 'string_start'
+      start && this.typeOf(start) === 'string_start'
         ? this.textOf(start)
             .replace(/["']+$/, '')
             .toLowerCase()
@@ -871,13 +924,13 @@ export class Lowerer {
     let constant = true;
     for (const c of n.namedChildren) {
       if (!c) continue;
-      const t = c.type;
+      const t = this.typeOf(c);
       if (t === 'string_content' || t === 'escape_sequence') {
         const text = this.textOf(c);
         parts.push(raw ? text : unescapePython(text));
       } else if (t === 'interpolation') {
         constant = false;
-        parts.push(this.expr(c.childForFieldName('expression')));
+        parts.push(this.expr(this.field(c, 'expression')));
       }
     }
     const merged: (string | Expr)[] = [];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { checkedTreeMemory, setTreeMemory, type WasmViews } from './memory';
 
 /**
  * tree-sitter through its WASM binding: one universal build. The .wasm files sit next to the bundle
@@ -16,12 +17,17 @@ let ready: Promise<Parser> | undefined;
 
 export function loadPythonParser(): Promise<Parser> {
   ready ??= (async () => {
-    await Parser.init({ locateFile: () => wasmPath('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm') });
+    // Emscripten makes this object the module: it then holds the views of the WASM memory (see memory.ts).
+    const module: WasmViews & { locateFile(): string } = {
+      locateFile: () => wasmPath('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'),
+    };
+    await Parser.init(module);
     const language = await Language.load(
       wasmPath('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'),
     );
     const parser = new Parser();
     parser.setLanguage(language);
+    setTreeMemory(checkedTreeMemory(parser, module));
     return parser;
   })();
   return ready;
