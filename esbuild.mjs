@@ -20,50 +20,6 @@ function copyAssets() {
   );
 }
 
-/**
- * web-tree-sitter moves every node across the WASM boundary through emscripten's generic setValue/getValue
- * (a switch on the type name, then a DataView call): five of each per node and per call such as `type` or
- * `endPosition`. The lowering makes ~1.5 M such calls over scikit-learn's 285 examples. This rewrites the
- * "i32" ones into direct reads and writes of the Int32Array view of the WASM memory (little-endian hosts;
- * elsewhere the original call), which took `pipelint check` 6% less CPU. The checks guard against a
- * web-tree-sitter upgrade that changes the code: the build fails rather than silently not patching.
- */
-const treeSitterTransfer = {
-  name: 'tree-sitter-transfer',
-  setup(build) {
-    build.onLoad({ filter: /web-tree-sitter[\\/]tree-sitter\.c?js$/ }, async (args) => {
-      const { readFile } = await import('node:fs/promises');
-      let code = await readFile(args.path, 'utf8');
-      const count = (re) => (code.match(re) ?? []).length;
-      const sets = count(/C\.setValue\(([^;]*?), "i32"\)/g);
-      const gets = count(/C\.getValue\(([^;]*?), "i32"\)/g);
-      if (sets !== 25 || gets !== 59 || count(/^var C;$/gm) !== 1)
-        throw new Error(`web-tree-sitter changed (${sets} i32 setValue, ${gets} getValue): review the transfer patch`);
-      // Node's class field `[0] = 0` (an indexed field defined on every node made, 150 ms of the 285 examples'
-      // lowering in a profile) is dropped: the constructor assigns this[0] before anything reads it.
-      const nodeClass = code.indexOf('var Node = class {');
-      const field = code.indexOf('[0] = 0;', nodeClass);
-      const assigned = code.indexOf('this[0] = other;', nodeClass);
-      if (nodeClass === -1 || field === -1 || assigned === -1 || field > assigned || assigned - nodeClass > 600)
-        throw new Error('web-tree-sitter changed (class Node): review the transfer patch');
-      code = code.slice(0, field) + code.slice(field + '[0] = 0;'.length);
-      code = code
-        .replace(/C\.setValue\(([^;]*?), "i32"\)/g, 'transferSetI32($1)')
-        .replace(/C\.getValue\(([^;]*?), "i32"\)/g, 'transferGetI32($1)')
-        .replace(
-          /^var C;$/m,
-          [
-            'var C;',
-            'var transferLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;',
-            'function transferSetI32(ptr, value) { if (transferLE) C.HEAP32[ptr >> 2] = value; else C.setValue(ptr, value, "i32"); }',
-            'function transferGetI32(ptr) { return transferLE ? C.HEAP32[ptr >> 2] : C.getValue(ptr, "i32"); }',
-          ].join('\n'),
-        );
-      return { contents: code, loader: 'js' };
-    });
-  },
-};
-
 const common = {
   bundle: true,
   platform: 'node',
@@ -76,7 +32,6 @@ const common = {
   // web-tree-sitter's CommonJS build calls createRequire(import.meta.url), which esbuild leaves empty in CJS.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-  plugins: [treeSitterTransfer],
 };
 
 const entries = [

@@ -91,8 +91,8 @@ export class Lowerer {
 
   /**
    * The text tree-sitter parsed (the module's, or the cell's being lowered) and where its rows start. Every
-   * call on a tree-sitter node crosses the WASM boundary: a node's text and end position are read here from
-   * its offsets (one crossing, `endIndex`) rather than through `text` and `endPosition` (one each).
+   * call on a tree-sitter node crosses the WASM boundary: a node's text and end position are computed here
+   * from its offsets (its end read from memory, see memory.ts) rather than through `text` and `endPosition`.
    */
   private src = '';
   private rowStarts: number[] = [0];
