@@ -219,13 +219,23 @@ export class Interpreter implements Machine {
     return inst;
   }
 
-  /** Field initializers of the class body (`private scaler = new StandardScaler()` in TypeScript). */
+  /**
+   * Field initializers of the class body (`private scaler = new StandardScaler()` in TypeScript). They run on
+   * the call stack, as a call does: a field that constructs its own class (`a = new A()`, endless at run
+   * time) is left unknown instead of recursing until the stack overflows.
+   */
   private initFields(classId: number, inst: Inst): void {
     if (!this.isTs) return;
+    if (this.callStack.includes(classId) || this.callStack.length >= MAX_CALL_DEPTH) return;
     const frame = new Frame(classId, this.moduleFrame);
-    for (const st of this.sem.fn(classId).body) {
-      if (st.k !== 'assign' || st.op || st.targets.length !== 1 || st.targets[0].k !== 'name') continue;
-      inst.fields!.set(st.targets[0].name, this.eval(st.value, frame));
+    this.callStack.push(classId);
+    try {
+      for (const st of this.sem.fn(classId).body) {
+        if (st.k !== 'assign' || st.op || st.targets.length !== 1 || st.targets[0].k !== 'name') continue;
+        inst.fields!.set(st.targets[0].name, this.eval(st.value, frame));
+      }
+    } finally {
+      this.callStack.pop();
     }
   }
 
