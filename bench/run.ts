@@ -7,6 +7,7 @@
  *   node --import tsx bench/run.ts [--only a,b,...] [--runs N] [--edits N] [--cycles N] [--no-write]
  *   [--scale-runs N]
  *   sections: analysis, cli, scale, edit, memory, cold, typescript
+ *   PIPELINT_BENCH_CPU_PROF=DIR: the servers write V8 profiles into DIR (read them with bench/phases.cjs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -173,7 +174,9 @@ class BenchServer {
 
   constructor() {
     this.spawnedAt = performance.now();
-    this.client = new LspClient(['--stdio'], { nodeArgs: this.probe.nodeArgs, env: this.probe.env });
+    const prof = process.env.PIPELINT_BENCH_CPU_PROF;
+    const profArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+    this.client = new LspClient(['--stdio'], { nodeArgs: [...this.probe.nodeArgs, ...profArgs], env: this.probe.env });
   }
 
   get pid(): number {

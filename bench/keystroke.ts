@@ -1,0 +1,128 @@
+/**
+ * Where one keystroke's time goes in the editor, in process, on the server's own path (issue 18): a Python
+ * file of real code (scikit-learn's examples concatenated to `--lines` lines) is opened in a DocumentState,
+ * then `, random_state=0` is typed into a one-line top-level call in its middle and deleted again, one
+ * character at a time, as `npm run bench`'s edit section does over stdio. Each keystroke is timed by phase
+ * (the document's update, parse + lowering, Semantics, each rule, the suppression scan); medians are printed.
+ * Figures only: nothing fails on time.
+ *
+ *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200]
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeModule } from '../server/src/analysis/analyze';
+import { parseDirectives } from '../server/src/config/suppression';
+import { DocumentState } from '../server/src/lsp/documents';
+import { semanticsOf } from '../server/src/model/semantics';
+import { loadPythonParser } from '../server/src/python';
+import { allRules } from '../server/src/rules';
+import type { Rule } from '../server/src/rules/rule';
+
+const ROOT = path.join(__dirname, '..');
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function examples(): string[] {
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts', 'fetch-sklearn-examples.sh')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.py')) files.push(p);
+    }
+  };
+  walk(out.trim().split('\n').pop()!);
+  return files;
+}
+
+/** The same text and typing spot as bench/run.ts's edit section. */
+function realPython(files: string[], lines: number): { text: string; at: number } {
+  let text = '';
+  for (let i = 0, n = 0; n < lines; i++) {
+    const t = readFileSync(files[i % files.length], 'utf8');
+    text += t.endsWith('\n') ? t : t + '\n';
+    n += t.split('\n').length - (t.endsWith('\n') ? 1 : 0);
+  }
+  const rows = text.split('\n');
+  const starts: number[] = [];
+  for (let i = 0, offset = 0; i < rows.length; offset += rows[i].length + 1, i++) starts.push(offset);
+  const mid = rows.length >> 1;
+  for (let d = 0; d < rows.length; d++)
+    for (const i of [mid + d, mid - d])
+      if (i >= 0 && i < rows.length && /^\w+ = [\w.]+\(.+\)\s*$/.test(rows[i]))
+        return { text, at: starts[i] + rows[i].lastIndexOf(')') };
+  return { text, at: starts[mid] };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function main(): Promise<void> {
+  const lines = option('--lines', 3400);
+  const edits = option('--edits', 200);
+  const { text, at } = realPython(examples(), lines);
+  const parser = await loadPythonParser();
+  const state = new DocumentState(TextDocument.create('file:///bench/keystroke.py', 'python', 1, text), 'python');
+  state.lowerPython(parser);
+  const times = new Map<string, number[]>();
+  const add = (k: string, v: number) => {
+    const list = times.get(k);
+    if (list) list.push(v);
+    else times.set(k, [v]);
+  };
+  let ruleMs: Record<string, number> = {};
+  const timed: Rule[] = allRules.map((r) => ({
+    ...r,
+    check(ctx) {
+      const t = performance.now();
+      r.check(ctx);
+      ruleMs[r.meta.code] = (ruleMs[r.meta.code] ?? 0) + performance.now() - t;
+    },
+  }));
+  const word = ', random_state=0';
+  let typed = 0;
+  let forward = true;
+  const warmUp = 30;
+  for (let k = 0; k < warmUp + edits; k++) {
+    const offset = forward ? at + typed : at + typed - 1;
+    const insert = forward ? word[typed] : '';
+    if (forward && ++typed === word.length) forward = false;
+    else if (!forward && --typed === 0) forward = true;
+    const doc = state.doc;
+    const range = { start: doc.positionAt(offset), end: doc.positionAt(offset + (insert ? 0 : 1)) };
+    ruleMs = {};
+    const t0 = performance.now();
+    state.applyChanges([{ range, text: insert }], doc.version + 1);
+    const t1 = performance.now();
+    const module = state.lowerPython(parser);
+    const t2 = performance.now();
+    semanticsOf(module);
+    const t3 = performance.now();
+    analyzeModule(module, { rules: timed });
+    const t4 = performance.now();
+    parseDirectives(state.doc.getText(), 'python');
+    const t5 = performance.now();
+    if (k < warmUp) continue;
+    add('total', t5 - t0);
+    add('update (TextDocument, tree.edit)', t1 - t0);
+    add('parse + lowering', t2 - t1);
+    add('Semantics', t3 - t2);
+    add('rules (data flow included)', t4 - t3);
+    for (const [code, ms] of Object.entries(ruleMs)) add(`  ${code}`, ms);
+    add('suppression scan', t5 - t4);
+  }
+  console.log(`${lines}+ lines, ${edits} keystrokes (medians, ms):`);
+  for (const [k, v] of times)
+    if (median(v) >= 0.05 || !k.startsWith('  ')) console.log(`${k.padEnd(34)} ${median(v).toFixed(2)}`);
+}
+
+void main();
