@@ -148,17 +148,33 @@ export class Lowerer {
   private field(n: Node | null | undefined, name: string): Node | null {
     if (!n) return null;
     const id = this.fieldId(n, name);
-    return id === -1 ? null : n.childForFieldId(id);
+    if (id === -1) return null;
+    return this.memory ? this.memory.childForFieldId(n, id) : n.childForFieldId(id);
   }
 
   /** `n.childrenForFieldName(name)`, with the field's id looked up once. */
   private fieldAll(n: Node, name: string): (Node | null)[] {
     const id = this.fieldId(n, name);
-    return id <= 0 ? [] : n.childrenForFieldId(id);
+    if (id <= 0) return [];
+    return this.memory ? this.memory.childrenForFieldId(n, id) : n.childrenForFieldId(id);
   }
 
-  /** Reads node types and ends from tree-sitter's memory when it can (see memory.ts), else through calls. */
+  /** Reads node types, ends, children and fields from tree-sitter's memory when it can (see memory.ts), else through calls. */
   private readonly memory = treeMemory();
+
+  private namedOf(n: Node | null | undefined): (Node | null)[] {
+    if (!n) return [];
+    return this.memory ? this.memory.namedChildren(n) : n.namedChildren;
+  }
+
+  private firstNamed(n: Node | null | undefined): Node | null {
+    if (!n) return null;
+    return this.memory ? this.memory.firstNamedChild(n) : n.firstNamedChild;
+  }
+
+  private childrenOf(n: Node): (Node | null)[] {
+    return this.memory ? this.memory.children(n) : n.children;
+  }
 
   private typeOf(n: Node): string {
     return this.memory ? this.memory.type(n) : n.type;
@@ -326,7 +342,7 @@ export class Lowerer {
     const imports = this.imports.splice(importsBefore);
     const isImport =
       type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement';
-    const isDocstring = type === 'expression_statement' && this.typeOpt(child.firstNamedChild) === 'string';
+    const isDocstring = type === 'expression_statement' && this.typeOpt(this.firstNamed(child)) === 'string';
     return {
       startLine: child.startPosition.row,
       startCharacter: child.startPosition.column,
@@ -365,7 +381,7 @@ export class Lowerer {
   private block(node: Node | null): Stmt[] {
     const out: Stmt[] = [];
     if (!node) return out;
-    for (const child of node.namedChildren) {
+    for (const child of this.namedOf(node)) {
       if (!child) continue;
       this.statement(child, out, this.typeOf(child));
     }
@@ -395,7 +411,7 @@ export class Lowerer {
     }
     switch (type) {
       case 'expression_statement': {
-        for (const c of n.namedChildren) {
+        for (const c of this.namedOf(n)) {
           if (!c) continue;
           const t = this.typeOf(c);
           if (t === 'assignment' || t === 'augmented_assignment') out.push(this.assignment(c, t));
@@ -410,14 +426,14 @@ export class Lowerer {
       case 'decorated_definition': {
         const def = this.field(n, 'definition');
         if (!def) return;
-        const decorators = n.namedChildren
+        const decorators = this.namedOf(n)
           .filter((c): c is Node => !!c && this.typeOf(c) === 'decorator')
-          .map((d) => this.expr(d.firstNamedChild));
+          .map((d) => this.expr(this.firstNamed(d)));
         out.push({ k: 'def', fn: this.definition(def, decorators, n), range });
         return;
       }
       case 'return_statement': {
-        const v = n.firstNamedChild;
+        const v = this.firstNamed(n);
         out.push({ k: 'return', value: v ? this.expr(v) : undefined, range });
         return;
       }
@@ -452,15 +468,15 @@ export class Lowerer {
         return;
       case 'with_statement': {
         const items: { value: Expr; target?: Expr }[] = [];
-        const clause = n.namedChildren.find((c) => this.typeOpt(c) === 'with_clause');
-        for (const item of clause?.namedChildren ?? []) {
+        const clause = this.namedOf(n).find((c) => this.typeOpt(c) === 'with_clause');
+        for (const item of this.namedOf(clause)) {
           const v = this.field(item, 'value');
           if (!v) continue;
           if (this.typeOf(v) === 'as_pattern') {
             const alias = this.field(v, 'alias');
             items.push({
-              value: this.expr(v.firstNamedChild),
-              target: alias ? this.expr(alias.firstNamedChild) : undefined,
+              value: this.expr(this.firstNamed(v)),
+              target: alias ? this.expr(this.firstNamed(alias)) : undefined,
             });
           } else items.push({ value: this.expr(v) });
         }
@@ -471,13 +487,13 @@ export class Lowerer {
         const handlers: Stmt[][] = [];
         let orelse: Stmt[] = [];
         let finalbody: Stmt[] = [];
-        for (const c of n.namedChildren) {
+        for (const c of this.namedOf(n)) {
           if (!c) continue;
           if (this.typeOf(c) === 'except_clause' || this.typeOf(c) === 'except_group_clause') {
-            handlers.push(this.block(c.namedChildren.find((x) => this.typeOpt(x) === 'block') ?? null));
+            handlers.push(this.block(this.namedOf(c).find((x) => this.typeOpt(x) === 'block') ?? null));
           } else if (this.typeOf(c) === 'else_clause') orelse = this.block(this.field(c, 'body'));
           else if (this.typeOf(c) === 'finally_clause')
-            finalbody = this.block(c.namedChildren.find((x) => this.typeOpt(x) === 'block') ?? null);
+            finalbody = this.block(this.namedOf(c).find((x) => this.typeOpt(x) === 'block') ?? null);
         }
         out.push({ k: 'try', body: this.block(this.field(n, 'body')), handlers, orelse, finalbody, range });
         return;
@@ -486,7 +502,7 @@ export class Lowerer {
       case 'nonlocal_statement':
         out.push({
           k: 'global',
-          names: n.namedChildren
+          names: this.namedOf(n)
             .filter((c): c is Node => !!c && this.typeOf(c) === 'identifier')
             .map((c) => this.textOf(c)),
           range,
@@ -496,7 +512,7 @@ export class Lowerer {
         const subject = this.field(n, 'subject');
         if (subject) out.push({ k: 'expr', expr: this.expr(subject), range });
         const body = this.field(n, 'body');
-        for (const alt of body?.namedChildren ?? []) {
+        for (const alt of this.namedOf(body)) {
           if (alt && this.typeOf(alt) === 'case_clause')
             out.push({
               k: 'if',
@@ -511,7 +527,7 @@ export class Lowerer {
       case 'block':
       case 'ERROR':
         // Recover whole statements from a broken region.
-        for (const c of n.namedChildren) {
+        for (const c of this.namedOf(n)) {
           const t = this.typeOpt(c);
           if (c && t && isStatementType(t)) this.statement(c, out, t);
         }
@@ -638,7 +654,7 @@ export class Lowerer {
   private params(n: Node | null): ParamIR[] {
     const out: ParamIR[] = [];
     let keywordOnly = false;
-    for (const p of n?.namedChildren ?? []) {
+    for (const p of this.namedOf(n)) {
       if (!p) continue;
       const kind = keywordOnly ? 'keyword' : 'positional';
       switch (this.typeOf(p)) {
@@ -646,15 +662,15 @@ export class Lowerer {
           out.push({ name: this.textOf(p), range: this.range(p), kind });
           break;
         case 'typed_parameter': {
-          const id = p.firstNamedChild;
+          const id = this.firstNamed(p);
           const idType = this.typeOpt(id);
           if (!id) break;
           if (idType === 'identifier') out.push({ name: this.textOf(id), range: this.range(id), kind });
           else if (idType === 'list_splat_pattern') {
             keywordOnly = true;
-            out.push({ name: this.textOpt(id.firstNamedChild) ?? '', range: this.range(id), kind: 'varargs' });
+            out.push({ name: this.textOpt(this.firstNamed(id)) ?? '', range: this.range(id), kind: 'varargs' });
           } else if (idType === 'dictionary_splat_pattern')
-            out.push({ name: this.textOpt(id.firstNamedChild) ?? '', range: this.range(id), kind: 'kwargs' });
+            out.push({ name: this.textOpt(this.firstNamed(id)) ?? '', range: this.range(id), kind: 'kwargs' });
           break;
         }
         case 'default_parameter':
@@ -671,10 +687,10 @@ export class Lowerer {
         }
         case 'list_splat_pattern':
           keywordOnly = true;
-          out.push({ name: this.textOpt(p.firstNamedChild) ?? '', range: this.range(p), kind: 'varargs' });
+          out.push({ name: this.textOpt(this.firstNamed(p)) ?? '', range: this.range(p), kind: 'varargs' });
           break;
         case 'dictionary_splat_pattern':
-          out.push({ name: this.textOpt(p.firstNamedChild) ?? '', range: this.range(p), kind: 'kwargs' });
+          out.push({ name: this.textOpt(this.firstNamed(p)) ?? '', range: this.range(p), kind: 'kwargs' });
           break;
         case 'keyword_separator':
           keywordOnly = true;
@@ -716,7 +732,7 @@ export class Lowerer {
 
   private args(n: Node): ArgIR[] {
     const out: ArgIR[] = [];
-    for (const a of n.namedChildren) {
+    for (const a of this.namedOf(n)) {
       if (!a) continue;
       const type = this.typeOf(a);
       if (type === 'comment') continue;
@@ -724,8 +740,8 @@ export class Lowerer {
       if (type === 'keyword_argument') {
         const name = this.textOpt(this.field(a, 'name'));
         out.push({ name, value: this.expr(this.field(a, 'value')), range });
-      } else if (type === 'list_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '*' });
-      else if (type === 'dictionary_splat') out.push({ value: this.expr(a.firstNamedChild), range, spread: '**' });
+      } else if (type === 'list_splat') out.push({ value: this.expr(this.firstNamed(a)), range, spread: '*' });
+      else if (type === 'dictionary_splat') out.push({ value: this.expr(this.firstNamed(a)), range, spread: '**' });
       else out.push({ value: this.expr(a, type), range });
     }
     return out;
@@ -792,7 +808,7 @@ export class Lowerer {
       case 'string':
         return this.string(n);
       case 'concatenated_string': {
-        const parts = n.namedChildren
+        const parts = this.namedOf(n)
           .filter((c): c is Node => !!c && this.typeOf(c) === 'string')
           .map((c) => this.string(c));
         const allConst = parts.every((p) => p.k === 'str' && p.value !== null);
@@ -825,19 +841,19 @@ export class Lowerer {
         return {
           k: 'seq',
           kind,
-          items: this.exprs(n.namedChildren),
+          items: this.exprs(this.namedOf(n)),
           range,
         };
       }
       case 'list_splat':
       case 'list_splat_pattern':
-        return { k: 'spread', kind: '*', value: this.expr(n.firstNamedChild), range };
+        return { k: 'spread', kind: '*', value: this.expr(this.firstNamed(n)), range };
       case 'dictionary_splat':
       case 'dictionary_splat_pattern':
-        return { k: 'spread', kind: '**', value: this.expr(n.firstNamedChild), range };
+        return { k: 'spread', kind: '**', value: this.expr(this.firstNamed(n)), range };
       case 'dictionary': {
         const entries: DictEntry[] = [];
-        for (const c of n.namedChildren) {
+        for (const c of this.namedOf(n)) {
           if (!c) continue;
           const t = this.typeOf(c);
           if (t === 'pair')
@@ -847,7 +863,7 @@ export class Lowerer {
               range: this.range(c),
             });
           else if (t === 'dictionary_splat')
-            entries.push({ key: null, value: this.expr(c.firstNamedChild), range: this.range(c) });
+            entries.push({ key: null, value: this.expr(this.firstNamed(c)), range: this.range(c) });
         }
         return { k: 'dict', entries, range };
       }
@@ -863,7 +879,7 @@ export class Lowerer {
         // Children are positional around ':' tokens.
         const parts: (Expr | undefined)[] = [undefined, undefined, undefined];
         let slot = 0;
-        for (const c of n.children) {
+        for (const c of this.childrenOf(n)) {
           if (!c) continue;
           if (this.typeOf(c) === ':') slot++;
           else if (c.isNamed && slot < 3) parts[slot] = this.expr(c);
@@ -880,7 +896,13 @@ export class Lowerer {
           range,
         };
       case 'comparison_operator':
-        return { k: 'other', range, children: n.namedChildren.filter((c): c is Node => !!c).map((c) => this.expr(c)) };
+        return {
+          k: 'other',
+          range,
+          children: this.namedOf(n)
+            .filter((c): c is Node => !!c)
+            .map((c) => this.expr(c)),
+        };
       case 'unary_operator':
         return {
           k: 'unary',
@@ -891,21 +913,21 @@ export class Lowerer {
       case 'not_operator':
         return { k: 'unary', op: 'not', operand: this.expr(this.field(n, 'argument')), range };
       case 'parenthesized_expression': {
-        const inner = n.namedChildren.find((c) => c && this.typeOf(c) !== 'comment');
+        const inner = this.namedOf(n).find((c) => c && this.typeOf(c) !== 'comment');
         return inner ? this.expr(inner) : { k: 'other', range, children: [] };
       }
       case 'await':
-        return this.expr(n.firstNamedChild);
+        return this.expr(this.firstNamed(n));
       case 'named_expression':
         return this.expr(this.field(n, 'value'));
       case 'as_pattern_target':
-        return this.expr(n.firstNamedChild);
+        return this.expr(this.firstNamed(n));
       default:
         // Comprehensions, conditionals, generators, keyword arguments out of place...: keep sub-expressions.
         return {
           k: 'other',
           range,
-          children: this.exprs(n.namedChildren),
+          children: this.exprs(this.namedOf(n)),
         };
     }
   }
@@ -922,7 +944,7 @@ export class Lowerer {
     const raw = prefix.includes('r');
     const parts: (string | Expr)[] = [];
     let constant = true;
-    for (const c of n.namedChildren) {
+    for (const c of this.namedOf(n)) {
       if (!c) continue;
       const t = this.typeOf(c);
       if (t === 'string_content' || t === 'escape_sequence') {

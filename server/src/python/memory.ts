@@ -1,4 +1,4 @@
-import type { Language, Node, Parser } from 'web-tree-sitter';
+import { Node, type Language, type Parser, type Tree } from 'web-tree-sitter';
 
 /**
  * The views of the WASM memory that emscripten sets on the module object it is given (Parser.init's
@@ -54,6 +54,341 @@ export class TreeMemory {
     const bytes = u8[at] & 1 ? u8[at + 7] : this.views.HEAPU32![(this.views.HEAPU32![at >> 2] + 16) >> 2];
     return n.startIndex + (bytes >> 1);
   }
+
+  // Children and fields, read as tree-sitter 0.25's lib/node.c and lib/tree_cursor.c compute them, so that
+  // a child costs a small JS object instead of a call into WASM and web-tree-sitter's Node constructor
+  // (the two were about half of the lowering's CPU). The TSLanguage tables used (wasm32 offsets): field
+  // count at 32, max alias sequence length at 36, field map slices at 64, field map entries at 68, symbol
+  // metadata at 72, alias sequences at 84. A heap subtree: flags at 44 (visible, named, extra: bits 0-2),
+  // child count at 36, visible / named child counts at 48 / 52 (when it has children), production id at
+  // 66, padding and size as Length {bytes, row, column} at 4 and 16; its children are the 8-byte subtrees
+  // just before it. An inline subtree (a leaf): flags in byte 0 (bits 1-3), padding columns, rows (low
+  // nibble) and bytes in bytes 4-6, size in byte 7.
+
+  private tablesOf: Language | undefined;
+  private fieldCount = 0;
+  private maxAliasLength = 0;
+  private fieldSlices = 0;
+  private fieldEntries = 0;
+  private metadata = 0;
+  private aliasSequences = 0;
+
+  private tables(tree: Tree): void {
+    const language = tree.language;
+    if (language === this.tablesOf) return;
+    this.tablesOf = language;
+    const at = (language as unknown as { 0: number })[0];
+    const u32 = this.views.HEAPU32!;
+    this.fieldCount = u32[(at + 32) >> 2];
+    this.maxAliasLength = this.views.HEAPU16![(at + 36) >> 1];
+    this.fieldSlices = u32[(at + 64) >> 2];
+    this.fieldEntries = u32[(at + 68) >> 2];
+    this.metadata = u32[(at + 72) >> 2];
+    this.aliasSequences = u32[(at + 84) >> 2];
+  }
+
+  /** The field of the child at `structural` in `production` (not inherited), 0 for none. */
+  private fieldAt(production: number, structural: number): number {
+    if (this.fieldCount === 0) return 0;
+    const u8 = this.views.HEAPU8!;
+    const u16 = this.views.HEAPU16!;
+    const slice = this.fieldSlices + production * 4;
+    let entry = this.fieldEntries + u16[slice >> 1] * 4;
+    const end = entry + u16[(slice + 2) >> 1] * 4;
+    for (; entry < end; entry += 4) if (u8[entry + 2] === structural && !u8[entry + 3]) return u16[entry >> 1];
+    return 0;
+  }
+
+  private make(tree: Tree, id: number, bytes: number, row: number, column: number, alias: number): Node {
+    return new MemoryNode(id, tree, bytes >> 1, { row, column: column >> 1 }, alias) as unknown as Node;
+  }
+
+  /**
+   * Appends to `out` the children of the heap subtree `heap` (starting at bytes/row/column, in UTF-16 bytes)
+   * that `mode` selects, as the tree cursor enumerates them: a hidden child is replaced by its own visible
+   * children, which inherit its field. Modes: ALL (visible), NAMED (visible and named), FIELD (visible with
+   * field `want`), FIRST_NAMED (ts_node__child's named descent, first one only). Returns false once `limit`
+   * nodes are out.
+   */
+  private walk(
+    tree: Tree,
+    heap: number,
+    bytes: number,
+    row: number,
+    column: number,
+    outer: number,
+    mode: number,
+    want: number,
+    limit: number,
+    out: Node[],
+  ): boolean {
+    const u8 = this.views.HEAPU8!;
+    const u16 = this.views.HEAPU16!;
+    const u32 = this.views.HEAPU32!;
+    const count = u32[(heap + 36) >> 2];
+    const production = u16[(heap + 66) >> 1];
+    const aliases = production ? this.aliasSequences + production * this.maxAliasLength * 2 : 0;
+    let structural = 0;
+    let at = heap - count * 8;
+    for (let i = 0; i < count; i++, at += 8) {
+      const inline = u8[at] & 1;
+      const child = inline ? 0 : u32[at >> 2];
+      if (i > 0) {
+        // length_add(position, padding)
+        let padBytes: number, padRow: number, padColumn: number;
+        if (inline) {
+          padBytes = u8[at + 6];
+          padRow = u8[at + 5] & 15;
+          padColumn = u8[at + 4];
+        } else {
+          padBytes = u32[(child + 4) >> 2];
+          padRow = u32[(child + 8) >> 2];
+          padColumn = u32[(child + 12) >> 2];
+        }
+        bytes += padBytes;
+        if (padRow > 0) {
+          row += padRow;
+          column = padColumn;
+        } else column += padColumn;
+      }
+      const flags = inline ? u8[at] >> 1 : u8[child + 44];
+      const extra = flags & 4;
+      let alias = 0;
+      let index = -1;
+      if (!extra) {
+        if (aliases) alias = u16[(aliases >> 1) + structural];
+        index = structural++;
+      }
+      const childCount = inline ? 0 : u32[(child + 36) >> 2];
+      if (mode === FIRST_NAMED) {
+        const relevant = alias ? u8[this.metadata + alias * 3 + 1] : flags & 1 && flags & 2;
+        if (relevant) {
+          out.push(this.make(tree, at, bytes, row, column, alias));
+          return false;
+        }
+        if (childCount > 0 && u32[(child + 52) >> 2] > 0) {
+          return this.walk(tree, child, bytes, row, column, 0, mode, want, limit, out);
+        }
+      } else {
+        const field = mode === FIELD && !extra ? this.fieldAt(production, index) || outer : 0;
+        if (flags & 1 || alias) {
+          const named = alias ? u8[this.metadata + alias * 3 + 1] : flags & 2;
+          if (mode === ALL || (mode === NAMED && named) || (mode === FIELD && field === want)) {
+            out.push(this.make(tree, at, bytes, row, column, alias));
+            if (out.length >= limit) return false;
+          }
+        } else if (childCount > 0 && u32[(child + 48) >> 2] > 0) {
+          if (!this.walk(tree, child, bytes, row, column, field, mode, want, limit, out)) return false;
+        }
+      }
+      // length_add(position, size)
+      let sizeBytes: number, sizeRow: number, sizeColumn: number;
+      if (inline) {
+        sizeBytes = sizeColumn = u8[at + 7];
+        sizeRow = 0;
+      } else {
+        sizeBytes = u32[(child + 16) >> 2];
+        sizeRow = u32[(child + 20) >> 2];
+        sizeColumn = u32[(child + 24) >> 2];
+      }
+      bytes += sizeBytes;
+      if (sizeRow > 0) {
+        row += sizeRow;
+        column = sizeColumn;
+      } else column += sizeColumn;
+    }
+    return true;
+  }
+
+  private select(n: Node, mode: number, want: number, limit: number): Node[] {
+    const out: Node[] = [];
+    const u8 = this.views.HEAPU8!;
+    const at = n.id;
+    if (u8[at] & 1) return out;
+    const heap = this.views.HEAPU32![at >> 2];
+    if (this.views.HEAPU32![(heap + 36) >> 2] === 0) return out;
+    this.tables(n.tree);
+    const start = n.startPosition;
+    this.walk(n.tree, heap, n.startIndex * 2, start.row, start.column * 2, 0, mode, want, limit, out);
+    return out;
+  }
+
+  /** `n.children`. */
+  children(n: Node): Node[] {
+    return this.select(n, ALL, 0, Infinity);
+  }
+
+  /** `n.namedChildren`. */
+  namedChildren(n: Node): Node[] {
+    return this.select(n, NAMED, 0, Infinity);
+  }
+
+  /** `n.firstNamedChild`. */
+  firstNamedChild(n: Node): Node | null {
+    return this.select(n, FIRST_NAMED, 0, 1)[0] ?? null;
+  }
+
+  /** `n.childrenForFieldId(id)`. */
+  childrenForFieldId(n: Node, id: number): Node[] {
+    return id === 0 ? [] : this.select(n, FIELD, id, Infinity);
+  }
+
+  /** `n.childForFieldId(id)`: lib/node.c's ts_node_child_by_field_id. */
+  childForFieldId(n: Node, id: number): Node | null {
+    if (id <= 0) return null;
+    this.tables(n.tree);
+    if (this.fieldCount === 0) return null;
+    const start = n.startPosition;
+    return this.byField(n.tree, n.id, n.startIndex * 2, start.row, start.column * 2, id);
+  }
+
+  private byField(tree: Tree, id: number, bytes: number, row: number, column: number, want: number): Node | null {
+    const u8 = this.views.HEAPU8!;
+    const u16 = this.views.HEAPU16!;
+    const u32 = this.views.HEAPU32!;
+    if (u8[id] & 1) return null;
+    const heap = u32[id >> 2];
+    const count = u32[(heap + 36) >> 2];
+    if (count === 0 || u32[(heap + 48) >> 2] === 0) return null;
+    const production = u16[(heap + 66) >> 1];
+    const slice = this.fieldSlices + production * 4;
+    let map = this.fieldEntries + u16[slice >> 1] * 4;
+    let mapEnd = map + u16[(slice + 2) >> 1] * 4;
+    if (map === mapEnd) return null;
+    while (u16[map >> 1] < want) {
+      map += 4;
+      if (map === mapEnd) return null;
+    }
+    while (u16[(mapEnd - 4) >> 1] > want) {
+      mapEnd -= 4;
+      if (map === mapEnd) return null;
+    }
+    const aliases = production ? this.aliasSequences + production * this.maxAliasLength * 2 : 0;
+    let structural = 0;
+    let at = heap - count * 8;
+    for (let i = 0; i < count; i++, at += 8) {
+      const inline = u8[at] & 1;
+      const child = inline ? 0 : u32[at >> 2];
+      if (i > 0) {
+        let padBytes: number, padRow: number, padColumn: number;
+        if (inline) {
+          padBytes = u8[at + 6];
+          padRow = u8[at + 5] & 15;
+          padColumn = u8[at + 4];
+        } else {
+          padBytes = u32[(child + 4) >> 2];
+          padRow = u32[(child + 8) >> 2];
+          padColumn = u32[(child + 12) >> 2];
+        }
+        bytes += padBytes;
+        if (padRow > 0) {
+          row += padRow;
+          column = padColumn;
+        } else column += padColumn;
+      }
+      const flags = inline ? u8[at] >> 1 : u8[child + 44];
+      if (!(flags & 4)) {
+        const alias = aliases ? u16[(aliases >> 1) + structural] : 0;
+        const index = structural++;
+        if (index >= u8[map + 2]) {
+          if (u8[map + 3]) {
+            // An inherited field: the hidden child holds it.
+            const found = this.byField(tree, at, bytes, row, column, want);
+            if (found || map + 4 === mapEnd) return found;
+            map += 4;
+          } else if (flags & 1 || alias) {
+            return this.make(tree, at, bytes, row, column, alias);
+          } else if (!inline && u32[(child + 36) >> 2] > 0 && u32[(child + 48) >> 2] > 0) {
+            // A hidden node with visible children: its first visible child (ts_node_child(child, 0)).
+            const out: Node[] = [];
+            this.walk(tree, child, bytes, row, column, 0, ALL, 0, 1, out);
+            return out[0] ?? null;
+          } else {
+            map += 4;
+            if (map === mapEnd) return null;
+          }
+        }
+      }
+      let sizeBytes: number, sizeRow: number, sizeColumn: number;
+      if (inline) {
+        sizeBytes = sizeColumn = u8[at + 7];
+        sizeRow = 0;
+      } else {
+        sizeBytes = u32[(child + 16) >> 2];
+        sizeRow = u32[(child + 20) >> 2];
+        sizeColumn = u32[(child + 24) >> 2];
+      }
+      bytes += sizeBytes;
+      if (sizeRow > 0) {
+        row += sizeRow;
+        column = sizeColumn;
+      } else column += sizeColumn;
+    }
+    return null;
+  }
+}
+
+/**
+ * A Node made without web-tree-sitter's constructor, whose `[0] = 0` class field V8 defines slowly (it was
+ * a sixth of the lowering's CPU): the same fields on an object whose prototype is Node's, so every Node
+ * method works on it. The alias (`[0]`) is set only when there is one: a missing one reads as 0 in WASM.
+ */
+class MemoryNode {
+  declare 0: number;
+  declare id: number;
+  declare tree: Tree;
+  declare startIndex: number;
+  declare startPosition: { row: number; column: number };
+  constructor(
+    id: number,
+    tree: Tree,
+    startIndex: number,
+    startPosition: { row: number; column: number },
+    alias: number,
+  ) {
+    if (alias) this[0] = alias;
+    this.id = id;
+    this.tree = tree;
+    this.startIndex = startIndex;
+    this.startPosition = startPosition;
+  }
+}
+Object.setPrototypeOf(MemoryNode.prototype, Node.prototype);
+
+const ALL = 0;
+const NAMED = 1;
+const FIELD = 2;
+const FIRST_NAMED = 3;
+
+/** The same node: its subtree, start and alias (what web-tree-sitter's calls pass to WASM). */
+export function sameNode(a: Node | null | undefined, b: Node | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return (
+    a.id === b.id &&
+    a.startIndex === b.startIndex &&
+    a.startPosition.row === b.startPosition.row &&
+    a.startPosition.column === b.startPosition.column &&
+    ((a as unknown as { 0?: number })[0] || 0) === ((b as unknown as { 0?: number })[0] || 0)
+  );
+}
+
+function sameNodes(a: (Node | null)[], b: (Node | null)[]): boolean {
+  return a.length === b.length && a.every((x, i) => sameNode(x, b[i]));
+}
+
+/**
+ * Whether the memory reader gives what tree-sitter's calls give for `n`: type, end, children, named
+ * children, first named child, and the child(ren) of every field id in `fields`.
+ */
+export function agreesWithCalls(memory: TreeMemory, n: Node, fields: number[]): boolean {
+  if (memory.type(n) !== n.type || memory.endIndex(n) !== n.endIndex) return false;
+  if (!sameNodes(memory.children(n), n.children) || !sameNodes(memory.namedChildren(n), n.namedChildren)) return false;
+  if (!sameNode(memory.firstNamedChild(n), n.firstNamedChild)) return false;
+  for (const f of fields) {
+    if (!sameNode(memory.childForFieldId(n, f), n.childForFieldId(f))) return false;
+    if (!sameNodes(memory.childrenForFieldId(n, f), n.childrenForFieldId(f))) return false;
+  }
+  return true;
 }
 
 /** Python that reaches inline and heap subtrees, aliases, keywords, errors and missing nodes, and non-ASCII text. */
@@ -81,9 +416,21 @@ export function checkedTreeMemory(parser: Parser, views: WasmViews): TreeMemory 
   if (!tree) return undefined;
   try {
     let nodes = 0;
+    const language = tree.language;
     const agrees = (n: Node): boolean => {
       nodes++;
-      if (memory.type(n) !== n.type || memory.endIndex(n) !== n.endIndex) return false;
+      // The fields the node's children have, and one it lacks (every field of every fixture node: the unit test).
+      const fields = [1];
+      const count = n.childCount;
+      for (let i = 0; i < count; i++) fields.push(language.fields.indexOf(n.fieldNameForChild(i)));
+      if (
+        !agreesWithCalls(
+          memory,
+          n,
+          [...new Set(fields)].filter((f) => f >= 0),
+        )
+      )
+        return false;
       return n.children.every((c) => !c || agrees(c));
     };
     return agrees(tree.rootNode) && nodes > 100 && tree.rootNode.hasError ? memory : undefined;
