@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Parser, Tree } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 import { analyzeModule } from '../../server/src/analysis/analyze';
 import { DocumentState } from '../../server/src/lsp/documents';
-import { loadPythonParser, lowerPythonText } from '../../server/src/python';
-import { lowerPython } from '../../server/src/python/lower';
+import { loadPythonParser } from '../../server/src/python';
+import { editorReference } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
 
 /**
@@ -69,29 +69,30 @@ function* session(random: () => number, text: () => string, count: number): Gene
  * Applies the session's edits as the server does (the document's tree edited, re-parsed from it, unchanged
  * statements reused) and compares the findings after each with those of the same text analysed afresh.
  */
-function check(name: string, text: string, random: () => number, edits: number): { steps: number; otherTree: number } {
+function check(
+  name: string,
+  text: string,
+  random: () => number,
+  edits: number,
+): { steps: number; otherTree: number; fromRegion: number } {
   const uri = 'file:///work/train.py';
   const state = new DocumentState(TextDocument.create(uri, 'python', 1, text), 'python');
   analyzeModule(state.lowerPython(parser));
   let steps = 0;
   let otherTree = 0;
+  let fromRegion = 0;
   try {
     for (const e of session(random, () => state.doc.getText(), edits)) {
       const range = { start: state.doc.positionAt(e.offset), end: state.doc.positionAt(e.offset + e.deleteLen) };
       state.applyChanges([{ range, text: e.insert }], state.version + 1);
-      const incremental = analyzeModule(state.lowerPython(parser));
-      const now = state.doc.getText();
-      const fresh = lowerPythonText(parser, now, uri);
-      // On broken text tree-sitter's error recovery may build another tree incrementally than afresh (see
-      // incremental.test.ts): then the reference is the same tree lowered without reuse.
-      const tree = (state as unknown as { python: { tree: Tree } }).python.tree;
-      const sameTree = tree.rootNode.toString() === fresh.tree.rootNode.toString();
-      if (!sameTree) otherTree++;
-      const reference = analyzeModule(sameTree ? fresh.module : lowerPython(tree, now, uri));
-      fresh.tree.delete();
+      const model = state.lowerPython(parser);
+      const incremental = analyzeModule(model);
+      const reference = editorReference(parser, state, model);
+      if (reference.other) otherTree++;
+      if (reference.regional) fromRegion++;
       assert.deepEqual(
         incremental,
-        reference,
+        analyzeModule(reference.module),
         `${name}: edit ${steps} (${JSON.stringify(e)}) gave other findings than a fresh analysis`,
       );
       steps++;
@@ -99,7 +100,7 @@ function check(name: string, text: string, random: () => number, edits: number):
   } finally {
     state.dispose();
   }
-  return { steps, otherTree };
+  return { steps, otherTree, fromRegion };
 }
 
 function examples(): string[] {
@@ -126,12 +127,15 @@ test('findings after each edit equal a fresh analysis: scikit-learn examples', (
   while (picked.size < Math.min(FILES, all.length)) picked.add(all[Math.floor(random() * all.length)]);
   let steps = 0;
   let otherTree = 0;
+  let fromRegion = 0;
   for (const file of [...picked].sort()) {
     const r = check(path.relative(EXAMPLES, file), readFileSync(file, 'utf8'), random, EDITS);
     steps += r.steps;
     otherTree += r.otherTree;
+    fromRegion += r.fromRegion;
   }
   assert.equal(steps, picked.size * EDITS);
+  assert.ok(fromRegion > steps / 10, `${fromRegion} of ${steps} edits re-parsed only their statements`);
   assert.ok(otherTree <= steps / 10, `${otherTree} of ${steps} edited texts recovered otherwise`);
 });
 
@@ -139,11 +143,14 @@ test('findings after each edit equal a fresh analysis: every Python fixture', ()
   const random = rng(SEED + 1);
   let steps = 0;
   let otherTree = 0;
+  let fromRegion = 0;
   for (const fx of listFixtures('python').filter((f) => f.name.endsWith('.py'))) {
     const r = check(fx.name, fx.text, random, 6);
     steps += r.steps;
     otherTree += r.otherTree;
+    fromRegion += r.fromRegion;
   }
+  assert.ok(fromRegion > steps / 10, `${fromRegion} of ${steps} edits re-parsed only their statements`);
   assert.ok(steps > 300, `${steps} edits checked`);
   assert.ok(otherTree <= steps / 10, `${otherTree} of ${steps} edited texts recovered otherwise`);
 });

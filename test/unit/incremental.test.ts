@@ -1,32 +1,23 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Parser, Tree } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 import { analyzeModule } from '../../server/src/analysis/analyze';
 import { DocumentState } from '../../server/src/lsp/documents';
-import type { ModuleIR } from '../../server/src/model/ir';
 import { loadPythonParser, lowerPythonText } from '../../server/src/python';
-import { lowerPython } from '../../server/src/python/lower';
+import { canonicalModel, editorReference } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
 
 /**
- * The server re-parses incrementally and reuses the lowering of unchanged top-level statements. After any
- * sequence of edits, the model and the findings must equal those of a fresh parse of the same text.
+ * The server re-parses incrementally (only the edited top-level statements when it can, python/regions.ts)
+ * and reuses the lowering of unchanged top-level statements. After any sequence of edits, the model and the
+ * findings must equal those of a fresh parse of the same text (see editorReference for where tree-sitter
+ * itself reads a text otherwise).
  */
 let parser: Parser;
 before(async () => {
   parser = await loadPythonParser();
 });
-
-function canonical(m: ModuleIR): string {
-  return JSON.stringify({
-    body: m.body,
-    functions: m.functions,
-    imports: m.imports,
-    importsEnd: m.importsEnd,
-    hasErrors: m.hasErrors,
-  });
-}
 
 /** A deterministic pseudo-random generator, so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -53,6 +44,7 @@ test('incremental lowering equals a fresh lowering after random edits', () => {
   const random = rng(20261126);
   let checked = 0;
   let recoveredOtherwise = 0;
+  let regional = 0;
   for (const fx of listFixtures('python').filter((f) => f.name.endsWith('.py'))) {
     const state = new DocumentState(TextDocument.create('file:///fx.py', 'python', 1, fx.text), 'python');
     state.lowerPython(parser);
@@ -66,27 +58,23 @@ test('incremental lowering equals a fresh lowering after random edits', () => {
         state.version + 1,
       );
       const incremental = state.lowerPython(parser);
-      const fresh = lowerPythonText(parser, state.doc.getText(), 'file:///fx.py');
-      // On broken text, tree-sitter's error recovery may build another tree when it re-parses
-      // incrementally than when it parses afresh (SKL501_unpinned/test_train.py, edit 6: a fresh parse
-      // recovers two more statements). What is checked here is pipelint's reuse of lowered statements, so
-      // the reference is then a lowering of the same tree without reuse.
-      const tree = (state as unknown as { python: { tree: Tree } }).python.tree;
-      const sameTree = tree.rootNode.toString() === fresh.tree.rootNode.toString();
-      if (!sameTree) recoveredOtherwise++;
-      const reference = sameTree ? fresh.module : lowerPython(tree, state.doc.getText(), 'file:///fx.py');
+      const reference = editorReference(parser, state, incremental);
+      if (reference.other) recoveredOtherwise++;
+      if (reference.regional) regional++;
       assert.equal(
-        canonical(incremental),
-        canonical(reference),
+        canonicalModel(incremental),
+        canonicalModel(reference.module),
         `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`,
       );
-      assert.deepEqual(analyzeModule(incremental), analyzeModule(reference));
-      fresh.tree.delete();
+      assert.deepEqual(analyzeModule(incremental), analyzeModule(reference.module));
       checked++;
     }
     state.dispose();
   }
   assert.ok(checked > 100, `${checked} edits checked`);
+  // Random edits leave syntax errors behind, and a statement with an error makes the whole file re-parse:
+  // the region path is exercised here, and measured on typing in incremental-analysis.test.ts.
+  assert.ok(regional > 0, `${regional} of ${checked} edits re-parsed only their statements`);
   assert.ok(
     recoveredOtherwise <= checked / 20,
     `tree-sitter recovered ${recoveredOtherwise} of ${checked} edited texts otherwise than a fresh parse`,
@@ -141,7 +129,7 @@ test('a statement written twice reuses one cached lowering each, with its own li
   );
   const third = state.lowerPython(parser);
   const fresh = lowerPythonText(parser, state.doc.getText(), 'file:///dup.py');
-  assert.equal(canonical(third), canonical(fresh.module));
+  assert.equal(canonicalModel(third), canonicalModel(fresh.module));
   assert.deepEqual(analyzeModule(third), analyzeModule(fresh.module));
   assert.deepEqual(
     third.functions.map((f) => [f.id, f.range.start.line]),
@@ -154,5 +142,73 @@ test('a statement written twice reuses one cached lowering each, with its own li
     ],
   );
   fresh.tree.delete();
+  state.dispose();
+});
+
+test('an edit re-parses only its statements when that gives what a fresh parse gives, else the whole file', () => {
+  const text = [
+    'import numpy as np',
+    'from sklearn.pipeline import make_pipeline',
+    'from sklearn.preprocessing import FunctionTransformer, StandardScaler',
+    'from sklearn.linear_model import LogisticRegression',
+    '',
+    '',
+    'def load(path):',
+    '    """Reads the training table."""',
+    '    data = np.loadtxt(path, delimiter=",")',
+    '    return data[:, :-1], data[:, -1]',
+    '',
+    '',
+    'X, y = load("train.csv")',
+    'scaler = StandardScaler()',
+    'model = make_pipeline(scaler, LogisticRegression(max_iter=200))',
+    'if X.shape[0] > 1000:',
+    '    model.set_params(logisticregression__C=0.5)',
+    'else:',
+    '    model.set_params(logisticregression__C=1.0)',
+    'model.fit(X, y)',
+    'print(model.score(X, y))',
+  ].join('\n');
+  const state = new DocumentState(TextDocument.create('file:///train.py', 'python', 1, text), 'python');
+  state.lowerPython(parser);
+  const python = (state as unknown as { python: { regional: boolean } }).python;
+  const edit = (find: string, at: number, deleteLen: number, insert: string, regional: boolean | undefined) => {
+    const now = state.doc.getText();
+    const offset = now.indexOf(find) + at;
+    assert.ok(offset >= at, `${find} is in the text`);
+    const range = { start: state.doc.positionAt(offset), end: state.doc.positionAt(offset + deleteLen) };
+    state.applyChanges([{ range, text: insert }], state.version + 1);
+    const incremental = state.lowerPython(parser);
+    const fresh = lowerPythonText(parser, state.doc.getText(), 'file:///train.py');
+    const what = `${JSON.stringify(insert)} at ${JSON.stringify(find)}+${at}`;
+    assert.equal(canonicalModel(incremental), canonicalModel(fresh.module), `${what}: the model of a fresh parse`);
+    if (regional !== undefined)
+      assert.equal(
+        python.regional,
+        regional,
+        `${what}: ${regional ? 'only its statements' : 'the whole file'} re-parsed`,
+      );
+    fresh.tree.delete();
+  };
+  // Typing inside a call, a new statement, a lambda (the function ids after it move), a new line.
+  edit('max_iter=200', 12, 0, ', random_state=0', true);
+  edit('model.fit(X, y)', 0, 0, 'model = model.set_params(standardscaler=FunctionTransformer(lambda Z: Z))\n', true);
+  edit('print(model', 0, 0, '\n\n', true);
+  // An edit at the file's first and last characters.
+  edit('import numpy', 0, 0, '# training script\n', true);
+  edit('score(X, y))', 12, 0, '\n', true);
+  // Indenting a statement moves it into the function above: the region starts at the statement before.
+  edit('X, y = load(', 0, 0, '    ', true);
+  edit('    X, y = load(', 0, 4, '', true);
+  edit('scaler = StandardScaler()', 0, 0, '# keep\n', true);
+  // A half-typed call: its error is in the region, so the whole file is parsed; once it is closed again the
+  // region alone parses cleanly.
+  edit('model.fit(X, y)', 10, 0, '(', false);
+  edit('model.fit((X, y)', 10, 1, '', true);
+  // Joining two lines, opening a string that runs into the following statements: the whole file.
+  edit('scaler = StandardScaler()\n', 25, 1, '', false);
+  // Where tree-sitter's error recovery put the joined line's error decides which way this one goes.
+  edit('scaler = StandardScaler()model', 25, 0, '\n', undefined);
+  edit('X, y = load', 0, 0, '"""', false);
   state.dispose();
 });

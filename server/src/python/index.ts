@@ -6,6 +6,7 @@ import type { ModuleIR } from '../model/ir';
 import { LoweringCache, Lowerer, lowerPython, normalizeForTreeSitter, type CellLowering } from './lower';
 import { nestingDepth, MAX_NESTING } from './nesting';
 import { ParseBudgetError, parsePython, type Deadline } from './parser';
+import { lowerEditedRegion, markUnsettled } from './regions';
 import { PARSE_BUDGET_MS, PARSE_MS_PER_KB } from '../source/limits';
 
 export { LoweringCache, ParseBudgetError, normalizeForTreeSitter };
@@ -167,8 +168,14 @@ function* notebookSteps(
 
 /** What the Python front end keeps for one document between its versions. */
 export class PythonState {
-  /** The last parse tree: edited with each change (lsp/documents.ts), then re-parsed incrementally. */
+  /**
+   * The last parse tree: edited with each change (lsp/documents.ts), then re-parsed incrementally. While
+   * versions are lowered by re-parsing only their edited statements (regions.ts) it is not re-parsed: its
+   * edits add up until the whole file is parsed again.
+   */
   tree: Tree | undefined;
+  /** The last version was lowered from its edited statements alone, not from `tree` (regions.ts). */
+  regional = false;
   /** Lowered top-level statements of the previous version, reused for unchanged statements. */
   readonly lowering = new LoweringCache();
   /** A notebook's lowered cells. */
@@ -192,6 +199,14 @@ export function pythonFrontEnd(parser: Parser, parseBudgetMs = PARSE_BUDGET_MS):
       const budget = parseBudgetFor(source.text.length, parseBudgetMs);
       if (source.program) return lowerNotebook(parser, source.program, source.uri, previous?.cells, budget);
       const text = source.text;
+      let region: ReturnType<typeof lowerEditedRegion>;
+      if (previous) {
+        // Only the edited statements (regions.ts); the tree, edited with each change, is kept for when the
+        // whole file must be parsed again.
+        region = lowerEditedRegion(parser, text, source.uri, previous.lowering, deadlineIn(budget));
+        previous.regional = region !== undefined && 'module' in region;
+        if (region && 'module' in region) return region.module;
+      }
       // A lone CR is rewritten for tree-sitter; the incremental tree then no longer matches: parse afresh.
       const old = text.includes('\r') && normalizeForTreeSitter(text) !== text ? undefined : previous?.tree;
       const { module, tree } = lowerPythonText(parser, text, source.uri, old, previous?.lowering, budget);
@@ -201,6 +216,7 @@ export function pythonFrontEnd(parser: Parser, parseBudgetMs = PARSE_BUDGET_MS):
       }
       if (previous.tree && previous.tree !== tree) previous.tree.delete();
       previous.tree = tree;
+      if (old && region && 'unsettled' in region) markUnsettled(previous.lowering, region.unsettled);
       return module;
     },
   };

@@ -33,16 +33,29 @@ export function lowerPython(tree: Tree, text: string, uri: string, cache?: Lower
 export class LoweringCache {
   /** The previous version's statements in file order. */
   entries: CachedChunk[] = [];
+  /** The previous version's text and line starts (for re-parsing only its edited statements, regions.ts). */
+  text: string | undefined;
+  lineStarts: number[] = [0];
 
   clear(): void {
     this.entries = [];
+    this.text = undefined;
+    this.lineStarts = [0];
   }
 }
 
-interface CachedChunk {
+export interface CachedChunk {
   type: string;
   /** The statement's text (a slice of the version it was lowered from). */
   source: string;
+  /** Where the statement starts in that version's text. */
+  start: number;
+  /**
+   * The statement may not parse on its own as it did here: it holds a syntax error (or is an ERROR node),
+   * or tree-sitter's incremental re-parse made it around an edit (where it can accept what a fresh parse
+   * rejects). Only a region that takes it in is re-parsed on its own (regions.ts).
+   */
+  unsettled: boolean;
   chunk: Chunk;
 }
 
@@ -96,6 +109,8 @@ export class Lowerer {
    */
   private src = '';
   private rowStarts: number[] = [0];
+  /** The line of the parsed text's first row in the module (a region re-parsed on its own, regions.ts). */
+  private rowOffset = 0;
 
   private parsed(src: string): void {
     if (src === this.src) return;
@@ -119,7 +134,11 @@ export class Lowerer {
 
   private range(n: Node, end = this.endOf(n)): Range {
     const start = n.startPosition;
-    return { start: { line: start.row, character: start.column }, end: this.positionAt(end, start.row) };
+    const to = this.positionAt(end, start.row);
+    return {
+      start: { line: start.row + this.rowOffset, character: start.column },
+      end: { line: to.line + this.rowOffset, character: to.character },
+    };
   }
 
   private textOf(n: Node, end = this.endOf(n)): string {
@@ -194,15 +213,13 @@ export class Lowerer {
 
   module(root: Node, cache?: LoweringCache): ModuleIR {
     this.parsed(normalizeForTreeSitter(this.text));
-    const body: Stmt[] = [];
-    let importsEnd: Position = { line: 0, character: 0 };
-    let seenCode = false;
-    let seenImport = false;
     const children: Node[] = [];
     for (const child of root.namedChildren) if (child) children.push(child);
     const current: CachedChunk[] = children.map((child) => ({
       type: this.typeOf(child),
       source: this.text.slice(child.startIndex, this.endOf(child)),
+      start: child.startIndex,
+      unsettled: child.hasError,
       chunk: undefined as unknown as Chunk,
     }));
     // Identical statements (same node type and text, same column) lower identically up to their line and
@@ -256,30 +273,97 @@ export class Lowerer {
       } else {
         chunk = this.lowerChunk(child, current[i].type);
       }
-      chunk.base = this.functions.length;
-      current[i].chunk = chunk;
-      for (const fn of chunk.functions) this.functions.push(fn);
-      for (const imp of chunk.imports) this.imports.push(imp);
-      for (const st of chunk.stmts) body.push(st);
-      if (chunk.isImport) {
-        seenImport = true;
-        if (!seenCode) importsEnd = chunk.end;
-      } else if (chunk.isCode && seenImport) seenCode = true;
+      current[i].chunk = this.add(chunk);
     }
-    if (cache) cache.entries = current;
-    if (root.hasError) this.collectErrors(root);
+    if (root.hasError) {
+      this.collectErrors(root);
+      // An error outside every statement (none of them holds it): no statement may be re-parsed on its own.
+      if (!current.some((c) => c.unsettled)) for (const c of current) c.unsettled = true;
+    }
+    const lineStarts = computeLineStarts(this.text);
+    if (cache) {
+      cache.entries = current;
+      cache.text = this.text;
+      cache.lineStarts = lineStarts;
+    }
+    return this.assembled(lineStarts, root.hasError);
+  }
+
+  /** Appends a lowered top-level statement (its functions numbered from the module's count so far). */
+  private add(chunk: Chunk): Chunk {
+    chunk.base = this.functions.length;
+    for (const fn of chunk.functions) this.functions.push(fn);
+    for (const imp of chunk.imports) this.imports.push(imp);
+    for (const st of chunk.stmts) this.body.push(st);
+    if (chunk.isImport) {
+      this.importState.seenImport = true;
+      if (!this.importState.seenCode) this.importState.end = chunk.end;
+    } else if (chunk.isCode && this.importState.seenImport) this.importState.seenCode = true;
+    return chunk;
+  }
+
+  private readonly body: Stmt[] = [];
+  private readonly importState = { seenImport: false, seenCode: false, end: { line: 0, character: 0 } };
+
+  private assembled(lineStarts: number[], hasErrors: boolean): ModuleIR {
     return {
       uri: this.uri,
       language: 'python',
       text: this.text,
-      lineStarts: computeLineStarts(this.text),
-      body,
+      lineStarts,
+      body: this.body,
       functions: this.functions,
       imports: this.imports,
-      hasErrors: root.hasError,
+      hasErrors,
       errorRanges: this.errorRanges,
-      importsEnd,
+      importsEnd: this.importState.end,
     };
+  }
+
+  /**
+   * The module of a new version whose statements `from` to `to` (exclusive) of the previous one (`cache`)
+   * were re-parsed on their own as `region` (the tree of `regionText`, which starts at offset `start`,
+   * line `line` of the new text): the statements before are kept as they are, those after are moved by
+   * `lineDelta` lines and `offsetDelta` characters. `lineStarts` are the new text's. See regions.ts.
+   */
+  spliceRegion(
+    cache: LoweringCache,
+    from: number,
+    to: number,
+    region: { root: Node; text: string; start: number; line: number },
+    shift: { lineDelta: number; offsetDelta: number },
+    lineStarts: number[],
+  ): ModuleIR {
+    const previous = cache.entries;
+    const current: CachedChunk[] = [];
+    const keep = (old: CachedChunk, lineDelta: number, offsetDelta: number) =>
+      current.push({
+        ...old,
+        start: old.start + offsetDelta,
+        chunk: this.add(shiftChunk(old.chunk, lineDelta, this.functions.length - old.chunk.base)),
+      });
+    for (let i = 0; i < from; i++) keep(previous[i], 0, 0);
+    // Lowered at their lines in the module (not lowered at the region's and copied: a copy's objects have
+    // other hidden classes than the lowering's literals, which made the rules 40% slower).
+    this.parsed(region.text);
+    this.rowOffset = region.line;
+    for (const child of region.root.namedChildren) {
+      if (!child) continue;
+      const type = this.typeOf(child);
+      current.push({
+        type,
+        source: region.text.slice(child.startIndex, this.endOf(child)),
+        start: region.start + child.startIndex,
+        unsettled: false,
+        chunk: this.add(this.lowerChunk(child, type)),
+      });
+    }
+    this.rowOffset = 0;
+    for (let i = to; i < previous.length; i++) keep(previous[i], shift.lineDelta, shift.offsetDelta);
+    cache.entries = current;
+    cache.text = this.text;
+    cache.lineStarts = lineStarts;
+    return this.assembled(lineStarts, false);
   }
 
   /**
@@ -297,40 +381,17 @@ export class Lowerer {
 
   /** Adds a lowered cell whose first line is `lineOffset` in the program. The cell itself is not changed. */
   appendCell(cell: CellLowering, lineOffset: number): void {
-    for (const cached of cell.chunks) {
-      const chunk = shiftChunk(cached, lineOffset, this.functions.length - cached.base);
-      for (const fn of chunk.functions) this.functions.push(fn);
-      for (const imp of chunk.imports) this.imports.push(imp);
-      for (const st of chunk.stmts) this.cellBody.push(st);
-      if (chunk.isImport) {
-        this.cellImports.seenImport = true;
-        if (!this.cellImports.seenCode) this.cellImports.end = chunk.end;
-      } else if (chunk.isCode && this.cellImports.seenImport) this.cellImports.seenCode = true;
-    }
+    for (const cached of cell.chunks) this.add(shiftChunk(cached, lineOffset, this.functions.length - cached.base));
     if (cell.hasErrors) this.cellHasErrors = true;
     for (const r of cell.errorRanges) this.errorRanges.push(shiftIR(r, lineOffset, 0));
   }
 
   /** The module made of the cells appended so far; `text` is the program they were cut from. */
   cellsModule(cells: { startLine: number; index: number }[]): ModuleIR {
-    return {
-      cells,
-      uri: this.uri,
-      language: 'python',
-      text: this.text,
-      lineStarts: computeLineStarts(this.text),
-      body: this.cellBody,
-      functions: this.functions,
-      imports: this.imports,
-      hasErrors: this.cellHasErrors,
-      errorRanges: this.errorRanges,
-      importsEnd: this.cellImports.end,
-    };
+    return { cells, ...this.assembled(computeLineStarts(this.text), this.cellHasErrors) };
   }
 
-  private readonly cellBody: Stmt[] = [];
   private cellHasErrors = false;
-  private readonly cellImports = { seenImport: false, seenCode: false, end: { line: 0, character: 0 } };
 
   /** Lowers one top-level statement with function ids continuing the module's numbering. */
   private lowerChunk(child: Node, type: string): Chunk {
@@ -344,7 +405,7 @@ export class Lowerer {
       type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement';
     const isDocstring = type === 'expression_statement' && this.typeOpt(this.firstNamed(child)) === 'string';
     return {
-      startLine: child.startPosition.row,
+      startLine: child.startPosition.row + this.rowOffset,
       startCharacter: child.startPosition.column,
       base,
       stmts,
