@@ -164,14 +164,68 @@ export function exprChildren(e: Expr): Expr[] {
   }
 }
 
+/**
+ * Pushes `exprChildren(e)` onto `stack` last first, so that they pop in source order, without allocating:
+ * the walks over every expression of a module run on each keystroke.
+ */
+export function pushChildren(e: Expr, stack: Expr[]): void {
+  switch (e.k) {
+    case 'attr':
+      stack.push(e.object);
+      return;
+    case 'call':
+      for (let i = e.args.length - 1; i >= 0; i--) stack.push(e.args[i].value);
+      stack.push(e.callee);
+      return;
+    case 'str':
+      if (e.parts)
+        for (let i = e.parts.length - 1; i >= 0; i--) {
+          const p = e.parts[i];
+          if (typeof p !== 'string') stack.push(p);
+        }
+      return;
+    case 'seq':
+      for (let i = e.items.length - 1; i >= 0; i--) stack.push(e.items[i]);
+      return;
+    case 'dict':
+      for (let i = e.entries.length - 1; i >= 0; i--) {
+        const en = e.entries[i];
+        stack.push(en.value);
+        if (en.key) stack.push(en.key);
+      }
+      return;
+    case 'subscript':
+      stack.push(e.index, e.object);
+      return;
+    case 'slice':
+      if (e.step) stack.push(e.step);
+      if (e.upper) stack.push(e.upper);
+      if (e.lower) stack.push(e.lower);
+      return;
+    case 'binop':
+      stack.push(e.right, e.left);
+      return;
+    case 'unary':
+      stack.push(e.operand);
+      return;
+    case 'spread':
+      stack.push(e.value);
+      return;
+    case 'other':
+      for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]);
+      return;
+    default:
+      return;
+  }
+}
+
 /** Calls `visit` on `e` and every sub-expression (not descending into function bodies). */
 export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
   const stack: Expr[] = [e];
   while (stack.length > 0) {
     const cur = stack.pop()!;
     visit(cur);
-    const kids = exprChildren(cur);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    pushChildren(cur, stack);
   }
 }
 

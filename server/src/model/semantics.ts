@@ -1,7 +1,7 @@
 import { checkpoint } from './budget';
 import {
   comparePos,
-  exprChildren,
+  pushChildren,
   stmtParts,
   walkExpr,
   walkStmts,
@@ -76,8 +76,7 @@ export class Semantics {
         while (stack.length > 0) {
           const cur = stack.pop()!;
           index.set(cur, scope);
-          const kids = exprChildren(cur);
-          for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+          pushChildren(cur, stack);
         }
       }
       this.exprScopeIndex = index;
@@ -241,8 +240,7 @@ export class Semantics {
     while (stack.length > 0) {
       const cur = stack.pop()!;
       if (cur.k === 'call') this.calls.push({ call: cur, scope });
-      const kids = exprChildren(cur);
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      pushChildren(cur, stack);
     }
   }
 
