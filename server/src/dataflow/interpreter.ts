@@ -102,7 +102,11 @@ export class Frame {
   ) {}
   get(name: string): Value | undefined {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- walking up the frame chain from this one
-    for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return f.vars.get(name);
+    for (let f: Frame | undefined = this; f; f = f.parent) {
+      // One map lookup when the name is bound to a value (the usual case), a second only for undefined.
+      const v = f.vars.get(name);
+      if (v !== undefined || f.vars.has(name)) return v;
+    }
     return undefined;
   }
   has(name: string): boolean {

@@ -261,9 +261,9 @@ export class LibraryCalls implements LibraryModel {
    */
   unknownCall(name: string, e: CallExpr, args: (Value | undefined)[], frame: Frame, qname = name): Value | undefined {
     const data = collectData(args);
-    if (/^[A-Z]/.test(name)) {
-      const predictor = GUESS_PREDICTOR.test(name);
-      const transformer = !predictor && GUESS_TRANSFORMER.test(name);
+    const guess = guessFromName(name);
+    if (guess.capitalized) {
+      const { predictor, transformer } = guess;
       if (predictor || transformer) {
         const inst = this.newInst(qname, predictor ? 'predictor' : 'transformer', e, frame.scope);
         inst.guessed = true;
@@ -276,12 +276,7 @@ export class LibraryCalls implements LibraryModel {
     if (data.length > 0) return combineData(data);
     const stats = args.filter((a): a is StatValue => a?.t === 'stat');
     if (stats.length > 0) return stats[0];
-    if (
-      name &&
-      GUESS_LOADER.test(name) &&
-      !/model|clf|estimator|pipe|scaler|encoder|param|config|path|dir|file|name/i.test(name)
-    )
-      return this.newData(e, this.loadsModel ? 'inference' : 'raw');
+    if (guess.loader) return this.newData(e, this.loadsModel ? 'inference' : 'raw');
     return undefined;
   }
 
@@ -375,7 +370,8 @@ export class LibraryCalls implements LibraryModel {
       if (xv) this.m.result.cvs.push({ call: e, X: xv, scope, seq: this.m.nextSeq() });
       return undefined;
     }
-    if (DATA_SOURCES.test(q)) {
+    const facts = qnameFacts(q);
+    if (facts.dataSource) {
       const d = this.newData(e, this.loadsModel ? 'inference' : 'raw');
       const returnXy = e.args.some(
         (a) => (a.name === 'return_X_y' || a.name === 'return_x_y') && a.value.k === 'const' && a.value.value === true,
@@ -405,7 +401,7 @@ export class LibraryCalls implements LibraryModel {
         return this.score(e, data, frame);
       return undefined;
     }
-    if (COMPOSITE_FUNCTIONS.test(q)) {
+    if (facts.composite) {
       const inst = this.newInst(q, 'other', e, scope);
       inst.composite = true;
       inst.parts = collectInsts(args);
@@ -413,7 +409,7 @@ export class LibraryCalls implements LibraryModel {
       return inst;
     }
     if (entity?.kind === 'class') return this.construct(q, entity, e, args, scope);
-    if (FIT_FUNCTIONS.test(q)) {
+    if (facts.fitFunction) {
       // preprocessing.scale(X): a fit and a transform in one call.
       const X = this.m.asData(args[0], e.args[0]?.value, frame);
       if (!X) return undefined;
@@ -422,7 +418,7 @@ export class LibraryCalls implements LibraryModel {
       this.fitRecord(inst, e, q.split('.').pop()!, X, undefined, scope);
       return this.transformed(X, inst);
     }
-    if (DERIVING_MODULES.test(q)) {
+    if (facts.deriving) {
       const data = collectData(args);
       if (STAT_FUNCTIONS.test(q) && data.length > 0)
         return this.stat(q.split('.').pop()!, e, combineData(data)!, frame);
@@ -438,7 +434,7 @@ export class LibraryCalls implements LibraryModel {
       return undefined;
     }
     if (!entity && !q.startsWith('sklearn.') && !q.startsWith('scikitjs.'))
-      return this.unknownCall(q.split('.').pop() ?? '', e, args, frame, q);
+      return this.unknownCall(facts.lastName, e, args, frame, q);
     return undefined;
   }
 
@@ -797,4 +793,66 @@ function compositeKind(parts: Inst[]): InstKind {
     : last.kind === 'transformer'
       ? 'transformer'
       : 'other';
+}
+
+interface NameGuess {
+  capitalized: boolean;
+  predictor: boolean;
+  transformer: boolean;
+  loader: boolean;
+}
+
+/**
+ * What an unknown callable's name suggests. Five regular expressions per unknown call (a third of the calls
+ * of scikit-learn's examples: plotting, numpy) ran on every keystroke; the answers depend on the name alone,
+ * so they are kept per name (a few thousand names at most; the map is emptied past that).
+ */
+const nameGuesses = new Map<string, NameGuess>();
+
+function guessFromName(name: string): NameGuess {
+  let g = nameGuesses.get(name);
+  if (!g) {
+    const capitalized = /^[A-Z]/.test(name);
+    const predictor = capitalized && GUESS_PREDICTOR.test(name);
+    g = {
+      capitalized,
+      predictor,
+      transformer: capitalized && !predictor && GUESS_TRANSFORMER.test(name),
+      loader:
+        name !== '' &&
+        GUESS_LOADER.test(name) &&
+        !/model|clf|estimator|pipe|scaler|encoder|param|config|path|dir|file|name/i.test(name),
+    };
+    if (nameGuesses.size >= 5000) nameGuesses.clear();
+    nameGuesses.set(name, g);
+  }
+  return g;
+}
+
+interface QnameFacts {
+  dataSource: boolean;
+  composite: boolean;
+  fitFunction: boolean;
+  deriving: boolean;
+  /** The last dotted part (`subplots` of `matplotlib.pyplot.subplots`). */
+  lastName: string;
+}
+
+/** `libraryCall`'s tests of a qualified name, which depend on the name alone: kept per name, as `guessFromName`. */
+const qnameFactsCache = new Map<string, QnameFacts>();
+
+function qnameFacts(q: string): QnameFacts {
+  let f = qnameFactsCache.get(q);
+  if (!f) {
+    f = {
+      dataSource: DATA_SOURCES.test(q),
+      composite: COMPOSITE_FUNCTIONS.test(q),
+      fitFunction: FIT_FUNCTIONS.test(q),
+      deriving: DERIVING_MODULES.test(q),
+      lastName: q.split('.').pop() ?? '',
+    };
+    if (qnameFactsCache.size >= 5000) qnameFactsCache.clear();
+    qnameFactsCache.set(q, f);
+  }
+  return f;
 }
