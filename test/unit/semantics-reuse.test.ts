@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Parser } from 'web-tree-sitter';
+import { DocumentState } from '../../server/src/lsp/documents';
+import {
+  exprChildren,
+  pushChildren,
+  walkExpr,
+  walkStmts,
+  stmtParts,
+  type Expr,
+  type Range,
+} from '../../server/src/model/ir';
+import { Semantics } from '../../server/src/model/semantics';
+import { loadPythonParser, lowerPythonText } from '../../server/src/python';
+import { listFixtures } from '../helpers/fixtures';
+
+/**
+ * Issue 18: Semantics replays the visit of each unchanged top-level statement and function from the
+ * previous version (model/semantics.ts, units kept per statement object). After every keystroke the
+ * replayed Semantics must equal one built from a fresh lowering of the same text: statements, calls,
+ * bindings (with their values, kinds and positions), globals and the scope of every call.
+ */
+const EXAMPLES = path.join(__dirname, '..', '..', '.cache', 'sklearn-examples', 'examples');
+
+let parser: Parser;
+before(async () => {
+  parser = await loadPythonParser();
+});
+
+const r = (x: Range | undefined) => (x ? `${x.start.line}:${x.start.character}-${x.end.line}:${x.end.character}` : '-');
+
+/** Everything a Semantics holds, written with positions instead of object identities. */
+function dump(sem: Semantics): string[] {
+  const out: string[] = [];
+  for (const s of sem.statements) out.push(`stmt ${s.stmt.k} ${r(s.stmt.range)} ${s.scope} ${s.inLoop}`);
+  for (const c of sem.calls) out.push(`call ${r(c.call.range)} ${c.scope} ${sem.scopeOfExpr(c.call)}`);
+  for (const [id, info] of sem.scopes) {
+    out.push(`scope ${id} globals ${[...info.globals].sort().join(',')}`);
+    for (const name of [...info.bindings.keys()].sort())
+      for (const b of info.bindings.get(name)!)
+        out.push(
+          `bind ${id} ${name} ${b.kind} ${b.scope} ${b.pos.line}:${b.pos.character} ${r(b.targetRange)} ${r(b.value?.range)} ` +
+            `${b.unpack ? `${r(b.unpack.value.range)}/${b.unpack.index}/${b.unpack.count}` : '-'} ${r(b.stmt?.range)} ` +
+            `${b.fn ?? '-'} ${b.qname ?? '-'} ${b.inLoop}`,
+        );
+  }
+  return out;
+}
+
+function check(name: string, text: string, at: number[]): number {
+  const uri = 'file:///work/train.py';
+  const state = new DocumentState(TextDocument.create(uri, 'python', 1, text), 'python');
+  new Semantics(state.lowerPython(parser));
+  let steps = 0;
+  try {
+    for (const offset of at) {
+      // Type a keyword argument with a lambda one character at a time, then delete it again: the other statements are
+      // reused (those after it copied while the lambda shifts their function ids).
+      const word = ', f=lambda v: v';
+      const edits: { offset: number; del: number; insert: string }[] = [];
+      for (let i = 0; i < word.length; i++) edits.push({ offset: offset + i, del: 0, insert: word[i] });
+      for (let i = word.length - 1; i >= 0; i--) edits.push({ offset: offset + i, del: 1, insert: '' });
+      for (const e of edits) {
+        const range = { start: state.doc.positionAt(e.offset), end: state.doc.positionAt(e.offset + e.del) };
+        state.applyChanges([{ range, text: e.insert }], state.version + 1);
+        const replayed = dump(new Semantics(state.lowerPython(parser)));
+        const fresh = lowerPythonText(parser, state.doc.getText(), uri);
+        const reference = dump(new Semantics(fresh.module));
+        fresh.tree.delete();
+        assert.deepEqual(replayed, reference, `${name}: edit ${steps} (${JSON.stringify(e)})`);
+        steps++;
+      }
+    }
+  } finally {
+    state.dispose();
+  }
+  return steps;
+}
+
+/** Offsets just before the closing parenthesis of calls that end a line, spread over the file. */
+function spots(text: string, count: number): number[] {
+  const closes = [...text.matchAll(/\)\s*$/gm)].map((m) => m.index);
+  if (closes.length === 0) return [];
+  const step = Math.max(1, Math.floor(closes.length / count));
+  return closes.filter((_, i) => i % step === 0).slice(0, count);
+}
+
+test('Semantics replayed after each keystroke equals a fresh one: every Python fixture', () => {
+  let steps = 0;
+  for (const fx of listFixtures('python').filter((f) => f.name.endsWith('.py')))
+    steps += check(fx.name, fx.text, spots(fx.text, 1));
+  assert.ok(steps > 300, `${steps} edits checked`);
+});
+
+test('Semantics replayed after each keystroke equals a fresh one: scikit-learn examples', (t) => {
+  if (!existsSync(EXAMPLES)) {
+    t.skip('scikit-learn examples not fetched (scripts/fetch-sklearn-examples.sh)');
+    return;
+  }
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) walk(path.join(dir, e.name));
+      else if (e.name.endsWith('.py')) files.push(path.join(dir, e.name));
+    }
+  };
+  walk(EXAMPLES);
+  let steps = 0;
+  // Every 12th example (24 files), three typing spots each.
+  for (const file of files.filter((_, i) => i % 12 === 0)) {
+    const text = readFileSync(file, 'utf8');
+    steps += check(path.relative(EXAMPLES, file), text, spots(text, 3));
+  }
+  assert.ok(steps > 400, `${steps} edits checked`);
+});
+
+test('pushChildren pushes exprChildren last first, over every expression of the fixtures', () => {
+  let count = 0;
+  for (const fx of listFixtures('python').filter((f) => f.name.endsWith('.py'))) {
+    const { module, tree } = lowerPythonText(parser, fx.text, 'file:///x.py');
+    tree.delete();
+    const roots: Expr[] = [];
+    for (const fn of module.functions) {
+      walkStmts(fn.body, (s) => roots.push(...stmtParts(s).exprs));
+      for (const p of fn.params) if (p.default) roots.push(p.default);
+      roots.push(...fn.decorators, ...fn.bases);
+    }
+    walkStmts(module.body, (s) => roots.push(...stmtParts(s).exprs));
+    for (const root of roots)
+      walkExpr(root, (e) => {
+        const stack: Expr[] = [];
+        pushChildren(e, stack);
+        assert.deepEqual(stack, [...exprChildren(e)].reverse());
+        count++;
+      });
+  }
+  assert.ok(count > 5000, `${count} expressions`);
+});
