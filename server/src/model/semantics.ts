@@ -360,20 +360,21 @@ export class Semantics {
     if (where === undefined) return [];
     const list = this.scopes.get(where)!.bindings.get(name)!;
     if (where !== scope) return list.length > 0 ? [list[list.length - 1]] : [];
-    // Bindings are sorted by position: binary search for the last one at or before `pos`.
-    let lo = 0;
-    let hi = list.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (comparePos(list[mid].pos, pos) <= 0) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBefore(list, pos);
     if (found >= 0) return [list[found]];
     // Used before any binding in this scope (loops, functions called later): any binding may apply.
     return [...list].reverse();
+  }
+
+  /** `lookup(name, scope, pos)[0]` without building the list (qualified names and callees ask for it alone). */
+  private lookupFirst(name: string, scope: ScopeId, pos: Position): Binding | undefined {
+    checkpoint();
+    const where = this.bindingScope(name, scope);
+    if (where === undefined) return undefined;
+    const list = this.scopes.get(where)!.bindings.get(name)!;
+    if (where !== scope) return list[list.length - 1];
+    const found = lastAtOrBefore(list, pos);
+    return found >= 0 ? list[found] : list[list.length - 1];
   }
 
   private readonly qnameCache = new Map<Expr, { scope: ScopeId; q: string | undefined }>();
@@ -404,7 +405,7 @@ export class Semantics {
   private qnameUncached(e: Expr, scope: ScopeId, depth: number): string | undefined {
     if (depth > 20) return undefined;
     if (e.k === 'name') {
-      const [b] = this.lookup(e.name, scope, e.range.start);
+      const b = this.lookupFirst(e.name, scope, e.range.start);
       if (!b) return undefined;
       if (b.kind === 'import') return b.qname;
       if (b.kind === 'assign' && b.value && (b.value.k === 'name' || b.value.k === 'attr'))
@@ -455,7 +456,7 @@ export class Semantics {
   /** The file's own function (not class) a callee names, if any. */
   userFunction(callee: Expr, scope: ScopeId): number | undefined {
     if (callee.k !== 'name') return undefined;
-    const [b] = this.lookup(callee.name, scope, callee.range.start);
+    const b = this.lookupFirst(callee.name, scope, callee.range.start);
     if (b?.kind === 'def' && b.fn !== undefined && this.module.functions[b.fn].kind === 'def') return b.fn;
     return undefined;
   }
@@ -463,7 +464,7 @@ export class Semantics {
   /** The file's own class a callee names, if any. */
   userClass(callee: Expr, scope: ScopeId): number | undefined {
     if (callee.k !== 'name') return undefined;
-    const [b] = this.lookup(callee.name, scope, callee.range.start);
+    const b = this.lookupFirst(callee.name, scope, callee.range.start);
     if (b?.kind === 'def' && b.fn !== undefined && this.module.functions[b.fn].kind === 'class') return b.fn;
     return undefined;
   }
@@ -525,7 +526,7 @@ export class Semantics {
       if (e.k !== 'name' || out.has(e.name)) return;
       const where = this.bindingScope(e.name, scope);
       if (where === undefined || where === null || ownIds.has(where)) return;
-      const [b] = this.lookup(e.name, scope, e.range.start);
+      const b = this.lookupFirst(e.name, scope, e.range.start);
       if (b) out.set(e.name, b);
     };
     for (const f of own) {
@@ -585,4 +586,19 @@ let lastSemantics: Semantics | undefined;
 export function semanticsOf(module: ModuleIR): Semantics {
   if (lastSemantics?.module !== module) lastSemantics = new Semantics(module);
   return lastSemantics;
+}
+
+/** Index of the last binding at or before `pos` in a list sorted by position (binary search); -1 if none. */
+function lastAtOrBefore(list: Binding[], pos: Position): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (comparePos(list[mid].pos, pos) <= 0) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
