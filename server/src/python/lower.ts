@@ -191,6 +191,14 @@ export class Lowerer {
     return this.memory ? this.memory.firstNamedChild(n) : n.firstNamedChild;
   }
 
+  private firstOf(n: Node): Node | null {
+    return this.memory ? this.memory.firstChild(n) : n.firstChild;
+  }
+
+  private isNamedNode(n: Node): boolean {
+    return this.memory ? this.memory.isNamed(n) : n.isNamed;
+  }
+
   private childrenOf(n: Node): (Node | null)[] {
     return this.memory ? this.memory.children(n) : n.children;
   }
@@ -214,7 +222,7 @@ export class Lowerer {
   module(root: Node, cache?: LoweringCache): ModuleIR {
     this.parsed(normalizeForTreeSitter(this.text));
     const children: Node[] = [];
-    for (const child of root.namedChildren) if (child) children.push(child);
+    for (const child of this.namedOf(root)) if (child) children.push(child);
     const current: CachedChunk[] = children.map((child) => ({
       type: this.typeOf(child),
       source: this.text.slice(child.startIndex, this.endOf(child)),
@@ -373,7 +381,7 @@ export class Lowerer {
   lowerCell(root: Node, text: string): CellLowering {
     this.parsed(text);
     const chunks: Chunk[] = [];
-    for (const child of root.namedChildren) if (child) chunks.push(this.lowerChunk(child, this.typeOf(child)));
+    for (const child of this.namedOf(root)) if (child) chunks.push(this.lowerChunk(child, this.typeOf(child)));
     const saved = this.errorRanges.length;
     if (root.hasError) this.collectErrors(root);
     return { chunks, hasErrors: root.hasError, errorRanges: this.errorRanges.splice(saved) };
@@ -691,7 +699,7 @@ export class Lowerer {
       body: [],
       decorators,
       bases: [],
-      isAsync: !isClass && this.typeOpt(n.firstChild) === 'async',
+      isAsync: !isClass && this.typeOpt(this.firstOf(n)) === 'async',
     };
     this.functions.push(fn);
     if (isClass) {
@@ -943,7 +951,7 @@ export class Lowerer {
         for (const c of this.childrenOf(n)) {
           if (!c) continue;
           if (this.typeOf(c) === ':') slot++;
-          else if (c.isNamed && slot < 3) parts[slot] = this.expr(c);
+          else if (this.isNamedNode(c) && slot < 3) parts[slot] = this.expr(c);
         }
         return { k: 'slice', lower: parts[0], upper: parts[1], step: parts[2], range };
       }
@@ -995,7 +1003,7 @@ export class Lowerer {
 
   private string(n: Node): Expr {
     const range = this.range(n);
-    const start = n.firstChild;
+    const start = this.firstOf(n);
     const prefix =
       start && this.typeOf(start) === 'string_start'
         ? this.textOf(start)

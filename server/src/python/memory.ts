@@ -223,6 +223,23 @@ export class TreeMemory {
     return this.select(n, NAMED, 0, Infinity);
   }
 
+  /** `n.firstChild`. */
+  firstChild(n: Node): Node | null {
+    return this.select(n, ALL, 0, 1)[0] ?? null;
+  }
+
+  /** `n.isNamed`. */
+  isNamed(n: Node): boolean {
+    const alias = (n as unknown as { 0?: number })[0];
+    if (alias) {
+      this.tables(n.tree);
+      return this.views.HEAPU8![this.metadata + alias * 3 + 1] !== 0;
+    }
+    const u8 = this.views.HEAPU8!;
+    const at = n.id;
+    return u8[at] & 1 ? (u8[at] & 4) !== 0 : (u8[this.views.HEAPU32![at >> 2] + 44] & 2) !== 0;
+  }
+
   /** `n.firstNamedChild`. */
   firstNamedChild(n: Node): Node | null {
     return this.select(n, FIRST_NAMED, 0, 1)[0] ?? null;
@@ -377,13 +394,16 @@ function sameNodes(a: (Node | null)[], b: (Node | null)[]): boolean {
 }
 
 /**
- * Whether the memory reader gives what tree-sitter's calls give for `n`: type, end, children, named
- * children, first named child, and the child(ren) of every field id in `fields`.
+ * Whether the memory reader gives what tree-sitter's calls give for `n`: type, end, whether it is named,
+ * children, named children, first child, first named child, and the child(ren) of every field id in `fields`.
  */
 export function agreesWithCalls(memory: TreeMemory, n: Node, fields: number[]): boolean {
   if (memory.type(n) !== n.type || memory.endIndex(n) !== n.endIndex) return false;
   if (!sameNodes(memory.children(n), n.children) || !sameNodes(memory.namedChildren(n), n.namedChildren)) return false;
-  if (!sameNode(memory.firstNamedChild(n), n.firstNamedChild)) return false;
+  if (!sameNode(memory.firstNamedChild(n), n.firstNamedChild) || !sameNode(memory.firstChild(n), n.firstChild)) {
+    return false;
+  }
+  if (memory.isNamed(n) !== n.isNamed) return false;
   for (const f of fields) {
     if (!sameNode(memory.childForFieldId(n, f), n.childForFieldId(f))) return false;
     if (!sameNodes(memory.childrenForFieldId(n, f), n.childrenForFieldId(f))) return false;
