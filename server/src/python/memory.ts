@@ -437,23 +437,34 @@ export function checkedTreeMemory(parser: Parser, views: WasmViews): TreeMemory 
   try {
     let nodes = 0;
     const language = tree.language;
-    const agrees = (n: Node): boolean => {
+    const stack: Node[] = [tree.rootNode];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
       nodes++;
-      // The fields the node's children have, and one it lacks (every field of every fixture node: the unit test).
-      const fields = [1];
-      const count = n.childCount;
-      for (let i = 0; i < count; i++) fields.push(language.fields.indexOf(n.fieldNameForChild(i)));
-      if (
-        !agreesWithCalls(
-          memory,
-          n,
-          [...new Set(fields)].filter((f) => f >= 0),
-        )
-      )
-        return false;
-      return n.children.every((c) => !c || agrees(c));
-    };
-    return agrees(tree.rootNode) && nodes > 100 && tree.rootNode.hasError ? memory : undefined;
+      if (memory.type(n) !== n.type || memory.endIndex(n) !== n.endIndex || memory.isNamed(n) !== n.isNamed) {
+        return undefined;
+      }
+      const children = n.children;
+      if (!sameNodes(memory.children(n), children)) return undefined;
+      if (children.length === 0) continue;
+      // Calls only where there are children to compare (every field of every fixture node: the unit test).
+      if (!sameNode(memory.firstChild(n), children[0]) || !sameNodes(memory.namedChildren(n), n.namedChildren)) {
+        return undefined;
+      }
+      if (!sameNode(memory.firstNamedChild(n), n.firstNamedChild)) return undefined;
+      // The fields the node's children have, and one it lacks.
+      const fields = new Set([1]);
+      for (let i = 0; i < children.length; i++) {
+        const f = language.fields.indexOf(n.fieldNameForChild(i));
+        if (f > 0) fields.add(f);
+      }
+      for (const f of fields) {
+        if (!sameNode(memory.childForFieldId(n, f), n.childForFieldId(f))) return undefined;
+        if (!sameNodes(memory.childrenForFieldId(n, f), n.childrenForFieldId(f))) return undefined;
+      }
+      for (const c of children) if (c) stack.push(c);
+    }
+    return nodes > 100 && tree.rootNode.hasError ? memory : undefined;
   } catch {
     return undefined;
   } finally {
