@@ -77,6 +77,11 @@ function compute(ctx: RuleContext): Map<number, CustomClass> {
   }
 
   // Constructions of these classes that end up in a library call's arguments (steps, wrapped estimators, CV helpers).
+  // Only a call `Cls(...)` naming one of them is recorded, and every call is in sem.calls: without one, nothing is to
+  // be found (the search below resolves every argument of every library call, on each keystroke).
+  const classNames = new Set(classes.map((c) => c.name));
+  const constructed = sem.calls.some(({ call }) => call.callee.k === 'name' && classNames.has(call.callee.name));
+  if (!constructed) return out;
   for (const { call, scope } of sem.calls) {
     const q = sem.qname(call.callee, scope);
     if (!q || !ctx.lookup(q)) continue;

@@ -1,5 +1,5 @@
 import type { Fix } from '../../model/finding';
-import { exprChildren, type Expr, type Range, type ScopeId } from '../../model/ir';
+import { exprChildren, type Expr, type Range, type ScopeId, type Stmt } from '../../model/ir';
 import { persistenceSites } from '../../knowledge/persistence';
 import { eolOf, textOf } from '../../model/text';
 import { attachedStart, blankLinesAbove, blankLinesAfterInsertion, isNotebook } from '../../fix/layout';
@@ -146,7 +146,8 @@ function readsOnlyModuleNames(ctx: RuleContext, e: Expr, scope: ScopeId): boolea
 function lambdaAssignments(ctx: RuleContext): Map<Range, { name: string; range: Range; moduleLevel: boolean }> {
   return ctx.memo('serialization.lambdaAssignments', () => {
     const out = new Map<Range, { name: string; range: Range; moduleLevel: boolean }>();
-    const topLevel = new Set(ctx.module.body);
+    // Built only when a lambda is assigned (rare): a set of every top-level statement on each keystroke is not.
+    let topLevel: Set<Stmt> | undefined;
     for (const { stmt, scope } of ctx.sem.statements) {
       if (
         stmt.k !== 'assign' ||
@@ -159,7 +160,7 @@ function lambdaAssignments(ctx: RuleContext): Map<Range, { name: string; range: 
       out.set(stmt.value.range, {
         name: stmt.targets[0].name,
         range: stmt.range,
-        moduleLevel: scope === null && topLevel.has(stmt),
+        moduleLevel: scope === null && (topLevel ??= new Set(ctx.module.body)).has(stmt),
       });
     }
     return out;
