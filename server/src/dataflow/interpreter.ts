@@ -325,6 +325,12 @@ export class Interpreter implements Machine {
       case 'if': {
         this.eval(s.test, frame);
         this.selectionInIf(s, frame);
+        if (s.orelse.length === 0) {
+          const size = frame.vars.size;
+          this.block(s.body, frame);
+          this.keepBodyOnly(frame, size);
+          return undefined;
+        }
         const before = new Map(frame.vars);
         this.block(s.body, frame);
         const afterBody = new Map(frame.vars);
@@ -362,6 +368,18 @@ export class Interpreter implements Machine {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * After an `if` without `else`, what `mergeBranches` gives without copying the frame twice (a module frame
+   * holds hundreds of names): the body's values, less the names the body bound first and to nothing known.
+   * The names bound before the `if` stay the first `size` entries of the frame (nothing deletes them, and a nested
+   * `if` puts them back in order), so the names the body bound first are the ones after them.
+   */
+  private keepBodyOnly(frame: Frame, size: number): void {
+    if (frame.vars.size === size) return;
+    let i = 0;
+    for (const [k, v] of frame.vars) if (i++ >= size && v === undefined) frame.vars.delete(k);
   }
 
   /** After an if/else: a name both branches changed differently becomes unknown. */
@@ -883,6 +901,12 @@ export class Interpreter implements Machine {
         else if (s.k === 'if') {
           this.eval(s.test, frame);
           this.selectionInIf(s, frame);
+          if (s.orelse.length === 0) {
+            const size = frame.vars.size;
+            this.fnBody(s.body, frame, returns);
+            this.keepBodyOnly(frame, size);
+            continue;
+          }
           const before = new Map(frame.vars);
           this.fnBody(s.body, frame, returns);
           const afterBody = new Map(frame.vars);
