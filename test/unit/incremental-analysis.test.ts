@@ -135,11 +135,12 @@ test('findings after each edit equal a fresh analysis: scikit-learn examples', (
     fromRegion += r.fromRegion;
   }
   assert.equal(steps, picked.size * EDITS);
+  t.diagnostic(`${steps} edits: ${fromRegion} re-parsed by region, ${otherTree} read otherwise by tree-sitter`);
   assert.ok(fromRegion > steps / 10, `${fromRegion} of ${steps} edits re-parsed only their statements`);
   assert.ok(otherTree <= steps / 10, `${otherTree} of ${steps} edited texts recovered otherwise`);
 });
 
-test('findings after each edit equal a fresh analysis: every Python fixture', () => {
+test('findings after each edit equal a fresh analysis: every Python fixture', (t) => {
   const random = rng(SEED + 1);
   let steps = 0;
   let otherTree = 0;
@@ -150,6 +151,7 @@ test('findings after each edit equal a fresh analysis: every Python fixture', ()
     otherTree += r.otherTree;
     fromRegion += r.fromRegion;
   }
+  t.diagnostic(`${steps} edits: ${fromRegion} re-parsed by region, ${otherTree} read otherwise by tree-sitter`);
   assert.ok(fromRegion > steps / 10, `${fromRegion} of ${steps} edits re-parsed only their statements`);
   assert.ok(steps > 300, `${steps} edits checked`);
   assert.ok(otherTree <= steps / 10, `${otherTree} of ${steps} edited texts recovered otherwise`);

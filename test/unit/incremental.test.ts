@@ -201,14 +201,19 @@ test('an edit re-parses only its statements when that gives what a fresh parse g
   edit('X, y = load(', 0, 0, '    ', true);
   edit('    X, y = load(', 0, 4, '', true);
   edit('scaler = StandardScaler()', 0, 0, '# keep\n', true);
-  // A half-typed call: its error is in the region, so the whole file is parsed; once it is closed again the
-  // region alone parses cleanly.
+  // A half-typed argument: the error stays in its statement (the statement after it parses as before).
+  edit('random_state=0', 13, 1, '', true);
+  edit('random_state=', 13, 0, '0', true);
+  // An open bracket takes the following statements in: the whole file is parsed; once it is closed again the
+  // region parses on its own.
   edit('model.fit(X, y)', 10, 0, '(', false);
   edit('model.fit((X, y)', 10, 1, '', true);
-  // Joining two lines, opening a string that runs into the following statements: the whole file.
-  edit('scaler = StandardScaler()\n', 25, 1, '', false);
-  // Where tree-sitter's error recovery put the joined line's error decides which way this one goes.
-  edit('scaler = StandardScaler()model', 25, 0, '\n', undefined);
+  // Joining two lines: an error that stays in the region; splitting them again.
+  edit('scaler = StandardScaler()\n', 25, 1, '', true);
+  edit('scaler = StandardScaler()model', 25, 0, '\n', true);
+  // A string opened before a statement runs into the following ones, or up to quotes far below: the whole
+  // file. So does an error anywhere outside the region.
   edit('X, y = load', 0, 0, '"""', false);
+  edit('# training script', 2, 0, 'new ', false);
   state.dispose();
 });

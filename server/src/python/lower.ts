@@ -338,7 +338,7 @@ export class Lowerer {
     cache: LoweringCache,
     from: number,
     to: number,
-    region: { root: Node; text: string; start: number; line: number },
+    region: { root: Node; text: string; end: number; start: number; line: number },
     shift: { lineDelta: number; offsetDelta: number },
     lineStarts: number[],
   ): ModuleIR {
@@ -355,23 +355,31 @@ export class Lowerer {
     // other hidden classes than the lowering's literals, which made the rules 40% slower).
     this.parsed(region.text);
     this.rowOffset = region.line;
+    const lowered = current.length;
     for (const child of region.root.namedChildren) {
-      if (!child) continue;
+      if (!child || child.startIndex >= region.end) continue;
       const type = this.typeOf(child);
       current.push({
         type,
         source: region.text.slice(child.startIndex, this.endOf(child)),
         start: region.start + child.startIndex,
-        unsettled: false,
+        unsettled: child.hasError,
         chunk: this.add(this.lowerChunk(child, type)),
       });
+    }
+    const hasErrors = region.root.hasError;
+    if (hasErrors) {
+      // Only the region can hold errors: every statement outside it parsed without one (regions.ts).
+      this.collectErrors(region.root);
+      if (!current.slice(lowered).some((c) => c.unsettled))
+        for (let i = lowered; i < current.length; i++) current[i].unsettled = true;
     }
     this.rowOffset = 0;
     for (let i = to; i < previous.length; i++) keep(previous[i], shift.lineDelta, shift.offsetDelta);
     cache.entries = current;
     cache.text = this.text;
     cache.lineStarts = lineStarts;
-    return this.assembled(lineStarts, false);
+    return this.assembled(lineStarts, hasErrors);
   }
 
   /**

@@ -1,6 +1,6 @@
-import type { Parser } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 import type { ModuleIR } from '../model/ir';
-import { Lowerer, type LoweringCache } from './lower';
+import { Lowerer, type CachedChunk, type LoweringCache } from './lower';
 import { MAX_NESTING, nestingDepth } from './nesting';
 import { parsePython, type Deadline } from './parser';
 
@@ -52,18 +52,39 @@ export function lowerEditedRegion(
   let to = from;
   while (to < entries.length && (entries[to].start <= oldEnd || entries[to].chunk.startCharacter !== 0)) to++;
   const regionEnd = to < entries.length ? entries[to].start : old.length;
-  // Parsed with the whole file instead, the region's statements are unsettled (see CachedChunk).
-  const refused = { unsettled: { start: regionStart, end: regionEnd + delta } };
+  // Parsed with the whole file instead, the region's statements (and the guard's, below) are unsettled.
+  let refused = { unsettled: { start: regionStart, end: regionEnd + delta } };
   for (let i = 0; i < from; i++) if (entries[i].unsettled) return refused;
   for (let i = to; i < entries.length; i++) if (entries[i].unsettled) return refused;
   const regionText = text.slice(regionStart, regionEnd + delta);
   if (regionText.length > Math.max(text.length / 4, MIN_REGION)) return refused;
   if (nestingDepth(regionText) > MAX_NESTING) return refused;
 
-  const tree = parsePython(parser, regionText, undefined, deadline);
+  // A region with a syntax error is parsed with the statements up to the next column-0 one after it (the
+  // guard): when they come out as they were, the error did not run on (an open bracket or string would take
+  // them in), and the file goes on from there as before.
+  let guardEnd = to;
+  let parsedText = regionText;
+  let tree = parsePython(parser, regionText, undefined, deadline);
+  if (tree.rootNode.hasError && to < entries.length) {
+    guardEnd = to + 1;
+    while (guardEnd < entries.length && entries[guardEnd].chunk.startCharacter !== 0) guardEnd++;
+    const guardText = old.slice(regionEnd, guardEnd < entries.length ? entries[guardEnd].start : old.length);
+    parsedText = regionText + guardText;
+    refused = { unsettled: { start: regionStart, end: regionEnd + delta + guardText.length } };
+    tree.delete();
+    tree = parsePython(parser, parsedText, undefined, deadline);
+  }
   try {
     const root = tree.rootNode;
-    if (root.hasError || root.type !== 'module') return refused;
+    if (root.type !== 'module') return refused;
+    if (
+      root.hasError &&
+      !(
+        errorsContained(root, parsedText) && guardHolds(root, regionText.length, entries.slice(to, guardEnd), regionEnd)
+      )
+    )
+      return refused;
     const line = first >= 0 ? entries[first].chunk.startLine : 0;
     // The new text's line starts: the old ones before the region, the region's, the old ones after it moved.
     const oldStarts = cache.lineStarts;
@@ -77,7 +98,7 @@ export function lowerEditedRegion(
       cache,
       from,
       to,
-      { root, text: regionText, start: regionStart, line },
+      { root, text: parsedText, end: regionText.length, start: regionStart, line },
       { lineDelta: lineStarts.length - oldStarts.length, offsetDelta: delta },
       lineStarts,
     );
@@ -85,6 +106,47 @@ export function lowerEditedRegion(
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * Every syntax error of the tree lies on one line and holds no quote, bracket or backslash: an unclosed
+ * string or bracket may be closed far below in the file (a docstring's quotes), which a parse of the region
+ * and its guard cannot see.
+ */
+function errorsContained(root: Node, text: string): boolean {
+  const cursor = root.walk();
+  try {
+    for (let visited = 0; visited < 100_000; visited++) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) {
+        if (node.startPosition.row !== node.endPosition.row) return false;
+        if (/["'()[\]{}\\]/.test(text.slice(node.startIndex, node.endIndex))) return false;
+      } else if (node.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return true;
+    }
+    return false;
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * The statements parsed after the region (from `end` on) are the guard's, unchanged: same kind, same text,
+ * same place, no error, and none of the region's statements reaches into them.
+ */
+function guardHolds(root: Node, end: number, guard: CachedChunk[], guardStart: number): boolean {
+  let k = 0;
+  for (const child of root.namedChildren) {
+    if (!child || child.startIndex < end) {
+      if (child && child.endIndex > end) return false;
+      continue;
+    }
+    const old = guard[k++];
+    if (!old || child.hasError || child.type !== old.type) return false;
+    if (child.startIndex - end !== old.start - guardStart || child.endIndex - child.startIndex !== old.source.length)
+      return false;
+  }
+  return k === guard.length;
 }
 
 /** A region up to this long is parsed on its own even in a small file (where either way is fast). */
