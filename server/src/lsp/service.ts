@@ -538,6 +538,7 @@ export class AnalysisService {
           told = true;
         });
         if (version() !== v || this.notebooks.get(uri) !== state) return; // superseded or closed while parsing
+        module.incremental = true; // its cells' statements are reused by the next version (ModuleIR.incremental)
         if (module.notAnalysed) this.notice(uri, `pipelint skipped notebook ${fileName(uri)}: ${module.notAnalysed}.`);
         const policy = this.policies.policyFor(uri, settings);
         const raw = analyzeModule(module, {

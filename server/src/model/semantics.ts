@@ -132,21 +132,23 @@ export class Semantics {
         inLoop: false,
       });
     }
+    // Kept only for an open document's next version (ModuleIR.incremental), not for the CLI's files.
+    const keep = module.incremental === true;
     for (const s of module.body) {
-      let unit = stmtUnits.get(s);
+      let unit = keep ? stmtUnits.get(s) : undefined;
       if (!unit || !this.sameDefs(unit)) {
         unit = this.startUnit();
         this.visitBlock([s], null, false);
-        stmtUnits.set(s, unit);
+        if (keep) stmtUnits.set(s, unit);
       }
       this.apply(unit);
     }
     for (const fn of module.functions) {
-      let unit = functionUnits.get(fn);
+      let unit = keep ? functionUnits.get(fn) : undefined;
       if (!unit || unit.id !== fn.id || unit.parent !== fn.parent || !this.sameDefs(unit)) {
         unit = this.startUnit(fn);
         this.visitFunction(fn);
-        functionUnits.set(fn, unit);
+        if (keep) functionUnits.set(fn, unit);
       }
       this.apply(unit);
     }

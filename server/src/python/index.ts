@@ -196,28 +196,40 @@ export function pythonFrontEnd(parser: Parser, parseBudgetMs = PARSE_BUDGET_MS):
     canonical,
     newState: () => new PythonState(),
     lower(source, previous) {
-      const budget = parseBudgetFor(source.text.length, parseBudgetMs);
-      if (source.program) return lowerNotebook(parser, source.program, source.uri, previous?.cells, budget);
-      const text = source.text;
-      let region: ReturnType<typeof lowerEditedRegion>;
-      if (previous) {
-        // Only the edited statements (regions.ts); the tree, edited with each change, is kept for when the
-        // whole file must be parsed again.
-        region = lowerEditedRegion(parser, text, source.uri, previous.lowering, deadlineIn(budget));
-        previous.regional = region !== undefined && 'module' in region;
-        if (region && 'module' in region) return region.module;
-      }
-      // A lone CR is rewritten for tree-sitter; the incremental tree then no longer matches: parse afresh.
-      const old = text.includes('\r') && normalizeForTreeSitter(text) !== text ? undefined : previous?.tree;
-      const { module, tree } = lowerPythonText(parser, text, source.uri, old, previous?.lowering, budget);
-      if (!previous) {
-        tree.delete();
-        return module;
-      }
-      if (previous.tree && previous.tree !== tree) previous.tree.delete();
-      previous.tree = tree;
-      if (old && region && 'unsettled' in region) markUnsettled(previous.lowering, region.unsettled);
+      const module = lowerPythonSource(parser, source, previous, parseBudgetMs);
+      if (previous) module.incremental = true;
       return module;
     },
   };
+}
+
+/** One Python source: a notebook's cells, else the edited region alone (regions.ts), else the whole text. */
+function lowerPythonSource(
+  parser: Parser,
+  source: Parameters<FrontEnd<PythonState>['lower']>[0],
+  previous: PythonState | undefined,
+  parseBudgetMs: number,
+): ModuleIR {
+  const budget = parseBudgetFor(source.text.length, parseBudgetMs);
+  if (source.program) return lowerNotebook(parser, source.program, source.uri, previous?.cells, budget);
+  const text = source.text;
+  let region: ReturnType<typeof lowerEditedRegion>;
+  if (previous) {
+    // Only the edited statements (regions.ts); the tree, edited with each change, is kept for when the
+    // whole file must be parsed again.
+    region = lowerEditedRegion(parser, text, source.uri, previous.lowering, deadlineIn(budget));
+    previous.regional = region !== undefined && 'module' in region;
+    if (region && 'module' in region) return region.module;
+  }
+  // A lone CR is rewritten for tree-sitter; the incremental tree then no longer matches: parse afresh.
+  const old = text.includes('\r') && normalizeForTreeSitter(text) !== text ? undefined : previous?.tree;
+  const { module, tree } = lowerPythonText(parser, text, source.uri, old, previous?.lowering, budget);
+  if (!previous) {
+    tree.delete();
+    return module;
+  }
+  if (previous.tree && previous.tree !== tree) previous.tree.delete();
+  previous.tree = tree;
+  if (old && region && 'unsettled' in region) markUnsettled(previous.lowering, region.unsettled);
+  return module;
 }

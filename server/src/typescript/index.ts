@@ -42,5 +42,9 @@ export const frontEnd: FrontEnd = {
   syntax: typescriptSyntax,
   canonical,
   newState: () => ({}),
-  lower: (source, previous) => lowerTypeScript(source.text, source.uri, previous),
+  lower(source, previous) {
+    const module = lowerTypeScript(source.text, source.uri, previous);
+    if (previous) module.incremental = true;
+    return module;
+  },
 };
