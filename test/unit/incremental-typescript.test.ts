@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeModule } from '../../server/src/analysis/analyze';
-import type { ModuleIR } from '../../server/src/model/ir';
 import { lowerTypeScript } from '../../server/src/typescript';
 import { generateScikitjsSource } from '../../bench/typescript-edit';
+import { canonicalModel } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
 
 /**
@@ -11,17 +11,6 @@ import { listFixtures } from '../helpers/fixtures';
  * unchanged top-level statements. After any sequence of edits, the model and the findings must equal
  * those of a fresh lowering of the same text.
  */
-function canonical(m: ModuleIR): string {
-  return JSON.stringify({
-    body: m.body,
-    functions: m.functions,
-    imports: m.imports,
-    importsEnd: m.importsEnd,
-    hasErrors: m.hasErrors,
-    errorRanges: m.errorRanges,
-  });
-}
-
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
@@ -66,8 +55,8 @@ test('incremental TypeScript lowering equals a fresh lowering after random edits
       const incremental = lowerTypeScript(text, uri, cache);
       const fresh = lowerTypeScript(text, uri);
       assert.equal(
-        canonical(incremental),
-        canonical(fresh),
+        canonicalModel(incremental),
+        canonicalModel(fresh),
         `${fx.name}: edit ${step} at ${a}-${b} inserting ${JSON.stringify(insert)}`,
       );
       assert.deepEqual(analyzeModule(incremental), analyzeModule(fresh));
@@ -90,7 +79,7 @@ test('unchanged TypeScript statements are reused, not lowered again', () => {
     'same lines and function ids after a one-character edit: reused as is',
   );
   assert.equal(
-    canonical(second),
-    canonical(lowerTypeScript(text.slice(0, at) + '7' + text.slice(at + 1), 'file:///big.ts')),
+    canonicalModel(second),
+    canonicalModel(lowerTypeScript(text.slice(0, at) + '7' + text.slice(at + 1), 'file:///big.ts')),
   );
 });
