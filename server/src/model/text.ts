@@ -61,3 +61,21 @@ export function lineLabel(module: Pick<ModuleIR, 'cells'>, line: number): string
   }
   return `cell ${cells[lo].index + 1}, line ${line - cells[lo].startLine + 1}`;
 }
+
+/** Length of the common prefix of two texts (native comparisons of 1,024-character slices, then characters). */
+export function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + 1024 <= max && a.slice(i, i + 1024) === b.slice(i, i + 1024)) i += 1024;
+  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix of two texts, at most `max` (the length left after their common prefix). */
+export function commonSuffix(a: string, b: string, max: number): number {
+  let n = 0;
+  while (n + 1024 <= max && a.slice(a.length - n - 1024, a.length - n) === b.slice(b.length - n - 1024, b.length - n))
+    n += 1024;
+  while (n < max && a.charCodeAt(a.length - n - 1) === b.charCodeAt(b.length - n - 1)) n++;
+  return n;
+}

@@ -1,5 +1,6 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import type { ModuleIR } from '../model/ir';
+import { commonPrefix, commonSuffix } from '../model/text';
 import { Lowerer, type CachedChunk, type LoweringCache } from './lower';
 import { MAX_NESTING, nestingDepth } from './nesting';
 import { parsePython, type Deadline } from './parser';
@@ -17,10 +18,12 @@ import { parsePython, type Deadline } from './parser';
  * kept, those after it are moved by the edit's lines and characters (their lowering is shifted, as the
  * lowering cache does for statements an edit moved).
  *
- * Conditions, else the caller parses the whole file: the region parses without error on its own (a
- * half-typed statement may swallow what follows in the file, which the region alone cannot show), every
- * statement outside it parsed without error, the text has no CR (tree-sitter counts rows at LF only), and
- * the region is a small part of the file (otherwise the whole file's incremental parse is cheaper).
+ * Conditions, else the caller parses the whole file: every statement outside the region is settled (see
+ * CachedChunk), the text has no CR (tree-sitter counts rows at LF only), the region is a small part of the
+ * file (otherwise the whole file's incremental parse is cheaper), and the region parses without error on its
+ * own, or with errors that stay in it: each on one line with no quote, bracket or backslash, and the
+ * statements after it (the guard) parsed with it come out as they were (a half-typed statement may swallow
+ * what follows in the file).
  * `test/unit/incremental.test.ts` checks the result against a fresh parse of the whole text after random
  * edits, and `incremental-analysis.test.ts` the findings.
  */
@@ -151,24 +154,6 @@ function guardHolds(root: Node, end: number, guard: CachedChunk[], guardStart: n
 
 /** A region up to this long is parsed on its own even in a small file (where either way is fast). */
 const MIN_REGION = 4096;
-
-/** Length of the common prefix (native comparisons of 1,024-character slices, then characters). */
-function commonPrefix(a: string, b: string): number {
-  const max = Math.min(a.length, b.length);
-  let i = 0;
-  while (i + 1024 <= max && a.slice(i, i + 1024) === b.slice(i, i + 1024)) i += 1024;
-  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/** Length of the common suffix, at most `max`. */
-function commonSuffix(a: string, b: string, max: number): number {
-  let n = 0;
-  while (n + 1024 <= max && a.slice(a.length - n - 1024, a.length - n) === b.slice(b.length - n - 1024, b.length - n))
-    n += 1024;
-  while (n < max && a.charCodeAt(a.length - n - 1) === b.charCodeAt(b.length - n - 1)) n++;
-  return n;
-}
 
 /**
  * After the whole file was parsed instead of a region: the statements in the region's span (offsets of the

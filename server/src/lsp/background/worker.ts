@@ -6,6 +6,7 @@ import { DocumentState } from '../documents';
 import { lensPlaces } from '../handlers/codeLens';
 import { AnalysisBudgetError } from '../../model/budget';
 import type { ModuleIR } from '../../model/ir';
+import { commonPrefix, commonSuffix } from '../../model/text';
 import { loadPythonParser, ParseBudgetError } from '../../python';
 import { ruleByCode } from '../../rules';
 import type { Rule } from '../../rules/rule';
@@ -121,15 +122,10 @@ function handle(parser: Parser, slots: Map<string, DocumentState>, m: Background
 
 /** The one edit between two texts: the span between their common prefix and common suffix. */
 function changeBetween(doc: TextDocument, before: string, after: string) {
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let endB = before.length;
-  let endA = after.length;
-  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
-    endB--;
-    endA--;
-  }
+  let start = commonPrefix(before, after);
+  const suffix = commonSuffix(before, after, Math.min(before.length, after.length) - start);
+  let endB = before.length - suffix;
+  let endA = after.length - suffix;
   // Never split a CRLF pair or a surrogate pair: widen the span by one character on each side instead.
   if (start > 0) start--;
   if (endB < before.length && endA < after.length) {
