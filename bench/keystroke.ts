@@ -6,15 +6,23 @@
  * (the document's update, parse + lowering, Semantics, each rule, the suppression scan); medians are printed.
  * Figures only: nothing fails on time.
  *
- *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200]
+ *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200] [--alloc-prof FILE] [--no-idle-gc]
+ *
+ * Between keystrokes the young generation is collected as the server does (lsp/idleCollector.ts) unless
+ * `--no-idle-gc`; the garbage collections that still fall inside keystrokes are counted and timed.
+ * `--alloc-prof FILE` writes a sampling heap profile of the measured keystrokes' allocations, collected ones
+ * included (open it in Chrome DevTools' Memory tab): allocation is what the young-generation GC pays for.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeModule } from '../server/src/analysis/analyze';
 import { parseDirectives } from '../server/src/config/suppression';
 import { DocumentState } from '../server/src/lsp/documents';
+import { IdleCollector } from '../server/src/lsp/idleCollector';
 import { semanticsOf } from '../server/src/model/semantics';
 import { loadPythonParser } from '../server/src/python';
 import { allRules } from '../server/src/rules';
@@ -25,6 +33,11 @@ const ROOT = path.join(__dirname, '..');
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function stringOption(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 function examples(): string[] {
@@ -89,6 +102,17 @@ async function main(): Promise<void> {
       ruleMs[r.meta.code] = (ruleMs[r.meta.code] ?? 0) + performance.now() - t;
     },
   }));
+  const allocProfile = stringOption('--alloc-prof');
+  const session = allocProfile ? new Session() : undefined;
+  session?.connect();
+  // Garbage collections, attributed afterwards to the keystroke whose span they fall in.
+  const collections: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => collections.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  const spans: [number, number][] = [];
+  const idleGc = !process.argv.includes('--no-idle-gc');
+  const collector = new IdleCollector();
+  let measuredFrom = { at: 0, cpu: process.cpuUsage() };
   const word = ', random_state=0';
   let typed = 0;
   let forward = true;
@@ -112,7 +136,20 @@ async function main(): Promise<void> {
     const t4 = performance.now();
     parseDirectives(state.doc.getText(), 'python');
     const t5 = performance.now();
+    if (k === warmUp - 1 && session)
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    // As the server does after publishing: the young generation is collected before the next keystroke.
+    if (idleGc) {
+      collector.afterPublish(() => false);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (k < warmUp) continue;
+    if (k === warmUp) measuredFrom = { at: t0, cpu: process.cpuUsage() };
+    spans.push([t0, t5]);
     add('total', t5 - t0);
     add('update (TextDocument, tree.edit)', t1 - t0);
     add('parse + lowering', t2 - t1);
@@ -120,6 +157,35 @@ async function main(): Promise<void> {
     add('rules (data flow included)', t4 - t3);
     for (const [code, ms] of Object.entries(ruleMs)) add(`  ${code}`, ms);
     add('suppression scan', t5 - t4);
+  }
+  const cpu = process.cpuUsage(measuredFrom.cpu);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  observer.disconnect();
+  const minor = spans.map(() => 0);
+  const major = spans.map(() => 0);
+  let between = 0;
+  for (const gc of collections) {
+    if (gc.startTime < measuredFrom.at) continue;
+    const i = spans.findIndex(([a, b]) => gc.startTime >= a && gc.startTime < b);
+    if (i < 0) between += gc.duration;
+    else if (
+      (gc as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+    )
+      minor[i] += gc.duration;
+    else major[i] += gc.duration;
+  }
+  times.set('GC (scavenges) in the keystroke', minor);
+  times.set('GC (other) in the keystroke', major);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  console.log(
+    `${minor.filter((ms) => ms > 0).length} of ${spans.length} keystrokes met a scavenge; GC inside keystrokes ` +
+      `${(sum(minor) + sum(major)).toFixed(0)} ms, between them ${between.toFixed(0)} ms; ` +
+      `CPU per keystroke, collections included: ${((cpu.user + cpu.system) / 1000 / spans.length).toFixed(2)} ms`,
+  );
+  if (session && allocProfile) {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(allocProfile, JSON.stringify(profile));
+    console.log(`allocation profile: ${allocProfile}`);
   }
   console.log(`${lines}+ lines, ${edits} keystrokes (ms: median, p95):`);
   for (const [k, v] of times)
