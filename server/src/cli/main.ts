@@ -1,3 +1,5 @@
+// First: V8's flags for this process must be set before the rest of the bundle runs.
+import './v8flags';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../analysis/engine';
