@@ -1,6 +1,5 @@
 import { AnalysisBudgetError, analysisBudgetFor, checkDeadline, maxIrNodes, withDeadline } from '../model/budget';
 import { lookupEntity } from '../knowledge';
-import type { EntityInfo } from '../knowledge/types';
 import type { Finding } from '../model/finding';
 import { pushChildren, stmtParts, type Expr, type FunctionIR, type ModuleIR, type Stmt } from '../model/ir';
 import { semanticsOf } from '../model/semantics';
@@ -108,7 +107,6 @@ function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
   const canonical = canonicalOf(module.language);
   const findings: Finding[] = [];
   const memo = new Map<string, unknown>();
-  const entityCache = new Map<string, EntityInfo | undefined>();
   let project: { facts: ProjectFacts | undefined } | undefined;
   for (const rule of options.rules ?? allRules) {
     if (!rule.meta.languages.includes(module.language)) continue;
@@ -123,11 +121,7 @@ function runRules(module: ModuleIR, options: AnalyzeOptions): Finding[] {
         project ??= { facts: options.project?.() };
         return project.facts;
       },
-      lookup(qname) {
-        if (!qname) return undefined;
-        if (!entityCache.has(qname)) entityCache.set(qname, lookupEntity(qname));
-        return entityCache.get(qname);
-      },
+      lookup: (qname) => (qname ? lookupEntity(qname) : undefined),
       memo<T>(key: string, compute: () => T): T {
         if (!memo.has(key)) memo.set(key, compute());
         return memo.get(key) as T;

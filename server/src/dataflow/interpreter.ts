@@ -146,7 +146,6 @@ export class Interpreter implements Machine {
   /** scikit.js: methods bind `this`, not a first parameter; constructors are `constructor`. */
   private readonly isTs: boolean;
   private readonly sliceSplits = new Map<string, SplitRecord>();
-  private readonly qnameCache = new Map<Expr, string | undefined>();
   currentStmt: { stmt: Stmt; scope: ScopeId; block: Stmt[] } | undefined;
   private moduleFrame!: Frame;
 
@@ -485,7 +484,7 @@ export class Interpreter implements Machine {
       if (
         iterExpr?.k === 'call' &&
         iterExpr.callee.k === 'name' &&
-        !this.sem.lookup(iterExpr.callee.name, frame.scope, iterExpr.range.start).length
+        !this.sem.isBound(iterExpr.callee.name, frame.scope)
       ) {
         const args = iterExpr.args.map((a) => this.eval(a.value, frame));
         if (iterExpr.callee.name === 'enumerate' && args.length >= 1)
@@ -565,13 +564,6 @@ export class Interpreter implements Machine {
   }
 
   // ---------------------------------------------------------------- expressions
-
-  private qname(e: Expr, scope: ScopeId): string | undefined {
-    if (this.qnameCache.has(e)) return this.qnameCache.get(e);
-    const q = this.sem.qname(e, scope);
-    this.qnameCache.set(e, q);
-    return q;
-  }
 
   eval(e: Expr, frame: Frame): Value | undefined {
     if (++this.steps > MAX_STEPS) return undefined;
@@ -760,7 +752,7 @@ export class Interpreter implements Machine {
       }
       if (recv?.t === 'data') return this.lib.dataMethod(recv, method, e, args, frame);
       if (recv?.t === 'stat') return recv; // df.mean().round(), stats of stats
-      const q = recv === undefined ? this.qname(e.callee, scope) : undefined;
+      const q = recv === undefined ? this.sem.qname(e.callee, scope) : undefined;
       if (q) return this.lib.libraryCall(q, e, args, frame);
       if (
         recv?.t === 'scores' ||
@@ -778,11 +770,7 @@ export class Interpreter implements Machine {
         if (recv?.t === 'scores') return this.lib.scoresMethod(recv, method, e, args, scope);
       }
       // A global object the file does not define (`Math.max(...scores)`, `JSON.parse(...)`).
-      if (
-        recv === undefined &&
-        e.callee.object.k === 'name' &&
-        this.sem.lookup(e.callee.object.name, scope, e.range.start).length === 0
-      ) {
+      if (recv === undefined && e.callee.object.k === 'name' && !this.sem.isBound(e.callee.object.name, scope)) {
         const r = this.lib.globalMethod(e.callee.object.name, method, e, args, scope);
         if (r) return r.value;
       }
@@ -793,11 +781,11 @@ export class Interpreter implements Machine {
     const args = e.args.map((a) => this.eval(a.value, frame));
     const fnId = this.sem.userFunction(e.callee, scope);
     if (fnId !== undefined) return this.callUser(fnId, e, args, frame);
-    if (e.callee.k === 'name' && this.sem.lookup(e.callee.name, scope, e.range.start).length === 0) {
+    if (e.callee.k === 'name' && !this.sem.isBound(e.callee.name, scope)) {
       // Builtins, and functions the file does not define (another cell, a star import).
       return this.lib.builtinCall(e.callee.name, e, args, frame);
     }
-    const q = this.qname(e.callee, scope);
+    const q = this.sem.qname(e.callee, scope);
     if (!q) {
       const v = e.callee.k === 'name' ? frame.get(e.callee.name) : undefined;
       if (v?.t === 'inst') return v;

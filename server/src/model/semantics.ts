@@ -368,6 +368,13 @@ export class Semantics {
     return [...list].reverse();
   }
 
+  /** Whether `name`, used in `scope`, is bound anywhere it can see (`lookup(...).length > 0` without the list). */
+  isBound(name: string, scope: ScopeId): boolean {
+    checkpoint();
+    const where = this.bindingScope(name, scope);
+    return where !== undefined && this.scopes.get(where)!.bindings.get(name)!.length > 0;
+  }
+
   /** `lookup(name, scope, pos)[0]` without building the list (qualified names and callees ask for it alone). */
   private lookupFirst(name: string, scope: ScopeId, pos: Position): Binding | undefined {
     checkpoint();

@@ -84,9 +84,7 @@ function pathOf(sem: Semantics, e: Expr, scope: ScopeId, depth: number): string 
     case 'call': {
       const q =
         sem.qname(e.callee, scope) ??
-        (e.callee.k === 'name' && sem.lookup(e.callee.name, scope, e.range.start).length === 0
-          ? e.callee.name
-          : undefined);
+        (e.callee.k === 'name' && !sem.isBound(e.callee.name, scope) ? e.callee.name : undefined);
       const args = e.args.filter((a) => !a.name && !a.spread);
       if (q && JOINS.has(q)) return args.map((a) => pathOf(sem, a.value, scope, depth + 1) ?? '*').join('/');
       if (

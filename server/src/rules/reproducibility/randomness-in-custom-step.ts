@@ -104,7 +104,7 @@ function classify(
       callee.name === 'random' &&
       callee.object.k === 'name' &&
       callee.object.name === 'Math' &&
-      ctx.sem.lookup('Math', fn.id, call.range.start).length === 0
+      !ctx.sem.isBound('Math', fn.id)
     ) {
       return {
         kind: 'global',

@@ -247,12 +247,7 @@ function sourceAt(ctx: RuleContext, x: Expr, scope: ScopeId, downloaded: Map<str
   const q = sem.qname(x.callee, scope);
   if (q && DOWNLOADERS[q]) return { what: `${DOWNLOADERS[q]} (\`${show(x)}\`)`, range: x.range, remote: true };
   if (q && LOCAL_INPUT[q]) return { what: LOCAL_INPUT[q], range: x.range, remote: false };
-  if (
-    !q &&
-    x.callee.k === 'name' &&
-    x.callee.name === 'input' &&
-    sem.lookup('input', scope, x.range.start).length === 0
-  )
+  if (!q && x.callee.k === 'name' && x.callee.name === 'input' && !sem.isBound('input', scope))
     return { what: 'user input (`input()`)', range: x.range, remote: false };
   // argparse: `args = parser.parse_args()`; `args.model_path` reaches here as the parse_args call.
   if (

@@ -113,19 +113,20 @@ function extractFix(ctx: RuleContext, c: Culprit, taken: Set<string>): Fix | nul
   };
 }
 
-/** The first non-blank line after `line`, if any. */
+/** The first non-blank line after `line`, if any (asked for each lambda fix: once per module). */
 function firstLineAfter(ctx: RuleContext, line: number): number | undefined {
-  const { module } = ctx;
-  for (let l = line + 1; l < module.lineStarts.length; l++) {
-    if (
-      textOf(module.text, module.lineStarts, {
-        start: { line: l, character: 0 },
-        end: { line: l + 1, character: 0 },
-      }).trim() !== ''
-    )
-      return l;
-  }
-  return undefined;
+  return ctx.memo(`lambda.firstLineAfter.${line}`, () => {
+    const { text, lineStarts } = ctx.module;
+    for (let l = line + 1; l < lineStarts.length; l++) {
+      const end = l + 1 < lineStarts.length ? lineStarts[l + 1] : text.length;
+      for (let i = lineStarts[l]; i < end; i++) {
+        const c = text.charCodeAt(i);
+        // Blank as `trim()` sees it: printable ASCII never is; other characters are asked of \s.
+        if ((c > 32 && c < 127) || ((c <= 32 || c >= 127) && !/\s/.test(text[i]))) return l;
+      }
+    }
+    return undefined;
+  });
 }
 
 function readsOnlyModuleNames(ctx: RuleContext, e: Expr, scope: ScopeId): boolean {

@@ -138,12 +138,7 @@ function resourceOf(ctx: RuleContext, value: Expr, method: FunctionIR): { what: 
     if (e.k === 'other' && isGeneratorExpression(ctx, e)) return GENERATOR;
     if (e.k !== 'call') continue;
     const callee = e.callee;
-    if (
-      callee.k === 'name' &&
-      callee.name === 'open' &&
-      ctx.sem.lookup('open', v.scope, callee.range.start).length === 0
-    )
-      return RESOURCES.open;
+    if (callee.k === 'name' && callee.name === 'open' && !ctx.sem.isBound('open', v.scope)) return RESOURCES.open;
     const q = ctx.sem.qname(callee, v.scope);
     if (q && q !== 'open' && RESOURCES[q]) return RESOURCES[q];
   }
