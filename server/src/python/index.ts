@@ -140,26 +140,27 @@ function* notebookSteps(
     const cell = program.cells[i];
     const text = program.masked[i];
     let lowered = next.get(text) ?? cache?.cells.get(text);
-    if (!lowered) {
-      if (nestingDepth(text) > MAX_NESTING) {
-        // Too deep to parse safely: the cell is left out, marked broken so that no rule speaks about it.
-        lowered = {
-          chunks: [],
-          hasErrors: true,
-          errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }],
-        };
-      } else {
-        const parsed = normalizeForTreeSitter(text);
-        const tree = guardedParse(parser, parsed, undefined, deadline);
-        try {
-          lowered = lowerer.lowerCell(tree.rootNode, parsed);
-        } finally {
-          tree.delete();
-        }
+    if (lowered) lowerer.appendCell(lowered, cell.startLine);
+    else if (nestingDepth(text) > MAX_NESTING) {
+      // Too deep to parse safely: the cell is left out, marked broken so that no rule speaks about it.
+      lowered = {
+        chunks: [],
+        hasErrors: true,
+        errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }],
+        line: 0,
+      };
+      lowerer.appendCell(lowered, cell.startLine);
+    } else {
+      // Lowered in place: at its line, with the module's function numbering.
+      const parsed = normalizeForTreeSitter(text);
+      const tree = guardedParse(parser, parsed, undefined, deadline);
+      try {
+        lowered = lowerer.lowerCell(tree.rootNode, parsed, cell.startLine);
+      } finally {
+        tree.delete();
       }
     }
     next.set(text, lowered);
-    lowerer.appendCell(lowered, cell.startLine);
     yield;
   }
   if (cache) cache.cells = next;
