@@ -35,6 +35,8 @@ const VALUE_OPTIONS = new Set(['-n', '-r', '-p', '-s', '-T', '-D', '-l']);
 
 /** The cell's text with IPython syntax masked and line breaks made '\n'; undefined for a non-Python cell magic. */
 export function maskCell(text: string): string | undefined {
+  // Without these characters no line holds IPython syntax and no line break is other than '\n' (most cells).
+  if (!/[%!?\r]/.test(text)) return text;
   const lines = text.split(/\r\n|\n|\r/);
   let first = 0;
   while (first < lines.length && lines[first].trim() === '') first++;
