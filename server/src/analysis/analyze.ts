@@ -27,19 +27,21 @@ export interface AnalyzeOptions {
 
 /**
  * The size of a module's model: statements, expressions and functions, counted without allocating
- * (an explicit stack), before anything whose memory grows with it is built. Each top-level statement's
- * and function's count is kept with it: the lowering reuses unchanged ones (the same objects), so after
- * an edit only the changed statements are counted again.
+ * (an explicit stack), before anything whose memory grows with it is built. For an open document
+ * (`module.incremental`) each top-level statement's and function's count is kept with it: the lowering
+ * reuses unchanged ones (the same objects), so after an edit only the changed statements are counted
+ * again. A file of the CLI is counted once: keeping its counts would only cost (weak maps: 3% of a check).
  */
 export function irNodeCount(module: ModuleIR, stopAt = Infinity): number {
+  const keep = module.incremental === true;
   let count = module.functions.length;
   for (const fn of module.functions) {
     if (count > stopAt) return count;
-    count += functionCount(fn);
+    count += functionCount(fn, keep);
   }
   for (const s of module.body) {
     if (count > stopAt) return count;
-    count += stmtCount(s);
+    count += stmtCount(s, keep);
   }
   return count;
 }
@@ -48,22 +50,22 @@ const stmtCounts = new WeakMap<Stmt, number>();
 const functionCounts = new WeakMap<FunctionIR, number>();
 
 /** A function's own nodes: parameter defaults, decorators, bases and its body's statements. */
-function functionCount(fn: FunctionIR): number {
-  let count = functionCounts.get(fn);
+function functionCount(fn: FunctionIR, keep: boolean): number {
+  let count = keep ? functionCounts.get(fn) : undefined;
   if (count === undefined) {
     count = 0;
-    for (const s of fn.body) count += stmtCount(s);
+    for (const s of fn.body) count += stmtCount(s, keep);
     for (const p of fn.params) if (p.default) count += exprSize(p.default);
     for (const d of fn.decorators) count += exprSize(d);
     for (const b of fn.bases) count += exprSize(b);
-    functionCounts.set(fn, count);
+    if (keep) functionCounts.set(fn, count);
   }
   return count;
 }
 
 /** A statement with its expressions and nested blocks. */
-function stmtCount(root: Stmt): number {
-  let count = stmtCounts.get(root);
+function stmtCount(root: Stmt, keep: boolean): number {
+  let count = keep ? stmtCounts.get(root) : undefined;
   if (count === undefined) {
     count = 0;
     const stmts: Stmt[] = [root];
@@ -74,14 +76,19 @@ function stmtCount(root: Stmt): number {
       for (const e of parts.exprs) count += exprSize(e);
       for (const b of parts.blocks) for (const inner of b) stmts.push(inner);
     }
-    stmtCounts.set(root, count);
+    if (keep) stmtCounts.set(root, count);
   }
   return count;
 }
 
+/** One stack for every expression counted (it is empty between calls). */
+const exprStack: Expr[] = [];
+
 function exprSize(root: Expr): number {
   let n = 0;
-  const stack: Expr[] = [root];
+  const stack = exprStack;
+  stack.length = 0;
+  stack.push(root);
   while (stack.length > 0) {
     const e = stack.pop()!;
     n++;
