@@ -4,9 +4,11 @@
  * then `, random_state=0` is typed into a one-line top-level call in its middle and deleted again, one
  * character at a time, as `npm run bench`'s edit section does over stdio. Each keystroke is timed by phase
  * (the document's update, parse + lowering, Semantics, each rule, the suppression scan); medians are printed.
+ * With `--typescript`, the same for bench/run.ts's 2,000-line scikit.js file (section 6): `, randomState: 1` typed
+ * into its middle `new sk.KMeans({...})`, through the TypeScript front end with the document's cache.
  * Figures only: nothing fails on time.
  *
- *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200] [--alloc-prof FILE] [--no-idle-gc]
+ *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200] [--alloc-prof FILE] [--no-idle-gc] [--typescript]
  *
  * Between keystrokes the young generation is collected as the server does (lsp/idleCollector.ts) unless
  * `--no-idle-gc`; the garbage collections that still fall inside keystrokes are counted and timed.
@@ -27,6 +29,8 @@ import { semanticsOf } from '../server/src/model/semantics';
 import { loadPythonParser } from '../server/src/python';
 import { allRules } from '../server/src/rules';
 import type { Rule } from '../server/src/rules/rule';
+import { frontEnd as typescriptFrontEnd } from '../server/src/typescript';
+import { generateScikitjsSource } from './typescript-edit';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -80,13 +84,34 @@ function realPython(files: string[], lines: number): { text: string; at: number 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 
+/** bench/run.ts's section 6: the generated scikit.js file, typing before ` })` of the middle KMeans line. */
+function scikitjs(lines: number): { text: string; at: number } {
+  const text = generateScikitjsSource(lines);
+  const rows = text.split('\n');
+  const starts: number[] = [];
+  for (let i = 0, offset = 0; i < rows.length; offset += rows[i].length + 1, i++) starts.push(offset);
+  const mid = rows.length >> 1;
+  for (let d = 0; d < rows.length; d++)
+    for (const i of [mid + d, mid - d])
+      if (i >= 0 && i < rows.length && /^\s+const km = new sk\.KMeans\(\{.*\}\)\s*$/.test(rows[i]))
+        return { text, at: starts[i] + rows[i].lastIndexOf(')') - 1 };
+  return { text, at: starts[mid] };
+}
+
 async function main(): Promise<void> {
-  const lines = option('--lines', 3400);
+  const typescript = process.argv.includes('--typescript');
+  const lines = option('--lines', typescript ? 2000 : 3400);
   const edits = option('--edits', 200);
-  const { text, at } = realPython(examples(), lines);
-  const parser = await loadPythonParser();
-  const state = new DocumentState(TextDocument.create('file:///bench/keystroke.py', 'python', 1, text), 'python');
-  state.lowerPython(parser);
+  const { text, at } = typescript ? scikitjs(lines) : realPython(examples(), lines);
+  const parser = typescript ? undefined : await loadPythonParser();
+  const kind = typescript ? 'typescript' : 'python';
+  const uri = `file:///bench/keystroke.${typescript ? 'ts' : 'py'}`;
+  const state = new DocumentState(TextDocument.create(uri, kind, 1, text), kind);
+  const lower = () =>
+    parser
+      ? state.lowerPython(parser)
+      : typescriptFrontEnd.lower({ uri, text: state.doc.getText() }, state.states.typescript);
+  lower();
   const times = new Map<string, number[]>();
   const add = (k: string, v: number) => {
     const list = times.get(k);
@@ -113,7 +138,7 @@ async function main(): Promise<void> {
   const idleGc = !process.argv.includes('--no-idle-gc');
   const collector = new IdleCollector();
   let measuredFrom = { at: 0, cpu: process.cpuUsage() };
-  const word = ', random_state=0';
+  const word = typescript ? ', randomState: 1' : ', random_state=0';
   let typed = 0;
   let forward = true;
   const warmUp = 30;
@@ -128,13 +153,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     state.applyChanges([{ range, text: insert }], doc.version + 1);
     const t1 = performance.now();
-    const module = state.lowerPython(parser);
+    const module = lower();
     const t2 = performance.now();
     semanticsOf(module);
     const t3 = performance.now();
     analyzeModule(module, { rules: timed });
     const t4 = performance.now();
-    parseDirectives(state.doc.getText(), 'python');
+    parseDirectives(state.doc.getText(), kind);
     const t5 = performance.now();
     if (k === warmUp - 1 && session)
       await session.post('HeapProfiler.startSampling', {

@@ -83,3 +83,64 @@ test('unchanged TypeScript statements are reused, not lowered again', () => {
     canonicalModel(lowerTypeScript(text.slice(0, at) + '7' + text.slice(at + 1), 'file:///big.ts')),
   );
 });
+
+/**
+ * An edit inside top-level statements re-parses them alone (typescript/lower.ts `lowerRegion`), with the next
+ * statement as a sentinel. Typing as in an editor over every fixture and generated files (one with a parse error
+ * at its end, one with semicolons): a word typed one character at a time at a random place, then deleted one
+ * at a time, with words that change how a statement ends (`;`, braces, quotes, comment openers, newlines).
+ * After each keystroke the model equals a fresh lowering's, and the region path was taken often enough for
+ * that to say something.
+ */
+test('re-parsing the edited top-level statements alone equals a fresh lowering', () => {
+  const random = rng(20261128);
+  const words = [
+    ', randomState: 0',
+    'x',
+    ';',
+    '}',
+    '{',
+    '\n',
+    '(X) => X',
+    '`',
+    "'",
+    '/*',
+    '//',
+    '{ a: 1 }',
+    'new sk.KMeans()',
+    'function f() {}\n',
+    ')\n(',
+    '<T>',
+  ];
+  const sources = [
+    ...listFixtures('typescript').map((f) => ({ name: f.name, text: f.text })),
+    { name: 'generated.ts', text: generateScikitjsSource(400) },
+    { name: 'semicolons.ts', text: generateScikitjsSource(200).replace(/\)\n/g, ');\n') },
+  ];
+  let regional = 0;
+  let checked = 0;
+  for (const fx of sources) {
+    const uri = `file:///${fx.name}`;
+    const cache: { sfText?: string } = {};
+    let text = fx.text;
+    lowerTypeScript(text, uri, cache);
+    for (let burst = 0; burst < 4; burst++) {
+      const at = Math.floor(random() * text.length);
+      const word = words[Math.floor(random() * words.length)];
+      const keystrokes = word.split('').map((ch, i) => ({ a: at + i, del: 0, insert: ch }));
+      for (let i = word.length - 1; i >= 0; i--) keystrokes.push({ a: at + i, del: 1, insert: '' });
+      for (const { a, del, insert } of keystrokes) {
+        text = text.slice(0, a) + insert + text.slice(a + del);
+        const incremental = lowerTypeScript(text, uri, cache);
+        if (cache.sfText !== text) regional++;
+        assert.equal(
+          canonicalModel(incremental),
+          canonicalModel(lowerTypeScript(text, uri)),
+          `${fx.name}: at ${a} ${del ? 'deleting' : `typing ${JSON.stringify(insert)}`} (${JSON.stringify(word)})`,
+        );
+        checked++;
+      }
+    }
+  }
+  assert.ok(regional > checked / 3, `${regional} of ${checked} keystrokes re-parsed a region`);
+});

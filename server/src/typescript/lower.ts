@@ -13,7 +13,7 @@ import type {
   Stmt,
 } from '../model/ir';
 import { shiftIR, type LoweredChunk } from '../model/shift';
-import { computeLineStarts, positionAt } from '../model/text';
+import { commonPrefix, commonSuffix, computeLineStarts, positionAt } from '../model/text';
 
 /**
  * Lowers a TypeScript / JavaScript source file (the compiler's own AST, parsed without parent
@@ -32,45 +32,171 @@ import { computeLineStarts, positionAt } from '../model/text';
  *   property access on the right binds `a = obj.a`, `c = obj.b`; from any other value a `seq`.
  */
 export function lowerTypeScriptSource(text: string, uri: string, cache?: TypeScriptLoweringCache): ModuleIR {
+  if (cache && cache.uri === uri && cache.text !== undefined && cache.text !== text) {
+    const module = lowerRegion(text, uri, cache);
+    if (module) return module;
+  }
   const sf = parse(text, uri, cache);
-  const module = new Lowerer(sf, text, uri).module(cache);
+  const lowerer = new Lowerer(sf, text, uri);
+  const module = lowerer.module(cache);
   if (cache) {
+    cache.tops = lowerer.tops;
+    cache.errors = parseErrors(sf);
     cache.text = text;
     cache.uri = uri;
     cache.sf = sf;
+    cache.sfText = text;
   }
   return module;
 }
 
 /**
- * Per-document state kept between versions by the language server (an opaque object to it): the previous
- * source file, re-parsed incrementally (`ts.updateSourceFile` over the changed span), and the lowering of
- * each top-level statement keyed by its text, reused when unchanged (shifted when an edit above moved it).
+ * Per-document state kept between versions by the language server (an opaque object to it): a whole-file
+ * source file (`sf`, of `sfText`), re-parsed incrementally (`ts.updateSourceFile` over the span changed since),
+ * and the top-level statements of the last version (`text`) with their lowering, reused when unchanged
+ * (shifted when an edit above moved them).
  */
 export interface TypeScriptLoweringCache {
   text?: string;
   uri?: string;
   sf?: ts.SourceFile;
-  chunks?: Map<string, Chunk>;
+  sfText?: string;
+  /** The last version's top-level statements. */
+  tops?: Top[];
+  /** The last version's parse errors (offsets), in the compiler's order. */
+  errors?: ParseError[];
 }
 
 type Chunk = LoweredChunk;
 
+/**
+ * A parse error from a statement's full start up to the next statement's first token (included): the statement
+ * is then never reused, as its text alone may not say how it parsed (`function f()` followed by ` /{` is a
+ * declaration with an empty body, by ` /*` one without).
+ */
+function hasErrorIn(sortedStarts: number[], from: number, upTo: number): boolean {
+  let lo = 0;
+  let hi = sortedStarts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sortedStarts[mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sortedStarts.length && sortedStarts[lo] <= upTo;
+}
+
+interface ParseError {
+  start: number;
+  length: number;
+}
+
+function parseErrors(sf: ts.SourceFile): ParseError[] {
+  const diags = (sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+  return diags.map((d) => ({ start: d.start ?? 0, length: d.length ?? 0 }));
+}
+
+/** A lowered top-level statement: `pos` is its full start (leading trivia included), as the compiler's. */
+interface Top {
+  pos: number;
+  start: number;
+  end: number;
+  isImport: boolean;
+  /** Whatever follows starts a statement of its own: it ends with `;` or is a declaration with a body. */
+  closed: boolean;
+  /** A parse error inside: never reused (its text alone may not say how it parsed). */
+  broken: boolean;
+  chunk: Chunk;
+}
+
+/** Declarations that end with their body's `}`: nothing after them can continue them. */
+const CLOSED_KINDS = new Set([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.ClassDeclaration,
+  ts.SyntaxKind.InterfaceDeclaration,
+  ts.SyntaxKind.EnumDeclaration,
+  ts.SyntaxKind.ModuleDeclaration,
+]);
+
+/**
+ * Per keystroke, the compiler's incremental re-parse still walks the whole file (3-4 ms at 2,000 lines), so
+ * an edit inside top-level statements re-parses those statements alone, with the statement after them as a
+ * sentinel: the text from the first edited statement's full start to the sentinel's end, behind as many
+ * spaces as the text before it (so that offsets are the file's). This is the whole file's parse when
+ * - the last version had no parse error up to the region's first token (one there may have read into it) nor in the
+ *   sentinel (its error may come from the token after it); its errors after the sentinel stay, moved,
+ * - the statement before the region cannot be continued by what the region starts with (ends with `;` or
+ *   is a declaration with a body), or the region starts the file,
+ * - the region's last statement is the sentinel, at the same place, with no error in it: the parser was back
+ *   at the top level, in the state in which it starts any statement, where the file goes on as before. Errors
+ *   before the sentinel are the file's (that parse saw the same tokens).
+ * Otherwise (or when a statement after the sentinel moved within its line) undefined: the whole-file path.
+ */
+function lowerRegion(text: string, uri: string, cache: TypeScriptLoweringCache): ModuleIR | undefined {
+  const tops = cache.tops;
+  const before = cache.text!;
+  if (!tops || tops.length === 0 || !cache.errors) return undefined;
+  const start = commonPrefix(before, text);
+  const oldEnd = before.length - commonSuffix(before, text, Math.min(before.length, text.length) - start);
+  const delta = text.length - before.length;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < tops.length; i++) {
+    if (tops[i].pos <= oldEnd && start <= tops[i].end) {
+      if (first < 0) first = i;
+      last = i;
+    } else if (first >= 0) break;
+  }
+  if (first < 0 || tops[first].pos > start || (first > 0 && !tops[first - 1].closed)) return undefined;
+  const regionStart = tops[first].pos;
+  const sentinel = tops[last + 1];
+  const regionEnd = sentinel ? sentinel.end + delta : text.length;
+  // Errors up to the region's first token may have read into it (a class body ended by a token that starts a
+  // statement); the sentinel's may come from what follows it (a token on its line), which its parse here does
+  // not see; those after the sentinel stay as they were.
+  const after: ParseError[] = [];
+  for (const e of cache.errors) {
+    if (e.start <= tops[first].start || (sentinel && e.start >= sentinel.pos && e.start < sentinel.end))
+      return undefined;
+    if (sentinel && e.start >= sentinel.end) after.push({ start: e.start + delta, length: e.length });
+  }
+  const sf = ts.createSourceFile(
+    fileNameFor(uri),
+    ' '.repeat(regionStart) + text.slice(regionStart, regionEnd),
+    ts.ScriptTarget.Latest,
+    false,
+    scriptKindFor(uri),
+  );
+  // The region's own errors are the file's (its parse saw the same tokens up to the sentinel's end); one in
+  // the sentinel may come from the end of the text here.
+  const errors = parseErrors(sf);
+  if (sf.statements.length === 0 || (sentinel && errors.some((e) => e.start >= sentinel.pos + delta))) return undefined;
+  for (const e of after) errors.push(e);
+  if (sentinel) {
+    const s = sf.statements[sf.statements.length - 1];
+    if (s.end !== regionEnd || s.getStart(sf) !== sentinel.start + delta || s.pos !== sentinel.pos + delta)
+      return undefined;
+  }
+  const lowerer = new Lowerer(sf, text, uri, regionStart);
+  const module = lowerer.region(tops, first, sentinel ? last + 2 : last + 1, delta, before, errors);
+  if (!module) return undefined;
+  cache.tops = lowerer.tops;
+  cache.errors = errors;
+  cache.text = text;
+  return module;
+}
+
 function parse(text: string, uri: string, cache?: TypeScriptLoweringCache): ts.SourceFile {
   const old = cache?.sf;
-  if (old && cache.uri === uri && cache.text !== undefined) {
-    const before = cache.text;
+  if (old && cache.uri === uri && cache.sfText !== undefined) {
+    const before = cache.sfText;
     if (before === text) return old;
-    // The changed span: common prefix and suffix of the two texts.
-    const max = Math.min(before.length, text.length);
-    let start = 0;
-    while (start < max && before.charCodeAt(start) === text.charCodeAt(start)) start++;
-    let end = 0;
-    while (end < max - start && before.charCodeAt(before.length - 1 - end) === text.charCodeAt(text.length - 1 - end))
-      end++;
+    // The changed span since the source file's text (older than the last version's after region re-parses).
+    const start = commonPrefix(before, text);
+    const end = commonSuffix(before, text, Math.min(before.length, text.length) - start);
     const span = ts.createTextSpan(start, before.length - end - start);
     // The old tree is consumed by the incremental parse: forget it first, whatever happens.
     cache.sf = undefined;
+    cache.sfText = undefined;
     return ts.updateSourceFile(old, text, ts.createTextChangeRange(span, text.length - end - start));
   }
   return ts.createSourceFile(fileNameFor(uri), text, ts.ScriptTarget.Latest, false, scriptKindFor(uri));
@@ -123,50 +249,140 @@ class Lowerer {
     private readonly sf: ts.SourceFile,
     private readonly text: string,
     private readonly uri: string,
+    /** Where the source file's own text starts (a region's: after the padding that stands for the text before). */
+    private readonly minPos = 0,
   ) {
     this.lineStarts = computeLineStarts(text);
   }
 
+  /** The top-level statements lowered, for the next version (when the cache is used). */
+  readonly tops: Top[] = [];
+
   module(cache?: TypeScriptLoweringCache): ModuleIR {
     const body: Stmt[] = [];
     const diags = (this.sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
-    const next = new Map<string, Chunk>();
-    const errorStarts = diags.map((x) => x.start ?? 0).sort((a, b) => a - b);
-    let d = 0;
-    for (const s of this.sf.statements) {
-      const isImport = this.isImportStatement(s);
-      if (isImport && !this.seenNonImport) this.importsEnd = this.pos(s.end);
-      if (!cache) this.statement(s, body);
-      else {
-        // A statement with a parse error inside is never cached: its text alone may not say how it parsed.
-        while (d < errorStarts.length && errorStarts[d] < s.pos) d++;
-        const broken = d < errorStarts.length && errorStarts[d] <= s.end;
-        const start = s.getStart(this.sf);
-        const key = this.text.slice(start, s.end);
-        const at = this.pos(start);
-        let chunk = broken ? undefined : cache.chunks?.get(key);
-        if (!chunk || next.has(key) || chunk.startCharacter !== at.character) chunk = this.lowerChunk(s, at);
-        else {
-          const { stmts, functions, imports } = shiftIR(
-            { stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports },
-            at.line - chunk.startLine,
-            this.functions.length - chunk.base,
-          );
-          chunk = { ...chunk, startLine: at.line, stmts, functions, imports };
-        }
-        chunk.base = this.functions.length;
-        if (!broken && !next.has(key)) next.set(key, chunk);
-        for (const fn of chunk.functions) this.functions.push(fn);
-        for (const imp of chunk.imports) this.imports.push(imp);
-        for (const st of chunk.stmts) body.push(st);
+    // The last version's statements by text (the first of equal texts), each reused at most once.
+    const old = new Map<string, Chunk>();
+    if (cache?.tops && cache.text !== undefined)
+      for (const t of cache.tops) {
+        if (t.broken) continue;
+        const key = cache.text.slice(t.start, t.end);
+        if (!old.has(key)) old.set(key, t.chunk);
       }
-      if (!isImport && this.imports.length > 0) this.seenNonImport = true;
+    const errorStarts = diags.map((x) => x.start ?? 0).sort((a, b) => a - b);
+    const statements = this.sf.statements;
+    const starts = cache ? statements.map((s) => s.getStart(this.sf)) : [];
+    for (let i = 0; i < statements.length; i++) {
+      const s = statements[i];
+      if (!cache) {
+        const isImport = this.isImportStatement(s);
+        if (isImport && !this.seenNonImport) this.importsEnd = this.pos(s.end);
+        this.statement(s, body);
+        if (!isImport && this.imports.length > 0) this.seenNonImport = true;
+        continue;
+      }
+      const start = starts[i];
+      const broken = hasErrorIn(errorStarts, s.pos, i + 1 < starts.length ? starts[i + 1] : Infinity);
+      const key = this.text.slice(start, s.end);
+      const chunk = broken ? undefined : old.get(key);
+      if (chunk) old.delete(key);
+      this.place(s, start, chunk, body, broken);
     }
-    if (cache) cache.chunks = next;
-    const errorRanges: Range[] = diags.map((d) => {
-      const start = d.start ?? 0;
-      return { start: this.pos(start), end: this.pos(start + (d.length ?? 0)) };
-    });
+    return this.result(body, this.errorRanges(parseErrors(this.sf)));
+  }
+
+  /**
+   * The module from the last version's statements `tops` with those in `[first, after)` replaced by this
+   * (region) source file's statements, which end where `tops[after - 1]` ended (moved by `delta`). Undefined
+   * when a statement after the region moved within its line (its lowering has columns: lowered again).
+   */
+  region(
+    tops: Top[],
+    first: number,
+    after: number,
+    delta: number,
+    before: string,
+    errors: ParseError[],
+  ): ModuleIR | undefined {
+    const body: Stmt[] = [];
+    for (let i = 0; i < first; i++) this.reuse(tops[i], 0, body);
+    // The region's old statements by text: the sentinel (and any statement the edit left alone) are reused.
+    const old = new Map<string, Chunk>();
+    for (let i = first; i < after; i++) {
+      const key = before.slice(tops[i].start, tops[i].end);
+      if (!old.has(key)) old.set(key, tops[i].chunk);
+    }
+    const errorStarts = errors.map((x) => x.start).sort((a, b) => a - b);
+    const statements = this.sf.statements;
+    const starts = statements.map((s) => s.getStart(this.sf));
+    for (let i = 0; i < statements.length; i++) {
+      const s = statements[i];
+      const start = starts[i];
+      const next = i + 1 < starts.length ? starts[i + 1] : after < tops.length ? tops[after].start + delta : Infinity;
+      const broken = hasErrorIn(errorStarts, s.pos, next);
+      const key = this.text.slice(start, s.end);
+      const chunk = broken ? undefined : old.get(key);
+      if (chunk) old.delete(key);
+      this.place(s, start, chunk, body, broken);
+    }
+    for (let i = after; i < tops.length; i++) if (!this.reuse(tops[i], delta, body)) return undefined;
+    return this.result(body, this.errorRanges(errors));
+  }
+
+  /** Places a statement of this source file: its old lowering when given and at the same column, else lowered. */
+  private place(s: ts.Statement, start: number, reusable: Chunk | undefined, body: Stmt[], broken: boolean): void {
+    const isImport = this.isImportStatement(s);
+    if (isImport && !this.seenNonImport) this.importsEnd = this.pos(s.end);
+    const at = this.pos(start);
+    const chunk =
+      reusable && reusable.startCharacter === at.character ? this.shifted(reusable, at) : this.lowerChunk(s, at);
+    this.push(chunk, body);
+    const last = this.text.charCodeAt(s.end - 1);
+    const closed = last === 59 /* ; */ || (last === 125 /* } */ && CLOSED_KINDS.has(s.kind));
+    // The region's first statement starts (trivia included) where the statement before it ended, not in the padding.
+    const pos = Math.max(s.pos, this.minPos);
+    this.tops.push({ pos, start, end: s.end, isImport, closed, broken, chunk });
+    if (!isImport && this.imports.length > 0) this.seenNonImport = true;
+  }
+
+  /** Places an old statement moved by `delta` characters; false when that moved it within its line. */
+  private reuse(t: Top, delta: number, body: Stmt[]): boolean {
+    const start = t.start + delta;
+    const end = t.end + delta;
+    if (t.isImport && !this.seenNonImport) this.importsEnd = this.pos(end);
+    const at = this.pos(start);
+    if (at.character !== t.chunk.startCharacter) return false;
+    const chunk = this.shifted(t.chunk, at);
+    this.push(chunk, body);
+    this.tops.push({ ...t, pos: t.pos + delta, start, end, chunk });
+    if (!t.isImport && this.imports.length > 0) this.seenNonImport = true;
+    return true;
+  }
+
+  /** A chunk at its new line and function ids (the same object when neither moved). */
+  private shifted(chunk: Chunk, at: Position): Chunk {
+    const lineDelta = at.line - chunk.startLine;
+    const idDelta = this.functions.length - chunk.base;
+    if (lineDelta === 0 && idDelta === 0) return chunk;
+    const { stmts, functions, imports } = shiftIR(
+      { stmts: chunk.stmts, functions: chunk.functions, imports: chunk.imports },
+      lineDelta,
+      idDelta,
+    );
+    return { ...chunk, startLine: at.line, base: this.functions.length, stmts, functions, imports };
+  }
+
+  private push(chunk: Chunk, body: Stmt[]): void {
+    for (const fn of chunk.functions) this.functions.push(fn);
+    for (const imp of chunk.imports) this.imports.push(imp);
+    for (const st of chunk.stmts) body.push(st);
+  }
+
+  private errorRanges(errors: ParseError[]): Range[] {
+    return errors.map((e) => ({ start: this.pos(e.start), end: this.pos(e.start + e.length) }));
+  }
+
+  private result(body: Stmt[], errorRanges: Range[]): ModuleIR {
     return {
       uri: this.uri,
       language: 'typescript',
