@@ -116,6 +116,11 @@ test('re-parsing the edited top-level statements alone equals a fresh lowering',
     ...listFixtures('typescript').map((f) => ({ name: f.name, text: f.text })),
     { name: 'generated.ts', text: generateScikitjsSource(400) },
     { name: 'semicolons.ts', text: generateScikitjsSource(200).replace(/\)\n/g, ');\n') },
+    // `await` outside functions reads otherwise in a module (this file) than in its statements alone.
+    {
+      name: 'await.ts',
+      text: "import { KMeans } from 'scikitjs';\nconst km = new KMeans();\nconst a = await (km);\nconst b = await;\nkm.fit(a);\n",
+    },
   ];
   let regional = 0;
   let checked = 0;
@@ -143,4 +148,15 @@ test('re-parsing the edited top-level statements alone equals a fresh lowering',
     }
   }
   assert.ok(regional > checked / 3, `${regional} of ${checked} keystrokes re-parsed a region`);
+});
+
+test('an edit next to `await` outside functions in a module reads it as the whole file does', () => {
+  const text = "import { KMeans } from 'scikitjs';\nconst km = new KMeans();\nconst a = await (km);\nkm.fit(a);\n";
+  const cache = {};
+  lowerTypeScript(text, 'file:///await.ts', cache);
+  const edited = text.replace('await (km)', 'await (kmx)');
+  assert.equal(
+    canonicalModel(lowerTypeScript(edited, 'file:///await.ts', cache)),
+    canonicalModel(lowerTypeScript(edited, 'file:///await.ts')),
+  );
 });

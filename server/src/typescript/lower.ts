@@ -108,6 +108,9 @@ interface Top {
   chunk: Chunk;
 }
 
+/** ts.TransformFlags.ContainsPossibleTopLevelAwait (internal to the compiler). */
+const CONTAINS_POSSIBLE_TOP_LEVEL_AWAIT = 1 << 26;
+
 /** Declarations that end with their body's `}`: nothing after them can continue them. */
 const CLOSED_KINDS = new Set([
   ts.SyntaxKind.FunctionDeclaration,
@@ -120,8 +123,8 @@ const CLOSED_KINDS = new Set([
 /**
  * Per keystroke, the compiler's incremental re-parse still walks the whole file (3-4 ms at 2,000 lines), so
  * an edit inside top-level statements re-parses those statements alone, with the statement after them as a
- * sentinel: the text from the first edited statement's full start to the sentinel's end, behind as many
- * spaces as the text before it (so that offsets are the file's). This is the whole file's parse when
+ * sentinel: the text from the first edited statement's full start to the sentinel's end (its offsets are moved
+ * by where it starts). This is the whole file's parse when
  * - the last version had no parse error up to the region's first token (one there may have read into it) nor in the
  *   sentinel (its error may come from the token after it); its errors after the sentinel stay, moved,
  * - the statement before the region cannot be continued by what the region starts with (ends with `;` or
@@ -159,21 +162,30 @@ function lowerRegion(text: string, uri: string, cache: TypeScriptLoweringCache):
       return undefined;
     if (sentinel && e.start >= sentinel.end) after.push({ start: e.start + delta, length: e.length });
   }
+  // A `#!` line is a comment only at the file's start.
+  if (regionStart > 0 && text.startsWith('#!', regionStart)) return undefined;
   const sf = ts.createSourceFile(
     fileNameFor(uri),
-    ' '.repeat(regionStart) + text.slice(regionStart, regionEnd),
+    text.slice(regionStart, regionEnd),
     ts.ScriptTarget.Latest,
     false,
     scriptKindFor(uri),
   );
+  // `await` outside functions is read again once the file is known to be a module: the region alone may not be.
+  if ((sf as unknown as { transformFlags: number }).transformFlags & CONTAINS_POSSIBLE_TOP_LEVEL_AWAIT)
+    return undefined;
   // The region's own errors are the file's (its parse saw the same tokens up to the sentinel's end); one in
   // the sentinel may come from the end of the text here.
-  const errors = parseErrors(sf);
+  const errors = parseErrors(sf).map((e) => ({ start: e.start + regionStart, length: e.length }));
   if (sf.statements.length === 0 || (sentinel && errors.some((e) => e.start >= sentinel.pos + delta))) return undefined;
   for (const e of after) errors.push(e);
   if (sentinel) {
     const s = sf.statements[sf.statements.length - 1];
-    if (s.end !== regionEnd || s.getStart(sf) !== sentinel.start + delta || s.pos !== sentinel.pos + delta)
+    if (
+      s.end + regionStart !== regionEnd ||
+      s.getStart(sf) + regionStart !== sentinel.start + delta ||
+      s.pos + regionStart !== sentinel.pos + delta
+    )
       return undefined;
   }
   const lowerer = new Lowerer(sf, text, uri, regionStart);
@@ -249,8 +261,8 @@ class Lowerer {
     private readonly sf: ts.SourceFile,
     private readonly text: string,
     private readonly uri: string,
-    /** Where the source file's own text starts (a region's: after the padding that stands for the text before). */
-    private readonly minPos = 0,
+    /** Where the source file's text starts in `text` (a region's: not at 0): node offsets are relative to it. */
+    private readonly base = 0,
   ) {
     this.lineStarts = computeLineStarts(text);
   }
@@ -283,7 +295,7 @@ class Lowerer {
       }
       const start = starts[i];
       const broken = hasErrorIn(errorStarts, s.pos, i + 1 < starts.length ? starts[i + 1] : Infinity);
-      const key = this.text.slice(start, s.end);
+      const key = this.sf.text.slice(start, s.end);
       const chunk = broken ? undefined : old.get(key);
       if (chunk) old.delete(key);
       this.place(s, start, chunk, body, broken);
@@ -318,9 +330,10 @@ class Lowerer {
     for (let i = 0; i < statements.length; i++) {
       const s = statements[i];
       const start = starts[i];
-      const next = i + 1 < starts.length ? starts[i + 1] : after < tops.length ? tops[after].start + delta : Infinity;
-      const broken = hasErrorIn(errorStarts, s.pos, next);
-      const key = this.text.slice(start, s.end);
+      const next =
+        i + 1 < starts.length ? starts[i + 1] + this.base : after < tops.length ? tops[after].start + delta : Infinity;
+      const broken = hasErrorIn(errorStarts, s.pos + this.base, next);
+      const key = this.sf.text.slice(start, s.end);
       const chunk = broken ? undefined : old.get(key);
       if (chunk) old.delete(key);
       this.place(s, start, chunk, body, broken);
@@ -337,11 +350,10 @@ class Lowerer {
     const chunk =
       reusable && reusable.startCharacter === at.character ? this.shifted(reusable, at) : this.lowerChunk(s, at);
     this.push(chunk, body);
-    const last = this.text.charCodeAt(s.end - 1);
+    const last = this.sf.text.charCodeAt(s.end - 1);
     const closed = last === 59 /* ; */ || (last === 125 /* } */ && CLOSED_KINDS.has(s.kind));
-    // The region's first statement starts (trivia included) where the statement before it ended, not in the padding.
-    const pos = Math.max(s.pos, this.minPos);
-    this.tops.push({ pos, start, end: s.end, isImport, closed, broken, chunk });
+    const b = this.base;
+    this.tops.push({ pos: s.pos + b, start: start + b, end: s.end + b, isImport, closed, broken, chunk });
     if (!isImport && this.imports.length > 0) this.seenNonImport = true;
   }
 
@@ -349,8 +361,8 @@ class Lowerer {
   private reuse(t: Top, delta: number, body: Stmt[]): boolean {
     const start = t.start + delta;
     const end = t.end + delta;
-    if (t.isImport && !this.seenNonImport) this.importsEnd = this.pos(end);
-    const at = this.pos(start);
+    if (t.isImport && !this.seenNonImport) this.importsEnd = this.absPos(end);
+    const at = this.absPos(start);
     if (at.character !== t.chunk.startCharacter) return false;
     const chunk = this.shifted(t.chunk, at);
     this.push(chunk, body);
@@ -379,7 +391,7 @@ class Lowerer {
   }
 
   private errorRanges(errors: ParseError[]): Range[] {
-    return errors.map((e) => ({ start: this.pos(e.start), end: this.pos(e.start + e.length) }));
+    return errors.map((e) => ({ start: this.absPos(e.start), end: this.absPos(e.start + e.length) }));
   }
 
   private result(body: Stmt[], errorRanges: Range[]): ModuleIR {
@@ -416,6 +428,11 @@ class Lowerer {
   // ---- positions -------------------------------------------------------------------------------
 
   private pos(offset: number): Position {
+    return this.absPos(offset + this.base);
+  }
+
+  /** The position of an offset in the whole text (not a node's). */
+  private absPos(offset: number): Position {
     return positionAt(this.lineStarts, Math.max(0, Math.min(offset, this.text.length)));
   }
 
@@ -818,7 +835,7 @@ class Lowerer {
       nameRange = { start: this.pos(start), end: this.pos(start + 'constructor'.length) };
     } else {
       const start = n.getStart(this.sf);
-      const kw = this.text.indexOf('function', start);
+      const kw = this.sf.text.indexOf('function', start);
       const at = kw >= 0 && kw < n.end ? kw : start;
       nameRange = { start: this.pos(at), end: this.pos(at + 'function'.length) };
     }
@@ -1170,7 +1187,7 @@ class Lowerer {
   /** From `(` to `)` (the whole call when there are no parentheses: `new X`). */
   private argsRange(c: ts.CallExpression | ts.NewExpression): Range {
     if (!c.arguments) return this.range(c);
-    const open = this.text.lastIndexOf('(', c.arguments.pos);
+    const open = this.sf.text.lastIndexOf('(', c.arguments.pos);
     return { start: this.pos(open >= 0 ? open : c.arguments.pos), end: this.pos(c.end) };
   }
 }
