@@ -3,8 +3,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Rule } from './rule';
 
+let foundDocsDir: string | undefined;
+
 /** docs/rules/ beside the bundle (dist/../docs) or the source tree (server/src/../../docs). */
 export function docsDir(): string {
+  // Every diagnostic carries its rule's doc link: looked up once, not with three file-system calls per finding.
+  foundDocsDir ??= findDocsDir();
+  return foundDocsDir;
+}
+
+function findDocsDir(): string {
   for (const candidate of [
     path.join(__dirname, '..', 'docs', 'rules'),
     path.join(__dirname, '..', '..', 'docs', 'rules'),
@@ -21,8 +29,12 @@ export function ruleDocPath(rule: Rule): string {
 
 /** The doc link diagnostics carry: the doc file that ships with the extension (works offline). */
 export function ruleDocUrl(rule: Rule): string {
-  return pathToFileURL(ruleDocPath(rule)).href;
+  let url = docUrls.get(rule.meta.code);
+  if (url === undefined) docUrls.set(rule.meta.code, (url = pathToFileURL(ruleDocPath(rule)).href));
+  return url;
 }
+
+const docUrls = new Map<string, string>();
 
 export function ruleDoc(rule: Rule): string {
   try {
