@@ -42,6 +42,7 @@ export function lowerTypeScriptSource(text: string, uri: string, cache?: TypeScr
   if (cache) {
     cache.tops = lowerer.tops;
     cache.errors = parseErrors(sf);
+    cache.isModule = ts.isExternalModule(sf);
     cache.text = text;
     cache.uri = uri;
     cache.sf = sf;
@@ -63,6 +64,8 @@ export interface TypeScriptLoweringCache {
   sfText?: string;
   /** The last version's top-level statements. */
   tops?: Top[];
+  /** The last version was a module (an import or export): `await` outside functions read as such. */
+  isModule?: boolean;
   /** The last version's parse errors (offsets), in the compiler's order. */
   errors?: ParseError[];
 }
@@ -105,6 +108,8 @@ interface Top {
   closed: boolean;
   /** A parse error inside: never reused (its text alone may not say how it parsed). */
   broken: boolean;
+  /** An import or export: the file is a module, where `await` outside functions reads otherwise. */
+  moduleIndicator: boolean;
   chunk: Chunk;
 }
 
@@ -128,7 +133,8 @@ const CLOSED_KINDS = new Set([
  * - the last version had no parse error up to the region's first token (one there may have read into it) nor in the
  *   sentinel (its error may come from the token after it); its errors after the sentinel stay, moved,
  * - the statement before the region cannot be continued by what the region starts with (ends with `;` or
- *   is a declaration with a body), or the region starts the file,
+ *   is a declaration with a body, and the region's first token is not an error alone, as `else` is), or the
+ *   region starts the file,
  * - the region's last statement is the sentinel, at the same place, with no error in it: the parser was back
  *   at the top level, in the state in which it starts any statement, where the file goes on as before. Errors
  *   before the sentinel are the file's (that parse saw the same tokens).
@@ -151,16 +157,25 @@ function lowerRegion(text: string, uri: string, cache: TypeScriptLoweringCache):
   }
   if (first < 0 || tops[first].pos > start || (first > 0 && !tops[first - 1].closed)) return undefined;
   const regionStart = tops[first].pos;
+  const after = tops[last + 1] ? last + 2 : last + 1;
+  // Whether the file is a module decides how `await` outside functions reads, in statements after the region
+  // too: it must not change with the region (`import.meta` makes a module as well: not followed here).
+  if (text.includes('import.meta')) return undefined;
+  let moduleOutside = false;
+  let moduleBefore = false;
+  for (let i = 0; i < tops.length; i++)
+    if (i >= first && i < after) moduleBefore ||= tops[i].moduleIndicator;
+    else moduleOutside ||= tops[i].moduleIndicator;
   const sentinel = tops[last + 1];
   const regionEnd = sentinel ? sentinel.end + delta : text.length;
   // Errors up to the region's first token may have read into it (a class body ended by a token that starts a
   // statement); the sentinel's may come from what follows it (a token on its line), which its parse here does
   // not see; those after the sentinel stay as they were.
-  const after: ParseError[] = [];
+  const kept: ParseError[] = [];
   for (const e of cache.errors) {
     if (e.start <= tops[first].start || (sentinel && e.start >= sentinel.pos && e.start < sentinel.end))
       return undefined;
-    if (sentinel && e.start >= sentinel.end) after.push({ start: e.start + delta, length: e.length });
+    if (sentinel && e.start >= sentinel.end) kept.push({ start: e.start + delta, length: e.length });
   }
   // A `#!` line is a comment only at the file's start.
   if (regionStart > 0 && text.startsWith('#!', regionStart)) return undefined;
@@ -178,7 +193,12 @@ function lowerRegion(text: string, uri: string, cache: TypeScriptLoweringCache):
   // the sentinel may come from the end of the text here.
   const errors = parseErrors(sf).map((e) => ({ start: e.start + regionStart, length: e.length }));
   if (sf.statements.length === 0 || (sentinel && errors.some((e) => e.start >= sentinel.pos + delta))) return undefined;
-  for (const e of after) errors.push(e);
+  // An error at the region's first token: in the file it may continue the statement before (`if (a) b;` + `else`).
+  const firstToken = sf.statements[0].getStart(sf) + regionStart;
+  if (errors.some((e) => e.start <= firstToken)) return undefined;
+  const moduleAfter = sf.statements.some(isModuleIndicator);
+  if (!moduleOutside && moduleBefore !== moduleAfter) return undefined;
+  for (const e of kept) errors.push(e);
   if (sentinel) {
     const s = sf.statements[sf.statements.length - 1];
     if (
@@ -189,12 +209,20 @@ function lowerRegion(text: string, uri: string, cache: TypeScriptLoweringCache):
       return undefined;
   }
   const lowerer = new Lowerer(sf, text, uri, regionStart);
-  const module = lowerer.region(tops, first, sentinel ? last + 2 : last + 1, delta, before, errors);
+  const module = lowerer.region(tops, first, after, delta, before, errors);
   if (!module) return undefined;
   cache.tops = lowerer.tops;
   cache.errors = errors;
+  cache.isModule = moduleOutside || moduleAfter;
   cache.text = text;
   return module;
+}
+
+/** The compiler's `isAnExternalModuleIndicatorNode`: an import or export makes the file a module. */
+function isModuleIndicator(s: ts.Statement): boolean {
+  if (ts.isImportDeclaration(s) || ts.isExportAssignment(s) || ts.isExportDeclaration(s)) return true;
+  if (ts.isImportEqualsDeclaration(s)) return ts.isExternalModuleReference(s.moduleReference);
+  return ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
 
 function parse(text: string, uri: string, cache?: TypeScriptLoweringCache): ts.SourceFile {
@@ -275,7 +303,8 @@ class Lowerer {
     const diags = (this.sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
     // The last version's statements by text (the first of equal texts), each reused at most once.
     const old = new Map<string, Chunk>();
-    if (cache?.tops && cache.text !== undefined)
+    // A file that became a module, or stopped being one, reads `await` outside functions otherwise: nothing reused.
+    if (cache?.tops && cache.text !== undefined && cache.isModule === ts.isExternalModule(this.sf))
       for (const t of cache.tops) {
         if (t.broken) continue;
         const key = cache.text.slice(t.start, t.end);
@@ -353,7 +382,17 @@ class Lowerer {
     const last = this.sf.text.charCodeAt(s.end - 1);
     const closed = last === 59 /* ; */ || (last === 125 /* } */ && CLOSED_KINDS.has(s.kind));
     const b = this.base;
-    this.tops.push({ pos: s.pos + b, start: start + b, end: s.end + b, isImport, closed, broken, chunk });
+    const moduleIndicator = isModuleIndicator(s);
+    this.tops.push({
+      pos: s.pos + b,
+      start: start + b,
+      end: s.end + b,
+      isImport,
+      closed,
+      broken,
+      moduleIndicator,
+      chunk,
+    });
     if (!isImport && this.imports.length > 0) this.seenNonImport = true;
   }
 
