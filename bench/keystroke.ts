@@ -8,10 +8,11 @@
  * into its middle `new sk.KMeans({...})`, through the TypeScript front end with the document's cache.
  * Figures only: nothing fails on time.
  *
- *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200] [--alloc-prof FILE] [--no-idle-gc] [--typescript]
+ *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200] [--alloc-prof FILE] [--no-idle-gc] [--gap MS] [--typescript]
  *
  * Between keystrokes the young generation is collected as the server does (lsp/idleCollector.ts) unless
- * `--no-idle-gc`; the garbage collections that still fall inside keystrokes are counted and timed.
+ * `--no-idle-gc`; the garbage collections that still fall inside keystrokes are counted and timed. `--gap MS`
+ * pauses between keystrokes as a typist does (V8 then runs its own scavenges in the pauses).
  * `--alloc-prof FILE` writes a sampling heap profile of the measured keystrokes' allocations, collected ones
  * included (open it in Chrome DevTools' Memory tab): allocation is what the young-generation GC pays for.
  */
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   observer.observe({ entryTypes: ['gc'] });
   const spans: [number, number][] = [];
   const idleGc = !process.argv.includes('--no-idle-gc');
+  const gapMs = option('--gap', 0);
   const collector = new IdleCollector();
   let measuredFrom = { at: 0, cpu: process.cpuUsage() };
   const word = typescript ? ', randomState: 1' : ', random_state=0';
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
       collector.afterPublish(() => false);
       await new Promise((resolve) => setImmediate(resolve));
     }
+    if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
     if (k < warmUp) continue;
     if (k === warmUp) measuredFrom = { at: t0, cpu: process.cpuUsage() };
     spans.push([t0, t5]);
