@@ -8,11 +8,10 @@
  * into its middle `new sk.KMeans({...})`, through the TypeScript front end with the document's cache.
  * Figures only: nothing fails on time.
  *
- *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200] [--alloc-prof FILE] [--no-idle-gc] [--gap MS] [--typescript]
+ *   node --import tsx bench/keystroke.ts [--lines 3400] [--edits 200] [--alloc-prof FILE] [--gap MS] [--typescript]
  *
- * Between keystrokes the young generation is collected as the server does (lsp/idleCollector.ts) unless
- * `--no-idle-gc`; the garbage collections that still fall inside keystrokes are counted and timed. `--gap MS`
- * pauses between keystrokes as a typist does (V8 then runs its own scavenges in the pauses).
+ * The garbage collections that fall inside keystrokes are counted and timed. `--gap MS` pauses between
+ * keystrokes as a typist does (V8 then runs its own scavenges in the pauses).
  * `--alloc-prof FILE` writes a sampling heap profile of the measured keystrokes' allocations, collected ones
  * included (open it in Chrome DevTools' Memory tab): allocation is what the young-generation GC pays for.
  */
@@ -25,7 +24,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeModule } from '../server/src/analysis/analyze';
 import { parseDirectives } from '../server/src/config/suppression';
 import { DocumentState } from '../server/src/lsp/documents';
-import { IdleCollector } from '../server/src/lsp/idleCollector';
 import { semanticsOf } from '../server/src/model/semantics';
 import { loadPythonParser } from '../server/src/python';
 import { allRules } from '../server/src/rules';
@@ -136,9 +134,7 @@ async function main(): Promise<void> {
   const observer = new PerformanceObserver((list) => collections.push(...list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
   const spans: [number, number][] = [];
-  const idleGc = !process.argv.includes('--no-idle-gc');
   const gapMs = option('--gap', 0);
-  const collector = new IdleCollector();
   let measuredFrom = { at: 0, cpu: process.cpuUsage() };
   const word = typescript ? ', randomState: 1' : ', random_state=0';
   let typed = 0;
@@ -169,11 +165,8 @@ async function main(): Promise<void> {
         includeObjectsCollectedByMajorGC: true,
         includeObjectsCollectedByMinorGC: true,
       });
-    // As the server does after publishing: the young generation is collected before the next keystroke.
-    if (idleGc) {
-      collector.afterPublish(() => false);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // A turn of the event loop between keystrokes, as the server has between messages (V8 runs its tasks there).
+    await new Promise((resolve) => setImmediate(resolve));
     if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
     if (k < warmUp) continue;
     if (k === warmUp) measuredFrom = { at: t0, cpu: process.cpuUsage() };

@@ -24,7 +24,6 @@ import type { SourceKind } from '../source/languages';
 import { NotebookProgram, type NotebookCellSource } from '../notebook';
 import { notebookDiagnostics } from './notebookDiagnostics';
 import { BackgroundAnalyzer, backgroundMinBytes } from './background/client';
-import { IdleCollector } from './idleCollector';
 import { allRules } from '../rules';
 import { DEFAULT_SETTINGS } from '../analysis/analyze';
 import type { Position } from '../model/ir';
@@ -69,8 +68,6 @@ const SLOW_ANALYSIS_MS = 500;
 export class AnalysisService {
   readonly documents = new Map<string, DocumentState>();
   private readonly scheduled = new Map<string, NodeJS.Immediate>();
-  /** Collects the young generation after a publication, so that the next keystroke meets no scavenge. */
-  private readonly idleCollector = new IdleCollector();
   private readonly settingsCache = new Map<string, Promise<ServerSettings>>();
   private readonly noticed = new Set<string>();
   supportsConfiguration = false;
@@ -222,7 +219,6 @@ export class AnalysisService {
     }
     if (state.version !== version) return; // superseded: the next run publishes
     void this.connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, version)) });
-    this.idleCollector.afterPublish(() => this.scheduled.size > 0);
   }
 
   /** Analyses the current version (or returns the cached result for it) and records it in the workspace index. */
@@ -583,7 +579,6 @@ export class AnalysisService {
     }
     for (const old of [...state.published.keys()])
       if (!program.cells.some((c) => c.uri === old)) state.published.delete(old);
-    this.idleCollector.afterPublish(() => this.scheduled.size > 0);
   }
 
   private sliceParser: Parser | undefined;

@@ -3,7 +3,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from 'web-tree-sitter';
 import { analyzeModule } from '../../analysis/analyze';
 import { DocumentState } from '../documents';
-import { IdleCollector } from '../idleCollector';
 import { lensPlaces } from '../handlers/codeLens';
 import { AnalysisBudgetError } from '../../model/budget';
 import type { ModuleIR } from '../../model/ir';
@@ -26,10 +25,6 @@ export function runAnalysisWorker(port: MessagePort): void {
   const slots = new Map<string, DocumentState>();
   // Requests are handled one at a time, in order (a WASM parser is not re-entrant).
   let queue: Promise<void> = Promise.resolve();
-  // As on the server's thread: the young generation is emptied between keystrokes (a 10,000-line file's
-  // keystroke allocates about 12 MB here; 72 in 100 met a scavenge without it).
-  const collector = new IdleCollector();
-  let waiting = 0;
   port.on('message', (m: BackgroundRequest | BackgroundDrop) => {
     if (m.t === 'drop') {
       queue = queue.then(() => {
@@ -38,7 +33,6 @@ export function runAnalysisWorker(port: MessagePort): void {
       });
       return;
     }
-    waiting++;
     queue = queue.then(async () => {
       let result: BackgroundResult;
       try {
@@ -53,8 +47,6 @@ export function runAnalysisWorker(port: MessagePort): void {
         slots.delete(m.slot);
       }
       port.postMessage(result);
-      waiting--;
-      collector.afterPublish(() => waiting > 0);
     });
   });
 }
