@@ -69,15 +69,19 @@ function realPython(files: string[], lines: number): { text: string; at: number 
     text += t.endsWith('\n') ? t : t + '\n';
     n += t.split('\n').length - (t.endsWith('\n') ? 1 : 0);
   }
+  return { text, at: typingSpot(text, /^\w+ = [\w.]+\(.+\)\s*$/, 0) };
+}
+
+/** Where bench/run.ts types: before the last `)` (less `back`) of the line nearest the middle that matches. */
+function typingSpot(text: string, line: RegExp, back: number): number {
   const rows = text.split('\n');
   const starts: number[] = [];
   for (let i = 0, offset = 0; i < rows.length; offset += rows[i].length + 1, i++) starts.push(offset);
   const mid = rows.length >> 1;
   for (let d = 0; d < rows.length; d++)
     for (const i of [mid + d, mid - d])
-      if (i >= 0 && i < rows.length && /^\w+ = [\w.]+\(.+\)\s*$/.test(rows[i]))
-        return { text, at: starts[i] + rows[i].lastIndexOf(')') };
-  return { text, at: starts[mid] };
+      if (i >= 0 && i < rows.length && line.test(rows[i])) return starts[i] + rows[i].lastIndexOf(')') - back;
+  return starts[mid];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -86,15 +90,7 @@ const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 /** bench/run.ts's section 6: the generated scikit.js file, typing before ` })` of the middle KMeans line. */
 function scikitjs(lines: number): { text: string; at: number } {
   const text = generateScikitjsSource(lines);
-  const rows = text.split('\n');
-  const starts: number[] = [];
-  for (let i = 0, offset = 0; i < rows.length; offset += rows[i].length + 1, i++) starts.push(offset);
-  const mid = rows.length >> 1;
-  for (let d = 0; d < rows.length; d++)
-    for (const i of [mid + d, mid - d])
-      if (i >= 0 && i < rows.length && /^\s+const km = new sk\.KMeans\(\{.*\}\)\s*$/.test(rows[i]))
-        return { text, at: starts[i] + rows[i].lastIndexOf(')') - 1 };
-  return { text, at: starts[mid] };
+  return { text, at: typingSpot(text, /^\s+const km = new sk\.KMeans\(\{.*\}\)\s*$/, 1) };
 }
 
 async function main(): Promise<void> {
