@@ -229,7 +229,8 @@ export class Lowerer {
       type: this.typeOf(child),
       source: this.text.slice(child.startIndex, this.endOf(child)),
       start: child.startIndex,
-      unsettled: child.hasError,
+      // Kept for a later version only (a call into WASM): without a cache (the CLI) nothing reads it.
+      unsettled: cache !== undefined && child.hasError,
       chunk: undefined as unknown as Chunk,
     }));
     // Identical statements (same node type and text, same column) lower identically up to their line and
@@ -268,7 +269,8 @@ export class Lowerer {
       let old: CachedChunk | undefined;
       if (i < head) old = previous[i];
       else if (i >= n - tail) old = previous[previous.length - (n - i)];
-      else {
+      else if (byText.size > 0) {
+        // The key hashes the statement's whole text: only when there are cached statements to match.
         const list = byText.get(`${current[i].type}\0${current[i].source}`);
         const found = list?.findIndex((c) => reusable(c, i)) ?? -1;
         if (list && found >= 0) old = list.splice(found, 1)[0];
