@@ -168,6 +168,18 @@ describe('pipelint check', () => {
     assert.equal(out.summary.files, 1);
   });
 
+  test('a report larger than a pipe holds comes out whole (the CLI exits once stdout has taken it)', () => {
+    const dir = scratch();
+    const source = readFileSync(path.join(FIXTURES, 'SKL101.py'), 'utf8');
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(dir, `train_${i}.py`), source);
+    const r = pipelint(['check', '.', '--format', 'json'], dir);
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stdout.length > 1_000_000, `${r.stdout.length} bytes`);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.summary.files, 300);
+    assert.equal(out.findings.length, out.summary.findings);
+  });
+
   test('bad input never crashes the CLI', () => {
     const dir = scratch();
     const half = readFileSync(path.join(FIXTURES, 'SKL101.py'), 'utf8');

@@ -301,11 +301,28 @@ function unknownCommand(command: string): UsageError {
   );
 }
 
+/**
+ * Ends the process once stdout and stderr have taken all that was written to them (writes to a pipe are
+ * asynchronous: exiting at once cut a 1.3 MB JSON report to 438 KB). A command that has finished would
+ * otherwise wait for V8's background compilers to finish optimizing code that will never run again before
+ * Node exits: 5-30 ms after checking the 285 scikit-learn examples, 130-170 ms after checking one small file.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const flushed = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}
+
 if (isCheckWorker()) void runCheckWorker();
 else
   main(process.argv.slice(2)).then(
     (code) => {
-      if (code >= 0) process.exitCode = code;
+      // `pipelint server` (-1) keeps running.
+      if (code >= 0) exitWhenFlushed(code);
     },
     (err: unknown) => {
       if (err instanceof UsageError || err instanceof ConfigError) {
@@ -313,6 +330,6 @@ else
       } else {
         process.stderr.write(`pipelint: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       }
-      process.exitCode = 2;
+      exitWhenFlushed(2);
     },
   );
