@@ -40,3 +40,22 @@ test('real code is far below the bound: every fixture and a 300-deep but legal f
   tree.delete();
   assert.ok(nestingDepth(readFileSync(__filename, 'utf8')) < MAX_NESTING);
 });
+
+test('the estimate carries brackets and strings from line to line (exact values)', () => {
+  const cases: [string, string, number][] = [
+    ['brackets carried over lines', 'x = f(\n    [\n        {1: (2,\n', 6],
+    ['a triple-quoted string over lines hides its brackets', 'x = ("""((((\n((((\n""", [1])\n', 2],
+    ['an f-string counts the brackets of its fields', 'x = f"{a[(1)]}" + f"""{\n(b)}"""\n', 4],
+    ['an escaped newline continues a one-line string', "x = ('((\\\n((' , [2])\n", 2],
+    ['CRLF and lone CR end lines', 'if a:\r\n    b = [(\r\n        1)]\r  c = -~-1\r\n', 4],
+    [
+      'comments hide brackets; lambdas, unary runs and attribute chains add up',
+      'y = lambda a: lambda b: - - -a.b.c.d  # ((((\n',
+      8,
+    ],
+    ['a string still open at the end is counted as code', 'x = """((((\n', 4],
+    ['NUL: everything counts', 'x = "((\0((" # [[\n', 6],
+    ['tabs', '\tif a:\n\t\tif b:\n\t \t  c = ((1))\n', 5],
+  ];
+  for (const [name, text, depth] of cases) assert.equal(nestingDepth(text), depth, name);
+});
