@@ -74,8 +74,7 @@ export function persistenceSites(sem: Semantics): readonly PersistenceSite[] {
 function findPersistenceSites(sem: Semantics): PersistenceSite[] {
   const out: PersistenceSite[] = [];
   if (sem.module.language === 'typescript') scikitjsSites(sem, out);
-  for (const { call, scope } of sem.calls) {
-    const q = sem.qname(call.callee, scope);
+  for (const { call, scope, q } of sem.namedCalls) {
     if (!q) continue;
     const api = PERSISTENCE_APIS[q];
     if (!api) continue;
@@ -117,12 +116,10 @@ function scikitjsSites(sem: Semantics, out: PersistenceSite[]): void {
   // Each toJSON/toObject call -> the writeFile call whose data it flows into (computed once per writer).
   const writerOf = new Map<Expr, CallExpr>();
   const readers = new Set<Expr>();
-  for (const c of sem.calls) {
-    const q = sem.qname(c.call.callee, c.scope);
-    if (q && FILE_WRITERS.has(q) && c.call.args[1]) {
-      for (const x of callsFlowingInto(sem, c.call.args[1].value, c.scope))
-        if (!writerOf.has(x)) writerOf.set(x, c.call);
-    } else if (q && FILE_READERS.has(q)) readers.add(c.call);
+  for (const { call, scope, q } of sem.namedCalls) {
+    if (q && FILE_WRITERS.has(q) && call.args[1]) {
+      for (const x of callsFlowingInto(sem, call.args[1].value, scope)) if (!writerOf.has(x)) writerOf.set(x, call);
+    } else if (q && FILE_READERS.has(q)) readers.add(call);
   }
   for (const { call, scope } of sem.calls) {
     const callee = call.callee;

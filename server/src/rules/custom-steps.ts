@@ -82,8 +82,7 @@ function compute(ctx: RuleContext): Map<number, CustomClass> {
   const classNames = new Set(classes.map((c) => c.name));
   const constructed = sem.calls.some(({ call }) => call.callee.k === 'name' && classNames.has(call.callee.name));
   if (!constructed) return out;
-  for (const { call, scope } of sem.calls) {
-    const q = sem.qname(call.callee, scope);
+  for (const { call, scope, q } of sem.namedCalls) {
     if (!q || !ctx.lookup(q)) continue;
     const stack: ScopedExpr[] = call.args.map((a) => ({ expr: a.value, scope }));
     const seen = new Set<Expr>();

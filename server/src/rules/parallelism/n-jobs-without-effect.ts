@@ -26,8 +26,8 @@ export const nJobsWithoutEffect: Rule = {
   },
   check(ctx) {
     const { sem } = ctx;
-    for (const { call, scope } of sem.calls) {
-      const entity = ctx.lookup(sem.qname(call.callee, scope));
+    for (const { call, scope, q } of sem.namedCalls) {
+      const entity = ctx.lookup(q);
       if (!entity?.nJobs || !entity.nJobsEffect) continue;
       const jobs = parallelJobsArg(sem, call, scope, entity);
       if (!jobs) continue;

@@ -45,8 +45,8 @@ export const nestedParallelism: Rule = {
   },
   check(ctx) {
     const { sem } = ctx;
-    for (const { call, scope } of sem.calls) {
-      const entity = ctx.lookup(sem.qname(call.callee, scope));
+    for (const { call, scope, q } of sem.namedCalls) {
+      const entity = ctx.lookup(q);
       if (!entity || !isOuter(entity)) continue;
       const outerJobs = parallelJobs(ctx, call, scope, entity);
       if (outerJobs === undefined) continue;

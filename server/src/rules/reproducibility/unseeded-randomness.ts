@@ -40,8 +40,8 @@ export const unseededRandomness: Rule = {
       CallExpr,
       { scope: ScopeId; entity: EntityInfo; inner: { call: CallExpr; entity: EntityInfo }[] }
     >();
-    for (const { call, scope } of sem.calls) {
-      const entity = ctx.lookup(sem.qname(call.callee, scope));
+    for (const { call, scope, q } of sem.namedCalls) {
+      const entity = ctx.lookup(q);
       if (!entity || !unseeded(call, entity)) continue;
       const getArg = argValueGetter(sem, call, scope, entity);
       if (randomnessActs(entity, getArg) !== 'yes') continue;

@@ -102,8 +102,7 @@ export const untrustedModelLoad: Rule = {
   check(ctx) {
     const { sem } = ctx;
     let downloadedPaths: Map<string, Source> | undefined;
-    for (const { call, scope } of sem.calls) {
-      const q = sem.qname(call.callee, scope);
+    for (const { call, scope, q } of sem.namedCalls) {
       if (!q) continue;
       const skops = SKOPS_LOADERS.has(q);
       if (!UNPICKLERS.has(q) && !skops) continue;
@@ -140,8 +139,7 @@ function filesWrittenFromDownloads(ctx: RuleContext): Map<string, Source> {
   return ctx.memo('security.downloadedFiles', () => {
     const { sem } = ctx;
     const out = new Map<string, Source>();
-    for (const { call, scope } of sem.calls) {
-      const q = sem.qname(call.callee, scope);
+    for (const { call, scope, q } of sem.namedCalls) {
       if (!q || !FILE_DOWNLOADERS[q]) continue;
       const [pos, kw] = FILE_DOWNLOADERS[q];
       const arg = call.args.find((a) => a.name === kw) ?? call.args.filter((a) => !a.name)[pos];

@@ -48,8 +48,8 @@ function compute(ctx: RuleContext): CulpritIndex {
     list.push(c);
   };
 
-  for (const { call, scope } of sem.calls) {
-    const entity = ctx.lookup(sem.qname(call.callee, scope));
+  for (const { call, scope, q } of sem.namedCalls) {
+    const entity = ctx.lookup(q);
     if (!entity) continue;
     if (entity.kind === 'function' && !KEEPING_FUNCTIONS.test(entity.qname)) continue;
     // The holder's library decides what cannot be saved: scikit.js (JSON) loses every function and custom step.
