@@ -602,6 +602,8 @@ export class Interpreter implements Machine {
       case 'binop': {
         const l = this.eval(e.left, frame);
         const r = this.eval(e.right, frame);
+        // Arithmetic on plain numbers (most of it): nothing to combine.
+        if (l === undefined && r === undefined) return undefined;
         const data = [l, r].filter((v): v is Data => v?.t === 'data');
         const stats = [l, r].filter((v): v is StatValue => v?.t === 'stat');
         // `(df - df.mean()) / df.std()`: the statistics change the rows.

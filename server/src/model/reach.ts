@@ -52,17 +52,24 @@ export function walkConstructions(
   options: ReachOptions = {},
 ): void {
   const stack: Item[] = [{ ...start, path: [] }];
-  const seen = new Map<Expr, Set<string>>();
-  for (const e of options.exclude ?? []) seen.set(e, new Set(['']));
+  // The paths each expression was reached with ('' for the whole object): one string, a set only for a second
+  // path (a set per expression was a tenth of a scikit.js keystroke's allocation).
+  const seen = new Map<Expr, string | Set<string>>();
+  for (const e of options.exclude ?? []) seen.set(e, '');
   let budget = options.budget ?? 5000;
   const push = (expr: Expr, scope: ScopedExpr['scope'], path: Access[]) => stack.push({ expr, scope, path });
   while (stack.length > 0 && budget-- > 0) {
     const cur = stack.pop()!;
     const key = cur.path.length === 0 ? '' : JSON.stringify(cur.path);
-    let keys = seen.get(cur.expr);
-    if (keys?.has(key) || keys?.has('')) continue;
-    if (!keys) seen.set(cur.expr, (keys = new Set()));
-    keys.add(key);
+    const keys = seen.get(cur.expr);
+    if (keys === undefined) seen.set(cur.expr, key);
+    else if (typeof keys === 'string') {
+      if (keys === key || keys === '') continue;
+      seen.set(cur.expr, new Set([keys, key]));
+    } else {
+      if (keys.has(key) || keys.has('')) continue;
+      keys.add(key);
+    }
     const e = cur.expr;
     if (e.k === 'seq') {
       // `[a, b][1]` and a ("name", step) tuple read by index keep only that item.

@@ -455,8 +455,14 @@ export class Semantics {
    * literal tuples, calls to the file's own functions followed to their returns, and `x.fit(...)`
    * (which returns `x`). Unknown origins are dropped.
    */
-  resolve(e: Expr, scope: ScopeId, depth = 0, seen: Set<Expr> = new Set()): ScopedExpr[] {
-    if (depth > 12 || seen.has(e)) return [];
+  resolve(e: Expr, scope: ScopeId, depth = 0, seen?: Set<Expr>): ScopedExpr[] {
+    if (depth > 12 || seen?.has(e)) return [];
+    // Anything but a name or a call is its own origin: the set of expressions met is made only to follow those.
+    if (e.k !== 'name' && e.k !== 'call') {
+      seen?.add(e);
+      return [{ expr: e, scope }];
+    }
+    seen ??= new Set();
     seen.add(e);
     if (e.k === 'name') {
       const out: ScopedExpr[] = [];

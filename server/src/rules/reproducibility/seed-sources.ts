@@ -57,7 +57,7 @@ function compute(ctx: RuleContext): SeedSources {
   const isSeedKey = (key: string, rsParam: string) =>
     key === rsParam || key.endsWith(`__${rsParam}`) || key === 'random_state' || key.endsWith('__random_state');
 
-  for (const { call, scope } of sem.calls) {
+  for (const { call, scope, q } of sem.namedCalls) {
     const callee = call.callee;
     // est.set_params(random_state=0), pipe.set_params(clf__random_state=0), est.set_params(**params)
     if (callee.k === 'attr' && callee.name === 'set_params') {
@@ -67,7 +67,6 @@ function compute(ctx: RuleContext): SeedSources {
       if (seeds) markReachable(ctx, { expr: callee.object, scope }, seededElsewhere);
       continue;
     }
-    const q = sem.qname(callee, scope);
     if (q && NUMPY_SEED.has(q)) globalSeeds.push({ call, scope, api: 'numpy' });
     else if (q && RANDOM_SEED.has(q)) globalSeeds.push({ call, scope, api: 'random' });
     // GridSearchCV(est, {"clf__random_state": [0, 1]}): the search sets the seed on every candidate.

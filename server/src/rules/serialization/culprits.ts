@@ -55,6 +55,8 @@ function compute(ctx: RuleContext): CulpritIndex {
     // The holder's library decides what cannot be saved: scikit.js (JSON) loses every function and custom step.
     const scikitjs = entity.library === 'scikitjs';
     for (const arg of call.args) {
+      // A literal keeps no callable (most arguments of plotting and numpy calls): no walk, no set.
+      if (arg.value.k === 'str' || arg.value.k === 'num' || arg.value.k === 'const') continue;
       const param = paramOfArg(call, entity, arg);
       const seen = new Set<Expr>();
       // Walk the argument: the value itself, and the items of step lists, tuples and dicts.
