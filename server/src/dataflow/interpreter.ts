@@ -155,10 +155,7 @@ export class Interpreter implements Machine {
   ) {
     // The language decides how methods see their instance and what a constructor is called, not the library.
     this.isTs = sem.module.language === 'typescript';
-    for (const { call, scope } of sem.calls) {
-      const fn = sem.userFunction(call.callee, scope);
-      if (fn !== undefined) this.calledFunctions.add(fn);
-    }
+    for (const { fn } of sem.namedCalls) if (fn !== undefined) this.calledFunctions.add(fn);
     lib.attach(this);
   }
 
