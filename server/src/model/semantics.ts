@@ -182,8 +182,10 @@ export class Semantics {
       }
       this.apply(unit);
     }
+    // Units are applied in source order, so most lists are in order already: sorting each of them anyway was a
+    // copy per list on every keystroke (the sort is stable: a list in order stays as it is).
     for (const info of this.scopes.values())
-      for (const list of info.bindings.values()) if (list.length > 1) list.sort(byPos);
+      for (const list of info.bindings.values()) if (list.length > 1 && !inPositionOrder(list)) list.sort(byPos);
   }
 
   /** The unit being visited: what the visit methods record. */
@@ -636,6 +638,11 @@ let lastSemantics: Semantics | undefined;
 export function semanticsOf(module: ModuleIR): Semantics {
   if (lastSemantics?.module !== module) lastSemantics = new Semantics(module);
   return lastSemantics;
+}
+
+function inPositionOrder(list: Binding[]): boolean {
+  for (let i = 1; i < list.length; i++) if (comparePos(list[i - 1].pos, list[i].pos) > 0) return false;
+  return true;
 }
 
 /** Index of the last binding at or before `pos` in a list sorted by position (binary search); -1 if none. */
