@@ -24,7 +24,8 @@ import { listFixtures } from '../helpers/fixtures';
  * previous version (model/semantics.ts, units kept per statement object). After every keystroke the
  * replayed Semantics must equal one built from a fresh lowering of the same text (or, where tree-sitter reads
  * the text otherwise, from a copy of the same model: test/helpers/editorReference.ts): statements, calls,
- * bindings (with their values, kinds and positions), globals and the scope of every call.
+ * bindings (with their values, kinds and positions), globals, the scope of every call, and each callee's
+ * qualified name and function (kept from the previous version where no name they depend on changed).
  */
 const EXAMPLES = path.join(__dirname, '..', '..', '.cache', 'sklearn-examples', 'examples');
 
@@ -40,6 +41,9 @@ function dump(sem: Semantics): string[] {
   const out: string[] = [];
   for (const s of sem.statements) out.push(`stmt ${s.stmt.k} ${r(s.stmt.range)} ${s.scope} ${s.inLoop}`);
   for (const c of sem.calls) out.push(`call ${r(c.call.range)} ${c.scope} ${sem.scopeOfExpr(c.call)}`);
+  // Callees' qualified names and functions, kept from the previous version unless a name they went through was
+  // bound differently (Semantics.namedCalls).
+  for (const c of sem.namedCalls) out.push(`callee ${r(c.call.range)} ${c.q ?? '-'} ${c.fn ?? '-'}`);
   for (const [id, info] of sem.scopes) {
     out.push(`scope ${id} globals ${[...info.globals].sort().join(',')}`);
     for (const name of [...info.bindings.keys()].sort())
@@ -77,7 +81,8 @@ function check(name: string, text: string, at: number[]): { steps: number; other
         if (reference.other) other++;
         assert.deepEqual(
           replayed,
-          dump(new Semantics(reference.module)),
+          // Built as for a file seen once: the next keystroke's Semantics compares itself with this one's.
+          dump(new Semantics({ ...reference.module, incremental: false })),
           `${name}: edit ${steps} (${JSON.stringify(e)})`,
         );
         steps++;
@@ -88,6 +93,75 @@ function check(name: string, text: string, at: number[]): { steps: number; other
   }
   return { steps, other };
 }
+
+/**
+ * Applies `edits` (offset in the current text, characters deleted, text inserted) one at a time and compares
+ * the replayed Semantics with a fresh one after each.
+ */
+function checkEdits(name: string, text: string, edits: { offset: number; del: number; insert: string }[]): number {
+  const state = new DocumentState(TextDocument.create('file:///work/rebind.py', 'python', 1, text), 'python');
+  let steps = 0;
+  try {
+    dump(new Semantics(state.lowerPython(parser)));
+    for (const e of edits) {
+      const range = { start: state.doc.positionAt(e.offset), end: state.doc.positionAt(e.offset + e.del) };
+      state.applyChanges([{ range, text: e.insert }], state.version + 1);
+      const model = state.lowerPython(parser);
+      const replayed = dump(new Semantics(model));
+      const reference = editorReference(parser, state, model);
+      assert.deepEqual(
+        replayed,
+        dump(new Semantics({ ...reference.module, incremental: false })),
+        `${name}: edit ${steps} (${JSON.stringify(e)}) of ${JSON.stringify(state.doc.getText())}`,
+      );
+      steps++;
+    }
+  } finally {
+    state.dispose();
+  }
+  return steps;
+}
+
+/** Typing `word` at `offset` one character at a time, then deleting it again. */
+function typeAndDelete(offset: number, word: string): { offset: number; del: number; insert: string }[] {
+  const edits: { offset: number; del: number; insert: string }[] = [];
+  for (let i = 0; i < word.length; i++) edits.push({ offset: offset + i, del: 0, insert: word[i] });
+  for (let i = word.length - 1; i >= 0; i--) edits.push({ offset: offset + i, del: 1, insert: '' });
+  return edits;
+}
+
+test('a callee resolved in an untouched statement follows the edits of the names it depends on', () => {
+  const text = [
+    'import numpy as np',
+    'from sklearn import linear_model as lm',
+    'from sklearn.preprocessing import StandardScaler',
+    'alias = np',
+    '',
+    'def make():',
+    '    return StandardScaler()',
+    '',
+    'X = np.random.rand(10, 3)',
+    'scaler = make()',
+    'model = lm.LogisticRegression()',
+    'model.fit(alias.zeros((10, 3)), np.zeros(10))',
+    'print(len(X))',
+    '',
+  ].join('\n');
+  const at = (s: string) => text.indexOf(s) + s.length;
+  let steps = 0;
+  // The import's alias, an alias of it, a def's name and a name made global are renamed and restored; a
+  // binding of `np` and of `print` is added on an untouched line of their own and removed.
+  steps += checkEdits('import alias', text, typeAndDelete(at('import numpy as np'), 'x'));
+  steps += checkEdits('alias of an alias', text, typeAndDelete(at('alias = np'), 'x'));
+  steps += checkEdits('def name', text, typeAndDelete(at('def make'), 'r'));
+  steps += checkEdits('rebinding', text, typeAndDelete(at('X = np.random.rand(10, 3)'), '; np = 1; print = len'));
+  steps += checkEdits('import removed', text, [
+    { offset: 0, del: 'import numpy as np'.length, insert: '' },
+    { offset: 0, del: 0, insert: 'import numpy as np' },
+  ]);
+  steps += checkEdits('from-import', text, typeAndDelete(at('import linear_model as lm'), '2'));
+  assert.ok(steps >= 50, `${steps} edits checked`);
+});
 
 /** Offsets just before the closing parenthesis of calls that end a line, spread over the file. */
 function spots(text: string, count: number): number[] {
