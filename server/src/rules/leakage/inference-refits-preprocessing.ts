@@ -1,6 +1,6 @@
 import { originOf, type FitRecord, type Inst, type LineageResult, type LoadRecord } from '../../dataflow/values';
 import type { Range } from '../../model/ir';
-import { artifactKey, keysMatch } from '../../workspace/artifacts';
+import { artifactKey, baseName, keysMatch } from '../../workspace/artifacts';
 import {
   FACT_BARE_MODEL_ON_TRANSFORMED,
   FACT_CLASS,
@@ -18,6 +18,33 @@ import { isStatefulTransformer, lineage, once, shortName } from './shared';
  * scaled with the new batch's statistics, not the training ones: predictions change with the batch. A loaded
  * Pipeline that already scales, fed data the file scaled, sees features scaled twice.
  */
+type OwnSave = ReturnType<typeof summarizeModule>['saves'][number];
+
+/**
+ * This file's own saves of the artifact `key`, in file order: those whose base name is the key's, or has a `*`
+ * (what `keysMatch` can accept). Comparing every load's key with every save's cost 6,400 comparisons for a file
+ * of 80 train-and-reload functions, on each keystroke.
+ */
+function ownSavesOf(ctx: RuleContext, key: string): OwnSave[] {
+  const own = ctx.memo('SKL304.ownSaves', () => {
+    const saves = summarizeModule(ctx.module, ctx.sem).saves;
+    const byBase = new Map<string, number[]>();
+    saves.forEach((s, i) => {
+      const base = baseName(s.key).includes('*') ? '*' : baseName(s.key);
+      const list = byBase.get(base);
+      if (list) list.push(i);
+      else byBase.set(base, [i]);
+    });
+    return { saves, byBase };
+  });
+  const base = baseName(key);
+  if (base.includes('*')) return own.saves.filter((s) => keysMatch(s.key, key));
+  const exact = own.byBase.get(base) ?? [];
+  const globbed = own.byBase.get('*') ?? [];
+  const candidates = globbed.length === 0 ? exact : [...exact, ...globbed].sort((a, b) => a - b);
+  return candidates.map((i) => own.saves[i]).filter((s) => keysMatch(s.key, key));
+}
+
 export const inferenceRefitsPreprocessing: Rule = {
   meta: {
     code: 'SKL304',
@@ -36,7 +63,7 @@ export const inferenceRefitsPreprocessing: Rule = {
       const key = artifactKey(ctx.sem, load.site.destination, load.scope);
       if (!key) continue;
       // Other files through the workspace index; this file's own saves too (a train() and a predict() side by side).
-      const own = summarizeModule(ctx.module, ctx.sem).saves.filter((s) => keysMatch(s.key, key));
+      const own = ownSavesOf(ctx, key);
       const others = (ctx.workspace?.savesOf(key) ?? []).filter((s) => s.uri !== ctx.module.uri);
       doubleScaling(ctx, L, load, [...others, ...own], first);
       const saves = [...others, ...own].filter((s) => s.facts.includes(FACT_BARE_MODEL_ON_TRANSFORMED));
@@ -96,12 +123,7 @@ function doubleScaling(
       if (inst.kind === 'loaded') {
         // A scaler loaded from its own artifact: its class is known from its save.
         const key = inst.load ? artifactKey(ctx.sem, inst.load.destination, inst.scope) : undefined;
-        const saved = key
-          ? [
-              ...(ctx.workspace?.savesOf(key) ?? []),
-              ...summarizeModule(ctx.module, ctx.sem).saves.filter((s) => keysMatch(s.key, key)),
-            ]
-          : [];
+        const saved = key ? [...(ctx.workspace?.savesOf(key) ?? []), ...ownSavesOf(ctx, key)] : [];
         q = saved.map(classOf).find((c) => c !== undefined);
       }
       const step = q ? sameStep(steps, q) : undefined;
