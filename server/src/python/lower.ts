@@ -351,8 +351,9 @@ export class Lowerer {
     const current: CachedChunk[] = [];
     const keep = (old: CachedChunk, lineDelta: number, offsetDelta: number) => {
       const chunk = this.add(shiftChunk(old.chunk, lineDelta, this.functions.length - old.chunk.base));
-      // Unmoved statements keep their entry (no object per statement per keystroke).
-      current.push(chunk === old.chunk && offsetDelta === 0 ? old : { ...old, start: old.start + offsetDelta, chunk });
+      // A statement whose lowering is unchanged keeps its entry (no object per statement per keystroke); one that
+      // only moved along its line is shifted below, once the new version is complete.
+      current.push(chunk === old.chunk ? old : { ...old, start: old.start + offsetDelta, chunk });
     };
     for (let i = 0; i < from; i++) keep(previous[i], 0, 0);
     // Lowered at their lines in the module, not lowered at the region's and copied.
@@ -378,7 +379,11 @@ export class Lowerer {
         for (let i = lowered; i < current.length; i++) current[i].unsettled = true;
     }
     this.rowOffset = 0;
+    const after = current.length;
     for (let i = to; i < previous.length; i++) keep(previous[i], shift.lineDelta, shift.offsetDelta);
+    if (shift.offsetDelta !== 0)
+      for (let i = after, j = to; i < current.length; i++, j++)
+        if (current[i] === previous[j]) current[i].start += shift.offsetDelta;
     cache.entries = current;
     cache.text = this.text;
     cache.lineStarts = lineStarts;
