@@ -56,7 +56,7 @@ function compute(ctx: RuleContext): CulpritIndex {
     const scikitjs = entity.library === 'scikitjs';
     for (const arg of call.args) {
       // A literal keeps no callable (most arguments of plotting and numpy calls): no walk, no set.
-      if (arg.value.k === 'str' || arg.value.k === 'num' || arg.value.k === 'const') continue;
+      if (isLiteral(arg.value)) continue;
       const param = paramOfArg(call, entity, arg);
       const seen = new Set<Expr>();
       // Walk the argument: the value itself, and the items of step lists, tuples and dicts.
@@ -66,7 +66,7 @@ function compute(ctx: RuleContext): CulpritIndex {
         if (seen.has(expr)) continue;
         seen.add(expr);
         if (expr.k === 'seq') {
-          for (const item of expr.items) stack.push({ expr: item, scope: s });
+          for (const item of expr.items) if (!isLiteral(item)) stack.push({ expr: item, scope: s });
           continue;
         }
         if (expr.k === 'dict') {
@@ -76,7 +76,7 @@ function compute(ctx: RuleContext): CulpritIndex {
               ? customObject(ctx, { expr, scope: s }, expr, s)
               : undefined;
           if (custom) add({ ...custom, holder: call, holderEntity: entity, param });
-          else for (const en of expr.entries) stack.push({ expr: en.value, scope: s });
+          else for (const en of expr.entries) if (!isLiteral(en.value)) stack.push({ expr: en.value, scope: s });
           continue;
         }
         for (const v of sem.resolve(expr, s)) {
@@ -95,6 +95,10 @@ function compute(ctx: RuleContext): CulpritIndex {
     }
   }
   return { all, byHolder };
+}
+
+function isLiteral(e: Expr): boolean {
+  return e.k === 'str' || e.k === 'num' || e.k === 'const';
 }
 
 function classify(
