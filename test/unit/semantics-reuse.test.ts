@@ -57,50 +57,18 @@ function dump(sem: Semantics): string[] {
   return out;
 }
 
-function check(name: string, text: string, at: number[]): { steps: number; other: number } {
-  const uri = 'file:///work/train.py';
-  const state = new DocumentState(TextDocument.create(uri, 'python', 1, text), 'python');
-  new Semantics(state.lowerPython(parser));
-  let steps = 0;
-  let other = 0;
-  try {
-    for (const offset of at) {
-      // Type a keyword argument with a lambda one character at a time, then delete it again: the other statements are
-      // reused (those after it copied while the lambda shifts their function ids).
-      const word = ', f=lambda v: v';
-      const edits: { offset: number; del: number; insert: string }[] = [];
-      for (let i = 0; i < word.length; i++) edits.push({ offset: offset + i, del: 0, insert: word[i] });
-      for (let i = word.length - 1; i >= 0; i--) edits.push({ offset: offset + i, del: 1, insert: '' });
-      for (const e of edits) {
-        const range = { start: state.doc.positionAt(e.offset), end: state.doc.positionAt(e.offset + e.del) };
-        state.applyChanges([{ range, text: e.insert }], state.version + 1);
-        const model = state.lowerPython(parser);
-        const replayed = dump(new Semantics(model));
-        // A fresh lowering's, or where tree-sitter reads the text otherwise, a copy of the same model's.
-        const reference = editorReference(parser, state, model);
-        if (reference.other) other++;
-        assert.deepEqual(
-          replayed,
-          // Built as for a file seen once: the next keystroke's Semantics compares itself with this one's.
-          dump(new Semantics({ ...reference.module, incremental: false })),
-          `${name}: edit ${steps} (${JSON.stringify(e)})`,
-        );
-        steps++;
-      }
-    }
-  } finally {
-    state.dispose();
-  }
-  return { steps, other };
-}
-
 /**
  * Applies `edits` (offset in the current text, characters deleted, text inserted) one at a time and compares
- * the replayed Semantics with a fresh one after each.
+ * the replayed Semantics with a fresh one after each; `other` counts the texts tree-sitter reads otherwise.
  */
-function checkEdits(name: string, text: string, edits: { offset: number; del: number; insert: string }[]): number {
-  const state = new DocumentState(TextDocument.create('file:///work/rebind.py', 'python', 1, text), 'python');
+function checkEdits(
+  name: string,
+  text: string,
+  edits: { offset: number; del: number; insert: string }[],
+): { steps: number; other: number } {
+  const state = new DocumentState(TextDocument.create('file:///work/train.py', 'python', 1, text), 'python');
   let steps = 0;
+  let other = 0;
   try {
     dump(new Semantics(state.lowerPython(parser)));
     for (const e of edits) {
@@ -108,9 +76,12 @@ function checkEdits(name: string, text: string, edits: { offset: number; del: nu
       state.applyChanges([{ range, text: e.insert }], state.version + 1);
       const model = state.lowerPython(parser);
       const replayed = dump(new Semantics(model));
+      // A fresh lowering's, or where tree-sitter reads the text otherwise, a copy of the same model's.
       const reference = editorReference(parser, state, model);
+      if (reference.other) other++;
       assert.deepEqual(
         replayed,
+        // Built as for a file seen once: the next keystroke's Semantics compares itself with this one's.
         dump(new Semantics({ ...reference.module, incremental: false })),
         `${name}: edit ${steps} (${JSON.stringify(e)}) of ${JSON.stringify(state.doc.getText())}`,
       );
@@ -119,7 +90,19 @@ function checkEdits(name: string, text: string, edits: { offset: number; del: nu
   } finally {
     state.dispose();
   }
-  return steps;
+  return { steps, other };
+}
+
+/**
+ * Types a keyword argument with a lambda one character at a time at each offset, then deletes it again: the other
+ * statements are reused (those after it copied while the lambda shifts their function ids).
+ */
+function check(name: string, text: string, at: number[]): { steps: number; other: number } {
+  return checkEdits(
+    name,
+    text,
+    at.flatMap((offset) => typeAndDelete(offset, ', f=lambda v: v')),
+  );
 }
 
 /** Typing `word` at `offset` one character at a time, then deleting it again. */
@@ -151,15 +134,15 @@ test('a callee resolved in an untouched statement follows the edits of the names
   let steps = 0;
   // The import's alias, an alias of it, a def's name and a name made global are renamed and restored; a
   // binding of `np` and of `print` is added on an untouched line of their own and removed.
-  steps += checkEdits('import alias', text, typeAndDelete(at('import numpy as np'), 'x'));
-  steps += checkEdits('alias of an alias', text, typeAndDelete(at('alias = np'), 'x'));
-  steps += checkEdits('def name', text, typeAndDelete(at('def make'), 'r'));
-  steps += checkEdits('rebinding', text, typeAndDelete(at('X = np.random.rand(10, 3)'), '; np = 1; print = len'));
+  steps += checkEdits('import alias', text, typeAndDelete(at('import numpy as np'), 'x')).steps;
+  steps += checkEdits('alias of an alias', text, typeAndDelete(at('alias = np'), 'x')).steps;
+  steps += checkEdits('def name', text, typeAndDelete(at('def make'), 'r')).steps;
+  steps += checkEdits('rebinding', text, typeAndDelete(at('X = np.random.rand(10, 3)'), '; np = 1; print = len')).steps;
   steps += checkEdits('import removed', text, [
     { offset: 0, del: 'import numpy as np'.length, insert: '' },
     { offset: 0, del: 0, insert: 'import numpy as np' },
-  ]);
-  steps += checkEdits('from-import', text, typeAndDelete(at('import linear_model as lm'), '2'));
+  ]).steps;
+  steps += checkEdits('from-import', text, typeAndDelete(at('import linear_model as lm'), '2')).steps;
   assert.ok(steps >= 50, `${steps} edits checked`);
 });
 
