@@ -81,17 +81,17 @@ interface Unit {
   mark: number;
 }
 
-/**
- * A call found by the visit, with its scope. `named` keeps, for an open document, what `namedCalls` found for
- * its callee and the names that answer depended on, so that the next version answers again only when one of
- * those names is bound differently.
- */
 /** A name looked up from a scope. */
 interface ScopedName {
   name: string;
   scope: ScopeId;
 }
 
+/**
+ * A call found by the visit, with its scope. `named` keeps, for an open document, what `namedCalls` found for
+ * its callee and the names that answer depended on, so that the next version answers again only when one of
+ * those names is bound differently.
+ */
 interface CallEntry {
   call: Extract<Expr, { k: 'call' }>;
   scope: ScopeId;
@@ -117,7 +117,7 @@ let nextMark = 1;
  * Units kept per statement and function object. The lowering reuses the objects of unchanged top-level
  * statements across edits (copying a moved one) and the IR is never modified, so after a keystroke only the
  * edited statement is visited again; the rest is replayed (3,660 lines: 1.0 ms of visiting became a replay).
- * The bindings and entries are shared between versions: nothing modifies them.
+ * The bindings and entries are shared between versions: nothing modifies them but a call entry's `named` cache.
  */
 const stmtUnits = new WeakMap<Stmt, Unit>();
 const byPos = (a: Binding, b: Binding) => comparePos(a.pos, b.pos);
@@ -172,8 +172,9 @@ export class Semantics {
   private namedCallList: NamedCall[] | undefined;
 
   /**
-   * `calls` with each callee's qualified name (`qname`), resolved once per module version: a dozen rules and
-   * the persistence and download searches scan every call for a library name, and asking `qname` each
+   * `calls` with each callee's qualified name (`qname`) and own function, resolved once per module version (and,
+   * for an open document, kept from the previous version where no name they went through is rebound): a dozen
+   * rules and the persistence and download searches scan every call for a library name, and asking `qname` each
    * time made about 10,000 cache lookups per keystroke in a 3,660-line file.
    */
   get namedCalls(): readonly NamedCall[] {
