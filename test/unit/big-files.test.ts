@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { AnalysisBudgetError } from '../../server/src/model/budget';
 import type { Rule } from '../../server/src/rules/rule';
 import { semanticsOf } from '../../server/src/model/semantics';
 import { loadPythonParser, lowerPythonText } from '../../server/src/python';
+import { frontEndsFor, lowerSource } from '../../server/src/analysis/lower';
 import { lambdasScript, pipelinesScript } from '../../bench/bigfiles';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -112,6 +113,59 @@ describe('analysis budget', () => {
       message: `too large to analyse (over ${(nodes - 1).toLocaleString('en-US')} model nodes), skipped`,
     });
     assert.ok(analyzeModule(module, { maxIrNodes: nodes }).some((f) => f.code === 'SKL201'));
+  });
+
+  // The analysis counts the model only when the parse's syntax nodes (ModuleIR.nodeBound) pass the limit: the
+  // bound must hold for every construct, the ones that lower one syntax node to one model node included.
+  test("the parse's syntax nodes bound the model's nodes, for every construct and every Python fixture", () => {
+    const constructs = [
+      '...\n1\nx\n',
+      'f = lambda: lambda: lambda: 0\nlambda: 0\nx = lambda a=lambda b=lambda: 0: 0: 0\n',
+      'not not -~+x\na < b < c\na = b = c = d\na, (b, c) = d\nx += 1\nx[a] **= 2\n',
+      "print(*a, **k)\nx = 'a' 'b' f'{c!r:>{w}}'\nx = a if b else c\nx = a[1:2:3, ::, ...]\nx = *a, *b\n",
+      'import a.b.c as d\nfrom . import *\nfrom x import (a, b as c)\n',
+      '@d\n@(lambda f: f)\ndef f[T](a, b=1, *c, d=2, **e) -> T:\n    global g\n    del x\n    assert y, z\n    return\n',
+      'class A(B, metaclass=M):\n    x: int = 1\n    y: int\n    def m(self): pass\ntype X = int\n',
+      'x = [a for a in b if c for d in e]\ny = {k: v for k, v in z}\nz = (a for a in b)\nw = {**a, "b": {c}}\n',
+      'async def f():\n    await x\n    async for a in b: pass\n    async with c as d: pass\n    yield from f\n',
+      'if (n := len(a)) > 10: pass\nmatch x:\n    case [a, *b]: pass\n    case {"k": v}: pass\n    case A(b=c): pass\n',
+      'try:\n    pass\nexcept (A, B) as e:\n    raise C from e\nelse:\n    pass\nfinally:\n    pass\n',
+      'with a as (b, c), d as e: pass\nfor a, (b, c) in d:\n    continue\nelse:\n    break\nwhile x: pass\n',
+      'def (\nx = = 1\n)]}\nclass :\nprint >>f, x\nexec "x"\na;b;c\n',
+    ];
+    const dir = path.join(ROOT, 'test', 'fixtures', 'python');
+    const fixtures = readdirSync(dir).filter((f) => f.endsWith('.py'));
+    assert.ok(fixtures.length > 50, `${fixtures.length} fixtures`);
+    for (const text of [...constructs, ...fixtures.map((f) => readFileSync(path.join(dir, f), 'utf8'))]) {
+      const module = lower(text);
+      assert.ok(module.nodeBound !== undefined);
+      const nodes = irNodeCount(module);
+      assert.ok(nodes <= module.nodeBound, `${nodes} model nodes, bound ${module.nodeBound}:\n${text.slice(0, 200)}`);
+    }
+  });
+
+  test("a notebook's bound counts every cell, the ones lowered once for two cells too", () => {
+    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], source });
+    const json = JSON.stringify({
+      // `...` is one model node per syntax node: a cell's bound is one node above its count.
+      cells: [cell('x = lambda: 0\n'), cell('...\n...\n...\n'), cell('...\n...\n...\n'), cell('...\n...\n...\n')],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    });
+    const { module } = lowerSource(frontEndsFor(parser), 'file:///budget/x.ipynb', json, 'notebook');
+    const nodes = irNodeCount(module);
+    assert.ok(nodes <= module.nodeBound!, `${nodes} model nodes, bound ${module.nodeBound}`);
+  });
+
+  test('a model whose bound passes the limit is counted: over it, skipped; under it, analysed', () => {
+    // `...` lowers one model node per syntax node: the bound is close to the count, and above it.
+    const module = lower(`${SKL201}\n${'...\n'.repeat(400)}`);
+    const nodes = irNodeCount(module);
+    assert.ok(module.nodeBound! > nodes, `bound ${module.nodeBound}, ${nodes} nodes`);
+    assert.throws(() => analyzeModule(module, { maxIrNodes: nodes - 1 }), AnalysisBudgetError);
+    assert.ok(analyzeModule(module, { maxIrNodes: nodes }).some((f) => f.code === 'SKL201'));
+    assert.ok(analyzeModule(module, { maxIrNodes: module.nodeBound! }).some((f) => f.code === 'SKL201'));
   });
 
   test('CLI: the file over budget is an error (exit 2), the others are checked', () => {

@@ -1,7 +1,7 @@
 import { AnalysisBudgetError, analysisBudgetFor, checkDeadline, maxIrNodes, withDeadline } from '../model/budget';
 import { lookupEntity } from '../knowledge';
 import type { Finding } from '../model/finding';
-import { pushChildren, stmtParts, type Expr, type FunctionIR, type ModuleIR, type Stmt } from '../model/ir';
+import { pushChildren, type Expr, type FunctionIR, type ModuleIR, type Stmt } from '../model/ir';
 import { semanticsOf } from '../model/semantics';
 import { allRules } from '../rules';
 import type { AnalysisSettings, Rule, RuleContext } from '../rules/rule';
@@ -63,22 +63,56 @@ function functionCount(fn: FunctionIR, keep: boolean): number {
   return count;
 }
 
-/** A statement with its expressions and nested blocks. */
+/** A statement with its expressions and nested blocks (as `stmtParts` sees them, without building its lists). */
 function stmtCount(root: Stmt, keep: boolean): number {
   let count = keep ? stmtCounts.get(root) : undefined;
   if (count === undefined) {
-    count = 0;
-    const stmts: Stmt[] = [root];
-    while (stmts.length > 0) {
-      const s = stmts.pop()!;
-      count++;
-      const parts = stmtParts(s);
-      for (const e of parts.exprs) count += exprSize(e);
-      for (const b of parts.blocks) for (const inner of b) stmts.push(inner);
-    }
+    count = stmtSize(root);
     if (keep) stmtCounts.set(root, count);
   }
   return count;
+}
+
+function stmtSize(s: Stmt): number {
+  switch (s.k) {
+    case 'assign': {
+      let n = 1 + exprSize(s.value);
+      for (const t of s.targets) n += exprSize(t);
+      return n;
+    }
+    case 'expr':
+      return 1 + exprSize(s.expr);
+    case 'return':
+      return s.value ? 1 + exprSize(s.value) : 1;
+    case 'if':
+      return 1 + exprSize(s.test) + blockSize(s.body) + blockSize(s.orelse);
+    case 'loop':
+      return (
+        1 +
+        (s.target ? exprSize(s.target) : 0) +
+        (s.iter ? exprSize(s.iter) : 0) +
+        blockSize(s.body) +
+        blockSize(s.orelse)
+      );
+    case 'with': {
+      let n = 1 + blockSize(s.body);
+      for (const i of s.items) n += exprSize(i.value) + (i.target ? exprSize(i.target) : 0);
+      return n;
+    }
+    case 'try': {
+      let n = 1 + blockSize(s.body) + blockSize(s.orelse) + blockSize(s.finalbody);
+      for (const h of s.handlers) n += blockSize(h);
+      return n;
+    }
+    default:
+      return 1;
+  }
+}
+
+function blockSize(body: Stmt[]): number {
+  let n = 0;
+  for (const s of body) n += stmtSize(s);
+  return n;
 }
 
 /** One stack for every expression counted (it is empty between calls). */
@@ -103,8 +137,8 @@ function exprSize(root: Expr): number {
  */
 export function analyzeModule(module: ModuleIR, options: AnalyzeOptions = {}): Finding[] {
   const limit = options.maxIrNodes ?? maxIrNodes();
-  const nodes = irNodeCount(module, limit);
-  if (nodes > limit) throw AnalysisBudgetError.size(limit);
+  if (!(module.nodeBound !== undefined && module.nodeBound <= limit) && irNodeCount(module, limit) > limit)
+    throw AnalysisBudgetError.size(limit);
   return withDeadline(options.budgetMs ?? analysisBudgetFor(module.text.length), () => runRules(module, options));
 }
 

@@ -148,6 +148,7 @@ function* notebookSteps(
         hasErrors: true,
         errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }],
         line: 0,
+        nodeBound: 0,
       };
       lowerer.appendCell(lowered, cell.startLine);
     } else {

@@ -66,6 +66,8 @@ export interface CellLowering {
   errorRanges: Range[];
   /** The program line the cell was lowered at (its chunks' and error ranges' lines count from there). */
   line: number;
+  /** The cell's syntax nodes: a bound of its model nodes (ModuleIR.nodeBound). */
+  nodeBound: number;
 }
 
 interface Chunk extends LoweredChunk {
@@ -299,7 +301,7 @@ export class Lowerer {
       cache.text = this.text;
       cache.lineStarts = lineStarts;
     }
-    return this.assembled(lineStarts, root.hasError);
+    return { ...this.assembled(lineStarts, root.hasError), nodeBound: root.descendantCount };
   }
 
   /** Appends a lowered top-level statement (its functions numbered from the module's count so far). */
@@ -408,7 +410,9 @@ export class Lowerer {
         this.collectErrors(root);
         this.cellHasErrors = true;
       }
-      return { chunks, hasErrors: root.hasError, errorRanges: this.errorRanges.slice(saved), line };
+      const nodeBound = root.descendantCount;
+      this.cellNodeBound += nodeBound;
+      return { chunks, hasErrors: root.hasError, errorRanges: this.errorRanges.slice(saved), line, nodeBound };
     } finally {
       this.rowOffset = 0;
     }
@@ -419,15 +423,21 @@ export class Lowerer {
     const lineDelta = line - cell.line;
     for (const cached of cell.chunks) this.add(shiftChunk(cached, lineDelta, this.functions.length - cached.base));
     if (cell.hasErrors) this.cellHasErrors = true;
+    this.cellNodeBound += cell.nodeBound;
     for (const r of cell.errorRanges) this.errorRanges.push(shiftIR(r, lineDelta, 0));
   }
 
   /** The module made of the cells appended so far; `text` is the program they were cut from. */
   cellsModule(cells: { startLine: number; index: number }[]): ModuleIR {
-    return { cells, ...this.assembled(computeLineStarts(this.text), this.cellHasErrors) };
+    return {
+      cells,
+      ...this.assembled(computeLineStarts(this.text), this.cellHasErrors),
+      nodeBound: this.cellNodeBound,
+    };
   }
 
   private cellHasErrors = false;
+  private cellNodeBound = 0;
 
   /** Lowers one top-level statement with function ids continuing the module's numbering. */
   private lowerChunk(child: Node, type: string): Chunk {
