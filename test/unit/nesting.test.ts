@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
 import { loadPythonParser, lowerPythonText } from '../../server/src/python';
 import { MAX_NESTING, nestingDepth } from '../../server/src/python/nesting';
 import { listFixtures } from '../helpers/fixtures';
+import { referenceNestingDepth } from '../helpers/nestingReference';
+
+const EXAMPLES = path.join(__dirname, '..', '..', '.cache', 'sklearn-examples', 'examples');
 
 let parser: Parser;
 before(async () => {
@@ -58,4 +62,36 @@ test('the estimate carries brackets and strings from line to line (exact values)
     ['tabs', '\tif a:\n\t\tif b:\n\t \t  c = ((1))\n', 5],
   ];
   for (const [name, text, depth] of cases) assert.equal(nestingDepth(text), depth, name);
+});
+
+test('the scan that skips runs with regular expressions equals the character scan (fixtures, examples, random text)', () => {
+  const same = (text: string, what: string) => {
+    for (const skipStrings of [true, false])
+      assert.equal(nestingDepth(text, skipStrings), referenceNestingDepth(text, skipStrings), `${what} ${skipStrings}`);
+  };
+  for (const fx of [...listFixtures('python'), ...listFixtures('typescript')]) same(fx.text, fx.name);
+  if (existsSync(EXAMPLES))
+    for (const file of readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')))
+      same(readFileSync(path.join(EXAMPLES, file), 'utf8'), file);
+  for (const [name, text] of Object.entries(DEEP)) same(text, name);
+  // Random texts over every character and token the scan tells apart (seeded: a failure replays).
+  const pieces = [
+    ...Array.from('()[]{}"\'#\\ \t.,;=-+~!lafrtubFRB_1:*é\0'),
+    '\n',
+    '\r',
+    '\r\n',
+    'lambda',
+    'lambd',
+    '"""',
+    "'''",
+    'f"',
+    "rb'",
+  ];
+  let seed = 18;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+  for (let k = 0; k < 30_000; k++) {
+    let text = '';
+    for (let j = 1 + Math.floor(random() * 60); j > 0; j--) text += pieces[Math.floor(random() * pieces.length)];
+    same(text, JSON.stringify(text));
+  }
 });
