@@ -778,13 +778,15 @@ export class Interpreter implements Machine {
       return undefined;
     }
     const args = e.args.map((a) => this.eval(a.value, frame));
-    const fnId = this.sem.userFunction(e.callee, scope);
+    // The callee as Semantics resolved it for every call (one lookup for its function and its qualified name).
+    const named = this.sem.namedCall(e, scope);
+    const fnId = named ? named.fn : this.sem.userFunction(e.callee, scope);
     if (fnId !== undefined) return this.callUser(fnId, e, args, frame);
     if (e.callee.k === 'name' && !this.sem.isBound(e.callee.name, scope)) {
       // Builtins, and functions the file does not define (another cell, a star import).
       return this.lib.builtinCall(e.callee.name, e, args, frame);
     }
-    const q = this.sem.qname(e.callee, scope);
+    const q = named ? named.q : this.sem.qname(e.callee, scope);
     if (!q) {
       const v = e.callee.k === 'name' ? frame.get(e.callee.name) : undefined;
       if (v?.t === 'inst') return v;

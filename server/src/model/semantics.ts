@@ -200,6 +200,13 @@ export class Semantics {
     return (this.namedCallList = out);
   }
 
+  /** `call`'s entry of `namedCalls` when it was resolved in `scope` (the data flow asks in the call's own scope). */
+  namedCall(call: Extract<Expr, { k: 'call' }>, scope: ScopeId): NamedCall | undefined {
+    if (this.namedCalls.length === 0) return undefined;
+    const hit = this.qnameCache.get(call.callee);
+    return hit !== undefined && hit.scope === scope && 'call' in hit && hit.call === call ? hit : undefined;
+  }
+
   /**
    * Whether names looked up in the previous version resolve the same now: none of them may be bound differently
    * in the scope it was looked up from or a scope around it.
@@ -515,7 +522,7 @@ export class Semantics {
     return found >= 0 ? list[found] : list[list.length - 1];
   }
 
-  private readonly qnameCache = new Map<Expr, { scope: ScopeId; q: string | undefined }>();
+  private readonly qnameCache = new Map<Expr, NamedCall | { scope: ScopeId; q: string | undefined }>();
   private readonly memos = new Map<string, unknown>();
 
   /**
