@@ -39,6 +39,9 @@ const r = (x: Range | undefined) => (x ? `${x.start.line}:${x.start.character}-$
 /** Everything a Semantics holds, written with positions instead of object identities. */
 function dump(sem: Semantics): string[] {
   const out: string[] = [];
+  // Asked before `namedCalls` has run in this version: an answer kept from the previous version must not be
+  // taken for this one's before namedCalls has checked that the names it went through still resolve the same.
+  for (const c of sem.calls) out.push(`qname first ${r(c.call.range)} ${sem.qname(c.call.callee, c.scope) ?? '-'}`);
   for (const s of sem.statements) out.push(`stmt ${s.stmt.k} ${r(s.stmt.range)} ${s.scope} ${s.inLoop}`);
   for (const c of sem.calls) out.push(`call ${r(c.call.range)} ${c.scope} ${sem.scopeOfExpr(c.call)}`);
   // Callees' qualified names and functions, kept from the previous version unless a name they went through was

@@ -120,6 +120,12 @@ let nextMark = 1;
  * The bindings and entries are shared between versions: nothing modifies them but a call entry's `named` cache.
  */
 const stmtUnits = new WeakMap<Stmt, Unit>();
+/**
+ * Each call's entry by its callee expression, for an open document's units (kept across versions with them): the
+ * callee's answers are read from its entry (`named`, marked with the version that validated it) instead of being
+ * copied into the per-version `qnameCache` (2,000 map insertions per keystroke in a 3,400-line file).
+ */
+const calleeEntries = new WeakMap<Expr, CallEntry>();
 const byPos = (a: Binding, b: Binding) => comparePos(a.pos, b.pos);
 const functionUnits = new WeakMap<FunctionIR, Unit>();
 
@@ -130,6 +136,11 @@ export interface NamedCall {
   q: string | undefined;
   /** The file's own function (not class) the callee names (`Semantics.userFunction`). */
   fn: number | undefined;
+}
+
+/** A cached `qname` answer that `namedCalls` made (it knows its call and function), not a plain one. */
+function isNamedCall(x: NamedCall | { scope: ScopeId; q: string | undefined }): x is NamedCall {
+  return 'call' in x;
 }
 
 export class Semantics {
@@ -193,8 +204,9 @@ export class Semantics {
         value = this.resolveCallee(entry, names);
         if (this.mark !== 0) entry.named = { value, names, mark: this.mark };
       }
-      // Later `qname` questions about the same callee (the data flow's) are answered from the cache.
-      this.qnameCache.set(entry.call.callee, value);
+      // Later `qname` questions about the same callee (the data flow's) are answered from the entry (an open
+      // document's, see calleeEntries) or the cache.
+      if (this.mark === 0) this.qnameCache.set(entry.call.callee, value);
       out.push(value);
     }
     return (this.namedCallList = out);
@@ -203,8 +215,14 @@ export class Semantics {
   /** `call`'s entry of `namedCalls` when it was resolved in `scope` (the data flow asks in the call's own scope). */
   namedCall(call: Extract<Expr, { k: 'call' }>, scope: ScopeId): NamedCall | undefined {
     if (this.namedCalls.length === 0) return undefined;
-    const hit = this.qnameCache.get(call.callee);
-    return hit !== undefined && hit.scope === scope && 'call' in hit && hit.call === call ? hit : undefined;
+    const hit = this.mark !== 0 ? this.validatedCallee(call.callee) : this.qnameCache.get(call.callee);
+    return hit !== undefined && isNamedCall(hit) && hit.scope === scope && hit.call === call ? hit : undefined;
+  }
+
+  /** An open document's callee as this version's `namedCalls` resolved or kept it (undefined before they ran). */
+  private validatedCallee(callee: Expr): NamedCall | undefined {
+    const named = calleeEntries.get(callee)?.named;
+    return named !== undefined && named.mark === this.mark ? named.value : undefined;
   }
 
   /**
@@ -470,7 +488,11 @@ export class Semantics {
     const stack: Expr[] = [e];
     while (stack.length > 0) {
       const cur = stack.pop()!;
-      if (cur.k === 'call') this.unit!.calls.push({ call: cur, scope, named: undefined });
+      if (cur.k === 'call') {
+        const entry: CallEntry = { call: cur, scope, named: undefined };
+        this.unit!.calls.push(entry);
+        if (this.module.incremental === true) calleeEntries.set(cur.callee, entry);
+      }
       pushChildren(cur, stack);
     }
   }
@@ -537,6 +559,10 @@ export class Semantics {
   /** The qualified name an expression refers to through imports and aliases (`pp.StandardScaler`). */
   qname(e: Expr, scope: ScopeId, depth = 0): string | undefined {
     if (depth === 0) {
+      if (this.mark !== 0) {
+        const named = this.validatedCallee(e);
+        if (named !== undefined && named.scope === scope) return named.q;
+      }
       // Rules ask the same callee again and again; the answer depends only on the expression and its scope.
       const hit = this.qnameCache.get(e);
       if (hit && hit.scope === scope) return hit.q;
