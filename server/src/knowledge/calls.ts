@@ -96,8 +96,10 @@ export class LibraryCalls implements LibraryModel {
         call.callee.k === 'attr' &&
         FIT_METHODS.has(this.canonical(call.callee.name)) &&
         call.args.filter((a) => !a.name && !a.spread).length >= 2
-      )
+      ) {
         trains = true;
+        break;
+      }
     }
     this.loadsModel = sites.some((s) => s.kind === 'load') && !sites.some((s) => s.kind === 'save') && !trains;
   }

@@ -48,8 +48,11 @@ export interface Binding {
 export interface ScopeInfo {
   id: ScopeId;
   bindings: Map<string, Binding[]>;
-  globals: Set<string>;
+  /** Names declared `global` here: almost never any, so scopes share one empty set until they declare one. */
+  globals: ReadonlySet<string>;
 }
+
+const NO_GLOBALS: ReadonlySet<string> = new Set();
 
 export interface ScopedExpr {
   expr: Expr;
@@ -257,8 +260,8 @@ export class Semantics {
   }
 
   constructor(readonly module: ModuleIR) {
-    this.scopes.set(null, { id: null, bindings: new Map(), globals: new Set() });
-    for (const fn of module.functions) this.scopes.set(fn.id, { id: fn.id, bindings: new Map(), globals: new Set() });
+    this.scopes.set(null, { id: null, bindings: new Map(), globals: NO_GLOBALS });
+    for (const fn of module.functions) this.scopes.set(fn.id, { id: fn.id, bindings: new Map(), globals: NO_GLOBALS });
     for (const imp of module.imports) {
       this.addBinding({
         name: imp.local,
@@ -335,12 +338,17 @@ export class Semantics {
     return true;
   }
 
+  private declareGlobal(scope: ScopeId, name: string): void {
+    const info = this.scopes.get(scope)!;
+    info.globals = new Set(info.globals).add(name);
+  }
+
   /** Adds a unit's findings, in the order the visit made them. */
   private apply(unit: Unit): void {
     for (const x of unit.statements) this.statements.push(x);
     for (const x of unit.calls) this.callEntries.push(x);
     for (const x of unit.roots) this.visitedRoots.push(x);
-    for (const g of unit.globals) this.scopes.get(g.scope)!.globals.add(g.name);
+    for (const g of unit.globals) this.declareGlobal(g.scope, g.name);
     for (const b of unit.bindings) this.addBinding(b);
     this.unit = undefined;
   }
@@ -414,7 +422,7 @@ export class Semantics {
           break;
         case 'global':
           for (const n of s.names) {
-            this.scopes.get(scope)!.globals.add(n);
+            this.declareGlobal(scope, n);
             this.unit!.globals.push({ scope, name: n });
           }
           break;
