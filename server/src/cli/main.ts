@@ -130,15 +130,12 @@ async function check(argv: string[]): Promise<number> {
   const base = { maxFileBytes: parseSize(values['max-file-size']), fix: values.fix, diff: values.diff };
   // Enough bytes to parse: worker threads (same one pass, same output); a failing worker falls back to one
   // thread. --fix writes files, so it stays on one thread.
-  const sizes = files.map((f) => sizeOf(f.absolute));
-  const workers = values.fix
-    ? 0
-    : workerCount(
-        files.length,
-        sizes.reduce((a, b) => a + b, 0),
-      );
+  // The sizes (a stat per file) only when they decide or balance the workers: not for PIPELINT_WORKERS=0.
+  let sizes: number[] | undefined;
+  const sizesOf = () => (sizes ??= files.map((f) => sizeOf(f.absolute)));
+  const workers = values.fix ? 0 : workerCount(files.length, () => sizesOf().reduce((a, b) => a + b, 0));
   let outcomes: FileOutcome[] | undefined;
-  if (workers > 1) outcomes = await checkInWorkers(files, sizes, flags, base, workers).catch(() => undefined);
+  if (workers > 1) outcomes = await checkInWorkers(files, sizesOf(), flags, base, workers).catch(() => undefined);
   if (!outcomes) {
     const done: FileOutcome[] = [];
     await checkShare(

@@ -58,13 +58,16 @@ const BYTES_PER_WORKER = 2_000_000;
  * thread), but never more than one per CPU (each thread holds its own parser and engine, ~70 MB: 64
  * threads took 4.6 GB); only from the bundle.
  */
-export function workerCount(count: number, bytes = Infinity): number {
+export function workerCount(count: number, bytes: number | (() => number) = Infinity): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const env = process.env.PIPELINT_WORKERS;
   if (env !== undefined && env !== '') return Math.min(Math.max(0, Math.floor(Number(env)) || 0), cpus, count);
   // Running from source (tests under tsx), a worker could not load this file.
   if (!__filename.endsWith('.js')) return 0;
-  return Math.max(0, Math.min(cpus, 8, count, Math.floor(bytes / BYTES_PER_WORKER)));
+  const limit = Math.min(cpus, 8, count);
+  if (limit <= 1) return 0;
+  // The bytes are counted (a stat per file) only when the count depends on them.
+  return Math.min(limit, Math.floor((typeof bytes === 'number' ? bytes : bytes()) / BYTES_PER_WORKER));
 }
 
 /** Analyses `files` on `workers` threads; resolves with one outcome per file, in order. */

@@ -310,7 +310,8 @@ export class ConfigResolver {
 
   private configures(file: string): boolean {
     try {
-      if (!statSync(file).isFile()) return false;
+      // Asked for each config file name in each directory, most of them absent: no error object for those.
+      if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
     } catch {
       return false;
     }

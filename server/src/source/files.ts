@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, promises as fs } from 'node:fs';
 
 /**
  * Reading files that a repository or a command line names. A FIFO, a socket or a device named like a
@@ -44,10 +44,24 @@ export function readRegularFileUpTo(file: string, maxBytes: number): Buffer | { 
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new NotRegularFileError(file, stat.isDirectory());
     if (stat.size > maxBytes) return { tooLarge: stat.size };
-    return readFileSync(fd);
+    // The size is known: one read (readFileSync(fd) would ask fstat again). A size of 0 may hide content
+    // (files of /proc): read those to their end.
+    return stat.size > 0 ? readSize(fd, stat.size) : readFileSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Up to `size` bytes from `fd`'s position, as readFileSync reads a regular file (fewer if it shrank meanwhile). */
+function readSize(fd: number, size: number): Buffer {
+  const buffer = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  while (at < size) {
+    const n = readSync(fd, buffer, at, size - at, null);
+    if (n === 0) break;
+    at += n;
+  }
+  return at < size ? buffer.subarray(0, at) : buffer;
 }
 
 /** Async `readRegularFileSync`; with `maxBytes`, returns the size instead of reading a larger file. */
