@@ -1,5 +1,5 @@
 // First: V8's flags for this process must be set before the rest of the bundle runs.
-import './v8flags';
+import { growYoungGenerationAtOnce } from './v8flags';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../analysis/engine';
@@ -136,6 +136,7 @@ async function check(argv: string[]): Promise<number> {
   const workers = values.fix ? 0 : workerCount(files.length, () => sizesOf().reduce((a, b) => a + b, 0));
   let outcomes: FileOutcome[] | undefined;
   if (workers > 1) outcomes = await checkInWorkers(files, sizesOf(), flags, base, workers).catch(() => undefined);
+  else growYoungGenerationAtOnce();
   if (!outcomes) {
     const done: FileOutcome[] = [];
     await checkShare(
