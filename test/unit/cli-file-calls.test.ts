@@ -9,7 +9,8 @@ import { exists } from '../../server/src/project/roots';
 
 /**
  * Issue 18: what `pipelint check` asks the file system per file, against the one-thread parse floor (which
- * opens, reads and closes each file). A preloaded script counts the built CLI's calls through `node:fs`.
+ * opens, reads and closes each file), and the Node modules it loads. A preloaded script counts the built
+ * CLI's calls through `node:fs` and lists the modules loaded.
  */
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'pipelint.js');
@@ -38,7 +39,10 @@ fs.fstatSync = function () {
   counts.fstats++;
   return fstat.apply(this, arguments);
 };
-process.on('exit', () => fs.writeFileSync(process.env.PIPELINT_TEST_COUNTS, JSON.stringify(counts)));
+process.on('exit', () => {
+  counts.builtins = process.moduleLoadList.filter((m) => /^NativeModule (crypto|worker_threads)$/.test(m));
+  fs.writeFileSync(process.env.PIPELINT_TEST_COUNTS, JSON.stringify(counts));
+});
 `;
 
 function countedCheck(dir: string, env: Record<string, string>) {
@@ -53,11 +57,11 @@ function countedCheck(dir: string, env: Record<string, string>) {
   return {
     status: r.status,
     out: JSON.parse(r.stdout) as { summary: { files: number }; findings: unknown[] },
-    counts: JSON.parse(readFileSync(counts, 'utf8')) as Record<string, number>,
+    counts: JSON.parse(readFileSync(counts, 'utf8')) as Record<string, number> & { builtins: string[] },
   };
 }
 
-describe('pipelint check: file-system calls per file', () => {
+describe('pipelint check: file-system calls per file, modules loaded', () => {
   test('one thread: each file opened, fstat-ed and read once; no stat of sources, no stat that throws', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pipelint-calls-'));
     // Folders, so that the config and repository-root searches ask about names that are absent in each.
@@ -80,6 +84,8 @@ describe('pipelint check: file-system calls per file', () => {
     assert.equal(r.counts.fdReadFileSync, 0);
     // Absent config files and repository markers are no errors (no stack trace each).
     assert.equal(r.counts.thrownStats, 0);
+    // Nor does one thread load what only workers and --fix use.
+    assert.deepEqual(r.counts.builtins, []);
   });
 
   test('without PIPELINT_WORKERS the sizes decide the worker count: each file is stat-ed once', () => {

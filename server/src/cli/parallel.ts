@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { Engine } from '../analysis/engine';
 import { WorkspaceIndex, type FileSummary } from '../workspace/index';
 import { NotebookProgram } from '../notebook';
@@ -20,6 +21,18 @@ export type { BaseOptions, FileOutcome } from './stream';
  * parser and knowledge) and files do not take time in proportion to their size, so with shares balanced by
  * bytes the main thread sat idle for the last 2% of a check of 1,995 notebooks, waiting for the worker.
  */
+
+/**
+ * node:worker_threads, loaded only when workers run: a one-thread check does without it (8M instructions,
+ * 3-30 ms to load on this VM).
+ */
+function workerThreads(): typeof WorkerThreads {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for a check on worker threads
+  return require('node:worker_threads') as typeof WorkerThreads;
+}
+
+/** The argument check workers get: a thread tells whether it is one without loading node:worker_threads. */
+const WORKER_ARG = '--pipelint-check-worker';
 
 interface WorkerInput {
   pipelintCheckWorker: true;
@@ -92,9 +105,10 @@ export async function checkInWorkers(
   const outcomes = new Array<FileOutcome | undefined>(files.length);
   const summaries = new Array<FileSummary | undefined>(files.length);
   // This thread takes files too (its bundle is loaded already); the others are new threads.
+  const { MessageChannel, Worker } = workerThreads();
   const local = new MessageChannel();
   const threads: (Worker | MessagePort)[] = [local.port2];
-  for (let i = 1; i < workers; i++) threads.push(new Worker(__filename, { workerData: input }));
+  for (let i = 1; i < workers; i++) threads.push(new Worker(__filename, { argv: [WORKER_ARG], workerData: input }));
   void runShare(input, local.port1);
   let pendingSummaries = threads.length;
   try {
@@ -138,11 +152,14 @@ export async function checkInWorkers(
 
 /** The worker side (run when this bundle is loaded as a check worker). */
 export function isCheckWorker(): boolean {
-  return !isMainThread && (workerData as Partial<WorkerInput> | null)?.pipelintCheckWorker === true;
+  if (process.argv[2] !== WORKER_ARG) return false;
+  const threads = workerThreads();
+  return !threads.isMainThread && (threads.workerData as Partial<WorkerInput> | null)?.pipelintCheckWorker === true;
 }
 
 export function runCheckWorker(): Promise<void> {
-  return runShare(workerData as WorkerInput, parentPort!);
+  const threads = workerThreads();
+  return runShare(threads.workerData as WorkerInput, threads.parentPort!);
 }
 
 async function runShare(input: WorkerInput, port: MessagePort): Promise<void> {
