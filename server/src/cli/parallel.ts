@@ -11,15 +11,10 @@ import type { WalkedFile } from '../source/walk';
 export type { BaseOptions, FileOutcome } from './stream';
 
 /**
- * `pipelint check` over many files on worker threads. The threads take the files one at a time, largest first,
- * from one queue (a counter in shared memory), and run the one-pass check of stream.ts on them: each thread's
- * summaries go to the main thread, which merges them in file order into the workspace index and sends it back
- * for the few files whose rules asked about other files. Results are put back in the order of the files, so
- * the output is the one of a sequential run.
- *
- * A queue, not shares fixed in advance: a worker starts about 0.3 s after the main thread (its own bundle,
- * parser and knowledge) and files do not take time in proportion to their size, so with shares balanced by
- * bytes the main thread sat idle for the last 2% of a check of 1,995 notebooks, waiting for the worker.
+ * `pipelint check` over many files on worker threads. Each worker takes a share of the files (balanced by
+ * size) and runs the one-pass check of stream.ts on it: its summaries go to the main thread, which merges
+ * them in file order into the workspace index and sends it back for the few files whose rules asked about
+ * other files. Results come back in the order of the files, so the output is the one of a sequential run.
  */
 
 /**
@@ -38,19 +33,7 @@ interface WorkerInput {
   pipelintCheckWorker: true;
   flags: PolicyFlags;
   base: BaseOptions;
-  /** Every file, in the order they are taken. */
   files: ShareFile[];
-  /** The queue's head: an Int32Array over a SharedArrayBuffer, shared by every thread. */
-  next: Int32Array;
-}
-
-/** The files of `queue` this thread takes: each index of the shared counter goes to one thread only. */
-function* taken(queue: ShareFile[], next: Int32Array): Generator<ShareFile> {
-  for (;;) {
-    const i = Atomics.add(next, 0, 1);
-    if (i >= queue.length) return;
-    yield queue[i];
-  }
 }
 
 type WorkerMessage =
@@ -91,25 +74,35 @@ export async function checkInWorkers(
   base: BaseOptions,
   workers: number,
 ): Promise<FileOutcome[]> {
-  // Largest first: the last files taken are small, so the threads finish together.
-  const queue = files.map((file, index) => ({ index, file, size: sizes[index] }));
-  queue.sort((a, b) => b.size - a.size || a.index - b.index);
-  const input: WorkerInput = {
-    pipelintCheckWorker: true,
-    flags,
-    base,
-    files: queue.map(({ index, file }) => ({ index, file })),
-    next: new Int32Array(new SharedArrayBuffer(4)),
-  };
+  // Largest first onto the least loaded worker.
+  const sized = files.map((file, index) => ({ index, file, size: sizes[index] }));
+  sized.sort((a, b) => b.size - a.size || a.index - b.index);
+  const shares = Array.from({ length: workers }, () => ({
+    load: 0,
+    files: [] as ShareFile[],
+  }));
+  for (const f of sized) {
+    const least = shares.reduce((a, b) => (b.load < a.load ? b : a));
+    least.files.push({ index: f.index, file: f.file });
+    least.load += f.size + 2000;
+  }
+  for (const s of shares) s.files.sort((a, b) => a.index - b.index);
 
   const outcomes = new Array<FileOutcome | undefined>(files.length);
   const summaries = new Array<FileSummary | undefined>(files.length);
-  // This thread takes files too (its bundle is loaded already); the others are new threads.
+  // The first share runs on this thread (its bundle is loaded already), the others on new threads.
+  const used = shares.filter((s) => s.files.length > 0);
   const { MessageChannel, Worker } = workerThreads();
   const local = new MessageChannel();
   const threads: (Worker | MessagePort)[] = [local.port2];
-  for (let i = 1; i < workers; i++) threads.push(new Worker(__filename, { argv: [WORKER_ARG], workerData: input }));
-  void runShare(input, local.port1);
+  for (const s of used.slice(1))
+    threads.push(
+      new Worker(__filename, {
+        argv: [WORKER_ARG],
+        workerData: { pipelintCheckWorker: true, flags, base, files: s.files } satisfies WorkerInput,
+      }),
+    );
+  void runShare({ pipelintCheckWorker: true, flags, base, files: used[0]?.files ?? [] }, local.port1);
   let pendingSummaries = threads.length;
   try {
     await Promise.all(
@@ -166,7 +159,7 @@ async function runShare(input: WorkerInput, port: MessagePort): Promise<void> {
   try {
     const policies = CheckPolicies.create(input.flags);
     if (typeof policies === 'string') throw new Error(policies);
-    await checkShare(await Engine.create(), taken(input.files, input.next), policies, input.base, {
+    await checkShare(await Engine.create(), input.files, policies, input.base, {
       async exchange(summaries) {
         port.postMessage({ t: 'summaries', summaries } satisfies WorkerMessage);
         const all = await new Promise<FileSummary[]>((resolve) => port.once('message', resolve));

@@ -40,7 +40,7 @@ export interface ShareFile {
 }
 
 export interface ShareHooks {
-  /** The summaries of the files this thread took, in the order it took them; resolves with the index of the whole run's. */
+  /** This share's summaries, in file order; resolves with the index of the whole run's. */
   exchange(summaries: { index: number; summary: FileSummary }[]): Promise<WorkspaceView>;
   /** A file's final outcome. */
   emit(index: number, outcome: FileOutcome): void;
@@ -77,7 +77,7 @@ function kept(outcome: FileOutcome): FileOutcome {
 
 export async function checkShare(
   engine: Engine,
-  files: Iterable<ShareFile>,
+  files: ShareFile[],
   policies: CheckPolicies,
   base: BaseOptions,
   hooks: ShareHooks,
