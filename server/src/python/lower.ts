@@ -301,7 +301,7 @@ export class Lowerer {
       cache.text = this.text;
       cache.lineStarts = lineStarts;
     }
-    return { ...this.assembled(lineStarts, root.hasError), nodeBound: root.descendantCount };
+    return this.assembled(lineStarts, root.hasError, root.descendantCount);
   }
 
   /** Appends a lowered top-level statement (its functions numbered from the module's count so far). */
@@ -320,7 +320,8 @@ export class Lowerer {
   private readonly body: Stmt[] = [];
   private readonly importState = { seenImport: false, seenCode: false, end: { line: 0, character: 0 } };
 
-  private assembled(lineStarts: number[], hasErrors: boolean): ModuleIR {
+  /** The module lowered so far; `nodeBound`: its syntax nodes, when the lowering saw every one (ModuleIR.nodeBound). */
+  private assembled(lineStarts: number[], hasErrors: boolean, nodeBound?: number): ModuleIR {
     return {
       uri: this.uri,
       language: 'python',
@@ -332,6 +333,7 @@ export class Lowerer {
       hasErrors,
       errorRanges: this.errorRanges,
       importsEnd: this.importState.end,
+      nodeBound,
     };
   }
 
@@ -429,11 +431,7 @@ export class Lowerer {
 
   /** The module made of the cells appended so far; `text` is the program they were cut from. */
   cellsModule(cells: { startLine: number; index: number }[]): ModuleIR {
-    return {
-      cells,
-      ...this.assembled(computeLineStarts(this.text), this.cellHasErrors),
-      nodeBound: this.cellNodeBound,
-    };
+    return { cells, ...this.assembled(computeLineStarts(this.text), this.cellHasErrors, this.cellNodeBound) };
   }
 
   private cellHasErrors = false;
