@@ -1,3 +1,5 @@
+// First: V8's flags for this process, before any analysis code runs.
+import './v8flags';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { registerCodeActions } from './handlers/codeAction';
 import { registerCodeLens } from './handlers/codeLens';
