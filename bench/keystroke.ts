@@ -19,6 +19,8 @@
  * `--alloc-prof FILE` writes a sampling heap profile of the measured keystrokes' allocations, collected ones
  * included (open it in Chrome DevTools' Memory tab): allocation is what the young-generation GC pays for.
  */
+// The server's V8 flags first, so that the figures are the server's.
+import '../server/src/lsp/v8flags';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';

@@ -11,13 +11,19 @@ export interface UnbundledModel {
   missing: FitRecord[];
 }
 
+/** Per lineage: SKL303 and the workspace summary both ask, on every keystroke. */
+const cache = new WeakMap<LineageResult, readonly UnbundledModel[]>();
+
 /** Every save of a bare model (or a bundle without its preprocessing) fitted on transformed features. */
-export function unbundledModels(L: LineageResult): UnbundledModel[] {
+export function unbundledModels(L: LineageResult): readonly UnbundledModel[] {
+  const known = cache.get(L);
+  if (known) return known;
+  const bundles = L.saves.map((s) => reachableInsts(s.value));
   const savedAnywhere = new Set<Inst>();
-  for (const s of L.saves) for (const i of reachableInsts(s.value)) savedAnywhere.add(i);
+  for (const bundle of bundles) for (const i of bundle) savedAnywhere.add(i);
   const out: UnbundledModel[] = [];
-  for (const save of L.saves) {
-    const inBundle = reachableInsts(save.value);
+  for (const [k, save] of L.saves.entries()) {
+    const inBundle = bundles[k];
     for (const model of inBundle) {
       if (model.kind !== 'predictor' && model.kind !== 'search') continue;
       const fit = lastFitBefore(model, save.seq);
@@ -34,6 +40,7 @@ export function unbundledModels(L: LineageResult): UnbundledModel[] {
       if (missing.length > 0) out.push({ save, model, fit, missing });
     }
   }
+  cache.set(L, out);
   return out;
 }
 
