@@ -121,7 +121,8 @@ function scikitjsSites(sem: Semantics, out: PersistenceSite[]): void {
       for (const x of callsFlowingInto(sem, call.args[1].value, scope)) if (!writerOf.has(x)) writerOf.set(x, call);
     } else if (q && FILE_READERS.has(q)) readers.add(call);
   }
-  for (const { call, scope } of sem.calls) {
+  // namedCalls: every call, with its callee's qualified name resolved once per version.
+  for (const { call, scope, q } of sem.namedCalls) {
     const callee = call.callee;
     if (callee.k === 'attr' && SCIKITJS_SAVE_METHODS.has(callee.name) && call.args.length === 0) {
       // The file it ends up in: `writeFile(path, await model.toJSON())`, through variables and JSON.stringify.
@@ -137,7 +138,6 @@ function scikitjsSites(sem: Semantics, out: PersistenceSite[]): void {
       });
       continue;
     }
-    const q = sem.qname(callee, scope);
     if (q && SCIKITJS_LOADERS.has(q) && call.args[0]) {
       let reader: CallExpr | undefined;
       for (const x of callsFlowingInto(sem, call.args[0].value, scope))

@@ -264,8 +264,8 @@ function argumentsFor(sem: Semantics, fnId: number, name: string): { e: Expr; sc
   const index = fn.params.findIndex((p) => p.name === name);
   if (index < 0 || fn.kind !== 'def') return [];
   const out: { e: Expr; scope: ScopeId }[] = [];
-  for (const { call, scope } of sem.calls) {
-    if (sem.userFunction(call.callee, scope) !== fnId) continue;
+  for (const { call, scope, fn: callee } of sem.namedCalls) {
+    if (callee !== fnId) continue;
     const arg = call.args.find((a) => a.name === name) ?? call.args.filter((a) => !a.name && !a.spread)[index];
     if (arg) out.push({ e: arg.value, scope });
   }
