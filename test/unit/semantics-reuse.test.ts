@@ -16,6 +16,8 @@ import {
 } from '../../server/src/model/ir';
 import { Semantics } from '../../server/src/model/semantics';
 import { loadPythonParser, lowerPythonText } from '../../server/src/python';
+import { frontEnd as typescriptFrontEnd, lowerTypeScript } from '../../server/src/typescript';
+import { generateScikitjsSource } from '../../bench/typescript-edit';
 import { editorReference } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
 
@@ -194,6 +196,67 @@ test('Semantics replayed after each keystroke equals a fresh one: scikit-learn e
   t.diagnostic(`${steps} edits, ${other} read otherwise by tree-sitter`);
   assert.ok(steps > 400, `${steps} edits checked`);
   assert.ok(other <= steps / 10, `${other} of ${steps} edited texts read otherwise by tree-sitter`);
+});
+
+/**
+ * The same for scikit.js: typing into calls of the generated 300-line file and of every TypeScript fixture, in and
+ * out of functions (a function's scope is kept with its unit while the function is untouched, and made again when
+ * an edit reaches it or its imports).
+ */
+test('Semantics replayed after each keystroke equals a fresh one: scikit.js', () => {
+  const sources = [
+    ...listFixtures('typescript').map((f) => ({ name: f.name, text: f.text })),
+    { name: 'generated.ts', text: generateScikitjsSource(300) },
+  ];
+  let steps = 0;
+  for (const fx of sources) {
+    const uri = `file:///work/${fx.name}`;
+    const cache = {};
+    let text = fx.text;
+    dump(new Semantics(typescriptFrontEnd.lower({ uri, text }, cache)));
+    for (const at of spots(text, 3))
+      for (const e of typeAndDelete(at, ', { randomState: 1 }')) {
+        text = text.slice(0, e.offset) + e.insert + text.slice(e.offset + e.del);
+        assert.deepEqual(
+          dump(new Semantics(typescriptFrontEnd.lower({ uri, text }, cache))),
+          dump(new Semantics(lowerTypeScript(text, uri))),
+          `${fx.name}: edit ${steps} (${JSON.stringify(e)})`,
+        );
+        steps++;
+      }
+  }
+  assert.ok(steps > 300, `${steps} edits checked`);
+});
+
+test('a function that imports keeps its scope made again on every version, with its imports once', () => {
+  const text = [
+    'def load(path):',
+    '    import joblib',
+    '    return joblib.load(path)',
+    '',
+    'def train(X, y):',
+    '    from sklearn.preprocessing import StandardScaler',
+    '    scaler = StandardScaler()',
+    '    return scaler.fit(X)',
+    '',
+    'def score(model, X):',
+    '    return model.predict(X)',
+    '',
+    'model = train(X, y)',
+    'loaded = load("model.pkl")',
+    '',
+  ].join('\n');
+  const at = (s: string) => text.indexOf(s) + s.length - 1;
+  let steps = 0;
+  steps += checkEdits('in a function that imports', text, typeAndDelete(at('scaler.fit(X)'), ', y')).steps;
+  steps += checkEdits('in a function without imports', text, typeAndDelete(at('model.predict(X)'), ', 1')).steps;
+  steps += checkEdits('at module level', text, typeAndDelete(at('train(X, y)'), ', z')).steps;
+  steps += checkEdits(
+    'an import added and removed',
+    text,
+    typeAndDelete(text.indexOf('    return model'), '    import numpy as np\n'),
+  ).steps;
+  assert.ok(steps >= 30, `${steps} edits checked`);
 });
 
 test('pushChildren pushes exprChildren last first, over every expression of the fixtures', () => {

@@ -54,6 +54,10 @@ export interface ScopeInfo {
 
 const NO_GLOBALS: ReadonlySet<string> = new Set();
 
+function newScope(id: ScopeId): ScopeInfo {
+  return { id, bindings: new Map(), globals: NO_GLOBALS };
+}
+
 export interface ScopedExpr {
   expr: Expr;
   scope: ScopeId;
@@ -82,6 +86,11 @@ interface Unit {
   parent?: ScopeId;
   /** The number of the last open-document Semantics that used this unit (see `Lineage`). */
   mark: number;
+  /**
+   * A function's unit, kept for an open document: its scope as the visit left it (the bindings of a function's
+   * scope are its own unit's, see above), set again as it is when the unit is reused.
+   */
+  scope?: ScopeInfo;
 }
 
 /** A name looked up from a scope. */
@@ -260,9 +269,11 @@ export class Semantics {
   }
 
   constructor(readonly module: ModuleIR) {
-    this.scopes.set(null, { id: null, bindings: new Map(), globals: NO_GLOBALS });
-    for (const fn of module.functions) this.scopes.set(fn.id, { id: fn.id, bindings: new Map(), globals: NO_GLOBALS });
+    this.scopes.set(null, newScope(null));
+    // A function's scope is made when its unit is applied, or here when it imports something: its imports are
+    // bound again on every version, so such a scope is never kept with its unit.
     for (const imp of module.imports) {
+      if (imp.scope !== null && !this.scopes.has(imp.scope)) this.scopes.set(imp.scope, newScope(imp.scope));
       this.addBinding({
         name: imp.local,
         scope: imp.scope,
@@ -288,13 +299,26 @@ export class Semantics {
     }
     for (const fn of module.functions) {
       let unit = keep ? functionUnits.get(fn) : undefined;
+      const imports = this.scopes.has(fn.id);
       if (!unit || unit.id !== fn.id || unit.parent !== fn.parent || !this.sameDefs(unit)) {
+        if (!imports) this.scopes.set(fn.id, newScope(fn.id));
         unit = this.startUnit(fn);
         this.visitFunction(fn);
         if (keep) functionUnits.set(fn, unit);
+        this.apply(unit);
+      } else if (unit.scope && !imports) {
+        // The scope its visit filled, again (a Map and a list per name: the 400 functions of the 2,000-line
+        // scikit.js file rebuilt them on every keystroke).
+        this.scopes.set(fn.id, unit.scope);
+        this.apply(unit, true);
+      } else {
+        if (!imports) this.scopes.set(fn.id, newScope(fn.id));
+        this.apply(unit);
       }
-      this.apply(unit);
-      if (keep) units.push(unit);
+      if (keep) {
+        unit.scope = imports ? undefined : this.scopes.get(fn.id);
+        units.push(unit);
+      }
     }
     if (keep) {
       this.mark = nextMark++;
@@ -343,13 +367,16 @@ export class Semantics {
     info.globals = new Set(info.globals).add(name);
   }
 
-  /** Adds a unit's findings, in the order the visit made them. */
-  private apply(unit: Unit): void {
+  /**
+   * Adds a unit's findings, in the order the visit made them. A function's unit whose scope is `kept` (set as its
+   * visit left it) adds only what it binds elsewhere: `global` names, at module level.
+   */
+  private apply(unit: Unit, kept = false): void {
     for (const x of unit.statements) this.statements.push(x);
     for (const x of unit.calls) this.callEntries.push(x);
     for (const x of unit.roots) this.visitedRoots.push(x);
-    for (const g of unit.globals) this.declareGlobal(g.scope, g.name);
-    for (const b of unit.bindings) this.addBinding(b);
+    for (const g of unit.globals) if (!kept || g.scope !== unit.id) this.declareGlobal(g.scope, g.name);
+    for (const b of unit.bindings) if (!kept || b.scope !== unit.id) this.addBinding(b);
     this.unit = undefined;
   }
 
