@@ -119,6 +119,62 @@ export class Frame {
 const MAX_CALL_DEPTH = 4;
 const MAX_STEPS = 400_000;
 
+/**
+ * A function analysed on its own numbers its records, instances and data roots from its own band (its id + 1
+ * times this), so that what it found keeps its numbers when the next version of an open document reuses it,
+ * and the numbers keep the order of the functions (the module's own code numbers from band 0).
+ */
+const BAND = 2 ** 32;
+
+/** The lists of `LineageResult` that an analysis appends to. */
+const RECORD_LISTS = [
+  'fits',
+  'transforms',
+  'predicts',
+  'splits',
+  'cvs',
+  'resamples',
+  'saves',
+  'loads',
+  'selections',
+] as const satisfies readonly (keyof LineageResult)[];
+type RecordList = (typeof RECORD_LISTS)[number];
+
+/**
+ * What the analysis of a top-level function nobody in the file calls added to the result, kept for the next
+ * version of an open document: reused when the function is the same object (its text unchanged and unmoved), no
+ * name it or the module's own code mentions is bound differently at module level, and the module's values and
+ * the library's view of the file are as they were. Kept only when the analysis stayed inside the function (no
+ * other function entered, no other class built, nothing written at module level).
+ */
+interface OwnAnalysis {
+  /** The Semantics version that made it or last reused it. */
+  mark: number;
+  id: number;
+  newBase: Base;
+  steps: number;
+  records: { [K in RecordList]: LineageResult[K] };
+  /** Each split's held-out side as the function's analysis left it (the run's end may mark it validation data). */
+  heldOut: SplitRecord['heldOut'][];
+  testRoots: number[];
+  stmtOf: [CallExpr, { stmt: Stmt; scope: ScopeId; block: Stmt[] }][];
+}
+
+const ownAnalyses = new WeakMap<FunctionIR, OwnAnalysis>();
+
+const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u;
+
+/** Whether `name` occurs in `text` as a whole identifier (an empty name, from broken code, anywhere). */
+function mentions(text: string, name: string): boolean {
+  if (name === '') return true;
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const before = at > 0 ? text[at - 1] : '';
+    const after = text[at + name.length] ?? '';
+    if (!IDENTIFIER_CHAR.test(before) && !IDENTIFIER_CHAR.test(after)) return true;
+  }
+  return false;
+}
+
 export class Interpreter implements Machine {
   private seq = 0;
   private root = 1;
@@ -148,6 +204,13 @@ export class Interpreter implements Machine {
   private readonly sliceSplits = new Map<string, SplitRecord>();
   currentStmt: { stmt: Stmt; scope: ScopeId; block: Stmt[] } | undefined;
   private moduleFrame!: Frame;
+  /** The top-level function being analysed on its own, and whether its analysis went outside it. */
+  private analysing: number | undefined;
+  private crossed = false;
+  /** The statements of the calls `noteStmt` met while `analysing`. */
+  private noted: [CallExpr, { stmt: Stmt; scope: ScopeId; block: Stmt[] }][] = [];
+  /** Writes at module level from a function (`global x`): the module's values are no longer the module code's. */
+  private moduleWrites = 0;
 
   constructor(
     private readonly sem: Semantics,
@@ -174,11 +237,21 @@ export class Interpreter implements Machine {
   run(): LineageResult {
     this.moduleFrame = new Frame(null, undefined);
     this.block(this.sem.module.body, this.moduleFrame);
+    // Open documents keep what each top-level function's own analysis found, for the next version.
+    const keep = this.sem.version !== 0 && [...this.moduleFrame.vars.values()].every((v) => v === undefined);
+    const rebound = keep ? this.reusableSince() : undefined;
     // Functions and methods nobody in the file calls: analysed on their own.
     for (const fn of this.sem.module.functions) {
       if (fn.kind !== 'def' || this.calledFunctions.has(fn.id)) continue;
       const parent = fn.parent === null ? null : this.sem.fn(fn.parent);
       if (parent && parent.kind === 'def') continue; // nested: analysed with its parent's call
+      this.seq = this.id = this.root = (fn.id + 1) * BAND;
+      const own = keep && parent === null;
+      if (own && rebound && this.moduleWrites === 0 && this.reuse(fn, rebound)) continue;
+      const before = own ? this.marks() : undefined;
+      this.analysing = own ? fn.id : undefined;
+      this.crossed = false;
+      this.noted = [];
       const frame = new Frame(fn.id, this.moduleFrame);
       const inference = this.lib.isInferenceEntry(fn);
       // Methods share one `self` per class, so `fit` sets `self.scaler` that `predict` reads.
@@ -192,10 +265,98 @@ export class Interpreter implements Machine {
       this.callStack.push(fn.id);
       this.block(fn.body, frame);
       this.callStack.pop();
+      this.analysing = undefined;
+      if (before && !this.crossed && this.moduleWrites === 0 && this.steps <= MAX_STEPS) this.keepOwn(fn, before);
     }
     this.resolveSlices();
     this.resolveHeldOut();
     return this.result;
+  }
+
+  /**
+   * The names bound differently at module level since the previous version, when the functions' own analyses
+   * of that version may serve again: none of them may appear in the module's own code that did not change (an
+   * alias such as `KM = sk.KMeans` passes a rebound `sk` on to the functions that say `KM`; a statement that
+   * changed rebinds what it binds, which the functions are checked for).
+   */
+  private reusableSince(): string[] | undefined {
+    if (this.sem.previousVersion === undefined) return undefined;
+    const names = this.sem.reboundAtModule();
+    if (names.length === 0) return names;
+    const m = this.sem.module;
+    for (const st of m.body) {
+      if (st.k === 'def' || this.sem.visitedAgain(st)) continue;
+      const text = m.text.slice(offset(m, st.range.start), offset(m, st.range.end));
+      if (names.some((n) => mentions(text, n))) return undefined;
+    }
+    return names;
+  }
+
+  /** Where the result's lists end now: what a function's analysis adds comes after. */
+  private marks(): { lists: number[]; testRoots: number; steps: number } {
+    return {
+      lists: RECORD_LISTS.map((k) => this.result[k].length),
+      testRoots: this.testRoots.size,
+      steps: this.steps,
+    };
+  }
+
+  /** Keeps what the analysis of `fn` added since `before`, for the next version. */
+  private keepOwn(fn: FunctionIR, before: ReturnType<Interpreter['marks']>): void {
+    const records = {} as OwnAnalysis['records'];
+    RECORD_LISTS.forEach((k, i) => {
+      (records as Record<RecordList, unknown[]>)[k] = this.result[k].slice(before.lists[i]);
+    });
+    ownAnalyses.set(fn, {
+      mark: this.sem.version,
+      id: fn.id,
+      newBase: this.lib.newBase,
+      steps: this.steps - before.steps,
+      records,
+      heldOut: records.splits.map((sp) => sp.heldOut),
+      testRoots: this.testRoots.size > before.testRoots ? [...this.testRoots].slice(before.testRoots) : [],
+      stmtOf: this.noted,
+    });
+  }
+
+  /** Adds what the previous version's analysis of `fn` found, when nothing it depended on can have changed. */
+  private reuse(fn: FunctionIR, rebound: string[]): boolean {
+    const own = ownAnalyses.get(fn);
+    if (!own || own.mark !== this.sem.previousVersion || own.id !== fn.id || own.newBase !== this.lib.newBase)
+      return false;
+    if (this.steps + own.steps > MAX_STEPS) return false;
+    if (rebound.length > 0) {
+      const m = this.sem.module;
+      const text = m.text.slice(offset(m, fn.range.start), offset(m, fn.range.end));
+      if (rebound.some((n) => mentions(text, n))) return false;
+    }
+    // Saves and loads name their site: the file's other code may have moved a file name it writes to or reads.
+    for (const r of [...own.records.saves, ...own.records.loads]) {
+      const now = this.lib.persistenceSite(r.site.call);
+      if (
+        !now ||
+        now.kind !== r.site.kind ||
+        now.api !== r.site.api ||
+        now.pickles !== r.site.pickles ||
+        now.object !== r.site.object ||
+        now.destination !== r.site.destination
+      )
+        return false;
+    }
+    for (const k of RECORD_LISTS) (this.result[k] as unknown[]).push(...own.records[k]);
+    own.records.splits.forEach((sp, i) => (sp.heldOut = own.heldOut[i]));
+    for (const r of own.testRoots) this.testRoots.add(r);
+    for (const [call, at] of own.stmtOf) this.result.stmtOf.set(call, at);
+    this.steps += own.steps;
+    own.mark = this.sem.version;
+    return true;
+  }
+
+  /** A function entered during the analysis of a top-level function on its own: outside it, that analysis depends on more. */
+  private enter(fnId: number): void {
+    if (this.analysing === undefined) return;
+    for (let id: ScopeId = fnId; id !== null; id = this.sem.fn(id).parent) if (id === this.analysing) return;
+    this.crossed = true;
   }
 
   private readonly selves = new Map<number, Inst>();
@@ -226,6 +387,7 @@ export class Interpreter implements Machine {
    */
   private initFields(classId: number, inst: Inst): void {
     if (!this.isTs) return;
+    this.enter(classId);
     if (this.callStack.includes(classId) || this.callStack.length >= MAX_CALL_DEPTH) return;
     const frame = new Frame(classId, this.moduleFrame);
     this.callStack.push(classId);
@@ -412,8 +574,10 @@ export class Interpreter implements Machine {
 
   setName(frame: Frame, name: string, v: Value | undefined): void {
     const info = this.sem.scopes.get(frame.scope);
-    if (info?.globals.has(name)) this.moduleFrame.vars.set(name, v);
-    else frame.vars.set(name, v);
+    if (info?.globals.has(name)) {
+      if (frame !== this.moduleFrame) this.moduleWrites++;
+      this.moduleFrame.vars.set(name, v);
+    } else frame.vars.set(name, v);
   }
 
   private bind(t: Expr, v: Value | undefined, frame: Frame): void {
@@ -792,6 +956,7 @@ export class Interpreter implements Machine {
       if (v?.t === 'inst') return v;
       const classId = this.sem.userClass(e.callee, scope);
       if (classId !== undefined) {
+        this.enter(classId);
         const inst = this.lib.newInst(this.sem.fn(classId).name, this.lib.userClassKind(classId), e, scope);
         inst.userClass = classId;
         inst.fields = new Map();
@@ -815,7 +980,9 @@ export class Interpreter implements Machine {
   }
 
   noteStmt(e: CallExpr): void {
-    if (this.currentStmt) this.result.stmtOf.set(e, this.currentStmt);
+    if (!this.currentStmt) return;
+    this.result.stmtOf.set(e, this.currentStmt);
+    if (this.analysing !== undefined) this.noted.push([e, this.currentStmt]);
   }
 
   private callUser(
@@ -826,6 +993,7 @@ export class Interpreter implements Machine {
     self?: Inst,
   ): Value | undefined {
     if (this.callStack.includes(fnId) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
+    this.enter(fnId);
     const fn = this.sem.fn(fnId);
     const callee = new Frame(fnId, this.closureFrame(fn.parent, frame));
     const positional = e.args.map((a, i) => ({ a, v: args[i] })).filter(({ a }) => !a.name && !a.spread);
@@ -862,6 +1030,7 @@ export class Interpreter implements Machine {
   /** Calls the file's own function with these positional values (`df.apply(f)` runs `f(df)`). */
   callUserWith(fnId: number, values: (Value | undefined)[], frame: Frame): Value | undefined {
     if (this.callStack.includes(fnId) || this.callStack.length >= MAX_CALL_DEPTH) return undefined;
+    this.enter(fnId);
     const fn = this.sem.fn(fnId);
     const callee = new Frame(fnId, this.closureFrame(fn.parent, frame));
     let i = 0;

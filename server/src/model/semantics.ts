@@ -194,6 +194,31 @@ export class Semantics {
 
   private namedCallList: NamedCall[] | undefined;
 
+  /** This version's number for an open document (0 for a file analysed once). */
+  get version(): number {
+    return this.mark;
+  }
+
+  /** The previous version's number, when this one was compared with it (an open document's next version). */
+  get previousVersion(): number | undefined {
+    return this.since?.mark;
+  }
+
+  /** Top-level statements visited for this version (an open document's others are replayed from the previous one). */
+  private readonly visitedStatements = new Set<Stmt>();
+
+  /** Whether this version visited top-level statement `s` (new, edited or moved since the previous version). */
+  visitedAgain(s: Stmt): boolean {
+    return this.visitedStatements.has(s);
+  }
+
+  /** The names that may be bound differently at module level than in the previous version (see `since`). */
+  reboundAtModule(): string[] {
+    const out: string[] = [];
+    for (const [name, scopes] of this.since?.rebound ?? []) if (scopes.has(null)) out.push(name);
+    return out;
+  }
+
   /**
    * `calls` with each callee's qualified name (`qname`) and own function, resolved once per module version (and,
    * for an open document, kept from the previous version where no name they went through is rebound): a dozen
@@ -293,6 +318,7 @@ export class Semantics {
         unit = this.startUnit();
         this.visitBlock([s], null, false);
         if (keep) stmtUnits.set(s, unit);
+        this.visitedStatements.add(s);
       }
       this.apply(unit);
       if (keep) units.push(unit);
