@@ -9,6 +9,7 @@ import { DocumentState } from '../../server/src/lsp/documents';
 import { loadPythonParser } from '../../server/src/python';
 import { editorReference } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
+import { rng } from '../helpers/edits';
 
 /**
  * Issue 18: the editor's path (incremental re-parse, lowered statements reused, the analysis of the
@@ -27,11 +28,6 @@ let parser: Parser;
 before(async () => {
   parser = await loadPythonParser();
 });
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 /** What a user types one character at a time (then deletes again), and pasted or cut blocks. */
 const TYPED = [', random_state=0', 'X_train', '.fit(X)', 'lambda X: X', ', n_jobs=-1'];

@@ -9,25 +9,15 @@ import type { ModuleIR } from '../../server/src/model/ir';
 import { semanticsOf } from '../../server/src/model/semantics';
 import { frontEnd, lowerTypeScript } from '../../server/src/typescript';
 import { listFixtures } from '../helpers/fixtures';
+import { rng, spots } from '../helpers/edits';
 
 /**
  * Issue 18: in an open document, the data flow keeps what each top-level function nobody calls found on its own,
  * and the next version reuses it while nothing it depends on can have changed (model/dataflow/interpreter.ts,
  * OwnAnalysis). After every keystroke the findings must equal those of a fresh analysis of the same text.
  */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 const lineage = (m: ModuleIR): LineageResult => lineageOf(semanticsOf(m), (q) => (q ? lookupEntity(q) : undefined));
-
-/** Offsets just before the closing parenthesis of calls that end a line, spread over the file. */
-function spots(text: string, count: number): number[] {
-  const closes = [...text.matchAll(/\)\s*$/gm)].map((m) => m.index);
-  const step = Math.max(1, Math.floor(closes.length / count));
-  return closes.filter((_, i) => i % step === 0).slice(0, count);
-}
 
 const TYPED = [', { randomState: 1 }', ', XTest', '.fit(XTest)', ', (Z) => Z', ', SEED'];
 const PASTED = ['\n', 'const SEED = 7\n', 'global.x = 1\n', 'function train0() {}\n', '}', '{', '//', '`'];

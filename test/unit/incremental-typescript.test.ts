@@ -5,16 +5,13 @@ import { lowerTypeScript } from '../../server/src/typescript';
 import { generateScikitjsSource } from '../../bench/typescript-edit';
 import { canonicalModel } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
+import { rng } from '../helpers/edits';
 
 /**
  * The server re-parses TypeScript incrementally (`ts.updateSourceFile`) and reuses the lowering of
  * unchanged top-level statements. After any sequence of edits, the model and the findings must equal
  * those of a fresh lowering of the same text.
  */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 const SNIPPETS = [
   'x',

@@ -7,6 +7,7 @@ import { DocumentState } from '../../server/src/lsp/documents';
 import { loadPythonParser, lowerPythonText } from '../../server/src/python';
 import { canonicalModel, editorReference } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
+import { rng } from '../helpers/edits';
 
 /**
  * The server re-parses incrementally (only the edited top-level statements when it can, python/regions.ts)
@@ -20,10 +21,6 @@ before(async () => {
 });
 
 /** A deterministic pseudo-random generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 const SNIPPETS = [
   'x',

@@ -20,6 +20,7 @@ import { frontEnd as typescriptFrontEnd, lowerTypeScript } from '../../server/sr
 import { generateScikitjsSource } from '../../bench/typescript-edit';
 import { editorReference } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
+import { spots } from '../helpers/edits';
 
 /**
  * Issue 18: Semantics replays the visit of each unchanged top-level statement and function from the
@@ -150,14 +151,6 @@ test('a callee resolved in an untouched statement follows the edits of the names
   steps += checkEdits('from-import', text, typeAndDelete(at('import linear_model as lm'), '2')).steps;
   assert.ok(steps >= 50, `${steps} edits checked`);
 });
-
-/** Offsets just before the closing parenthesis of calls that end a line, spread over the file. */
-function spots(text: string, count: number): number[] {
-  const closes = [...text.matchAll(/\)\s*$/gm)].map((m) => m.index);
-  if (closes.length === 0) return [];
-  const step = Math.max(1, Math.floor(closes.length / count));
-  return closes.filter((_, i) => i % step === 0).slice(0, count);
-}
 
 test('Semantics replayed after each keystroke equals a fresh one: every Python fixture', () => {
   let steps = 0;

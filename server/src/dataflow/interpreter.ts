@@ -2,6 +2,7 @@ import type { CallExpr } from '../model/calls';
 import type { Expr, FunctionIR, ModuleIR, ScopeId, Stmt } from '../model/ir';
 import type { PersistenceSite } from './values';
 import type { Semantics } from '../model/semantics';
+import { textOf } from '../model/text';
 import {
   collectData,
   combineData,
@@ -238,7 +239,7 @@ export class Interpreter implements Machine {
     this.moduleFrame = new Frame(null, undefined);
     this.block(this.sem.module.body, this.moduleFrame);
     // Open documents keep what each top-level function's own analysis found, for the next version.
-    const keep = this.sem.version !== 0 && [...this.moduleFrame.vars.values()].every((v) => v === undefined);
+    const keep = this.sem.version !== 0 && this.moduleFrameEmpty();
     const rebound = keep ? this.reusableSince() : undefined;
     // Functions and methods nobody in the file calls: analysed on their own.
     for (const fn of this.sem.module.functions) {
@@ -286,10 +287,16 @@ export class Interpreter implements Machine {
     const m = this.sem.module;
     for (const st of m.body) {
       if (st.k === 'def' || this.sem.visitedAgain(st)) continue;
-      const text = m.text.slice(offset(m, st.range.start), offset(m, st.range.end));
+      const text = textOf(m.text, m.lineStarts, st.range);
       if (names.some((n) => mentions(text, n))) return undefined;
     }
     return names;
+  }
+
+  /** Whether the module's own code left no value in its frame (functions then see nothing of it but names). */
+  private moduleFrameEmpty(): boolean {
+    for (const v of this.moduleFrame.vars.values()) if (v !== undefined) return false;
+    return true;
   }
 
   /** Where the result's lists end now: what a function's analysis adds comes after. */
@@ -326,8 +333,7 @@ export class Interpreter implements Machine {
       return false;
     if (this.steps + own.steps > MAX_STEPS) return false;
     if (rebound.length > 0) {
-      const m = this.sem.module;
-      const text = m.text.slice(offset(m, fn.range.start), offset(m, fn.range.end));
+      const text = textOf(this.sem.module.text, this.sem.module.lineStarts, fn.range);
       if (rebound.some((n) => mentions(text, n))) return false;
     }
     // Saves and loads name their site: the file's other code may have moved a file name it writes to or reads.

@@ -204,7 +204,7 @@ export class Semantics {
     return this.since?.mark;
   }
 
-  /** Top-level statements visited for this version (an open document's others are replayed from the previous one). */
+  /** An open document's top-level statements visited for this version (the others are replayed from the previous one). */
   private readonly visitedStatements = new Set<Stmt>();
 
   /** Whether this version visited top-level statement `s` (new, edited or moved since the previous version). */
@@ -317,8 +317,10 @@ export class Semantics {
       if (!unit || !this.sameDefs(unit)) {
         unit = this.startUnit();
         this.visitBlock([s], null, false);
-        if (keep) stmtUnits.set(s, unit);
-        this.visitedStatements.add(s);
+        if (keep) {
+          stmtUnits.set(s, unit);
+          this.visitedStatements.add(s);
+        }
       }
       this.apply(unit);
       if (keep) units.push(unit);
