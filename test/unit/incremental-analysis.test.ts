@@ -5,11 +5,16 @@ import { before, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from 'web-tree-sitter';
 import { analyzeModule } from '../../server/src/analysis/analyze';
+import { lookupEntity } from '../../server/src/knowledge';
+import { lineageOf } from '../../server/src/knowledge/lineage';
+import type { ModuleIR } from '../../server/src/model/ir';
+import { semanticsOf } from '../../server/src/model/semantics';
 import { DocumentState } from '../../server/src/lsp/documents';
 import { loadPythonParser } from '../../server/src/python';
 import { editorReference } from '../helpers/editorReference';
 import { listFixtures } from '../helpers/fixtures';
 import { rng } from '../helpers/edits';
+import { lineageShape } from '../helpers/lineageShape';
 
 /**
  * Issue 18: the editor's path (incremental re-parse, lowered statements reused, the analysis of the
@@ -25,6 +30,7 @@ const FILES = Number(process.env.PIPELINT_EQUIVALENCE_FILES ?? 20);
 const EXAMPLES = path.join(__dirname, '..', '..', '.cache', 'sklearn-examples', 'examples');
 
 let parser: Parser;
+const lineage = (m: ModuleIR) => lineageOf(semanticsOf(m), (q) => (q ? lookupEntity(q) : undefined));
 before(async () => {
   parser = await loadPythonParser();
 });
@@ -83,6 +89,7 @@ function check(
       state.applyChanges([{ range, text: e.insert }], state.version + 1);
       const model = state.lowerPython(parser);
       const incremental = analyzeModule(model);
+      const incrementalLineage = lineageShape(lineage(model));
       const reference = editorReference(parser, state, model);
       if (reference.other) otherTree++;
       if (reference.regional) fromRegion++;
@@ -90,6 +97,12 @@ function check(
         incremental,
         analyzeModule(reference.module),
         `${name}: edit ${steps} (${JSON.stringify(e)}) gave other findings than a fresh analysis`,
+      );
+      // The data flow itself, which the module code's checkpoint restores in part (dataflow/interpreter.ts).
+      assert.equal(
+        incrementalLineage,
+        lineageShape(lineage(reference.module)),
+        `${name}: edit ${steps} (${JSON.stringify(e)}) gave another data flow than a fresh analysis`,
       );
       steps++;
     }

@@ -1,20 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { generateScikitjsSource } from '../../bench/typescript-edit';
 import { analyzeModule } from '../../server/src/analysis/analyze';
 import type { LineageResult } from '../../server/src/dataflow/values';
 import { lookupEntity } from '../../server/src/knowledge';
 import { lineageOf } from '../../server/src/knowledge/lineage';
+import { DocumentState } from '../../server/src/lsp/documents';
 import type { ModuleIR } from '../../server/src/model/ir';
 import { semanticsOf } from '../../server/src/model/semantics';
+import { loadPythonParser, lowerPythonText } from '../../server/src/python';
 import { frontEnd, lowerTypeScript } from '../../server/src/typescript';
 import { listFixtures } from '../helpers/fixtures';
 import { rng, spots } from '../helpers/edits';
+import { lineageShape } from '../helpers/lineageShape';
 
 /**
  * Issue 18: in an open document, the data flow keeps what each top-level function nobody calls found on its own,
- * and the next version reuses it while nothing it depends on can have changed (model/dataflow/interpreter.ts,
- * OwnAnalysis). After every keystroke the findings must equal those of a fresh analysis of the same text.
+ * and the state of the module's code before the edited statement, and the next version reuses them while nothing
+ * they depend on can have changed (dataflow/interpreter.ts: OwnAnalysis, ModuleCheckpoint). After every keystroke
+ * the findings, and the data flow itself, must equal those of a fresh analysis of the same text.
  */
 
 const lineage = (m: ModuleIR): LineageResult => lineageOf(semanticsOf(m), (q) => (q ? lookupEntity(q) : undefined));
@@ -36,11 +41,13 @@ test('the editor path gives the findings of a fresh analysis after every keystro
     analyzeModule(frontEnd.lower({ uri, text }, cache));
     const edit = (offset: number, del: number, insert: string) => {
       text = text.slice(0, offset) + insert + text.slice(offset + del);
-      assert.deepEqual(
-        analyzeModule(frontEnd.lower({ uri, text }, cache)),
-        analyzeModule(lowerTypeScript(text, uri)),
-        `${fx.name}: edit ${steps} at ${offset} (-${del} +${JSON.stringify(insert)})`,
-      );
+      const model = frontEnd.lower({ uri, text }, cache);
+      const found = analyzeModule(model);
+      const shape = lineageShape(lineage(model));
+      const fresh = lowerTypeScript(text, uri);
+      const what = `${fx.name}: edit ${steps} at ${offset} (-${del} +${JSON.stringify(insert)})`;
+      assert.deepEqual(found, analyzeModule(fresh), what);
+      assert.equal(shape, lineageShape(lineage(fresh)), `${what}: data flow`);
       steps++;
     };
     for (const at of spots(text, 3)) {
@@ -178,4 +185,137 @@ test('a function declaration without a name (code being typed) binds the empty n
     text = text.slice(0, at) + insert + text.slice(at);
     assert.deepEqual(analyzeModule(frontEnd.lower({ uri, text }, cache)), analyzeModule(lowerTypeScript(text, uri)));
   }
+});
+
+/** An open Python document: `version()` analyses it as the editor does and checks it against a fresh analysis. */
+async function pythonDocument(lines: string[]) {
+  const parser = await loadPythonParser();
+  const uri = 'file:///work/prefix.py';
+  const state = new DocumentState(TextDocument.create(uri, 'python', 1, lines.join('\n')), 'python');
+  return {
+    version(): LineageResult {
+      const model = state.lowerPython(parser);
+      const found = analyzeModule(model);
+      const L = lineage(model);
+      const text = state.doc.getText();
+      const { module: fresh, tree } = lowerPythonText(parser, text, uri);
+      tree.delete();
+      assert.deepEqual(found, analyzeModule(fresh), text);
+      assert.equal(lineageShape(L), lineageShape(lineage(fresh)), text);
+      return L;
+    },
+    /** Replaces the first `from` (after `after`) with `to`. */
+    edit(from: string, to: string, after = ''): void {
+      const text = state.doc.getText();
+      const offset = text.indexOf(from, text.indexOf(after) + after.length);
+      assert.ok(offset >= 0, from);
+      const range = { start: state.doc.positionAt(offset), end: state.doc.positionAt(offset + from.length) };
+      state.applyChanges([{ range, text: to }], state.version + 1);
+    },
+    dispose: () => state.dispose(),
+  };
+}
+
+test("the module's code before the edited statement is not run again unless a name it reads is bound differently", async () => {
+  const doc = await pythonDocument([
+    'import pandas as pd',
+    'from sklearn.linear_model import LogisticRegression',
+    'from sklearn.model_selection import train_test_split',
+    'from sklearn.preprocessing import StandardScaler',
+    '',
+    '',
+    'def prepare(frame):',
+    '    return scale(frame.drop(columns="label"))',
+    '',
+    '',
+    'df = pd.read_csv("train.csv")',
+    'scaler = StandardScaler()',
+    'X_all = scaler.fit_transform(df.drop(columns="label"))',
+    'X = prepare(df)',
+    'X_train, X_test, y_train, y_test = train_test_split(X, df["label"])',
+    'model = LogisticRegression()',
+    'model.fit(X_train, y_train)',
+    'print(model.score(X_test, y_test))',
+    '',
+  ]);
+  const scalerFit = (L: LineageResult) => L.fits.find((f) => f.inst.qname.endsWith('StandardScaler'));
+  try {
+    doc.version();
+    // Typing into the split: the scaler fitted above it is the previous version's record, not a new one.
+    doc.edit('df["label"])', 'df["label"],)');
+    const L1 = doc.version();
+    doc.edit('df["label"],)', 'df["label"], )');
+    const L2 = doc.version();
+    assert.ok(scalerFit(L1) && scalerFit(L2) === scalerFit(L1), 'the statements before the split were not run again');
+    // `scale` imported below: `prepare`, called above the split, now fits (a function-style fit of `scale`).
+    assert.ok(!L2.fits.some((f) => f.inst.qname.endsWith('.scale')));
+    doc.edit('\n', '\nfrom sklearn.preprocessing import scale\n', 'print(model.score(X_test, y_test))');
+    const L3 = doc.version();
+    assert.ok(
+      L3.fits.some((f) => f.inst.qname.endsWith('.scale')),
+      'prepare() analysed again',
+    );
+    assert.notEqual(scalerFit(L3), scalerFit(L2));
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('the data read above the edited statement becomes inference data when a change below makes the file an inference script', async () => {
+  const doc = await pythonDocument([
+    'import joblib',
+    'import pandas as pd',
+    '',
+    'df = pd.read_csv("new.csv")',
+    'X = df.drop(columns="id")',
+    'print(X.shape)',
+    'model = joblib.load("model.pkl")',
+    'model.fit(X, df["label"])',
+    'pred = model.predict(X)',
+    '',
+  ]);
+  try {
+    doc.version();
+    doc.edit('X.shape)', 'X.shape, 1)');
+    doc.version();
+    doc.edit('X.shape, 1)', 'X.shape, 12)');
+    assert.equal(doc.version().predicts[0]?.X?.base, 'raw');
+    // Without the fit the file only loads a model and predicts: what it reads is new (inference) data.
+    doc.edit('model.fit(X, df["label"])\n', '');
+    assert.equal(doc.version().predicts[0]?.X?.base, 'inference');
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('a save before the edited statement is analysed again when the file it is written to changes below', () => {
+  const uri = 'file:///work/save.ts';
+  const cache = {};
+  let text = [
+    "import { writeFileSync } from 'fs'",
+    "import { LinearRegression } from 'scikitjs'",
+    '',
+    'const model = new LinearRegression()',
+    'const saved = model.toJSON()',
+    'const X = [[1], [2]]',
+    'const y = [1, 2]',
+    "writeFileSync('model.json', JSON.stringify(saved))",
+    '',
+  ].join('\n');
+  const step = (from: string, to: string) => {
+    text = text.replace(from, to);
+    const model = frontEnd.lower({ uri, text }, cache);
+    analyzeModule(model);
+    const L = lineage(model);
+    const fresh = lowerTypeScript(text, uri);
+    assert.equal(lineageShape(L), lineageShape(lineage(fresh)), `${from} -> ${to}`);
+    return L;
+  };
+  step('', '');
+  step('const y = [1, 2]', 'const y = [1, 2, 3]');
+  step('const y = [1, 2, 3]', 'const y = [1, 2, 3, 4]');
+  // The toJSON call above the edited statement is saved to the file named below it.
+  const L = step("'model.json'", "'model-v2.json'");
+  const destination = L.saves[0]?.site.destination;
+  assert.ok(destination?.k === 'str' && destination.value === 'model-v2.json', JSON.stringify(destination));
 });

@@ -2,7 +2,8 @@ import type { CallExpr } from '../model/calls';
 import type { Expr, FunctionIR, ModuleIR, ScopeId, Stmt } from '../model/ir';
 import type { PersistenceSite } from './values';
 import type { Semantics } from '../model/semantics';
-import { textOf } from '../model/text';
+import { offsetAt, textOf } from '../model/text';
+import { restoreState, saveState, type Mutable, type SavedState } from './checkpoint';
 import {
   collectData,
   combineData,
@@ -59,6 +60,8 @@ export interface Machine {
   callUserWith(fnId: number, values: (Value | undefined)[], frame: Frame): Value | undefined;
   /** Remembers the statement of a fit or save call (for fixes that move it). */
   noteStmt(e: CallExpr): void;
+  /** A new instance, split or statistic: what it holds may change later (open documents save and restore it). */
+  track<T extends Mutable>(v: T): T;
 }
 
 /** What library calls do: the models in `knowledge/calls.ts`. */
@@ -93,6 +96,8 @@ export interface LibraryModel {
   newInst(q: string, kind: InstKind, ctor: Expr, scope: ScopeId): Inst;
   /** Data changed with statistics (`(df - df.mean()) / df.std()`): the first application records the statistic's fit. */
   applyStats(d: Data, stats: StatValue[]): Data;
+  /** The saves and loads of the module, in source order. */
+  readonly persistenceSites: readonly PersistenceSite[];
 }
 
 export class Frame {
@@ -163,6 +168,41 @@ interface OwnAnalysis {
 
 const ownAnalyses = new WeakMap<FunctionIR, OwnAnalysis>();
 
+/**
+ * The analysis state of an open document's module code before its top-level statement `index`, kept for the next
+ * version: typing into a statement runs the module code again from there, not from the top. Made before the first
+ * statement that changed since the previous version; reused while the statements before it are the same objects
+ * and nothing they depend on can have changed (`stillHolds`).
+ */
+interface ModuleCheckpoint {
+  index: number;
+  /** The module body of the version that made it (statements noted before the checkpoint name it as their block). */
+  body: readonly Stmt[];
+  /** Where the statements before `index` end in the text. */
+  end: number;
+  newBase: Base;
+  /** The functions and classes the code before it entered, as they were. */
+  entered: Map<number, FunctionIR>;
+  /** The saves and loads of that code, as they were. */
+  sites: PersistenceSite[];
+  seq: number;
+  id: number;
+  root: number;
+  steps: number;
+  moduleWrites: number;
+  records: { [K in RecordList]: LineageResult[K] };
+  testRoots: number[];
+  stmtOf: [CallExpr, { stmt: Stmt; scope: ScopeId; block: Stmt[] }][];
+  frame: [string, Value | undefined][];
+  loadedData: [Inst, Data][];
+  sliceSplits: [string, SplitRecord][];
+  selves: [number, Inst][];
+  values: SavedState[];
+}
+
+/** The last open document's module run: its version, body and checkpoint (one document, as Semantics keeps one). */
+let lastModuleRun: { mark: number; body: readonly Stmt[]; checkpoint: ModuleCheckpoint | undefined } | undefined;
+
 const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u;
 
 /** Whether `name` occurs in `text` as a whole identifier (an empty name, from broken code, anywhere). */
@@ -212,6 +252,9 @@ export class Interpreter implements Machine {
   private noted: [CallExpr, { stmt: Stmt; scope: ScopeId; block: Stmt[] }][] = [];
   /** Writes at module level from a function (`global x`): the module's values are no longer the module code's. */
   private moduleWrites = 0;
+  /** Open documents: the instances, splits and statistics made so far, and the functions and classes entered. */
+  private tracked: Mutable[] | undefined;
+  private entered: Map<number, FunctionIR> | undefined;
 
   constructor(
     private readonly sem: Semantics,
@@ -235,9 +278,14 @@ export class Interpreter implements Machine {
     return this.root++;
   }
 
+  track<T extends Mutable>(v: T): T {
+    this.tracked?.push(v);
+    return v;
+  }
+
   run(): LineageResult {
     this.moduleFrame = new Frame(null, undefined);
-    this.block(this.sem.module.body, this.moduleFrame);
+    this.runModule();
     // Open documents keep what each top-level function's own analysis found, for the next version.
     const keep = this.sem.version !== 0 && this.moduleFrameEmpty();
     const rebound = keep ? this.reusableSince() : undefined;
@@ -272,6 +320,146 @@ export class Interpreter implements Machine {
     this.resolveSlices();
     this.resolveHeldOut();
     return this.result;
+  }
+
+  /**
+   * The module's own code, statement by statement. For an open document, from the checkpoint of the previous
+   * version when it still holds, and a checkpoint is made before the first statement that changed.
+   */
+  private runModule(): void {
+    const body = this.sem.module.body;
+    if (this.sem.version === 0) {
+      this.block(body, this.moduleFrame);
+      return;
+    }
+    this.tracked = [];
+    this.entered = new Map();
+    const last = lastModuleRun?.mark === this.sem.previousVersion ? lastModuleRun : undefined;
+    lastModuleRun = undefined;
+    let changed = 0;
+    if (last) {
+      const n = Math.min(body.length, last.body.length);
+      while (changed < n && body[changed] === last.body[changed]) changed++;
+    }
+    let checkpoint = last?.checkpoint;
+    let start = 0;
+    if (checkpoint && checkpoint.index <= changed && this.stillHolds(checkpoint)) {
+      this.restore(checkpoint);
+      start = checkpoint.index;
+    } else checkpoint = undefined;
+    let i = start;
+    for (; i < body.length; i++) {
+      if (i === changed && i > start) checkpoint = this.save(i);
+      if (!this.blockStmt(body[i], body, this.moduleFrame)) break;
+    }
+    if (i === body.length && changed === i && i > start) checkpoint = this.save(i);
+    lastModuleRun = { mark: this.sem.version, body, checkpoint };
+  }
+
+  /** The state before top-level statement `index`, for the next version. */
+  private save(index: number): ModuleCheckpoint {
+    const m = this.sem.module;
+    const end =
+      index < m.body.length ? offsetAt(m.lineStarts, m.text.length, m.body[index].range.start) : m.text.length;
+    const records = {} as ModuleCheckpoint['records'];
+    for (const k of RECORD_LISTS) (records as Record<RecordList, unknown[]>)[k] = this.result[k].slice();
+    const entered = new Map(this.entered);
+    return {
+      index,
+      body: m.body,
+      end,
+      newBase: this.lib.newBase,
+      entered,
+      sites: this.sitesBefore(end, entered),
+      seq: this.seq,
+      id: this.id,
+      root: this.root,
+      steps: this.steps,
+      moduleWrites: this.moduleWrites,
+      records,
+      testRoots: [...this.testRoots],
+      stmtOf: [...this.result.stmtOf],
+      frame: [...this.moduleFrame.vars],
+      loadedData: [...this.loadedData],
+      sliceSplits: [...this.sliceSplits],
+      selves: [...this.selves],
+      values: this.tracked!.map(saveState),
+    };
+  }
+
+  /** The state `save` kept, back in this (new) interpreter. */
+  private restore(cp: ModuleCheckpoint): void {
+    const body = this.sem.module.body;
+    this.seq = cp.seq;
+    this.id = cp.id;
+    this.root = cp.root;
+    this.steps = cp.steps;
+    this.moduleWrites = cp.moduleWrites;
+    for (const k of RECORD_LISTS) (this.result[k] as unknown[]).push(...cp.records[k]);
+    for (const r of cp.testRoots) this.testRoots.add(r);
+    // Top-level statements are noted with the module's body as their block: this version's (one copy for the calls
+    // of a statement, as they share one when they run).
+    const copies = new Map<object, { stmt: Stmt; scope: ScopeId; block: Stmt[] }>();
+    for (const [call, at] of cp.stmtOf) {
+      let now = at;
+      if (at.block === cp.body) {
+        now = copies.get(at) ?? { ...at, block: body };
+        copies.set(at, now);
+      }
+      this.result.stmtOf.set(call, now);
+    }
+    for (const [k, v] of cp.frame) this.moduleFrame.vars.set(k, v);
+    for (const [k, v] of cp.loadedData) this.loadedData.set(k, v);
+    for (const [k, v] of cp.sliceSplits) this.sliceSplits.set(k, v);
+    for (const [k, v] of cp.selves) this.selves.set(k, v);
+    this.tracked = cp.values.map(restoreState);
+    this.entered = new Map(cp.entered);
+  }
+
+  /**
+   * Whether the code before the checkpoint would run as it did: the same view of the file (inference script or
+   * not), the functions and classes it entered the same objects, no name bound differently at module level since
+   * the previous version mentioned in it or in them (Semantics would answer differently), and its saves and loads
+   * the same.
+   */
+  private stillHolds(cp: ModuleCheckpoint): boolean {
+    if (cp.newBase !== this.lib.newBase) return false;
+    for (const [id, fn] of cp.entered) if (this.sem.module.functions[id] !== fn) return false;
+    const rebound = this.sem.reboundAtModule();
+    if (rebound.length > 0) {
+      const m = this.sem.module;
+      const texts = [m.text.slice(0, cp.end)];
+      for (const fn of cp.entered.values())
+        if (offsetAt(m.lineStarts, m.text.length, fn.range.start) >= cp.end)
+          texts.push(textOf(m.text, m.lineStarts, fn.range));
+      if (rebound.some((n) => texts.some((t) => mentions(t, n)))) return false;
+    }
+    const sites = this.sitesBefore(cp.end, cp.entered);
+    if (sites.length !== cp.sites.length) return false;
+    return sites.every((now, i) => {
+      const r = cp.sites[i];
+      return (
+        now.call === r.call &&
+        now.kind === r.kind &&
+        now.api === r.api &&
+        now.pickles === r.pickles &&
+        now.object === r.object &&
+        now.destination === r.destination &&
+        now.scope === r.scope
+      );
+    });
+  }
+
+  /** The module's saves and loads in its text before `end` or in one of the `entered` functions. */
+  private sitesBefore(end: number, entered: Map<number, FunctionIR>): PersistenceSite[] {
+    const m = this.sem.module;
+    const at = (p: { line: number; character: number }) => offsetAt(m.lineStarts, m.text.length, p);
+    return this.lib.persistenceSites.filter((site) => {
+      const start = at(site.call.range.start);
+      if (start < end) return true;
+      for (const fn of entered.values()) if (start >= at(fn.range.start) && start < at(fn.range.end)) return true;
+      return false;
+    });
   }
 
   /**
@@ -360,6 +548,7 @@ export class Interpreter implements Machine {
 
   /** A function entered during the analysis of a top-level function on its own: outside it, that analysis depends on more. */
   private enter(fnId: number): void {
+    if (this.entered && !this.entered.has(fnId)) this.entered.set(fnId, this.sem.fn(fnId));
     if (this.analysing === undefined) return;
     for (let id: ScopeId = fnId; id !== null; id = this.sem.fn(id).parent) if (id === this.analysing) return;
     this.crossed = true;
@@ -453,16 +642,20 @@ export class Interpreter implements Machine {
   // ---------------------------------------------------------------- statements
 
   private block(body: Stmt[], frame: Frame): void {
-    for (const s of body) {
-      if (++this.steps > MAX_STEPS) return;
-      const saved = this.currentStmt;
-      this.currentStmt = { stmt: s, scope: frame.scope, block: body };
-      try {
-        this.stmt(s, frame);
-      } finally {
-        this.currentStmt = saved;
-      }
+    for (const s of body) if (!this.blockStmt(s, body, frame)) return;
+  }
+
+  /** One statement of a block; false once the step budget is spent. */
+  private blockStmt(s: Stmt, body: Stmt[], frame: Frame): boolean {
+    if (++this.steps > MAX_STEPS) return false;
+    const saved = this.currentStmt;
+    this.currentStmt = { stmt: s, scope: frame.scope, block: body };
+    try {
+      this.stmt(s, frame);
+    } finally {
+      this.currentStmt = saved;
     }
+    return true;
   }
 
   private stmt(s: Stmt, frame: Frame): Value | undefined {
@@ -672,7 +865,7 @@ export class Interpreter implements Machine {
     if (iter.t === 'inst' && iter.kind === 'splitter') {
       // Old-style splitters are iterated directly (`for tr, te in StratifiedKFold(y, n_folds=4)`): the data
       // they split is the first one indexed with their indices.
-      const split: SplitRecord = {
+      const split: SplitRecord = this.track({
         id: this.nextId(),
         kind: 'cv',
         site: iter.ctor,
@@ -682,7 +875,7 @@ export class Interpreter implements Machine {
         sides: new Set([0, 1]),
         trainSide: 0,
         fitVotes: [0, 0],
-      };
+      });
       return {
         t: 'tuple',
         items: [
@@ -867,7 +1060,7 @@ export class Interpreter implements Machine {
     const key = `${frame.scope}|${[...obj.roots].join(',')}|${obj.part ? `${obj.part.split.id}:${obj.part.side}` : obj.base}|${text}`;
     let split = this.sliceSplits.get(key);
     if (!split) {
-      split = {
+      split = this.track<SplitRecord>({
         id: this.nextId(),
         kind: 'slice',
         site,
@@ -876,7 +1069,7 @@ export class Interpreter implements Machine {
         input: obj,
         sides: new Set(),
         fitVotes: [0, 0],
-      };
+      });
       this.sliceSplits.set(key, split);
       this.result.splits.push(split);
     }

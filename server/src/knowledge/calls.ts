@@ -75,6 +75,7 @@ const LABEL_ENCODERS = new Set<string>(tags.labelEncoders);
 
 export class LibraryCalls implements LibraryModel {
   private readonly persistence = new Map<CallExpr, PersistenceSite>();
+  readonly persistenceSites: readonly PersistenceSite[];
   /** The module loads a saved model: data it reads is inference data. */
   readonly loadsModel: boolean;
   private m!: Machine;
@@ -86,7 +87,8 @@ export class LibraryCalls implements LibraryModel {
     private readonly lookup: (q: string | undefined) => EntityInfo | undefined,
   ) {
     this.canonical = canonicalOf(sem.module.language);
-    for (const site of persistenceSites(sem)) this.persistence.set(site.call, site);
+    this.persistenceSites = persistenceSites(sem);
+    for (const site of this.persistenceSites) this.persistence.set(site.call, site);
     // A file that loads a model (and saves none) is an inference script: the data it reads is new data.
     const sites = [...this.persistence.values()];
     // A file that fits a model with labels (`fit(X, y)`) trains: what it loads is data or a starting point.
@@ -444,7 +446,7 @@ export class LibraryCalls implements LibraryModel {
   stat(name: string, e: CallExpr, X: Data, frame: Frame): StatValue {
     const inst = this.newInst(`statistic:${name}`, 'transformer', e, frame.scope);
     inst.implicit = 'statistic';
-    return { t: 'stat', inst, call: e, X, scope: frame.scope };
+    return this.m.track({ t: 'stat', inst, call: e, X, scope: frame.scope });
   }
 
   /** Data changed with statistics: the first application records the statistic's fit. */
@@ -506,7 +508,7 @@ export class LibraryCalls implements LibraryModel {
   }
 
   newInst(q: string, kind: InstKind, ctor: Expr, scope: ScopeId): Inst {
-    return {
+    return this.m.track({
       t: 'inst',
       id: this.m.nextId(),
       qname: q,
@@ -518,7 +520,7 @@ export class LibraryCalls implements LibraryModel {
       ctor,
       scope,
       fits: [],
-    };
+    });
   }
 
   trainTestSplit(e: CallExpr, args: (Value | undefined)[], frame: Frame, maxArrays = Infinity): Value {
@@ -536,7 +538,7 @@ export class LibraryCalls implements LibraryModel {
       t?.k === 'seq' &&
       t.items.length >= 2 &&
       t.items.every((x, i) => i % 2 === 0 || (x.k === 'name' && x.name === '_'));
-    const split: SplitRecord = {
+    const split: SplitRecord = this.m.track({
       id: this.m.nextId(),
       kind: discarded ? 'sample' : 'train_test_split',
       site: e,
@@ -546,7 +548,7 @@ export class LibraryCalls implements LibraryModel {
       sides: new Set(discarded ? [0] : [0, 1]),
       trainSide: 0,
       fitVotes: [0, 0],
-    };
+    });
     // `X_train, X_val, ... = train_test_split(...)`: held-out sides named as validation data are not the test set.
     if (t?.k === 'seq' && !discarded) {
       const held = t.items.filter((_, i) => i % 2 === 1).map((x) => (x.k === 'name' ? x.name : ''));
@@ -619,7 +621,7 @@ export class LibraryCalls implements LibraryModel {
     if (SPLIT_METHODS.has(concept) && inst.kind === 'splitter') {
       const X = dataArg(0);
       if (!X) return undefined;
-      const split: SplitRecord = {
+      const split: SplitRecord = this.m.track({
         id: this.m.nextId(),
         kind: 'cv',
         site: e,
@@ -629,7 +631,7 @@ export class LibraryCalls implements LibraryModel {
         sides: new Set([0, 1]),
         trainSide: 0,
         fitVotes: [0, 0],
-      };
+      });
       this.m.result.splits.push(split);
       return { t: 'cvsplits', split };
     }
@@ -710,7 +712,7 @@ export class LibraryCalls implements LibraryModel {
       if (stats.length > 0) return this.applyStats(d, stats);
     }
     if (method === 'sample') {
-      const split: SplitRecord = {
+      const split: SplitRecord = this.m.track({
         id: this.m.nextId(),
         kind: 'sample',
         site: e,
@@ -720,7 +722,7 @@ export class LibraryCalls implements LibraryModel {
         sides: new Set([0]),
         trainSide: 0,
         fitVotes: [0, 0],
-      };
+      });
       this.m.result.splits.push(split);
       return { ...d, part: { split, side: 0 } };
     }
