@@ -232,6 +232,7 @@ test("the module's code before the edited statement is not run again unless a na
     'scaler = StandardScaler()',
     'X_all = scaler.fit_transform(df.drop(columns="label"))',
     'X = prepare(df)',
+    'df = df.fillna(0)',
     'X_train, X_test, y_train, y_test = train_test_split(X, df["label"])',
     'model = LogisticRegression()',
     'model.fit(X_train, y_train)',
@@ -256,6 +257,44 @@ test("the module's code before the edited statement is not run again unless a na
       'prepare() analysed again',
     );
     assert.notEqual(scalerFit(L3), scalerFit(L2));
+    // Typing into a statement that binds `df`, read above it: `df` binds as before, so the code above is not run again.
+    doc.edit('fillna(0)', 'fillna(0, )');
+    const L4 = doc.version();
+    doc.edit('fillna(0, )', 'fillna(0, a)');
+    const L5 = doc.version();
+    assert.ok(scalerFit(L5) === scalerFit(L4), 'the statements above `df = df.fillna(...)` were not run again');
+  } finally {
+    doc.dispose();
+  }
+});
+
+test('the code above the edited statement is run again when a name it reads now names another class', async () => {
+  const doc = await pythonDocument([
+    'import pandas as pd',
+    'from sklearn.linear_model import LogisticRegression',
+    'from sklearn.preprocessing import StandardScaler',
+    '',
+    '',
+    'def build():',
+    '    return Model()',
+    '',
+    '',
+    'df = pd.read_csv("train.csv")',
+    'est = build()',
+    'est.fit(df)',
+    'print(df.shape)',
+    'Model = LogisticRegression',
+    '',
+  ]);
+  try {
+    doc.version();
+    doc.edit('df.shape)', 'df.shape, 1)');
+    doc.version();
+    doc.edit('df.shape, 1)', 'df.shape, 2)');
+    assert.equal(doc.version().fits[0]?.inst.kind, 'predictor');
+    // `Model` still binds once, by an assignment, but to another class: `build()` above now makes a transformer.
+    doc.edit('= LogisticRegression', '= StandardScaler');
+    assert.equal(doc.version().fits[0]?.inst.kind, 'transformer');
   } finally {
     doc.dispose();
   }

@@ -58,19 +58,20 @@ export function restoreState(s: SavedState): Mutable {
     if (s.fields) inst.fields = new Map(s.fields);
     inst.kind = s.kind;
     inst.composite = s.composite;
-    inst.guessed = s.guessed;
+    // Optional fields are set only when they differ: one set where the value has none would change its shape.
+    if (inst.guessed !== s.guessed) inst.guessed = s.guessed;
     inst.parts = s.parts;
     return inst;
   }
   if ('stat' in s) {
-    s.stat.fit = s.fit;
+    if (s.stat.fit !== s.fit) s.stat.fit = s.fit;
     return s.stat;
   }
   const split = s.split;
   split.input = s.input;
   split.sides = new Set(s.sides);
-  split.trainSide = s.trainSide;
+  if (split.trainSide !== s.trainSide) split.trainSide = s.trainSide;
   split.fitVotes = [s.votes[0], s.votes[1]];
-  split.heldOut = s.heldOut;
+  if (split.heldOut !== s.heldOut) split.heldOut = s.heldOut;
   return split;
 }

@@ -200,8 +200,8 @@ interface ModuleCheckpoint {
   values: SavedState[];
 }
 
-/** The last open document's module run: its version, body and checkpoint (one document, as Semantics keeps one). */
-let lastModuleRun: { mark: number; body: readonly Stmt[]; checkpoint: ModuleCheckpoint | undefined } | undefined;
+/** The last open document's module run: its Semantics, body and checkpoint (one document, as Semantics keeps one). */
+let lastModuleRun: { sem: Semantics; body: readonly Stmt[]; checkpoint: ModuleCheckpoint | undefined } | undefined;
 
 const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u;
 
@@ -334,7 +334,7 @@ export class Interpreter implements Machine {
     }
     this.tracked = [];
     this.entered = new Map();
-    const last = lastModuleRun?.mark === this.sem.previousVersion ? lastModuleRun : undefined;
+    const last = lastModuleRun?.sem.version === this.sem.previousVersion ? lastModuleRun : undefined;
     lastModuleRun = undefined;
     let changed = 0;
     if (last) {
@@ -343,7 +343,7 @@ export class Interpreter implements Machine {
     }
     let checkpoint = last?.checkpoint;
     let start = 0;
-    if (checkpoint && checkpoint.index <= changed && this.stillHolds(checkpoint)) {
+    if (checkpoint && checkpoint.index <= changed && this.stillHolds(checkpoint, last!.sem)) {
       this.restore(checkpoint);
       start = checkpoint.index;
     } else checkpoint = undefined;
@@ -353,7 +353,7 @@ export class Interpreter implements Machine {
       if (!this.blockStmt(body[i], body, this.moduleFrame)) break;
     }
     if (i === body.length && changed === i && i > start) checkpoint = this.save(i);
-    lastModuleRun = { mark: this.sem.version, body, checkpoint };
+    lastModuleRun = { sem: this.sem, body, checkpoint };
   }
 
   /** The state before top-level statement `index`, for the next version. */
@@ -418,14 +418,15 @@ export class Interpreter implements Machine {
 
   /**
    * Whether the code before the checkpoint would run as it did: the same view of the file (inference script or
-   * not), the functions and classes it entered the same objects, no name bound differently at module level since
+   * not), the functions and classes it entered the same objects, no name bound differently at module level than in
    * the previous version mentioned in it or in them (Semantics would answer differently), and its saves and loads
    * the same.
    */
-  private stillHolds(cp: ModuleCheckpoint): boolean {
+  private stillHolds(cp: ModuleCheckpoint, previous: Semantics): boolean {
     if (cp.newBase !== this.lib.newBase) return false;
     for (const [id, fn] of cp.entered) if (this.sem.module.functions[id] !== fn) return false;
-    const rebound = this.sem.reboundAtModule();
+    // A statement typed into binds its names again: those that bind as before answer as before.
+    const rebound = this.sem.reboundAtModule().filter((n) => !this.sem.bindsAsIn(previous, n));
     if (rebound.length > 0) {
       const m = this.sem.module;
       const texts = [m.text.slice(0, cp.end)];

@@ -220,6 +220,26 @@ export class Semantics {
   }
 
   /**
+   * Whether `name` is bound at module level as in `previous` (an earlier version of the same document): as many
+   * bindings, in the same order, each of the same kind, naming the same function or class object and the same
+   * qualified name. A statement typed into binds its names anew; when they bind as before, every lookup of the
+   * name gives the same answer in both versions, wherever the bindings did not move past each other.
+   */
+  bindsAsIn(previous: Semantics, name: string): boolean {
+    const now = this.scopes.get(null)!.bindings.get(name) ?? [];
+    const before = previous.scopes.get(null)!.bindings.get(name) ?? [];
+    if (now.length !== before.length) return false;
+    for (let i = 0; i < now.length; i++) {
+      const a = now[i];
+      const b = before[i];
+      if (a.kind !== b.kind || (a.fn === undefined) !== (b.fn === undefined)) return false;
+      if (a.fn !== undefined && this.module.functions[a.fn] !== previous.module.functions[b.fn!]) return false;
+      if (this.bindingQname(a, 0) !== previous.bindingQname(b, 0)) return false;
+    }
+    return true;
+  }
+
+  /**
    * `calls` with each callee's qualified name (`qname`) and own function, resolved once per module version (and,
    * for an open document, kept from the previous version where no name they went through is rebound): a dozen
    * rules and the persistence and download searches scan every call for a library name, and asking `qname` each
