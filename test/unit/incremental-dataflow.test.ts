@@ -300,6 +300,56 @@ test('the code above the edited statement is run again when a name it reads now 
   }
 });
 
+test('the code below a statement typed into is not run again while the statement leaves the state as it did', async () => {
+  const doc = await pythonDocument([
+    'import matplotlib.pyplot as plt',
+    'import pandas as pd',
+    'from sklearn.linear_model import LogisticRegression',
+    'from sklearn.model_selection import train_test_split',
+    'from sklearn.preprocessing import StandardScaler',
+    '',
+    'df = pd.read_csv("train.csv")',
+    'X_train, X_test, y_train, y_test = train_test_split(df.drop(columns="y"), df["y"])',
+    'scaler = StandardScaler()',
+    'Model = LogisticRegression',
+    'plt.plot(X_train)',
+    'scaler.fit(X_train)',
+    'model = Model()',
+    'model.fit(scaler.transform(X_train), y_train)',
+    'print(model.score(scaler.transform(X_test), y_test))',
+    '',
+  ]);
+  const fitOf = (L: LineageResult, what: string) => L.fits.find((f) => f.inst.qname.endsWith(what));
+  try {
+    doc.version();
+    doc.edit('plt.plot(X_train)', 'plt.plot(X_train, )');
+    const L1 = doc.version();
+    doc.edit('plt.plot(X_train, )', 'plt.plot(X_train, c)');
+    const L2 = doc.version();
+    doc.edit('plt.plot(X_train, c)', 'plt.plot(X_train, co)');
+    const L3 = doc.version();
+    // The plot leaves the state as it did: the fits below it are the previous version's (the scaler made above the
+    // plot holds its fit made below it: 'fits' put back whole, not by length).
+    assert.ok(fitOf(L2, 'StandardScaler') === fitOf(L1, 'StandardScaler'), 'the code below the plot was not run again');
+    assert.ok(fitOf(L3, 'LogisticRegression') === fitOf(L2, 'LogisticRegression'));
+    assert.deepEqual(fitOf(L3, 'StandardScaler')!.inst.fits, [fitOf(L3, 'StandardScaler')]);
+    // A statement that makes a new value each time: the code below it runs again.
+    doc.edit('scaler = StandardScaler()', 'scaler = StandardScaler(copy=True)');
+    const L4 = doc.version();
+    doc.edit('copy=True', 'copy=False');
+    const L5 = doc.version();
+    assert.ok(fitOf(L5, 'StandardScaler') !== fitOf(L4, 'StandardScaler'));
+    // `Model` binds to another class: nothing changes in the state at its statement, but the code below reads it.
+    doc.edit('Model = LogisticRegression', 'Model = LogisticRegression  ');
+    doc.version();
+    doc.edit('Model = LogisticRegression  ', 'Model = StandardScaler');
+    const L7 = doc.version();
+    assert.equal(L7.fits.find((f) => f.call.range.start.line === 13)?.inst.kind, 'transformer');
+  } finally {
+    doc.dispose();
+  }
+});
+
 test('the data read above the edited statement becomes inference data when a change below makes the file an inference script', async () => {
   const doc = await pythonDocument([
     'import joblib',

@@ -11,7 +11,7 @@ export type Mutable = Inst | SplitRecord | StatValue;
 export type SavedState =
   | {
       inst: Inst;
-      fits: number;
+      fits: FitRecord[];
       fields: [string, Value | undefined][] | undefined;
       kind: InstKind;
       composite: boolean;
@@ -32,7 +32,7 @@ export function saveState(v: Mutable): SavedState {
   if ('t' in v && v.t === 'inst')
     return {
       inst: v,
-      fits: v.fits.length,
+      fits: v.fits.slice(),
       fields: v.fields && [...v.fields],
       kind: v.kind,
       composite: v.composite,
@@ -50,11 +50,15 @@ export function saveState(v: Mutable): SavedState {
   };
 }
 
-/** Puts back what `saveState` saw (fits are only ever appended: the ones made since are dropped). */
+/**
+ * Puts back what `saveState` saw. Whole contents, not lengths: an earlier checkpoint put back may have dropped
+ * fits that a later one holds.
+ */
 export function restoreState(s: SavedState): Mutable {
   if ('inst' in s) {
     const inst = s.inst;
-    inst.fits.length = s.fits;
+    inst.fits.length = 0;
+    inst.fits.push(...s.fits);
     if (s.fields) inst.fields = new Map(s.fields);
     inst.kind = s.kind;
     inst.composite = s.composite;
@@ -74,4 +78,35 @@ export function restoreState(s: SavedState): Mutable {
   split.fitVotes = [s.votes[0], s.votes[1]];
   if (split.heldOut !== s.heldOut) split.heldOut = s.heldOut;
   return split;
+}
+
+/** Whether the value holds what `saveState` saw (the same fits, fields, sides, votes...). */
+export function holdsState(s: SavedState): boolean {
+  if ('inst' in s) {
+    const inst = s.inst;
+    if (inst.kind !== s.kind || inst.composite !== s.composite || inst.fits.length !== s.fits.length) return false;
+    for (let i = 0; i < s.fits.length; i++) if (inst.fits[i] !== s.fits[i]) return false;
+    if (inst.guessed !== s.guessed || inst.parts !== s.parts) return false;
+    if (!s.fields) return true;
+    if (!inst.fields || inst.fields.size !== s.fields.length) return false;
+    let i = 0;
+    for (const [k, v] of inst.fields) {
+      const [k0, v0] = s.fields[i++];
+      if (k !== k0 || v !== v0) return false;
+    }
+    return true;
+  }
+  if ('stat' in s) return s.stat.fit === s.fit;
+  const split = s.split;
+  if (split.input !== s.input || split.trainSide !== s.trainSide || split.heldOut !== s.heldOut) return false;
+  if (split.fitVotes[0] !== s.votes[0] || split.fitVotes[1] !== s.votes[1]) return false;
+  if (split.sides.size !== s.sides.length) return false;
+  let i = 0;
+  for (const side of split.sides) if (side !== s.sides[i++]) return false;
+  return true;
+}
+
+/** The value `saveState` saw. */
+export function savedValue(s: SavedState): Mutable {
+  return 'inst' in s ? s.inst : 'stat' in s ? s.stat : s.split;
 }

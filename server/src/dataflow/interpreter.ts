@@ -3,7 +3,7 @@ import type { Expr, FunctionIR, ModuleIR, ScopeId, Stmt } from '../model/ir';
 import type { PersistenceSite } from './values';
 import type { Semantics } from '../model/semantics';
 import { offsetAt, textOf } from '../model/text';
-import { restoreState, saveState, type Mutable, type SavedState } from './checkpoint';
+import { holdsState, restoreState, savedValue, saveState, type Mutable, type SavedState } from './checkpoint';
 import {
   collectData,
   combineData,
@@ -200,10 +200,65 @@ interface ModuleCheckpoint {
   values: SavedState[];
 }
 
-/** The last open document's module run: its Semantics, body and checkpoint (one document, as Semantics keeps one). */
-let lastModuleRun: { sem: Semantics; body: readonly Stmt[]; checkpoint: ModuleCheckpoint | undefined } | undefined;
+/** An open document's module run, kept for its next version. */
+interface ModuleRun {
+  sem: Semantics;
+  body: readonly Stmt[];
+  checkpoint: ModuleCheckpoint | undefined;
+  /**
+   * The state after the checkpoint's statement and at the end of the module code: when the next version's
+   * statement there leaves the state `after` held, the code after it would do what it did, and `end` is its state.
+   */
+  after?: ModuleCheckpoint;
+  end?: ModuleCheckpoint;
+}
+
+/** The last open document's module run (one document, as Semantics keeps one). */
+let lastModuleRun: ModuleRun | undefined;
 
 const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u;
+
+/** Whether the body has changed only at `index` since `before` (as many statements, the others the same objects). */
+function onlyOneChanged(body: readonly Stmt[], before: readonly Stmt[], index: number): boolean {
+  if (body.length !== before.length) return false;
+  for (let i = index + 1; i < body.length; i++) if (body[i] !== before[i]) return false;
+  return true;
+}
+
+function sameItems<T>(now: Iterable<T>, saved: readonly T[]): boolean {
+  let i = 0;
+  for (const x of now) if (i >= saved.length || x !== saved[i++]) return false;
+  return i === saved.length;
+}
+
+function sameEntries<K, V>(now: Map<K, V>, saved: readonly [K, V][]): boolean {
+  if (now.size !== saved.length) return false;
+  let i = 0;
+  for (const [k, v] of now) {
+    const [k0, v0] = saved[i++];
+    if (k !== k0 || v !== v0) return false;
+  }
+  return true;
+}
+
+/** The same saves and loads, found at the same calls with the same objects and destinations. */
+function sameSites(now: PersistenceSite[], saved: PersistenceSite[]): boolean {
+  return (
+    now.length === saved.length &&
+    now.every((a, i) => {
+      const b = saved[i];
+      return (
+        a.call === b.call &&
+        a.kind === b.kind &&
+        a.api === b.api &&
+        a.pickles === b.pickles &&
+        a.object === b.object &&
+        a.destination === b.destination &&
+        a.scope === b.scope
+      );
+    })
+  );
+}
 
 /** Whether `name` occurs in `text` as a whole identifier (an empty name, from broken code, anywhere). */
 function mentions(text: string, name: string): boolean {
@@ -347,13 +402,80 @@ export class Interpreter implements Machine {
       this.restore(checkpoint);
       start = checkpoint.index;
     } else checkpoint = undefined;
+    // Typing into the checkpoint's statement, the only one that changed: the code after it may be reused.
+    const tail =
+      checkpoint && changed === start && last!.after && last!.end && onlyOneChanged(body, last!.body, changed)
+        ? { after: last!.after, end: last!.end }
+        : undefined;
+    let after: ModuleCheckpoint | undefined;
+    let end: ModuleCheckpoint | undefined;
     let i = start;
     for (; i < body.length; i++) {
       if (i === changed && i > start) checkpoint = this.save(i);
+      if (i === changed + 1 && checkpoint) after = this.save(i);
       if (!this.blockStmt(body[i], body, this.moduleFrame)) break;
+      if (tail && i === changed && this.holds(tail.after) && this.tailHolds(tail.after, tail.end, last!.sem)) {
+        // The statement left the state as before: the rest would run as before.
+        this.restore(tail.end, this.steps - tail.after.steps);
+        ({ after, end } = tail);
+        i = body.length;
+        break;
+      }
     }
     if (i === body.length && changed === i && i > start) checkpoint = this.save(i);
-    lastModuleRun = { sem: this.sem, body, checkpoint };
+    if (i === body.length && checkpoint && !end) {
+      end = this.save(i);
+      after ??= end;
+    }
+    lastModuleRun = { sem: this.sem, body, checkpoint, after, end };
+  }
+
+  /** Whether the interpreter's state is the one `cp` saved (the same values, holding what they held). */
+  private holds(cp: ModuleCheckpoint): boolean {
+    if (this.seq !== cp.seq || this.id !== cp.id || this.root !== cp.root || this.moduleWrites !== cp.moduleWrites)
+      return false;
+    for (const k of RECORD_LISTS) if (!sameItems<unknown>(this.result[k], cp.records[k])) return false;
+    if (!sameItems(this.testRoots, cp.testRoots)) return false;
+    if (!sameEntries(this.moduleFrame.vars, cp.frame)) return false;
+    if (!sameEntries(this.loadedData, cp.loadedData) || !sameEntries(this.sliceSplits, cp.sliceSplits)) return false;
+    if (!sameEntries(this.selves, cp.selves)) return false;
+    if (!sameItems(this.entered!.keys(), [...cp.entered.keys()])) return false;
+    const tracked = this.tracked!;
+    if (tracked.length !== cp.values.length) return false;
+    for (let i = 0; i < tracked.length; i++)
+      if (tracked[i] !== savedValue(cp.values[i]) || !holdsState(cp.values[i])) return false;
+    // Statements are noted by the calls they hold; a top-level one names its version's module body.
+    const body = this.sem.module.body;
+    if (this.result.stmtOf.size !== cp.stmtOf.length) return false;
+    let i = 0;
+    for (const [call, at] of this.result.stmtOf) {
+      const [call0, at0] = cp.stmtOf[i++];
+      if (call !== call0 || at.stmt !== at0.stmt || at.scope !== at0.scope) return false;
+      if (at.block !== at0.block && !(at.block === body && at0.block === cp.body)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether the code after the edited statement would run as it did in the version that left `end`: the functions
+   * and classes it entered the same objects, no name that binds otherwise mentioned in it or in them, the same saves
+   * and loads, the same view of the file, and the step budget not spent.
+   */
+  private tailHolds(after: ModuleCheckpoint, end: ModuleCheckpoint, previous: Semantics): boolean {
+    if (end.newBase !== this.lib.newBase || end.steps + (this.steps - after.steps) > MAX_STEPS) return false;
+    for (const [id, fn] of end.entered) if (this.sem.module.functions[id] !== fn) return false;
+    const m = this.sem.module;
+    const texts = [m.text.slice(after.end)];
+    for (const fn of end.entered.values()) texts.push(textOf(m.text, m.lineStarts, fn.range));
+    if (!this.readsNoneRebound(previous, texts)) return false;
+    return sameSites(this.sitesBefore(m.text.length, end.entered), end.sites);
+  }
+
+  /** Whether none of `texts` mentions a name bound at module level otherwise than in `previous`. */
+  private readsNoneRebound(previous: Semantics, texts: string[]): boolean {
+    // A statement typed into binds its names again: those that bind as before answer as before.
+    const rebound = this.sem.reboundAtModule().filter((n) => !this.sem.bindsAsIn(previous, n));
+    return !rebound.some((n) => texts.some((t) => mentions(t, n)));
   }
 
   /** The state before top-level statement `index`, for the next version. */
@@ -387,15 +509,25 @@ export class Interpreter implements Machine {
     };
   }
 
-  /** The state `save` kept, back in this (new) interpreter. */
-  private restore(cp: ModuleCheckpoint): void {
+  /** The state `save` kept, in place of this interpreter's (`moreSteps` than it had taken then). */
+  private restore(cp: ModuleCheckpoint, moreSteps = 0): void {
     const body = this.sem.module.body;
     this.seq = cp.seq;
     this.id = cp.id;
     this.root = cp.root;
-    this.steps = cp.steps;
+    this.steps = cp.steps + moreSteps;
     this.moduleWrites = cp.moduleWrites;
-    for (const k of RECORD_LISTS) (this.result[k] as unknown[]).push(...cp.records[k]);
+    for (const k of RECORD_LISTS) {
+      const list = this.result[k] as unknown[];
+      list.length = 0;
+      list.push(...cp.records[k]);
+    }
+    this.testRoots.clear();
+    this.result.stmtOf.clear();
+    this.moduleFrame.vars.clear();
+    this.loadedData.clear();
+    this.sliceSplits.clear();
+    this.selves.clear();
     for (const r of cp.testRoots) this.testRoots.add(r);
     // Top-level statements are noted with the module's body as their block: this version's (one copy for the calls
     // of a statement, as they share one when they run).
@@ -425,30 +557,13 @@ export class Interpreter implements Machine {
   private stillHolds(cp: ModuleCheckpoint, previous: Semantics): boolean {
     if (cp.newBase !== this.lib.newBase) return false;
     for (const [id, fn] of cp.entered) if (this.sem.module.functions[id] !== fn) return false;
-    // A statement typed into binds its names again: those that bind as before answer as before.
-    const rebound = this.sem.reboundAtModule().filter((n) => !this.sem.bindsAsIn(previous, n));
-    if (rebound.length > 0) {
-      const m = this.sem.module;
-      const texts = [m.text.slice(0, cp.end)];
-      for (const fn of cp.entered.values())
-        if (offsetAt(m.lineStarts, m.text.length, fn.range.start) >= cp.end)
-          texts.push(textOf(m.text, m.lineStarts, fn.range));
-      if (rebound.some((n) => texts.some((t) => mentions(t, n)))) return false;
-    }
-    const sites = this.sitesBefore(cp.end, cp.entered);
-    if (sites.length !== cp.sites.length) return false;
-    return sites.every((now, i) => {
-      const r = cp.sites[i];
-      return (
-        now.call === r.call &&
-        now.kind === r.kind &&
-        now.api === r.api &&
-        now.pickles === r.pickles &&
-        now.object === r.object &&
-        now.destination === r.destination &&
-        now.scope === r.scope
-      );
-    });
+    const m = this.sem.module;
+    const texts = [m.text.slice(0, cp.end)];
+    for (const fn of cp.entered.values())
+      if (offsetAt(m.lineStarts, m.text.length, fn.range.start) >= cp.end)
+        texts.push(textOf(m.text, m.lineStarts, fn.range));
+    if (!this.readsNoneRebound(previous, texts)) return false;
+    return sameSites(this.sitesBefore(cp.end, cp.entered), cp.sites);
   }
 
   /** The module's saves and loads in its text before `end` or in one of the `entered` functions. */
