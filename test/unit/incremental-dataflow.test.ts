@@ -318,8 +318,14 @@ test('the code below a statement typed into is not run again while the statement
     'model.fit(scaler.transform(X_train), y_train)',
     'print(model.score(scaler.transform(X_test), y_test))',
     '',
+    '',
+    'def report():',
+    '    return model.predict(scaler.transform(X_test))',
+    '',
   ]);
   const fitOf = (L: LineageResult, what: string) => L.fits.find((f) => f.inst.qname.endsWith(what));
+  // `report`, which nobody calls, is analysed on its own: its prediction.
+  const reported = (L: LineageResult) => L.predicts.find((p) => p.call.range.start.line === 18);
   try {
     doc.version();
     doc.edit('plt.plot(X_train)', 'plt.plot(X_train, )');
@@ -332,6 +338,7 @@ test('the code below a statement typed into is not run again while the statement
     // plot holds its fit made below it: 'fits' put back whole, not by length).
     assert.ok(fitOf(L2, 'StandardScaler') === fitOf(L1, 'StandardScaler'), 'the code below the plot was not run again');
     assert.ok(fitOf(L3, 'LogisticRegression') === fitOf(L2, 'LogisticRegression'));
+    assert.ok(reported(L2) && reported(L3) === reported(L2), 'report() was not analysed again');
     assert.deepEqual(fitOf(L3, 'StandardScaler')!.inst.fits, [fitOf(L3, 'StandardScaler')]);
     // A statement that makes a new value each time: the code below it runs again.
     doc.edit('scaler = StandardScaler()', 'scaler = StandardScaler(copy=True)');

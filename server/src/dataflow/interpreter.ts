@@ -211,6 +211,11 @@ interface ModuleRun {
    */
   after?: ModuleCheckpoint;
   end?: ModuleCheckpoint;
+  /**
+   * The state once the functions nobody calls (`alone`) were analysed on their own after `end`: when the module
+   * code ends in `end` again, the same functions would find the same.
+   */
+  final?: { state: ModuleCheckpoint; alone: FunctionIR[] };
 }
 
 /** The last open document's module run (one document, as Semantics keeps one). */
@@ -340,15 +345,25 @@ export class Interpreter implements Machine {
 
   run(): LineageResult {
     this.moduleFrame = new Frame(null, undefined);
-    this.runModule();
+    const moduleRun = this.runModule();
     // Open documents keep what each top-level function's own analysis found, for the next version.
     const keep = this.sem.version !== 0 && this.moduleFrameEmpty();
     const rebound = keep ? this.reusableSince() : undefined;
-    // Functions and methods nobody in the file calls: analysed on their own.
-    for (const fn of this.sem.module.functions) {
-      if (fn.kind !== 'def' || this.calledFunctions.has(fn.id)) continue;
+    // Functions and methods nobody in the file calls: analysed on their own (nested ones with their parent's call).
+    const alone = this.sem.module.functions.filter(
+      (fn) =>
+        fn.kind === 'def' &&
+        !this.calledFunctions.has(fn.id) &&
+        (fn.parent === null || this.sem.fn(fn.parent).kind !== 'def'),
+    );
+    // The module code ended as in the previous version, whose functions' own analyses read its values.
+    const final = moduleRun?.tailSteps !== undefined && !keep ? moduleRun.run.final : undefined;
+    if (final && this.finalHolds(final, alone, moduleRun!.tailSteps!)) {
+      this.restore(final.state, moduleRun!.tailSteps);
+      return this.result;
+    }
+    for (const fn of alone) {
       const parent = fn.parent === null ? null : this.sem.fn(fn.parent);
-      if (parent && parent.kind === 'def') continue; // nested: analysed with its parent's call
       this.seq = this.id = this.root = (fn.id + 1) * BAND;
       const own = keep && parent === null;
       if (own && rebound && this.moduleWrites === 0 && this.reuse(fn, rebound)) continue;
@@ -374,18 +389,33 @@ export class Interpreter implements Machine {
     }
     this.resolveSlices();
     this.resolveHeldOut();
+    if (moduleRun?.run.end && !keep) moduleRun.run.final = { state: this.save(this.sem.module.body.length), alone };
     return this.result;
+  }
+
+  /**
+   * Whether the functions analysed on their own would find what they found in the version that left `final`, the
+   * module code having ended as it did then: the same functions, those they entered the same objects, and the step
+   * budget not spent. (The names they read were checked with the code around the edited statement: a function is
+   * in that code's text or is a new object.)
+   */
+  private finalHolds(final: NonNullable<ModuleRun['final']>, alone: FunctionIR[], moreSteps: number): boolean {
+    if (alone.length !== final.alone.length || alone.some((fn, i) => fn !== final.alone[i])) return false;
+    const state = final.state;
+    if (state.newBase !== this.lib.newBase || state.steps + moreSteps > MAX_STEPS) return false;
+    for (const [id, fn] of state.entered) if (this.sem.module.functions[id] !== fn) return false;
+    return true;
   }
 
   /**
    * The module's own code, statement by statement. For an open document, from the checkpoint of the previous
    * version when it still holds, and a checkpoint is made before the first statement that changed.
    */
-  private runModule(): void {
+  private runModule(): { run: ModuleRun; tailSteps?: number } | undefined {
     const body = this.sem.module.body;
     if (this.sem.version === 0) {
       this.block(body, this.moduleFrame);
-      return;
+      return undefined;
     }
     this.tracked = [];
     this.entered = new Map();
@@ -409,6 +439,7 @@ export class Interpreter implements Machine {
         : undefined;
     let after: ModuleCheckpoint | undefined;
     let end: ModuleCheckpoint | undefined;
+    let tailSteps: number | undefined;
     let i = start;
     for (; i < body.length; i++) {
       if (i === changed && i > start) checkpoint = this.save(i);
@@ -416,18 +447,21 @@ export class Interpreter implements Machine {
       if (!this.blockStmt(body[i], body, this.moduleFrame)) break;
       if (tail && i === changed && this.holds(tail.after) && this.tailHolds(tail.after, tail.end, last!.sem)) {
         // The statement left the state as before: the rest would run as before.
-        this.restore(tail.end, this.steps - tail.after.steps);
+        tailSteps = this.steps - tail.after.steps;
+        this.restore(tail.end, tailSteps);
         ({ after, end } = tail);
         i = body.length;
         break;
       }
     }
     if (i === body.length && changed === i && i > start) checkpoint = this.save(i);
-    if (i === body.length && checkpoint && !end) {
+    if (i === body.length && checkpoint && !end && changed < i) {
       end = this.save(i);
       after ??= end;
     }
     lastModuleRun = { sem: this.sem, body, checkpoint, after, end };
+    if (tailSteps !== undefined) lastModuleRun.final = last!.final;
+    return { run: lastModuleRun, tailSteps };
   }
 
   /** Whether the interpreter's state is the one `cp` saved (the same values, holding what they held). */
