@@ -357,6 +357,30 @@ test('the code below a statement typed into is not run again while the statement
   }
 });
 
+test('a name that binds otherwise is found at the start of the code below, after the statement typed into got shorter', async () => {
+  const doc = await pythonDocument([
+    'import pandas as pd',
+    'from sklearn.linear_model import LogisticRegression, Ridge',
+    '',
+    'df = pd.read_csv("train.csv")',
+    'Model = LogisticRegression',
+    'Model().fit(df, df["y"])',
+    '',
+  ]);
+  try {
+    doc.version();
+    doc.edit('LogisticRegression\n', 'LogisticRegression \n');
+    doc.version();
+    doc.edit('LogisticRegression \n', 'LogisticRegression  \n');
+    assert.equal(doc.version().fits[0]?.inst.qname, 'sklearn.linear_model.LogisticRegression');
+    // 15 characters fewer: the code below starts 15 characters earlier than in the previous version.
+    doc.edit('Model = LogisticRegression  \n', 'Model = Ridge\n');
+    assert.equal(doc.version().fits[0]?.inst.qname, 'sklearn.linear_model.Ridge');
+  } finally {
+    doc.dispose();
+  }
+});
+
 test('the data read above the edited statement becomes inference data when a change below makes the file an inference script', async () => {
   const doc = await pythonDocument([
     'import joblib',

@@ -178,8 +178,6 @@ interface ModuleCheckpoint {
   index: number;
   /** The module body of the version that made it (statements noted before the checkpoint name it as their block). */
   body: readonly Stmt[];
-  /** Where the statements before `index` end in the text. */
-  end: number;
   newBase: Base;
   /** The functions and classes the code before it entered, as they were. */
   entered: Map<number, FunctionIR>;
@@ -499,7 +497,7 @@ export class Interpreter implements Machine {
     if (end.newBase !== this.lib.newBase || end.steps + (this.steps - after.steps) > MAX_STEPS) return false;
     for (const [id, fn] of end.entered) if (this.sem.module.functions[id] !== fn) return false;
     const m = this.sem.module;
-    const texts = [m.text.slice(after.end)];
+    const texts = [m.text.slice(this.startOf(after.index))];
     for (const fn of end.entered.values()) texts.push(textOf(m.text, m.lineStarts, fn.range));
     if (!this.readsNoneRebound(previous, texts)) return false;
     return sameSites(this.sitesBefore(m.text.length, end.entered), end.sites);
@@ -515,15 +513,13 @@ export class Interpreter implements Machine {
   /** The state before top-level statement `index`, for the next version. */
   private save(index: number): ModuleCheckpoint {
     const m = this.sem.module;
-    const end =
-      index < m.body.length ? offsetAt(m.lineStarts, m.text.length, m.body[index].range.start) : m.text.length;
+    const end = this.startOf(index);
     const records = {} as ModuleCheckpoint['records'];
     for (const k of RECORD_LISTS) (records as Record<RecordList, unknown[]>)[k] = this.result[k].slice();
     const entered = new Map(this.entered);
     return {
       index,
       body: m.body,
-      end,
       newBase: this.lib.newBase,
       entered,
       sites: this.sitesBefore(end, entered),
@@ -592,12 +588,19 @@ export class Interpreter implements Machine {
     if (cp.newBase !== this.lib.newBase) return false;
     for (const [id, fn] of cp.entered) if (this.sem.module.functions[id] !== fn) return false;
     const m = this.sem.module;
-    const texts = [m.text.slice(0, cp.end)];
+    const end = this.startOf(cp.index);
+    const texts = [m.text.slice(0, end)];
     for (const fn of cp.entered.values())
-      if (offsetAt(m.lineStarts, m.text.length, fn.range.start) >= cp.end)
+      if (offsetAt(m.lineStarts, m.text.length, fn.range.start) >= end)
         texts.push(textOf(m.text, m.lineStarts, fn.range));
     if (!this.readsNoneRebound(previous, texts)) return false;
-    return sameSites(this.sitesBefore(cp.end, cp.entered), cp.sites);
+    return sameSites(this.sitesBefore(end, cp.entered), cp.sites);
+  }
+
+  /** Where top-level statement `index` starts in this version's text (its end after the last statement). */
+  private startOf(index: number): number {
+    const m = this.sem.module;
+    return index < m.body.length ? offsetAt(m.lineStarts, m.text.length, m.body[index].range.start) : m.text.length;
   }
 
   /** The module's saves and loads in its text before `end` or in one of the `entered` functions. */
