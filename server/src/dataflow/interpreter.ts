@@ -438,10 +438,14 @@ export class Interpreter implements Machine {
     let after: ModuleCheckpoint | undefined;
     let end: ModuleCheckpoint | undefined;
     let tailSteps: number | undefined;
+    // What the edited statement made: the next version's, if it makes anything, will be other objects, so the state
+    // after it can serve the next version only when it made nothing.
+    let made = -1;
     let i = start;
     for (; i < body.length; i++) {
       if (i === changed && i > start) checkpoint = this.save(i);
-      if (i === changed + 1 && checkpoint) after = this.save(i);
+      if (i === changed) made = this.made();
+      if (i === changed + 1 && checkpoint && made === this.made()) after = this.save(i);
       if (!this.blockStmt(body[i], body, this.moduleFrame)) break;
       if (tail && i === changed && this.holds(tail.after) && this.tailHolds(tail.after, tail.end, last!.sem)) {
         // The statement left the state as before: the rest would run as before.
@@ -453,13 +457,26 @@ export class Interpreter implements Machine {
       }
     }
     if (i === body.length && changed === i && i > start) checkpoint = this.save(i);
-    if (i === body.length && checkpoint && !end && changed < i) {
+    if (
+      i === body.length &&
+      checkpoint &&
+      !end &&
+      changed < i &&
+      (after || (changed === i - 1 && made === this.made()))
+    ) {
       end = this.save(i);
       after ??= end;
     }
     lastModuleRun = { sem: this.sem, body, checkpoint, after, end };
     if (tailSteps !== undefined) lastModuleRun.final = last!.final;
     return { run: lastModuleRun, tailSteps };
+  }
+
+  /** How many data roots, instances, splits, records and numbers were made so far. */
+  private made(): number {
+    let n = this.seq + this.id + this.root + this.tracked!.length;
+    for (const k of RECORD_LISTS) n += this.result[k].length;
+    return n;
   }
 
   /** Whether the interpreter's state is the one `cp` saved (the same values, holding what they held). */
