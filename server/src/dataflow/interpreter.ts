@@ -400,7 +400,8 @@ export class Interpreter implements Machine {
   private finalHolds(final: NonNullable<ModuleRun['final']>, alone: FunctionIR[], moreSteps: number): boolean {
     if (alone.length !== final.alone.length || alone.some((fn, i) => fn !== final.alone[i])) return false;
     const state = final.state;
-    if (state.newBase !== this.lib.newBase || state.steps + moreSteps > MAX_STEPS) return false;
+    if (state.newBase !== this.lib.newBase || state.steps > MAX_STEPS || state.steps + moreSteps > MAX_STEPS)
+      return false;
     for (const [id, fn] of state.entered) if (this.sem.module.functions[id] !== fn) return false;
     return true;
   }
@@ -511,7 +512,9 @@ export class Interpreter implements Machine {
    * and loads, the same view of the file, and the step budget not spent.
    */
   private tailHolds(after: ModuleCheckpoint, end: ModuleCheckpoint, previous: Semantics): boolean {
-    if (end.newBase !== this.lib.newBase || end.steps + (this.steps - after.steps) > MAX_STEPS) return false;
+    // Within the step budget then and now: a run that spent it left values unknown from there on.
+    const steps = end.steps + (this.steps - after.steps);
+    if (end.newBase !== this.lib.newBase || end.steps > MAX_STEPS || steps > MAX_STEPS) return false;
     for (const [id, fn] of end.entered) if (this.sem.module.functions[id] !== fn) return false;
     const m = this.sem.module;
     const texts = [m.text.slice(this.startOf(after.index))];
