@@ -9,7 +9,10 @@ import { lineageOf } from '../../server/src/knowledge/lineage';
 import { DocumentState } from '../../server/src/lsp/documents';
 import type { ModuleIR } from '../../server/src/model/ir';
 import { semanticsOf } from '../../server/src/model/semantics';
-import { loadPythonParser, lowerPythonText } from '../../server/src/python';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { NotebookProgram, readCells } from '../../server/src/notebook';
+import { loadPythonParser, lowerNotebook, lowerPythonText, NotebookLoweringCache } from '../../server/src/python';
 import { frontEnd, lowerTypeScript } from '../../server/src/typescript';
 import { listFixtures } from '../helpers/fixtures';
 import { rng, spots } from '../helpers/edits';
@@ -438,4 +441,37 @@ test('a save before the edited statement is analysed again when the file it is w
   const L = step("'model.json'", "'model-v2.json'");
   const destination = L.saves[0]?.site.destination;
   assert.ok(destination?.k === 'str' && destination.value === 'model-v2.json', JSON.stringify(destination));
+});
+
+test("a notebook's data flow after each keystroke in a cell equals a fresh one (cells are one program)", async () => {
+  const parser = await loadPythonParser();
+  const uri = 'file:///work/churn.ipynb';
+  const json = readFileSync(path.join(__dirname, '..', 'fixtures', 'notebooks', 'churn.ipynb'), 'utf8');
+  const cells = readCells(json).map((c) => ({ ...c }));
+  const cache = new NotebookLoweringCache();
+  const version = () => {
+    const program = new NotebookProgram(cells);
+    const model = lowerNotebook(parser, program, uri, cache);
+    model.incremental = true; // as the server does (lsp/service.ts)
+    const found = analyzeModule(model);
+    const shape = lineageShape(lineage(model));
+    const fresh = lowerNotebook(parser, program, uri);
+    const what = cells.map((c) => c.text).join('\n# ---\n');
+    assert.deepEqual(found, analyzeModule(fresh), what);
+    assert.equal(shape, lineageShape(lineage(fresh)), what);
+  };
+  version();
+  // Typing into the split of the third cell, into the plot-free `describe()` of the second, and a new last cell.
+  const typeInto = (cell: number, after: string, word: string) => {
+    const at = cells[cell].text.indexOf(after) + after.length;
+    assert.ok(at >= after.length, after);
+    for (let i = 1; i <= word.length; i++) {
+      cells[cell].text = cells[cell].text.slice(0, at) + word.slice(0, i) + cells[cell].text.slice(at + i - 1);
+      version();
+    }
+  };
+  typeInto(2, 'test_size=0.2', ', random_state=0');
+  typeInto(1, 'df.describe(', 'include="all"');
+  cells.push({ index: cells.length, text: '' });
+  typeInto(cells.length - 1, '', 'print(model.score(X_test, y_test))');
 });
