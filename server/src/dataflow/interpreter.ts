@@ -404,7 +404,7 @@ export class Interpreter implements Machine {
     const state = final.state;
     if (state.newBase !== this.lib.newBase || state.steps > MAX_STEPS || state.steps + moreSteps > MAX_STEPS)
       return false;
-    for (const [id, fn] of state.entered) if (this.sem.module.functions[id] !== fn) return false;
+    if (!this.sameFunctions(state.entered)) return false;
     return true;
   }
 
@@ -525,7 +525,7 @@ export class Interpreter implements Machine {
     // Within the step budget then and now: a run that spent it left values unknown from there on.
     const steps = end.steps + (this.steps - after.steps);
     if (end.newBase !== this.lib.newBase || end.steps > MAX_STEPS || steps > MAX_STEPS) return false;
-    for (const [id, fn] of end.entered) if (this.sem.module.functions[id] !== fn) return false;
+    if (!this.sameFunctions(end.entered)) return false;
     const m = this.sem.module;
     const texts = [m.text.slice(this.startOf(after.index))];
     for (const fn of end.entered.values()) texts.push(textOf(m.text, m.lineStarts, fn.range));
@@ -533,10 +533,19 @@ export class Interpreter implements Machine {
     return sameSites(this.sitesBefore(m.text.length, end.entered), end.sites);
   }
 
+  /** Whether the functions and classes `entered` saw are this version's (the same objects under the same ids). */
+  private sameFunctions(entered: Map<number, FunctionIR>): boolean {
+    for (const [id, fn] of entered) if (this.sem.module.functions[id] !== fn) return false;
+    return true;
+  }
+
+  /** The names bound at module level otherwise than in the previous version (asked before and after the edit). */
+  private reboundNames: string[] | undefined;
+
   /** Whether none of `texts` mentions a name bound at module level otherwise than in `previous`. */
   private readsNoneRebound(previous: Semantics, texts: string[]): boolean {
     // A statement typed into binds its names again: those that bind as before answer as before.
-    const rebound = this.sem.reboundAtModule().filter((n) => !this.sem.bindsAsIn(previous, n));
+    const rebound = (this.reboundNames ??= this.sem.reboundAtModule().filter((n) => !this.sem.bindsAsIn(previous, n)));
     return !rebound.some((n) => texts.some((t) => mentions(t, n)));
   }
 
@@ -616,7 +625,7 @@ export class Interpreter implements Machine {
    */
   private stillHolds(cp: ModuleCheckpoint, previous: Semantics): boolean {
     if (cp.newBase !== this.lib.newBase) return false;
-    for (const [id, fn] of cp.entered) if (this.sem.module.functions[id] !== fn) return false;
+    if (!this.sameFunctions(cp.entered)) return false;
     const m = this.sem.module;
     const end = this.startOf(cp.index);
     const texts = [m.text.slice(0, end)];
