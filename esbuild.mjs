@@ -42,15 +42,17 @@ const common = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode'],
-  // web-tree-sitter's CommonJS build calls createRequire(import.meta.url), which esbuild leaves empty in CJS.
-  define: { 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  // web-tree-sitter's CommonJS build (esbuild would take its ES module build for our imports): it loads Node's
+  // modules with require, where the ES build uses import(), which V8's code cache cannot serve (cli/launch.ts).
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
   plugins: [jsonAsParse],
 };
 
 const entries = [
   { entryPoints: { extension: 'client/src/extension.ts' } },
-  { entryPoints: { server: 'server/src/lsp/server.ts', cli: 'server/src/cli/main.ts' } },
+  { entryPoints: { server: 'server/src/lsp/server.ts', 'cli-main': 'server/src/cli/main.ts' } },
+  // The `pipelint` command: runs cli-main.js from V8's code cache (server/src/cli/launch.ts).
+  { entryPoints: { cli: 'server/src/cli/launch.ts' } },
   // The language server's analysis thread for large documents (server/src/lsp/background/).
   { entryPoints: { 'analysis-worker': 'server/src/lsp/background/thread.ts' } },
 ];

@@ -36,8 +36,9 @@ mkdir -p "$(dirname "$out")"
 
 listing=$(cd "$stage" && npx --no-install vsce ls "${vsce_args[@]:0:1}")
 # Every bundle and .wasm the build made must ship (a lazily loaded chunk missing from the allow-list
-# would only fail at run time); the command line's own bundles (cli.js, render.js for `pipelint diagram`) do not.
-built=$(cd "$stage" && find dist -type f \( -name '*.js' -o -name '*.wasm' \) ! -path dist/cli.js ! -path dist/render.js | sort)
+# would only fail at run time); the command line's own bundles (cli.js and cli-main.js, render.js for
+# `pipelint diagram`) do not.
+built=$(cd "$stage" && find dist -type f \( -name '*.js' -o -name '*.wasm' \) ! -path dist/cli.js ! -path dist/cli-main.js ! -path dist/render.js | sort)
 for need in package.json dist/extension.js dist/server.js $built; do
   grep -qx "$need" <<<"$listing" || { log "error: $need is missing from the package (allow it in .vscodeignore)"; exit 1; }
 done

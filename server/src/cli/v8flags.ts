@@ -55,3 +55,18 @@ export function growYoungGenerationAtOnce(): void {
     // A runtime without the flag: the default is only slower.
   }
 }
+
+/** V8's own growth factor (unchanged since at least V8 9). */
+const DEFAULT_SEMI_SPACE_GROWTH = 2;
+
+/**
+ * Undoes growYoungGenerationAtOnce. V8 accepts a code cache only under the flags it was made under: the launcher
+ * (launch.ts) makes the check's at exit, for the next process, which starts with V8's growth factor.
+ */
+export function undoYoungGenerationGrowth(): void {
+  try {
+    setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_SEMI_SPACE_GROWTH}`);
+  } catch {
+    // A runtime without the flag never changed it.
+  }
+}

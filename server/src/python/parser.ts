@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import { checkedTreeMemory, setTreeMemory, type WasmViews } from './memory';
@@ -22,8 +22,10 @@ export function loadPythonParser(): Promise<Parser> {
       locateFile: () => wasmPath('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'),
     };
     await Parser.init(module);
+    // Its bytes, not its path: web-tree-sitter reads a path with import('fs/promises'), which a script compiled
+    // from V8's code cache cannot run (cli/launch.ts).
     const language = await Language.load(
-      wasmPath('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'),
+      readFileSync(wasmPath('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm')),
     );
     const parser = new Parser();
     parser.setLanguage(language);
