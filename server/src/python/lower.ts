@@ -14,7 +14,7 @@ import type {
 } from '../model/ir';
 import { shiftIR, type LoweredChunk } from '../model/shift';
 import { computeLineStarts } from '../model/text';
-import { treeMemory } from './memory';
+import { startColumn, startRow, treeMemory } from './memory';
 
 /**
  * Lowers a tree-sitter-python tree into the language-neutral IR. Statements inside ERROR nodes are
@@ -137,10 +137,10 @@ export class Lowerer {
   }
 
   private range(n: Node, end = this.endOf(n)): Range {
-    const start = n.startPosition;
-    const to = this.positionAt(end, start.row);
+    const row = startRow(n);
+    const to = this.positionAt(end, row);
     return {
-      start: { line: start.row + this.rowOffset, character: start.column },
+      start: { line: row + this.rowOffset, character: startColumn(n) },
       end: { line: to.line + this.rowOffset, character: to.character },
     };
   }
@@ -449,8 +449,8 @@ export class Lowerer {
       type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement';
     const isDocstring = type === 'expression_statement' && this.typeOpt(this.firstNamed(child)) === 'string';
     return {
-      startLine: child.startPosition.row + this.rowOffset,
-      startCharacter: child.startPosition.column,
+      startLine: startRow(child) + this.rowOffset,
+      startCharacter: startColumn(child),
       base,
       stmts,
       functions,

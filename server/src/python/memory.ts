@@ -100,7 +100,7 @@ export class TreeMemory {
   }
 
   private make(tree: Tree, id: number, bytes: number, row: number, column: number, alias: number): Node {
-    return new MemoryNode(id, tree, bytes >> 1, { row, column: column >> 1 }, alias) as unknown as Node;
+    return new MemoryNode(id, tree, bytes >> 1, row, column >> 1, alias) as unknown as Node;
   }
 
   /**
@@ -208,8 +208,7 @@ export class TreeMemory {
     const heap = this.views.HEAPU32![at >> 2];
     if (this.views.HEAPU32![(heap + 36) >> 2] === 0) return out;
     this.tables(n.tree);
-    const start = n.startPosition;
-    this.walk(n.tree, heap, n.startIndex * 2, start.row, start.column * 2, 0, mode, want, limit, out);
+    this.walk(n.tree, heap, n.startIndex * 2, startRow(n), startColumn(n) * 2, 0, mode, want, limit, out);
     return out;
   }
 
@@ -255,8 +254,7 @@ export class TreeMemory {
     if (id <= 0) return null;
     this.tables(n.tree);
     if (this.fieldCount === 0) return null;
-    const start = n.startPosition;
-    return this.byField(n.tree, n.id, n.startIndex * 2, start.row, start.column * 2, id);
+    return this.byField(n.tree, n.id, n.startIndex * 2, startRow(n), startColumn(n) * 2, id);
   }
 
   private byField(tree: Tree, id: number, bytes: number, row: number, column: number, want: number): Node | null {
@@ -349,28 +347,40 @@ export class TreeMemory {
  * A Node made without web-tree-sitter's constructor, whose `[0] = 0` class field V8 defines slowly (it was
  * a sixth of the lowering's CPU): the same fields on an object whose prototype is Node's, so every Node
  * method works on it. The alias (`[0]`) is set only when there is one: a missing one reads as 0 in WASM.
+ * Its start row and column are numbers, and `startPosition` an object made when asked for: most nodes read
+ * are only looked at (their type, a field), and the lowering reads the numbers (startRow, startColumn).
  */
 class MemoryNode {
   declare 0: number;
   declare id: number;
   declare tree: Tree;
   declare startIndex: number;
-  declare startPosition: { row: number; column: number };
-  constructor(
-    id: number,
-    tree: Tree,
-    startIndex: number,
-    startPosition: { row: number; column: number },
-    alias: number,
-  ) {
+  declare row: number;
+  declare column: number;
+  constructor(id: number, tree: Tree, startIndex: number, row: number, column: number, alias: number) {
     if (alias) this[0] = alias;
     this.id = id;
     this.tree = tree;
     this.startIndex = startIndex;
-    this.startPosition = startPosition;
+    this.row = row;
+    this.column = column;
+  }
+
+  get startPosition(): { row: number; column: number } {
+    return { row: this.row, column: this.column };
   }
 }
 Object.setPrototypeOf(MemoryNode.prototype, Node.prototype);
+
+/** `n.startPosition.row`, without making the position of a node read from memory. */
+export function startRow(n: Node): number {
+  return n instanceof MemoryNode ? n.row : n.startPosition.row;
+}
+
+/** `n.startPosition.column`, without making the position of a node read from memory. */
+export function startColumn(n: Node): number {
+  return n instanceof MemoryNode ? n.column : n.startPosition.column;
+}
 
 const ALL = 0;
 const NAMED = 1;
