@@ -60,7 +60,8 @@ function saveCodeCache(script: Script, cacheFile: string, prefix: string): void 
     writeFileSync(partial, data, { flag: 'wx' });
     renameSync(partial, cacheFile);
     for (const name of readdirSync(cacheDir))
-      if (name.startsWith(prefix) && path.join(cacheDir, name) !== cacheFile) unlinkSync(path.join(cacheDir, name));
+      if (name.startsWith(prefix) && name.endsWith('.bin') && path.join(cacheDir, name) !== cacheFile)
+        unlinkSync(path.join(cacheDir, name));
   } catch {
     // A read-only install, a full disk: the next check compiles as this one did.
   }

@@ -122,10 +122,11 @@ export class Lowerer {
     this.rowStarts = rowStartsOf(src);
   }
 
-  /** The position of `index`, on the row `row` or below it (the row a node starts on). */
+  /** The position in the module of `index`, on the row `row` or below it (the row a node starts on). */
   private positionAt(index: number, row: number): Position {
     const starts = this.rowStarts;
-    if (row + 1 >= starts.length || index < starts[row + 1]) return { line: row, character: index - starts[row] };
+    if (row + 1 >= starts.length || index < starts[row + 1])
+      return { line: row + this.rowOffset, character: index - starts[row] };
     let lo = row + 1;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -133,16 +134,12 @@ export class Lowerer {
       if (starts[mid] <= index) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: index - starts[lo] };
+    return { line: lo + this.rowOffset, character: index - starts[lo] };
   }
 
   private range(n: Node, end = this.endOf(n)): Range {
     const row = startRow(n);
-    const to = this.positionAt(end, row);
-    return {
-      start: { line: row + this.rowOffset, character: startColumn(n) },
-      end: { line: to.line + this.rowOffset, character: to.character },
-    };
+    return { start: { line: row + this.rowOffset, character: startColumn(n) }, end: this.positionAt(end, row) };
   }
 
   private textOf(n: Node, end = this.endOf(n)): string {

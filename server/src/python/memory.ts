@@ -163,7 +163,7 @@ export class TreeMemory {
       if (mode === FIRST_NAMED) {
         const relevant = alias ? u8[this.metadata + alias * 3 + 1] : flags & 1 && flags & 2;
         if (relevant) {
-          out.push(this.make(tree, at, bytes, row, column, alias));
+          out[this.filled++] = this.make(tree, at, bytes, row, column, alias);
           return false;
         }
         if (childCount > 0 && u32[(child + 52) >> 2] > 0) {
@@ -174,8 +174,8 @@ export class TreeMemory {
         if (flags & 1 || alias) {
           const named = alias ? u8[this.metadata + alias * 3 + 1] : flags & 2;
           if (mode === ALL || (mode === NAMED && named) || (mode === FIELD && field === want)) {
-            out.push(this.make(tree, at, bytes, row, column, alias));
-            if (out.length >= limit) return false;
+            out[this.filled++] = this.make(tree, at, bytes, row, column, alias);
+            if (this.filled >= limit) return false;
           }
         } else if (childCount > 0 && u32[(child + 48) >> 2] > 0) {
           if (!this.walk(tree, child, bytes, row, column, field, mode, want, limit, out)) return false;
@@ -200,15 +200,24 @@ export class TreeMemory {
     return true;
   }
 
+  /** How many nodes the walk under way has put out. */
+  private filled = 0;
+
   private select(n: Node, mode: number, want: number, limit: number): Node[] {
-    const out: Node[] = [];
     const u8 = this.views.HEAPU8!;
+    const u32 = this.views.HEAPU32!;
     const at = n.id;
-    if (u8[at] & 1) return out;
-    const heap = this.views.HEAPU32![at >> 2];
-    if (this.views.HEAPU32![(heap + 36) >> 2] === 0) return out;
+    if (u8[at] & 1) return [];
+    const heap = u32[at >> 2];
+    if (u32[(heap + 36) >> 2] === 0) return [];
     this.tables(n.tree);
+    // The subtree counts its visible and named children: an array of that length from the start, where pushing
+    // onto an empty one gave each a backing store of 16 slots (most nodes have one to three children).
+    const expected = mode === ALL ? u32[(heap + 48) >> 2] : mode === NAMED ? u32[(heap + 52) >> 2] : 0;
+    const out: Node[] = expected > 0 && expected <= limit ? new Array<Node>(expected) : [];
+    this.filled = 0;
     this.walk(n.tree, heap, n.startIndex * 2, startRow(n), startColumn(n) * 2, 0, mode, want, limit, out);
+    if (out.length !== this.filled) out.length = this.filled;
     return out;
   }
 
@@ -316,6 +325,7 @@ export class TreeMemory {
           } else if (!inline && u32[(child + 36) >> 2] > 0 && u32[(child + 48) >> 2] > 0) {
             // A hidden node with visible children: its first visible child (ts_node_child(child, 0)).
             const out: Node[] = [];
+            this.filled = 0;
             this.walk(tree, child, bytes, row, column, 0, ALL, 0, 1, out);
             return out[0] ?? null;
           } else {
