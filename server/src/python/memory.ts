@@ -212,9 +212,10 @@ export class TreeMemory {
     if (u32[(heap + 36) >> 2] === 0) return [];
     this.tables(n.tree);
     // The subtree counts its visible and named children: an array of that length from the start, where pushing
-    // onto an empty one gave each a backing store of 16 slots (most nodes have one to three children).
+    // onto an empty one gave each a backing store of 16 slots (most nodes have one to three children). Not for
+    // a long list literal: V8 makes a very long `new Array(n)` a slow dictionary.
     const expected = mode === ALL ? u32[(heap + 48) >> 2] : mode === NAMED ? u32[(heap + 52) >> 2] : 0;
-    const out: Node[] = expected > 0 && expected <= limit ? new Array<Node>(expected) : [];
+    const out: Node[] = expected > 0 && expected <= limit && expected <= PRESIZED ? new Array<Node>(expected) : [];
     this.filled = 0;
     this.walk(n.tree, heap, n.startIndex * 2, startRow(n), startColumn(n) * 2, 0, mode, want, limit, out);
     if (out.length !== this.filled) out.length = this.filled;
@@ -394,6 +395,8 @@ export function startColumn(n: Node): number {
 
 const ALL = 0;
 const NAMED = 1;
+/** The longest children array made at its length (see select). */
+const PRESIZED = 4096;
 const FIELD = 2;
 const FIRST_NAMED = 3;
 
