@@ -10,7 +10,8 @@ import { Script } from 'node:vm';
  * The `pipelint` command (dist/cli.js): runs the command line's bundle (dist/cli-main.js, 1 MB) compiled from
  * V8's code cache, as Node 22's module.enableCompileCache does (Node 20 has none). A check compiles some 600 KB
  * of the bundle's functions as it first calls them; with the cache their bytecode is read instead. 285
- * scikit-learn examples on one thread, 7 alternated runs (medians): wall 910 -> 880 ms, CPU 1,200 -> 1,160 ms.
+ * scikit-learn examples on one thread, 7 alternated runs (medians) without and with the cache: wall 920 -> 880
+ * ms, CPU 1,220 -> 1,140 ms.
  *
  * The cache is a file per bundle (keyed by its size and time) and V8 version in dist/.cache/, made at the end of the
  * first check that found none (it then holds every function that check ran) and read by the next. V8 rejects a

@@ -395,10 +395,10 @@ export function startColumn(n: Node): number {
 
 const ALL = 0;
 const NAMED = 1;
-/** The longest children array made at its length (see select). */
-const PRESIZED = 4096;
 const FIELD = 2;
 const FIRST_NAMED = 3;
+/** The longest children array made at its length (see select). */
+const PRESIZED = 4096;
 
 /** The same node: its subtree, start and alias (what web-tree-sitter's calls pass to WASM). */
 export function sameNode(a: Node | null | undefined, b: Node | null | undefined): boolean {
