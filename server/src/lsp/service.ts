@@ -11,6 +11,7 @@ import { toDiagnostic } from './diagnostics';
 import { WorkspaceTracker } from '../workspace/tracker';
 import { frontEndsFor, lowerSource, type FrontEnds } from '../analysis/lower';
 import {
+  codeRanges,
   lowerNotebookSliced,
   normalizeForTreeSitter,
   NotebookLoweringCache,
@@ -18,7 +19,7 @@ import {
   ParseBudgetError,
   parserPoisoned,
 } from '../python';
-import { MAX_NESTING, nestingDepth } from '../python/nesting';
+import { MAX_NESTING, scanNesting } from '../python/nesting';
 import { AnalysisBudgetError, threadCpuMs } from '../model/budget';
 import type { SourceKind } from '../source/languages';
 import { NotebookProgram, type NotebookCellSource } from '../notebook';
@@ -594,7 +595,8 @@ export class AnalysisService {
     const run = async (): Promise<void> => {
       if (!this.parser || !state.needsFreshParse || this.documents.get(state.doc.uri) !== state) return;
       const text = state.doc.getText();
-      if (nestingDepth(text) > MAX_NESTING) return; // not parsed at all (see python/nesting.ts)
+      const scan = scanNesting(text);
+      if (scan.depth > MAX_NESTING) return; // not parsed at all (see python/nesting.ts)
       const parser = (this.sliceParser ??= new ParserClass());
       parser.setLanguage(this.parser.language);
       const input = normalizeForTreeSitter(text);
@@ -607,6 +609,8 @@ export class AnalysisService {
       for (;;) {
         const sliceStart = performance.now();
         const options = {
+          // As every parse of the document reads it (python/parser.ts).
+          includedRanges: codeRanges(scan, input.length),
           progressCallback: () => {
             const now = performance.now();
             return now - sliceStart > 20 || (now - wallStart > budget && threadCpuMs() - cpuStart > budget);

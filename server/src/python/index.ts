@@ -4,13 +4,13 @@ import type { CellProgram, FrontEnd } from '../model/frontend';
 import { CpuDeadline } from '../model/budget';
 import type { ModuleIR } from '../model/ir';
 import { LoweringCache, Lowerer, lowerPython, normalizeForTreeSitter, type CellLowering } from './lower';
-import { nestingDepth, MAX_NESTING } from './nesting';
+import { scanNesting, MAX_NESTING, type NestingScan } from './nesting';
 import { ParseBudgetError, parsePython, type Deadline } from './parser';
 import { lowerEditedRegion, markUnsettled } from './regions';
 import { PARSE_BUDGET_MS, PARSE_MS_PER_KB } from '../source/limits';
 
 export { LoweringCache, ParseBudgetError, normalizeForTreeSitter };
-export { loadPythonParser } from './parser';
+export { codeRanges, loadPythonParser } from './parser';
 
 export { PARSE_BUDGET_MS };
 
@@ -29,10 +29,16 @@ export class ParserPoisonedError extends Error {}
 let poisoned = false;
 
 /** Parses with the poisoning guard: a WASM trap leaves tree-sitter's heap in an unknown state. */
-function guardedParse(parser: Parser, text: string, previous: Tree | undefined, deadline: Deadline): Tree {
+function guardedParse(
+  parser: Parser,
+  text: string,
+  previous: Tree | undefined,
+  deadline: Deadline,
+  scan: NestingScan,
+): Tree {
   if (poisoned) throw new ParserPoisonedError('the Python parser failed earlier in this process');
   try {
-    return parsePython(parser, text, previous, deadline);
+    return parsePython(parser, text, previous, deadline, scan);
   } catch (err) {
     if (err instanceof ParseBudgetError) throw err;
     // A WASM trap (out-of-bounds access, out of memory) leaves tree-sitter's heap in an unknown state.
@@ -50,13 +56,11 @@ export function lowerPythonText(
   cache?: LoweringCache,
   budgetMs = parseBudgetFor(text.length),
 ): { module: ModuleIR; tree: Tree } {
-  const tooDeep = nestingDepth(text) > MAX_NESTING;
-  const tree = guardedParse(
-    parser,
-    tooDeep ? '' : normalizeForTreeSitter(text),
-    tooDeep ? undefined : previous,
-    deadlineIn(budgetMs),
-  );
+  const scan = scanNesting(text);
+  const tooDeep = scan.depth > MAX_NESTING;
+  const tree = tooDeep
+    ? guardedParse(parser, '', undefined, deadlineIn(budgetMs), scanNesting(''))
+    : guardedParse(parser, normalizeForTreeSitter(text), previous, deadlineIn(budgetMs), scan);
   const module = lowerPython(tree, text, uri, tooDeep ? undefined : cache);
   if (tooDeep) {
     // Not parsed: an empty model flagged as broken, so that no rule speaks about it.
@@ -141,31 +145,43 @@ function* notebookSteps(
     const text = program.masked[i];
     let lowered = next.get(text) ?? cache?.cells.get(text);
     if (lowered) lowerer.appendCell(lowered, cell.startLine);
-    else if (nestingDepth(text) > MAX_NESTING) {
-      // Too deep to parse safely: the cell is left out, marked broken so that no rule speaks about it.
-      lowered = {
-        chunks: [],
-        hasErrors: true,
-        errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }],
-        line: 0,
-        nodeBound: 0,
-      };
-      lowerer.appendCell(lowered, cell.startLine);
-    } else {
-      // Lowered in place: at its line, with the module's function numbering.
-      const parsed = normalizeForTreeSitter(text);
-      const tree = guardedParse(parser, parsed, undefined, deadline);
-      try {
-        lowered = lowerer.lowerCell(tree.rootNode, parsed, cell.startLine);
-      } finally {
-        tree.delete();
-      }
-    }
+    else lowered = lowerCell(parser, lowerer, text, cell, deadline);
     next.set(text, lowered);
     yield;
   }
   if (cache) cache.cells = next;
   return lowerer.cellsModule(program.cells.map((c) => ({ startLine: c.startLine, index: c.index })));
+}
+
+/** Parses and lowers one notebook cell in place: at its line, with the module's function numbering. */
+function lowerCell(
+  parser: Parser,
+  lowerer: Lowerer,
+  text: string,
+  cell: { startLine: number; lineCount: number },
+  deadline: Deadline,
+): CellLowering {
+  const scan = scanNesting(text);
+  let lowered: CellLowering;
+  if (scan.depth > MAX_NESTING) {
+    // Too deep to parse safely: the cell is left out, marked broken so that no rule speaks about it.
+    lowered = {
+      chunks: [],
+      hasErrors: true,
+      errorRanges: [{ start: { line: 0, character: 0 }, end: { line: cell.lineCount, character: 0 } }],
+      line: 0,
+      nodeBound: 0,
+    };
+    lowerer.appendCell(lowered, cell.startLine);
+    return lowered;
+  }
+  const parsed = normalizeForTreeSitter(text);
+  const tree = guardedParse(parser, parsed, undefined, deadline, scan);
+  try {
+    return lowerer.lowerCell(tree.rootNode, parsed, cell.startLine);
+  } finally {
+    tree.delete();
+  }
 }
 
 /** What the Python front end keeps for one document between its versions. */

@@ -63,15 +63,46 @@ interface Scan {
 }
 
 export function nestingDepth(text: string, skipStrings = true): number {
+  return scanNesting(text, skipStrings).depth;
+}
+
+/** What one pass over a text finds: its nesting estimate, and the comment lines tree-sitter need not read. */
+export interface NestingScan {
+  depth: number;
+  /**
+   * The runs of lines that hold only a comment (and the blank lines between them), outside strings and not
+   * after a line that ends in a backslash: four numbers each, the run's start offset and row and the start
+   * offset and row of the line after it. Empty for a text with a NUL or that ends inside a string (the
+   * parser may then read a comment as code).
+   */
+  comments: number[];
+  /** The row and column of the text's end. */
+  endRow: number;
+  endColumn: number;
+}
+
+export function scanNesting(text: string, skipStrings = true): NestingScan {
   // tree-sitter's lexers read NUL as the end of input: a string or comment holding one ends there for the
   // parser, and what follows is parsed as code. Count everything then (the long fuzz run found two
   // deep files hidden this way that crashed tree-sitter).
-  if (skipStrings && text.includes('\0')) return nestingDepth(text, false);
+  if (skipStrings && text.includes('\0')) return scanNesting(text, false);
   let max = 0;
   const indents: number[] = [0];
   const n = text.length;
   const scan: Scan = { text, skipStrings, i: 0, brackets: 0, quote: 0, triple: false, fstring: false };
+  const comments: number[] = [];
+  // The run of comment lines under way: its start offset and row (runStart -1: none), and the line after it.
+  let runStart = -1;
+  let runRow = 0;
+  let runEnd = 0;
+  let runEndRow = 0;
+  let row = 0;
+  let endRow = 0;
+  let endColumn = 0;
   while (scan.i < n) {
+    const lineStart = scan.i;
+    let comment = false;
+    let blank = false;
     if (scan.quote === 0) {
       // Start of a line: indentation levels (counted inside brackets too: error recovery nests them anyway).
       let i = scan.i;
@@ -84,18 +115,47 @@ export function nestingDepth(text: string, skipStrings = true): number {
       if (i < n && c !== LF && c !== CR && c !== HASH) {
         while (indents.length > 1 && col < indents[indents.length - 1]) indents.pop();
         if (col > indents[indents.length - 1]) indents.push(col);
-      }
+      } else if (c === HASH) comment = skipStrings && !continuesLine(text, lineStart);
+      else blank = true;
       scan.i = i;
     }
     max = Math.max(max, scanLine(scan) + indents.length - 1);
-    if (max > MAX_NESTING) return max;
+    if (max > MAX_NESTING) return { depth: max, comments: [], endRow: 0, endColumn: 0 };
     let i = scan.i;
     if (i < n && text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i++;
     scan.i = i + 1;
+    if (comment) {
+      if (runStart < 0) {
+        runStart = lineStart;
+        runRow = row;
+      }
+      runEnd = Math.min(scan.i, n);
+      runEndRow = row + 1;
+    } else if (!blank && runStart >= 0) {
+      comments.push(runStart, runRow, runEnd, runEndRow);
+      runStart = -1;
+    }
+    // The end: on this row when the text ends without a line break, else at the start of the next.
+    if (scan.i > n) {
+      endRow = row;
+      endColumn = n - lineStart;
+    } else {
+      endRow = row + 1;
+      endColumn = 0;
+    }
+    row++;
   }
   // A string still open at the end: the parser's error recovery may read its text as code, so count it.
-  if (skipStrings && scan.quote !== 0) return nestingDepth(text, false);
-  return max;
+  if (skipStrings && scan.quote !== 0) return scanNesting(text, false);
+  if (runStart >= 0) comments.push(runStart, runRow, runEnd, runEndRow);
+  return { depth: max, comments, endRow, endColumn };
+}
+
+/** Whether the line starting at `lineStart` continues the one before it: that one ends in a backslash. */
+function continuesLine(text: string, lineStart: number): boolean {
+  let end = lineStart - 1; // the line break before the line
+  if (end > 0 && text.charCodeAt(end) === LF && text.charCodeAt(end - 1) === CR) end--;
+  return end > 0 && text.charCodeAt(end - 1) === BACKSLASH;
 }
 
 /*

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Range, type Tree } from 'web-tree-sitter';
 import { checkedTreeMemory, setTreeMemory, type WasmViews } from './memory';
+import { scanNesting, type NestingScan } from './nesting';
 
 /**
  * tree-sitter through its WASM binding: one universal build. The .wasm files sit next to the bundle
@@ -52,9 +53,20 @@ export interface Deadline {
  * Parses `text`; pass the previous tree (already `edit`ed) to re-parse incrementally. With a deadline,
  * tree-sitter's progress callback cancels the parse once it passes, and ParseBudgetError is thrown; the
  * parser is reset so that the next parse starts afresh (it would otherwise resume the cancelled one).
+ * `scan` is the text's scanNesting, when the caller has it.
  */
-export function parsePython(parser: Parser, text: string, previous?: Tree, deadline?: Deadline): Tree {
-  const options = deadline ? { progressCallback: () => deadline.passed() } : undefined;
+export function parsePython(
+  parser: Parser,
+  text: string,
+  previous?: Tree,
+  deadline?: Deadline,
+  scan: NestingScan = scanNesting(text),
+): Tree {
+  const includedRanges = codeRanges(scan, text.length);
+  const options =
+    deadline || includedRanges
+      ? { progressCallback: deadline && (() => deadline.passed()), includedRanges }
+      : undefined;
   // web-tree-sitter types the callback as returning void, but cancels when it returns true.
   const tree = parser.parse(text, previous ?? null, options);
   if (!tree) {
@@ -63,4 +75,41 @@ export function parsePython(parser: Parser, text: string, previous?: Tree, deadl
     throw new Error('tree-sitter returned no tree');
   }
   return tree;
+}
+
+/**
+ * What tree-sitter reads of a text: all of it but its runs of lines that hold only a comment (`scan.comments`),
+ * undefined when there are none (or nothing else). Such a line is no token and no indentation to Python, and
+ * nothing in the model comes from it, while tree-sitter's lexer steps through every character of it: comment
+ * lines are 31% of the characters of scikit-learn's 285 examples, whose parse took 290 ms with them and 190
+ * ms without. The model is the same either way, but for compound statements that end in comment lines,
+ * which now end at their last code as in Python's own `ast`.
+ */
+export function codeRanges(scan: NestingScan, length: number): Range[] | undefined {
+  const { comments } = scan;
+  if (comments.length === 0) return undefined;
+  const ranges: Range[] = [];
+  let start = 0;
+  let row = 0;
+  for (let k = 0; k < comments.length; k += 4) {
+    if (comments[k] > start) {
+      ranges.push({
+        startIndex: start,
+        endIndex: comments[k],
+        startPosition: { row, column: 0 },
+        endPosition: { row: comments[k + 1], column: 0 },
+      });
+    }
+    start = comments[k + 2];
+    row = comments[k + 3];
+  }
+  if (start < length) {
+    ranges.push({
+      startIndex: start,
+      endIndex: length,
+      startPosition: { row, column: 0 },
+      endPosition: { row: scan.endRow, column: scan.endColumn },
+    });
+  }
+  return ranges.length > 0 ? ranges : undefined;
 }

@@ -2,7 +2,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import type { ModuleIR } from '../model/ir';
 import { commonPrefix, commonSuffix } from '../model/text';
 import { Lowerer, type CachedChunk, type LoweringCache } from './lower';
-import { MAX_NESTING, nestingDepth } from './nesting';
+import { MAX_NESTING, scanNesting } from './nesting';
 import { parsePython, type Deadline } from './parser';
 
 /**
@@ -61,14 +61,15 @@ export function lowerEditedRegion(
   for (let i = to; i < entries.length; i++) if (entries[i].unsettled) return refused;
   const regionText = text.slice(regionStart, regionEnd + delta);
   if (regionText.length > Math.max(text.length / 4, MIN_REGION)) return refused;
-  if (nestingDepth(regionText) > MAX_NESTING) return refused;
+  const scan = scanNesting(regionText);
+  if (scan.depth > MAX_NESTING) return refused;
 
   // A region with a syntax error is parsed with the statements up to the next column-0 one after it (the
   // guard): when they come out as they were, the error did not run on (an open bracket or string would take
   // them in), and the file goes on from there as before.
   let guardEnd = to;
   let parsedText = regionText;
-  let tree = parsePython(parser, regionText, undefined, deadline);
+  let tree = parsePython(parser, regionText, undefined, deadline, scan);
   if (tree.rootNode.hasError && to < entries.length) {
     guardEnd = to + 1;
     while (guardEnd < entries.length && entries[guardEnd].chunk.startCharacter !== 0) guardEnd++;
