@@ -182,6 +182,11 @@ export class Lowerer {
   /** Reads node types, ends, children and fields from tree-sitter's memory when it can (see memory.ts), else through calls. */
   private readonly memory = treeMemory();
 
+  /** A tree's root as the memory reader's own node (memory.ts, `own`). */
+  private own(root: Node): Node {
+    return this.memory ? this.memory.own(root) : root;
+  }
+
   private namedOf(n: Node | null | undefined): (Node | null)[] {
     if (!n) return [];
     return this.memory ? this.memory.namedChildren(n) : n.namedChildren;
@@ -220,7 +225,8 @@ export class Lowerer {
     return n ? this.src.slice(n.startIndex, this.endOf(n)) : undefined;
   }
 
-  module(root: Node, cache?: LoweringCache): ModuleIR {
+  module(treeRoot: Node, cache?: LoweringCache): ModuleIR {
+    const root = this.own(treeRoot);
     this.parsed(normalizeForTreeSitter(this.text));
     const children: Node[] = [];
     for (const child of this.namedOf(root)) if (child) children.push(child);
@@ -361,7 +367,7 @@ export class Lowerer {
     this.parsed(region.text);
     this.rowOffset = region.line;
     const lowered = current.length;
-    for (const child of region.root.namedChildren) {
+    for (const child of this.namedOf(this.own(region.root))) {
       if (!child || child.startIndex >= region.end) continue;
       const type = this.typeOf(child);
       current.push({
@@ -397,7 +403,8 @@ export class Lowerer {
    * a check over notebooks). Returns the cell's lowering, for `appendCell` (a later version of the notebook,
    * or the same text in another cell).
    */
-  lowerCell(root: Node, text: string, line: number): CellLowering {
+  lowerCell(treeRoot: Node, text: string, line: number): CellLowering {
+    const root = this.own(treeRoot);
     this.parsed(text);
     this.rowOffset = line;
     try {

@@ -36,15 +36,19 @@ export class TreeMemory {
     return this.views.HEAPU16![(heap + 40) >> 1];
   }
 
-  /** `n.type`: the name of the (public) symbol, learnt from one `n.type` call per symbol. */
+  /**
+   * `n.type`: web-tree-sitter's is `language.types[public symbol] || 'ERROR'`, and a symbol has the name of
+   * its public symbol (tree-sitter maps each symbol to the first one of the same name and kind). No call into
+   * web-tree-sitter here: V8 inlined its `type` getter's call chain into every function of the lowering that
+   * reads a type, and compiled them at 1-13 ms each.
+   */
   type(n: Node): string {
     const language = n.tree.language;
     if (language !== this.language) {
       this.language = language;
-      this.types = [];
+      this.types = language.types;
     }
-    const symbol = this.symbol(n);
-    return (this.types[symbol] ??= n.type);
+    return this.types[this.symbol(n)] || 'ERROR';
   }
 
   /** `n.endIndex`. */
@@ -220,6 +224,23 @@ export class TreeMemory {
     this.walk(n.tree, heap, n.startIndex * 2, startRow(n), startColumn(n) * 2, 0, mode, want, limit, out);
     if (out.length !== this.filled) out.length = this.filled;
     return out;
+  }
+
+  /**
+   * `n` as a node of this reader: the reader's own nodes are the only ones its hot paths then see (a tree's root,
+   * from web-tree-sitter, had V8 inline web-tree-sitter's position getter into every one of them).
+   */
+  own(n: Node): Node {
+    if (n instanceof MemoryNode) return n;
+    const { row, column } = n.startPosition;
+    return new MemoryNode(
+      n.id,
+      n.tree,
+      n.startIndex,
+      row,
+      column,
+      (n as unknown as { 0?: number })[0] ?? 0,
+    ) as unknown as Node;
   }
 
   /** `n.children`. */
@@ -421,15 +442,17 @@ function sameNodes(a: (Node | null)[], b: (Node | null)[]): boolean {
  * children, named children, first child, first named child, and the child(ren) of every field id in `fields`.
  */
 export function agreesWithCalls(memory: TreeMemory, n: Node, fields: number[]): boolean {
-  if (memory.type(n) !== n.type || memory.endIndex(n) !== n.endIndex) return false;
-  if (!sameNodes(memory.children(n), n.children) || !sameNodes(memory.namedChildren(n), n.namedChildren)) return false;
-  if (!sameNode(memory.firstNamedChild(n), n.firstNamedChild) || !sameNode(memory.firstChild(n), n.firstChild)) {
+  const m = memory.own(n);
+  if (!sameNode(m, n)) return false;
+  if (memory.type(m) !== n.type || memory.endIndex(m) !== n.endIndex) return false;
+  if (!sameNodes(memory.children(m), n.children) || !sameNodes(memory.namedChildren(m), n.namedChildren)) return false;
+  if (!sameNode(memory.firstNamedChild(m), n.firstNamedChild) || !sameNode(memory.firstChild(m), n.firstChild)) {
     return false;
   }
-  if (memory.isNamed(n) !== n.isNamed) return false;
+  if (memory.isNamed(m) !== n.isNamed) return false;
   for (const f of fields) {
-    if (!sameNode(memory.childForFieldId(n, f), n.childForFieldId(f))) return false;
-    if (!sameNodes(memory.childrenForFieldId(n, f), n.childrenForFieldId(f))) return false;
+    if (!sameNode(memory.childForFieldId(m, f), n.childForFieldId(f))) return false;
+    if (!sameNodes(memory.childrenForFieldId(m, f), n.childrenForFieldId(f))) return false;
   }
   return true;
 }
@@ -464,17 +487,19 @@ export function checkedTreeMemory(parser: Parser, views: WasmViews): TreeMemory 
     while (stack.length > 0) {
       const n = stack.pop()!;
       nodes++;
-      if (memory.type(n) !== n.type || memory.endIndex(n) !== n.endIndex || memory.isNamed(n) !== n.isNamed) {
+      // The reader reads its own nodes (see `own`), and makes the same ones.
+      const m = memory.own(n);
+      if (memory.type(m) !== n.type || memory.endIndex(m) !== n.endIndex || memory.isNamed(m) !== n.isNamed) {
         return undefined;
       }
       const children = n.children;
-      if (!sameNodes(memory.children(n), children)) return undefined;
+      if (!sameNodes(memory.children(m), children)) return undefined;
       if (children.length === 0) continue;
       // Calls only where there are children to compare (every field of every fixture node: the unit test).
-      if (!sameNode(memory.firstChild(n), children[0]) || !sameNodes(memory.namedChildren(n), n.namedChildren)) {
+      if (!sameNode(memory.firstChild(m), children[0]) || !sameNodes(memory.namedChildren(m), n.namedChildren)) {
         return undefined;
       }
-      if (!sameNode(memory.firstNamedChild(n), n.firstNamedChild)) return undefined;
+      if (!sameNode(memory.firstNamedChild(m), n.firstNamedChild)) return undefined;
       // The fields the node's children have, and one it lacks.
       const fields = new Set([1]);
       for (let i = 0; i < children.length; i++) {
@@ -482,8 +507,8 @@ export function checkedTreeMemory(parser: Parser, views: WasmViews): TreeMemory 
         if (f > 0) fields.add(f);
       }
       for (const f of fields) {
-        if (!sameNode(memory.childForFieldId(n, f), n.childForFieldId(f))) return undefined;
-        if (!sameNodes(memory.childrenForFieldId(n, f), n.childrenForFieldId(f))) return undefined;
+        if (!sameNode(memory.childForFieldId(m, f), n.childForFieldId(f))) return undefined;
+        if (!sameNodes(memory.childrenForFieldId(m, f), n.childrenForFieldId(f))) return undefined;
       }
       for (const c of children) if (c) stack.push(c);
     }
