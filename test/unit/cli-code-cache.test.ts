@@ -33,8 +33,17 @@ function run(cli: string, args: string[], env: Record<string, string> = {}) {
   return { status: r.status, stdout: r.stdout.replace(/"durationMs": \d+/, ''), stderr: r.stderr };
 }
 
+/** The code cache's files (the folder also holds the memory reader's mark: python/parser.ts, checkedOnce). */
 function cacheFiles(cacheDir: string): string[] {
-  return existsSync(cacheDir) ? readdirSync(cacheDir).map((f) => path.join(cacheDir, f)) : [];
+  return existsSync(cacheDir)
+    ? readdirSync(cacheDir)
+        .filter((f) => !f.startsWith('tree-memory-'))
+        .map((f) => path.join(cacheDir, f))
+    : [];
+}
+
+function marks(cacheDir: string): string[] {
+  return existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith('tree-memory-')) : [];
 }
 
 describe("the command runs its bundle from V8's code cache", () => {
@@ -59,6 +68,9 @@ describe("the command runs its bundle from V8's code cache", () => {
 
     const uncached = run(cli, ['check', project, '--format', 'json'], { PIPELINT_COMPILE_CACHE: '0' });
     assert.equal(uncached.stdout, first.stdout);
+    // The memory reader was checked once: by the first check, which left its mark.
+    assert.deepEqual(marks(cacheDir), [marks(cacheDir)[0]]);
+    assert.match(marks(cacheDir)[0], /^tree-memory-cli-main\.js-/);
   });
 
   test('a damaged cache is only slower: same findings, and a good cache replaces it', () => {

@@ -253,6 +253,10 @@ const KNOWN_WRITES: Record<string, { count: number; why: string }> = {
     count: 2,
     why: "the CLI's V8 code cache in the package's own dist/.cache/ (never a user's file): a temporary file opened 'wx' (nothing already there is written through), renamed whole",
   },
+  'server/src/python/parser.ts': {
+    count: 1,
+    why: "the empty file that remembers a memory-reader check that agreed, in the package's own dist/.cache/ (never a user's file), opened 'wx'",
+  },
   'server/src/knowledge/generate_scikitjs.mjs': {
     count: 1,
     why: 'developer script that regenerates the committed knowledge JSON',

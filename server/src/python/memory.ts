@@ -24,7 +24,7 @@ export class TreeMemory {
   private language: Language | undefined;
   private types: (string | undefined)[] = [];
 
-  constructor(private readonly views: WasmViews) {}
+  constructor(readonly views: WasmViews) {}
 
   private symbol(n: Node): number {
     const alias = (n as unknown as { 0: number })[0];
