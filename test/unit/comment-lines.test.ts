@@ -176,3 +176,30 @@ test('a string keeps its lines that start with #', () => {
   assert.ok(stmt.k === 'assign' && stmt.value.k === 'str');
   assert.equal(stmt.value.value, '\nselect 1\n# not a comment\n');
 });
+
+test('a parse cancelled and resumed with the same ranges (the server parses a big file in slices) gives the same tree', () => {
+  const lines = ['import numpy as np'];
+  for (let i = 0; i < 3000; i++) {
+    lines.push(`x_${i} = np.log1p(${i})`);
+    if (i % 3 === 0) lines.push(`# comment ${i}`, `    # indented ${i}`);
+    if (i % 100 === 0) lines.push('def f(X):', '    return X', '    # the end of f');
+  }
+  const text = lines.join('\n') + '\n';
+  const includedRanges = codeRanges(scanNesting(text), text.length);
+  assert.ok(includedRanges && includedRanges.length > 1000);
+  const whole = parser.parse(text, null, { includedRanges })!;
+  let slices = 0;
+  let calls = 0;
+  // tree-sitter resumes a cancelled parse where it stopped: cancel at every 50th progress report.
+  const resumed = () => parser.parse(text, null, { includedRanges, progressCallback: () => ++calls % 50 === 0 });
+  let tree = resumed();
+  for (; !tree; tree = resumed()) slices++;
+  try {
+    assert.ok(slices > 10, `${slices} slices`);
+    assert.equal(tree.rootNode.toString(), whole.rootNode.toString());
+    assert.equal(whole.rootNode.namedChildCount, 3000 + 1 + 30);
+  } finally {
+    tree.delete();
+    whole.delete();
+  }
+});
