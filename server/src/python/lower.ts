@@ -931,7 +931,7 @@ export class Lowerer {
       case 'integer':
       case 'float': {
         const raw = this.textOf(n, end);
-        return { k: 'num', value: Number(raw.replace(/_/g, '')), raw, range };
+        return { k: 'num', value: Number(raw.includes('_') ? raw.replace(/_/g, '') : raw), raw, range };
       }
       case 'true':
         return { k: 'const', value: true, range };
@@ -1044,12 +1044,7 @@ export class Lowerer {
   private string(n: Node): Expr {
     const range = this.range(n);
     const start = this.firstOf(n);
-    const prefix =
-      start && this.typeOf(start) === 'string_start'
-        ? this.textOf(start)
-            .replace(/["']+$/, '')
-            .toLowerCase()
-        : '';
+    const prefix = start && this.typeOf(start) === 'string_start' ? stringPrefix(this.textOf(start)) : '';
     const raw = prefix.includes('r');
     const parts: (string | Expr)[] = [];
     let constant = true;
@@ -1078,6 +1073,13 @@ export class Lowerer {
       parts: constant ? undefined : merged,
     };
   }
+}
+
+/** The prefix of a string's opening (`rb` of `rb'''`), in lower case; most strings have none. */
+function stringPrefix(opening: string): string {
+  let quote = 0;
+  while (quote < opening.length && opening[quote] !== '"' && opening[quote] !== "'") quote++;
+  return quote === 0 ? '' : opening.slice(0, quote).toLowerCase();
 }
 
 const STATEMENT_TYPES = new Set([
