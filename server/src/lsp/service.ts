@@ -600,6 +600,8 @@ export class AnalysisService {
       const parser = (this.sliceParser ??= new ParserClass());
       parser.setLanguage(this.parser.language);
       const input = normalizeForTreeSitter(text);
+      // As every parse of the document reads it (python/parser.ts); the same ranges each time it resumes.
+      const includedRanges = codeRanges(scan, input.length);
       const version = state.version;
       const budget = parseBudgetFor(text.length);
       // This thread's CPU time, read only once the wall clock is past the budget (it cannot be before).
@@ -609,8 +611,7 @@ export class AnalysisService {
       for (;;) {
         const sliceStart = performance.now();
         const options = {
-          // As every parse of the document reads it (python/parser.ts).
-          includedRanges: codeRanges(scan, input.length),
+          includedRanges,
           progressCallback: () => {
             const now = performance.now();
             return now - sliceStart > 20 || (now - wallStart > budget && threadCpuMs() - cpuStart > budget);
